@@ -1,0 +1,48 @@
+// Every on-disk path and kernel-object name qvmd creates comes from this module, so that a leak
+// check (and a human) can find all of ours by prefix.
+import * as path from "node:path";
+
+/** Prefix of every kernel object of ours: netns, links, nft tables, process titles. */
+export const PREFIX = "qvm";
+
+/** Ids are chosen by the caller; 8 characters keep `qvm<id>h` within IFNAMSIZ-1 (15). */
+export const ID_PATTERN = /^[a-z0-9]{1,8}$/;
+export const IFNAME_MAX = 15;
+
+export const DEFAULT_STATE_DIR = "/var/lib/qvmd";
+export const DEFAULT_RUN_DIR = "/run/qvmd";
+export const DEFAULT_SOCKET = path.join(DEFAULT_RUN_DIR, "qvmd.sock");
+export const SOCKET_MODE = 0o660;
+
+export const names = {
+  netns: (id: string) => `${PREFIX}-${id}`,
+  hostVeth: (id: string) => `${PREFIX}${id}h`,
+  nsVeth: (id: string) => `${PREFIX}${id}n`,
+  bridge: (id: string) => `${PREFIX}${id}b`,
+  nftTable: (id: string) => `${PREFIX}_${id}`,
+  /** nft family of every table of ours. */
+  nftFamily: "inet" as const,
+};
+
+export interface Paths {
+  stateDir: string;
+  runDir: string;
+}
+
+export function paths(p: Paths) {
+  return {
+    stateFile: path.join(p.stateDir, "state.json"),
+    hostFile: path.join(p.stateDir, "host.json"),
+    networkDir: (id: string) => path.join(p.stateDir, "networks", id),
+    dnsmasqConf: (id: string) => path.join(p.stateDir, "networks", id, "dnsmasq.conf"),
+    dhcpHosts: (id: string) => path.join(p.stateDir, "networks", id, "dhcp-hosts"),
+    leases: (id: string) => path.join(p.stateDir, "networks", id, "leases"),
+    dnsmasqLog: (id: string) => path.join(p.stateDir, "networks", id, "dnsmasq.log"),
+    dnsmasqPid: (id: string) => path.join(p.runDir, `${PREFIX}-${id}-dnsmasq.pid`),
+    agentLog: path.join(p.stateDir, "qvmd.log"),
+  };
+}
+export type StatePaths = ReturnType<typeof paths>;
+
+export const DHCP_DEFAULT_LEASE_SECONDS = 3600;
+export const MTU_DEFAULT = 1500;
