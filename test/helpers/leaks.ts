@@ -1,0 +1,42 @@
+// The leak check every integration and e2e test file runs after its tests: nothing of ours (our
+// prefix `qv`, including test fixtures named `qvx*`) may remain on the host.
+import { execa } from "execa";
+import * as fs from "node:fs";
+
+export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
+  const leaks: string[] = [];
+  const netns = await execa("ip", ["netns", "list"], { reject: false });
+  for (const line of netns.stdout.split("\n")) {
+    const name = line.split(" ")[0];
+    if (name && name.startsWith("qv")) leaks.push(`netns ${name}`);
+  }
+  const links = await execa("ip", ["-o", "link", "show"], { reject: false });
+  for (const line of links.stdout.split("\n")) {
+    const name = line.split(": ")[1]?.split("@")[0];
+    if (name && name.startsWith("qv")) leaks.push(`link ${name}`);
+  }
+  const tables = await execa("nft", ["list", "tables"], { reject: false });
+  for (const line of tables.stdout.split("\n")) if (line.includes("qvm")) leaks.push(`nft ${line.trim()}`);
+  const procs = await execa("pgrep", ["-a", "-f", "qemu-system|qvmd|dnsmasq|qvx-"], { reject: false });
+  for (const line of procs.stdout.split("\n")) {
+    if (line.trim() === "" || line.includes("pgrep")) continue;
+    leaks.push(`process ${line.slice(0, 160)}`);
+  }
+  for (const dir of extraDirs) {
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) leaks.push(`files in ${dir}: ${fs.readdirSync(dir).join(", ")}`);
+  }
+  return leaks;
+}
+
+export async function assertNoLeaks(extraDirs: string[] = []): Promise<void> {
+  const leaks = await findLeaks(extraDirs);
+  if (leaks.length > 0) throw new Error(`leak check: objects of ours remain on the host:\n  ${leaks.join("\n  ")}`);
+}
+
+/** Registers the leak check to run after all tests of the calling file (call at top level). */
+export function useLeakCheck(extraDirs: () => string[] = () => []): void {
+  after("leak check", async function () {
+    this.timeout(30000);
+    await assertNoLeaks(extraDirs());
+  });
+}
