@@ -1,0 +1,63 @@
+# pulumi-qemu. `make setup` installs everything a fresh machine lacks (idempotent, quick when done);
+# `make up` runs an example with the local file backend; `make test` is what CI runs.
+SHELL := /bin/bash
+EXAMPLE ?= network
+ROOT := $(CURDIR)
+export PATH := $(ROOT)/.tools/pulumi:$(ROOT)/provider:$(ROOT)/node_modules/.bin:$(PATH)
+export PULUMI_SKIP_UPDATE_CHECK := true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+export PULUMI_CONFIG_PASSPHRASE ?=
+export PULUMI_HOME ?= $(ROOT)/.state/pulumi-home
+
+.PHONY: setup apt npm pulumi build gen gen-check lint typecheck test test-unit test-integration test-e2e up down bench
+
+setup: apt npm pulumi build
+
+apt:
+	@bash scripts/setup-apt.sh
+
+npm:
+	@bash scripts/setup-npm.sh
+
+pulumi:
+	@bash scripts/install-pulumi.sh
+
+build:
+	@tsc -p agent && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
+
+gen:
+	@bash scripts/gen.sh
+
+# Generated code is committed; CI fails when regenerating changes it.
+gen-check: gen
+	@git diff --exit-code -- schema.json sdk agent/src/api/gen || \
+	  (echo "generated files are out of date: run 'make gen' and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- sdk agent/src/api/gen)" || \
+	  (echo "generated files are missing from git: run 'make gen' and commit" >&2; git status --porcelain -- sdk agent/src/api/gen >&2; exit 1)
+
+lint:
+	@eslint . && prettier --check .
+
+typecheck:
+	@tsc -p tsconfig.json
+
+test-unit:
+	@mocha 'test/unit/**/*.test.ts'
+
+test-integration: build
+	@mocha --timeout 300000 'test/integration/**/*.test.ts'
+
+test-e2e: build
+	@mocha --timeout 1200000 'test/e2e/**/*.test.ts'
+
+# Everything CI runs, in order of cost.
+test: gen-check lint typecheck build test-unit test-integration test-e2e
+
+up: build
+	@tsx scripts/stack.ts up $(EXAMPLE)
+
+down: build
+	@tsx scripts/stack.ts destroy $(EXAMPLE)
+
+bench: build
+	@tsx bench/network/run.ts

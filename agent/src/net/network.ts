@@ -1,0 +1,163 @@
+// The life of a network on the host: check, apply (create or converge), read, delete, re-assert.
+// Pure decisions live in spec.ts and render.ts; this file only sequences them with host I/O.
+import * as fs from "node:fs/promises";
+import { names, type StatePaths } from "../constants";
+import { QvmdError, notFound } from "../errors";
+import type { StateStore } from "../state";
+import { Mutex } from "../util/lock";
+import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
+import * as host from "./host";
+import { formatCidr, formatIp } from "./ipv4";
+import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
+import { type NetworkSpecInput, type ResolvedNetwork, type Violation, findConflicts, resolveNetwork } from "./spec";
+
+export interface NetworkStatus {
+  network: ResolvedNetwork;
+  drift: string[];
+}
+
+function violationsError(violations: Violation[]): QvmdError {
+  const first = violations[0]!;
+  const message = violations.map((v) => `${v.property}: ${v.reason}`).join("; ");
+  return new QvmdError("invalid", first.code, message, { property: first.property });
+}
+
+export class Networks {
+  // Network calls are fast (tens of ms) and touch shared host state (routes, ip_forward, overlap
+  // checks), so they are serialised globally rather than per id.
+  private readonly lock = new Mutex();
+
+  constructor(
+    private readonly p: StatePaths,
+    private readonly state: StateStore,
+  ) {}
+
+  private others() {
+    return Object.entries(this.state.networks).map(([id, r]) => ({ id, cidr: r.spec.cidr, owner: r.spec.owner ?? "" }));
+  }
+
+  async check(spec: NetworkSpecInput): Promise<Violation[]> {
+    const { network, violations } = resolveNetwork(spec);
+    if (!network) return violations;
+    return findConflicts(network, this.others(), await host.hostRoutes());
+  }
+
+  apply(spec: NetworkSpecInput): Promise<NetworkStatus> {
+    return this.lock.run(async () => {
+      const { network: n, violations } = resolveNetwork(spec);
+      if (!n) throw violationsError(violations);
+      const existing = this.state.networks[n.id];
+      if (existing) {
+        const old = resolveNetwork(existing.spec).network;
+        if (old && (formatCidr(old.cidr) !== formatCidr(n.cidr) || old.gateway !== n.gateway))
+          throw new QvmdError("precondition", "NET_IMMUTABLE", `network ${n.id}: cidr and gateway cannot change in place`, {
+            property: "cidr",
+            hint: "replace the network instead",
+          });
+      }
+      const conflicts = findConflicts(n, this.others(), await host.hostRoutes());
+      if (conflicts.length > 0) throw violationsError(conflicts);
+
+      // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
+      await this.state.update((d) => {
+        d.networks[n.id] = { spec, createdAt: existing?.createdAt ?? new Date().toISOString() };
+      });
+      await this.converge(n);
+      return { network: n, drift: [] };
+    });
+  }
+
+  private async converge(n: ResolvedNetwork): Promise<void> {
+    await fs.mkdir(this.p.networkDir(n.id), { recursive: true });
+    await host.addNetns(n.id);
+    const seen = await host.observe(n.id);
+    await host.ipBatch(renderRootBatch(n, seen));
+    await host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
+    await host.nftApply(renderNftTable(n));
+    await this.enableForwarding();
+    await ensureDhcp(this.p, n);
+  }
+
+  private async enableForwarding(): Promise<void> {
+    const now = await host.readIpForward();
+    if (now === "1") return;
+    if (this.state.host.ipForwardBefore === undefined)
+      await this.state.update((d) => {
+        d.host.ipForwardBefore = now;
+      });
+    await host.writeIpForward("1");
+  }
+
+  async get(id: string): Promise<NetworkStatus> {
+    const rec = this.state.networks[id];
+    if (!rec) throw notFound("NET_NOT_FOUND", `network ${id} does not exist`);
+    const { network: n } = resolveNetwork(rec.spec);
+    if (!n) throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of network ${id} no longer validates`);
+    return { network: n, drift: await this.drift(n) };
+  }
+
+  private async drift(n: ResolvedNetwork): Promise<string[]> {
+    const d: string[] = [];
+    const seen = await host.observe(n.id);
+    if (!seen.netns) d.push(`netns ${names.netns(n.id)} missing`);
+    if (!seen.hostVeth) d.push(`link ${names.hostVeth(n.id)} missing`);
+    if (seen.netns && !seen.bridge) d.push(`bridge ${names.bridge(n.id)} missing`);
+    if (!(await host.nftTableExists(n.id))) d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
+    if (n.dhcp.enabled && !(await dhcpRunning(this.p, n.id))) d.push(`DHCP server not running`);
+    return d;
+  }
+
+  list(): Promise<NetworkStatus[]> {
+    return Promise.all(Object.keys(this.state.networks).map((id) => this.get(id)));
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.lock.run(async () => {
+      const existed = this.state.networks[id] !== undefined;
+      // Tear down regardless of the record: a crash between creating and recording leaves objects.
+      await stopDhcp(this.p, id);
+      await host.nftDeleteTable(id);
+      await host.deleteNetns(id);
+      await host.deleteLink(names.hostVeth(id));
+      await fs.rm(this.p.networkDir(id), { recursive: true, force: true });
+      if (existed)
+        await this.state.update((d) => {
+          delete d.networks[id];
+        });
+      await this.restoreForwardingIfLast();
+      return existed;
+    });
+  }
+
+  private async restoreForwardingIfLast(): Promise<void> {
+    const before = this.state.host.ipForwardBefore;
+    if (Object.keys(this.state.networks).length > 0 || before === undefined) return;
+    await host.writeIpForward(before);
+    await this.state.update((d) => {
+      delete d.host.ipForwardBefore;
+    });
+  }
+
+  /** On start: bring every recorded network back to its spec without disturbing what matches. */
+  async reassertAll(log: (m: string) => void): Promise<void> {
+    for (const [id, rec] of Object.entries(this.state.networks)) {
+      const { network: n } = resolveNetwork(rec.spec);
+      if (!n) {
+        log(`network ${id}: recorded spec no longer validates; leaving it alone`);
+        continue;
+      }
+      await this.lock.run(() => this.converge(n)).catch((e: unknown) => log(`network ${id}: re-assert failed: ${String(e)}`));
+    }
+  }
+}
+
+export const describe = (n: ResolvedNetwork) => ({
+  namespace: names.netns(n.id),
+  bridge: names.bridge(n.id),
+  hostInterface: names.hostVeth(n.id),
+  gateway: formatIp(n.gateway),
+  dhcpServer: formatIp(n.dhcpServer),
+  rangeStart: formatIp(n.dhcp.start),
+  rangeEnd: formatIp(n.dhcp.end),
+});
+

@@ -1,0 +1,113 @@
+// The gRPC face of qvmd: validate every request as hostile (zod), call the managers, and translate
+// QvmdError into gRPC statuses here and only here.
+import * as grpc from "@grpc/grpc-js";
+import { z } from "zod";
+import { ERROR_KEYS, loadQvmd } from "./api/proto";
+import type { Network } from "./api/gen/qvmd/v1/Network";
+import type { QvmdHandlers } from "./api/gen/qvmd/v1/Qvmd";
+import { ID_PATTERN } from "./constants";
+import { QvmdError } from "./errors";
+import { describe, type NetworkStatus, type Networks } from "./net/network";
+import { networkSpecShape } from "./net/spec";
+import { formatCidr, formatIp } from "./net/ipv4";
+
+const idShape = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });
+const specRequest = z.object({ spec: networkSpecShape });
+
+const KIND_TO_STATUS: Record<QvmdError["kind"], grpc.status> = {
+  invalid: grpc.status.INVALID_ARGUMENT,
+  precondition: grpc.status.FAILED_PRECONDITION,
+  not_found: grpc.status.NOT_FOUND,
+  internal: grpc.status.INTERNAL,
+};
+
+function toStatus(e: unknown): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  if (e instanceof QvmdError) {
+    metadata.set(ERROR_KEYS.code, e.code);
+    if (e.opts.property) metadata.set(ERROR_KEYS.property, e.opts.property);
+    if (e.opts.hint) metadata.set(ERROR_KEYS.hint, e.opts.hint);
+    return { code: KIND_TO_STATUS[e.kind], details: e.message, metadata };
+  }
+  if (e instanceof z.ZodError) {
+    const first = e.issues[0];
+    metadata.set(ERROR_KEYS.code, "BAD_REQUEST");
+    if (first) metadata.set(ERROR_KEYS.property, first.path.join("."));
+    const details = e.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ");
+    return { code: grpc.status.INVALID_ARGUMENT, details: `malformed request: ${details}`, metadata };
+  }
+  metadata.set(ERROR_KEYS.code, "INTERNAL");
+  return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e), metadata };
+}
+
+function unary<Req, Res>(log: (m: string) => void, name: string, fn: (req: Req) => Promise<Res>) {
+  return (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
+    fn(call.request).then(
+      (res) => cb(null, res),
+      (e: unknown) => {
+        const s = toStatus(e);
+        log(`${name} failed: ${s.details}`);
+        cb(s as grpc.ServiceError);
+      },
+    );
+  };
+}
+
+function toWire(s: NetworkStatus): Network {
+  const n = s.network;
+  const d = describe(n);
+  return {
+    spec: {
+      id: n.id,
+      cidr: formatCidr(n.cidr),
+      gateway: d.gateway,
+      dhcp: {
+        enabled: n.dhcp.enabled,
+        range_start: d.rangeStart,
+        range_end: d.rangeEnd,
+        lease_time_seconds: n.dhcp.leaseSeconds,
+        reservations: n.dhcp.reservations.map((r) => ({ mac: r.mac, ip: formatIp(r.ip), hostname: r.hostname })),
+      },
+      nat: n.nat,
+      mtu: n.mtu,
+      owner: n.owner,
+    },
+    namespace: d.namespace,
+    bridge: d.bridge,
+    host_interface: d.hostInterface,
+    dhcp_server_address: d.dhcpServer,
+    dhcp_range_start: d.rangeStart,
+    dhcp_range_end: d.rangeEnd,
+    drift: s.drift,
+  };
+}
+
+export interface ServerDeps {
+  networks: Networks;
+  version: string;
+  stateDir: string;
+  log: (m: string) => void;
+}
+
+export function createServer(deps: ServerDeps): grpc.Server {
+  const { qvmd } = loadQvmd();
+  const { networks, log } = deps;
+  const handlers: QvmdHandlers = {
+    Health: unary(log, "Health", async () => ({ version: deps.version, pid: process.pid, state_dir: deps.stateDir })),
+    CheckNetwork: unary(log, "CheckNetwork", async (req) => {
+      const { spec } = specRequest.parse(req);
+      return { violations: await networks.check(spec) };
+    }),
+    ApplyNetwork: unary(log, "ApplyNetwork", async (req) => toWire(await networks.apply(specRequest.parse(req).spec))),
+    GetNetwork: unary(log, "GetNetwork", async (req) => toWire(await networks.get(idShape.parse(req).id))),
+    ListNetworks: unary(log, "ListNetworks", async () => ({ networks: (await networks.list()).map(toWire) })),
+    DeleteNetwork: unary(log, "DeleteNetwork", async (req) => {
+      // idShape keeps a hostile id from ever reaching a path or a kernel name.
+      const { id } = idShape.parse(req);
+      return { existed: await networks.delete(id) };
+    }),
+  };
+  const server = new grpc.Server();
+  server.addService(qvmd.v1.Qvmd.service, handlers);
+  return server;
+}

@@ -1,0 +1,25 @@
+// Atomic file writes: write a temp file in the same directory, fsync, rename. A crash leaves either
+// the old or the new content, never a torn file.
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+
+export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fh = await fs.open(tmp, "w", mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.rename(tmp, file);
+}
+
+/** Writes only when the content differs; returns whether it changed. */
+export async function writeIfChanged(file: string, data: string, mode = 0o644): Promise<boolean> {
+  const old = await fs.readFile(file, "utf8").catch(() => undefined);
+  if (old === data) return false;
+  await writeFileAtomic(file, data, mode);
+  return true;
+}

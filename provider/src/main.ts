@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// pulumi-resource-qemu: serves Pulumi's ResourceProvider gRPC service. The engine reads the port
+// from the first line of stdout, so nothing else may ever be written there.
+import * as grpc from "@grpc/grpc-js";
+import { createProviderServer } from "./server";
+
+async function main(): Promise<void> {
+  const server = createProviderServer();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  process.stdout.write(`${port}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`pulumi-resource-qemu: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

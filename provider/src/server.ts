@@ -1,0 +1,148 @@
+// Pulumi's ResourceProvider service implemented directly on grpc-js (provider.main would drop
+// Configure, preview, detailed diffs and timeouts). All protocol details live here; resource
+// modules deal in plain objects. Errors are translated to gRPC statuses here and only here.
+import * as grpc from "@grpc/grpc-js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import * as pb from "@pulumi/pulumi/proto/provider_pb";
+import * as plugin_pb from "@pulumi/pulumi/proto/plugin_pb";
+import * as services from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { AgentError, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
+import { connectAgent, DEFAULT_SOCKET } from "./agent";
+import { diffInputs } from "./diff";
+import { fromStruct, toStruct } from "./props";
+import { handlers } from "./resources";
+import type { Ctx, ResourceHandler } from "./resources/types";
+
+const VERSION = "0.1.0";
+const SCHEMA_FILE = path.join(__dirname, "..", "..", "schema.json");
+
+/** A message for the engine: the agent's reason, the property and the hint, on one line. */
+function describeError(e: unknown): string {
+  if (e instanceof AgentError) {
+    const where = e.property ? ` (property ${e.property})` : "";
+    return `qvmd ${e.code}${where}: ${e.message}${e.hint ? `. Hint: ${e.hint}` : ""}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
+
+function unary<Req, Res>(fn: (req: Req) => Promise<Res>): Handler<Req, Res> {
+  return (call, cb) => {
+    fn(call.request).then(
+      (res) => cb(null, res),
+      (e: unknown) => cb({ code: grpc.status.UNKNOWN, details: describeError(e) } as grpc.ServiceError),
+    );
+  };
+}
+
+function handlerFor(urn: string): ResourceHandler {
+  // urn:pulumi:<stack>::<project>::<type>::<name>; the type is the second-to-last segment.
+  const type = urn.split("::").at(-2)?.split("$").at(-1) ?? "";
+  const h = handlers[type];
+  if (!h) throw new Error(`unknown resource type ${type}`);
+  return h;
+}
+
+export function createProviderServer(): grpc.Server {
+  let socketPath = process.env.QVMD_SOCKET ?? DEFAULT_SOCKET;
+  let client: Promise<QvmdClient> | undefined;
+  const agent = () => {
+    client ??= connectAgent(socketPath).catch((e: unknown) => {
+      client = undefined; // retry on the next call
+      throw e;
+    });
+    return client;
+  };
+  const ctx = (urn: string, timeoutSeconds = 0): Ctx => ({ urn, agent, timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 600000 });
+
+  const impl: Partial<services.IResourceProviderServer> = {
+    getPluginInfo: unary(async () => new plugin_pb.PluginInfo().setVersion(VERSION)),
+    getSchema: unary(async () => new pb.GetSchemaResponse().setSchema(fs.readFileSync(SCHEMA_FILE, "utf8"))),
+
+    checkConfig: unary(async (req: pb.CheckRequest) => {
+      const news = fromStruct(req.getNews());
+      const res = new pb.CheckResponse().setInputs(req.getNews());
+      const sock = news.socketPath;
+      if (sock !== undefined && (typeof sock !== "string" || !path.isAbsolute(sock)))
+        res.addFailures(new pb.CheckFailure().setProperty("socketPath").setReason("must be an absolute path to qvmd's unix socket"));
+      return res;
+    }),
+    diffConfig: unary(async () => new pb.DiffResponse().setChanges(pb.DiffResponse.DiffChanges.DIFF_NONE)),
+    configure: unary(async (req: pb.ConfigureRequest) => {
+      const args = fromStruct(req.getArgs());
+      const fromVars = req.getVariablesMap().get("qemu:config:socketPath");
+      const sock = (args.socketPath as string | undefined) ?? fromVars;
+      if (sock) socketPath = sock;
+      return new pb.ConfigureResponse().setAcceptsecrets(false).setSupportspreview(true).setAcceptresources(false);
+    }),
+
+    check: unary(async (req: pb.CheckRequest) => {
+      const { inputs, failures } = await handlerFor(req.getUrn()).check(ctx(req.getUrn()), fromStruct(req.getNews()));
+      const res = new pb.CheckResponse().setInputs(toStruct(inputs));
+      for (const f of failures) res.addFailures(new pb.CheckFailure().setProperty(f.property).setReason(f.reason));
+      return res;
+    }),
+
+    diff: unary(async (req: pb.DiffRequest) => {
+      const h = handlerFor(req.getUrn());
+      const olds = req.hasOldInputs() ? fromStruct(req.getOldInputs()) : fromStruct(req.getOlds());
+      const { changed, replaces } = diffInputs(olds, fromStruct(req.getNews()), h.replaceOn);
+      const res = new pb.DiffResponse()
+        .setChanges(Object.keys(changed).length > 0 ? pb.DiffResponse.DiffChanges.DIFF_SOME : pb.DiffResponse.DiffChanges.DIFF_NONE)
+        .setReplacesList(replaces)
+        .setDiffsList(Object.keys(changed))
+        .setHasdetaileddiff(true)
+        .setDeletebeforereplace(true);
+      const K = pb.PropertyDiff.Kind;
+      for (const [k, c] of Object.entries(changed)) {
+        const kind = { add: [K.ADD, K.ADD_REPLACE], delete: [K.DELETE, K.DELETE_REPLACE], update: [K.UPDATE, K.UPDATE_REPLACE] }[c.kind][c.replace ? 1 : 0]!;
+        res.getDetaileddiffMap().set(k, new pb.PropertyDiff().setKind(kind).setInputdiff(true));
+      }
+      return res;
+    }),
+
+    create: unary(async (req: pb.CreateRequest) => {
+      const h = handlerFor(req.getUrn());
+      const inputs = fromStruct(req.getProperties());
+      if (req.getPreview()) return new pb.CreateResponse().setId("").setProperties(toStruct(h.preview(inputs)));
+      const { id, outputs } = await h.create(ctx(req.getUrn(), req.getTimeout()), inputs);
+      return new pb.CreateResponse().setId(id).setProperties(toStruct(outputs));
+    }),
+
+    read: unary(async (req: pb.ReadRequest) => {
+      const h = handlerFor(req.getUrn());
+      const oldInputs = req.getInputs() ? fromStruct(req.getInputs()) : undefined;
+      const r = await h.read(ctx(req.getUrn()), req.getId(), oldInputs);
+      if (!r) return new pb.ReadResponse().setId("");
+      return new pb.ReadResponse().setId(req.getId()).setProperties(toStruct(r.outputs)).setInputs(toStruct(r.inputs));
+    }),
+
+    update: unary(async (req: pb.UpdateRequest) => {
+      const h = handlerFor(req.getUrn());
+      const news = fromStruct(req.getNews());
+      if (req.getPreview()) return new pb.UpdateResponse().setProperties(toStruct({ ...fromStruct(req.getOlds()), ...h.preview(news) }));
+      const olds = req.hasOldInputs() ? fromStruct(req.getOldInputs()) : fromStruct(req.getOlds());
+      const outputs = await h.update(ctx(req.getUrn(), req.getTimeout()), req.getId(), olds, news);
+      return new pb.UpdateResponse().setProperties(toStruct(outputs));
+    }),
+
+    delete: unary(async (req: pb.DeleteRequest) => {
+      await handlerFor(req.getUrn()).delete(ctx(req.getUrn(), req.getTimeout()), req.getId());
+      return new Empty();
+    }),
+
+    cancel: unary(async () => new Empty()),
+  };
+
+  const server = new grpc.Server();
+  const unimplemented: Handler<unknown, unknown> = (_call, cb) =>
+    cb({ code: grpc.status.UNIMPLEMENTED, details: "not implemented by pulumi-resource-qemu" } as grpc.ServiceError);
+  const full = Object.fromEntries(
+    Object.keys(services.ResourceProviderService).map((m) => [m, (impl as Record<string, unknown>)[m] ?? unimplemented]),
+  );
+  server.addService(services.ResourceProviderService, full as unknown as services.IResourceProviderServer);
+  return server;
+}

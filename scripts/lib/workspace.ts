@@ -1,0 +1,51 @@
+// Runs an example under examples/ with the Automation API and an inline program: the Go module
+// proxy here does not serve pulumi-language-nodejs, so the program runs in this Node process and
+// the CLI needs no language host. Local file backend, offline, no update checks.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface StackOptions {
+  example: string;
+  stackName?: string;
+  /** Directory for the file backend and PULUMI_HOME; default .state/ in the repo. */
+  stateDir?: string;
+  /** Extra environment for the CLI and the provider (e.g. QVMD_SOCKET). */
+  env?: Record<string, string>;
+}
+
+export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  const backend = path.join(stateDir, "backend");
+  fs.mkdirSync(backend, { recursive: true });
+  return {
+    PATH: [path.join(ROOT, ".tools", "pulumi"), path.join(ROOT, "provider"), process.env.PATH ?? ""].join(":"),
+    PULUMI_BACKEND_URL: `file://${backend}`,
+    PULUMI_HOME: path.join(stateDir, "pulumi-home"),
+    PULUMI_CONFIG_PASSPHRASE: "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...extra,
+  };
+}
+
+export async function openStack(o: StackOptions): Promise<Stack> {
+  const workDir = path.join(ROOT, "examples", o.example);
+  if (!fs.existsSync(path.join(workDir, "index.ts"))) throw new Error(`no example named ${o.example} (examples/${o.example}/index.ts)`);
+  const env = pulumiEnv(o.stateDir ?? path.join(ROOT, ".state"), o.env);
+  // The CLI reads these from the workspace env; the program (this process) needs PATH too.
+  Object.assign(process.env, env);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(path.join(workDir, "index.ts")) as () => Promise<Record<string, unknown>>;
+  return LocalWorkspace.createOrSelectStack(
+    { projectName: `qemu-${o.example}`, stackName: o.stackName ?? "dev", program },
+    { workDir, envVars: env },
+  );
+}
+
+/** Stack outputs as plain JSON values. */
+export async function outputsJson(stack: Stack): Promise<Record<string, unknown>> {
+  const out = await stack.outputs();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.value]));
+}

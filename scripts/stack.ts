@@ -1,0 +1,32 @@
+// `make up` / `make down`: tsx scripts/stack.ts <up|destroy|preview|refresh> <example>
+import { openStack, outputsJson } from "./lib/workspace";
+
+async function main(): Promise<void> {
+  const [verb, example] = process.argv.slice(2);
+  if (!verb || !example) throw new Error("usage: stack.ts <up|destroy|preview|refresh> <example>");
+  const stack = await openStack({ example });
+  const onOutput = (m: string) => process.stderr.write(m);
+  switch (verb) {
+    case "up":
+      await stack.up({ onOutput });
+      // The last thing printed: the stack outputs as JSON, on stdout.
+      process.stdout.write(JSON.stringify(await outputsJson(stack), null, 2) + "\n");
+      break;
+    case "destroy":
+      await stack.destroy({ onOutput });
+      break;
+    case "preview":
+      await stack.preview({ onOutput });
+      break;
+    case "refresh":
+      await stack.refresh({ onOutput });
+      break;
+    default:
+      throw new Error(`unknown verb ${verb}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
