@@ -14,6 +14,8 @@ export interface StackOptions {
   stateDir?: string;
   /** Extra environment for the CLI and the provider (e.g. QVMD_SOCKET). */
   env?: Record<string, string>;
+  /** Run this program instead of the example's index.ts (the example's Pulumi.yaml still applies). */
+  program?: () => Promise<Record<string, unknown> | void>;
 }
 
 export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -36,8 +38,10 @@ export async function openStack(o: StackOptions): Promise<Stack> {
   const env = pulumiEnv(o.stateDir ?? path.join(ROOT, ".state"), o.env);
   // The CLI reads these from the workspace env; the program (this process) needs PATH too.
   Object.assign(process.env, env);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(path.join(workDir, "index.ts")) as () => Promise<Record<string, unknown>>;
+  const program =
+    o.program ??
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require(path.join(workDir, "index.ts")) as () => Promise<Record<string, unknown>>);
   return LocalWorkspace.createOrSelectStack(
     { projectName: `qemu-${o.example}`, stackName: o.stackName ?? "dev", program },
     { workDir, envVars: env },

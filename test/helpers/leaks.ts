@@ -1,23 +1,23 @@
 // The leak check every integration and e2e test file runs after its tests: nothing of ours (our
 // prefix `qv`, including test fixtures named `qvx*`) may remain on the host.
-import { execa } from "execa";
+import { run } from "../../agent/src/util/exec";
 import * as fs from "node:fs";
 
 export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
   const leaks: string[] = [];
-  const netns = await execa("ip", ["netns", "list"], { reject: false });
+  const netns = await run("ip", ["netns", "list"], { reject: false });
   for (const line of netns.stdout.split("\n")) {
     const name = line.split(" ")[0];
     if (name && name.startsWith("qv")) leaks.push(`netns ${name}`);
   }
-  const links = await execa("ip", ["-o", "link", "show"], { reject: false });
+  const links = await run("ip", ["-o", "link", "show"], { reject: false });
   for (const line of links.stdout.split("\n")) {
     const name = line.split(": ")[1]?.split("@")[0];
     if (name && name.startsWith("qv")) leaks.push(`link ${name}`);
   }
-  const tables = await execa("nft", ["list", "tables"], { reject: false });
+  const tables = await run("nft", ["list", "tables"], { reject: false });
   for (const line of tables.stdout.split("\n")) if (line.includes("qvm")) leaks.push(`nft ${line.trim()}`);
-  const procs = await execa("pgrep", ["-a", "-f", "qemu-system|qvmd|dnsmasq|qvx-"], { reject: false });
+  const procs = await run("pgrep", ["-a", "-f", "qemu-system|qvmd|dnsmasq|qvx-"], { reject: false });
   for (const line of procs.stdout.split("\n")) {
     if (line.trim() === "" || line.includes("pgrep")) continue;
     leaks.push(`process ${line.slice(0, 160)}`);

@@ -22,24 +22,22 @@ async function findDnsmasq(conf: string): Promise<number[]> {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
     const argv = cmdline.split("\0");
-    if (argv[0]?.endsWith("dnsmasq") && argv.includes(`--conf-file=${conf}`)) pids.push(Number(entry));
+    if (argv[0]?.endsWith("dnsmasq") && argv.includes(`--conf-file=${conf}`) && (await alive(Number(entry)))) pids.push(Number(entry));
   }
   return pids;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Alive and not a zombie: dnsmasq is not our child, so its corpse waits for init to reap it. */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return stat !== "" && state !== "Z";
+}
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
-  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  return !alive(pid);
+  while ((await alive(pid)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return !(await alive(pid));
 }
 
 export async function dhcpRunning(p: StatePaths, id: string): Promise<boolean> {

@@ -39,7 +39,7 @@ export function renderNftTable(n: ResolvedNetwork): string {
     `    iifname "${h}" ct state established,related accept`,
     `    iifname "${h}" ip daddr ${gw} udp dport { 53, 67 } accept`,
     `    iifname "${h}" ip daddr ${gw} tcp dport 53 accept`,
-    `    iifname "${h}" icmp type { echo-request, destination-unreachable, time-exceeded } accept`,
+    `    iifname "${h}" ip daddr ${gw} icmp type { echo-request, destination-unreachable, time-exceeded } accept`,
     `    iifname "${h}" drop`,
     `  }`,
     `}`,

@@ -1,0 +1,60 @@
+// Starts a real qvmd (the compiled agent, as root) on a private socket and state directory.
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { connect, type QvmdClient } from "../../agent/src/api/client";
+
+export const AGENT_MAIN = path.resolve(__dirname, "..", "..", "agent", "dist", "main.js");
+
+export class TestAgent {
+  proc?: ChildProcess;
+  client?: QvmdClient;
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-agent-"));
+  readonly socket = path.join(this.dir, "run", "qvmd.sock");
+  readonly stateDir = path.join(this.dir, "state");
+  readonly runDir = path.join(this.dir, "run");
+  readonly logFile = path.join(this.dir, "qvmd.log");
+
+  async start(): Promise<QvmdClient> {
+    if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run 'make build' first`);
+    const log = fs.openSync(this.logFile, "a");
+    this.proc = spawn(process.execPath, [AGENT_MAIN, "--socket", this.socket, "--state-dir", this.stateDir, "--run-dir", this.runDir], {
+      stdio: ["ignore", log, log],
+    });
+    fs.closeSync(log);
+    this.client?.close();
+    this.client = connect(this.socket);
+    const until = Date.now() + 15000;
+    for (;;) {
+      try {
+        await this.client.health(500);
+        return this.client;
+      } catch (e) {
+        if (Date.now() > until || this.proc.exitCode !== null)
+          throw new Error(`qvmd did not start: ${String(e)}\n${fs.readFileSync(this.logFile, "utf8")}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  /** Kills qvmd the hard way (a crash); networks and DHCP servers must survive it. */
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once("exit", r));
+    p.kill(signal);
+    await exited;
+  }
+
+  /** Deletes every network the agent knows, stops it and removes its files. */
+  async stop(): Promise<void> {
+    if (this.client && this.proc && this.proc.exitCode === null) {
+      const { networks } = await this.client.listNetworks().catch(() => ({ networks: [] }));
+      for (const n of networks) await this.client.deleteNetwork(n.spec!.id);
+    }
+    this.client?.close();
+    await this.kill("SIGTERM");
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
