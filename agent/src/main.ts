@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     },
   });
   if (process.getuid?.() !== 0) {
-    process.stderr.write("qvmd: must run as root (it creates network namespaces, links and firewall rules)\n");
+    process.stderr.write(
+      "qvmd: must run as root (it creates network namespaces, links and firewall rules)\n",
+    );
     process.exit(1);
   }
   const socket = path.resolve(values.socket!);
@@ -61,7 +63,9 @@ async function main(): Promise<void> {
 
   const server = createServer({ networks, version: VERSION, stateDir: path.dirname(p.stateFile), log });
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
   fs.chmodSync(socket, SOCKET_MODE);
   if (values["socket-group"]) {

@@ -66,7 +66,11 @@ function toWire(s: NetworkStatus): Network {
         range_start: d.rangeStart,
         range_end: d.rangeEnd,
         lease_time_seconds: n.dhcp.leaseSeconds,
-        reservations: n.dhcp.reservations.map((r) => ({ mac: r.mac, ip: formatIp(r.ip), hostname: r.hostname })),
+        reservations: n.dhcp.reservations.map((r) => ({
+          mac: r.mac,
+          ip: formatIp(r.ip),
+          hostname: r.hostname,
+        })),
       },
       nat: n.nat,
       mtu: n.mtu,
@@ -93,12 +97,18 @@ export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
   const { networks, log } = deps;
   const handlers: QvmdHandlers = {
-    Health: unary(log, "Health", async () => ({ version: deps.version, pid: process.pid, state_dir: deps.stateDir })),
+    Health: unary(log, "Health", async () => ({
+      version: deps.version,
+      pid: process.pid,
+      state_dir: deps.stateDir,
+    })),
     CheckNetwork: unary(log, "CheckNetwork", async (req) => {
       const { spec } = specRequest.parse(req);
       return { violations: await networks.check(spec) };
     }),
-    ApplyNetwork: unary(log, "ApplyNetwork", async (req) => toWire(await networks.apply(specRequest.parse(req).spec))),
+    ApplyNetwork: unary(log, "ApplyNetwork", async (req) =>
+      toWire(await networks.apply(specRequest.parse(req).spec)),
+    ),
     GetNetwork: unary(log, "GetNetwork", async (req) => toWire(await networks.get(idShape.parse(req).id))),
     ListNetworks: unary(log, "ListNetworks", async () => ({ networks: (await networks.list()).map(toWire) })),
     DeleteNetwork: unary(log, "DeleteNetwork", async (req) => {

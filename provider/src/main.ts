@@ -7,7 +7,9 @@ import { createProviderServer } from "./server";
 async function main(): Promise<void> {
   const server = createProviderServer();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   process.stdout.write(`${port}\n`);
 }

@@ -56,7 +56,11 @@ export function createProviderServer(): grpc.Server {
     });
     return client;
   };
-  const ctx = (urn: string, timeoutSeconds = 0): Ctx => ({ urn, agent, timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 600000 });
+  const ctx = (urn: string, timeoutSeconds = 0): Ctx => ({
+    urn,
+    agent,
+    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 600000,
+  });
 
   const impl: Partial<services.IResourceProviderServer> = {
     getPluginInfo: unary(async () => new plugin_pb.PluginInfo().setVersion(VERSION)),
@@ -67,7 +71,11 @@ export function createProviderServer(): grpc.Server {
       const res = new pb.CheckResponse().setInputs(req.getNews());
       const sock = news.socketPath;
       if (sock !== undefined && (typeof sock !== "string" || !path.isAbsolute(sock)))
-        res.addFailures(new pb.CheckFailure().setProperty("socketPath").setReason("must be an absolute path to qvmd's unix socket"));
+        res.addFailures(
+          new pb.CheckFailure()
+            .setProperty("socketPath")
+            .setReason("must be an absolute path to qvmd's unix socket"),
+        );
       return res;
     }),
     diffConfig: unary(async () => new pb.DiffResponse().setChanges(pb.DiffResponse.DiffChanges.DIFF_NONE)),
@@ -76,13 +84,20 @@ export function createProviderServer(): grpc.Server {
       const fromVars = req.getVariablesMap().get("qemu:config:socketPath");
       const sock = (args.socketPath as string | undefined) ?? fromVars;
       if (sock) socketPath = sock;
-      return new pb.ConfigureResponse().setAcceptsecrets(false).setSupportspreview(true).setAcceptresources(false);
+      return new pb.ConfigureResponse()
+        .setAcceptsecrets(false)
+        .setSupportspreview(true)
+        .setAcceptresources(false);
     }),
 
     check: unary(async (req: pb.CheckRequest) => {
-      const { inputs, failures } = await handlerFor(req.getUrn()).check(ctx(req.getUrn()), fromStruct(req.getNews()));
+      const { inputs, failures } = await handlerFor(req.getUrn()).check(
+        ctx(req.getUrn()),
+        fromStruct(req.getNews()),
+      );
       const res = new pb.CheckResponse().setInputs(toStruct(inputs));
-      for (const f of failures) res.addFailures(new pb.CheckFailure().setProperty(f.property).setReason(f.reason));
+      for (const f of failures)
+        res.addFailures(new pb.CheckFailure().setProperty(f.property).setReason(f.reason));
       return res;
     }),
 
@@ -91,14 +106,22 @@ export function createProviderServer(): grpc.Server {
       const olds = req.hasOldInputs() ? fromStruct(req.getOldInputs()) : fromStruct(req.getOlds());
       const { changed, replaces } = diffInputs(olds, fromStruct(req.getNews()), h.replaceOn);
       const res = new pb.DiffResponse()
-        .setChanges(Object.keys(changed).length > 0 ? pb.DiffResponse.DiffChanges.DIFF_SOME : pb.DiffResponse.DiffChanges.DIFF_NONE)
+        .setChanges(
+          Object.keys(changed).length > 0
+            ? pb.DiffResponse.DiffChanges.DIFF_SOME
+            : pb.DiffResponse.DiffChanges.DIFF_NONE,
+        )
         .setReplacesList(replaces)
         .setDiffsList(Object.keys(changed))
         .setHasdetaileddiff(true)
         .setDeletebeforereplace(true);
       const K = pb.PropertyDiff.Kind;
       for (const [k, c] of Object.entries(changed)) {
-        const kind = { add: [K.ADD, K.ADD_REPLACE], delete: [K.DELETE, K.DELETE_REPLACE], update: [K.UPDATE, K.UPDATE_REPLACE] }[c.kind][c.replace ? 1 : 0]!;
+        const kind = {
+          add: [K.ADD, K.ADD_REPLACE],
+          delete: [K.DELETE, K.DELETE_REPLACE],
+          update: [K.UPDATE, K.UPDATE_REPLACE],
+        }[c.kind][c.replace ? 1 : 0]!;
         res.getDetaileddiffMap().set(k, new pb.PropertyDiff().setKind(kind).setInputdiff(true));
       }
       return res;
@@ -107,7 +130,8 @@ export function createProviderServer(): grpc.Server {
     create: unary(async (req: pb.CreateRequest) => {
       const h = handlerFor(req.getUrn());
       const inputs = fromStruct(req.getProperties());
-      if (req.getPreview()) return new pb.CreateResponse().setId("").setProperties(toStruct(h.preview(inputs)));
+      if (req.getPreview())
+        return new pb.CreateResponse().setId("").setProperties(toStruct(h.preview(inputs)));
       const { id, outputs } = await h.create(ctx(req.getUrn(), req.getTimeout()), inputs);
       return new pb.CreateResponse().setId(id).setProperties(toStruct(outputs));
     }),
@@ -117,13 +141,19 @@ export function createProviderServer(): grpc.Server {
       const oldInputs = req.getInputs() ? fromStruct(req.getInputs()) : undefined;
       const r = await h.read(ctx(req.getUrn()), req.getId(), oldInputs);
       if (!r) return new pb.ReadResponse().setId("");
-      return new pb.ReadResponse().setId(req.getId()).setProperties(toStruct(r.outputs)).setInputs(toStruct(r.inputs));
+      return new pb.ReadResponse()
+        .setId(req.getId())
+        .setProperties(toStruct(r.outputs))
+        .setInputs(toStruct(r.inputs));
     }),
 
     update: unary(async (req: pb.UpdateRequest) => {
       const h = handlerFor(req.getUrn());
       const news = fromStruct(req.getNews());
-      if (req.getPreview()) return new pb.UpdateResponse().setProperties(toStruct({ ...fromStruct(req.getOlds()), ...h.preview(news) }));
+      if (req.getPreview())
+        return new pb.UpdateResponse().setProperties(
+          toStruct({ ...fromStruct(req.getOlds()), ...h.preview(news) }),
+        );
       const olds = req.hasOldInputs() ? fromStruct(req.getOldInputs()) : fromStruct(req.getOlds());
       const outputs = await h.update(ctx(req.getUrn(), req.getTimeout()), req.getId(), olds, news);
       return new pb.UpdateResponse().setProperties(toStruct(outputs));
@@ -139,9 +169,15 @@ export function createProviderServer(): grpc.Server {
 
   const server = new grpc.Server();
   const unimplemented: Handler<unknown, unknown> = (_call, cb) =>
-    cb({ code: grpc.status.UNIMPLEMENTED, details: "not implemented by pulumi-resource-qemu" } as grpc.ServiceError);
+    cb({
+      code: grpc.status.UNIMPLEMENTED,
+      details: "not implemented by pulumi-resource-qemu",
+    } as grpc.ServiceError);
   const full = Object.fromEntries(
-    Object.keys(services.ResourceProviderService).map((m) => [m, (impl as Record<string, unknown>)[m] ?? unimplemented]),
+    Object.keys(services.ResourceProviderService).map((m) => [
+      m,
+      (impl as Record<string, unknown>)[m] ?? unimplemented,
+    ]),
   );
   server.addService(services.ResourceProviderService, full as unknown as services.IResourceProviderServer);
   return server;

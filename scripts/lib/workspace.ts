@@ -22,7 +22,9 @@ export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}):
   const backend = path.join(stateDir, "backend");
   fs.mkdirSync(backend, { recursive: true });
   return {
-    PATH: [path.join(ROOT, ".tools", "pulumi"), path.join(ROOT, "provider"), process.env.PATH ?? ""].join(":"),
+    PATH: [path.join(ROOT, ".tools", "pulumi"), path.join(ROOT, "provider"), process.env.PATH ?? ""].join(
+      ":",
+    ),
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_HOME: path.join(stateDir, "pulumi-home"),
     PULUMI_CONFIG_PASSPHRASE: "",
@@ -34,7 +36,8 @@ export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}):
 
 export async function openStack(o: StackOptions): Promise<Stack> {
   const workDir = path.join(ROOT, "examples", o.example);
-  if (!fs.existsSync(path.join(workDir, "index.ts"))) throw new Error(`no example named ${o.example} (examples/${o.example}/index.ts)`);
+  if (!fs.existsSync(path.join(workDir, "index.ts")))
+    throw new Error(`no example named ${o.example} (examples/${o.example}/index.ts)`);
   const env = pulumiEnv(o.stateDir ?? path.join(ROOT, ".state"), o.env);
   // The CLI reads these from the workspace env; the program (this process) needs PATH too.
   Object.assign(process.env, env);

@@ -29,7 +29,12 @@ describe("examples/network with the Pulumi CLI", function () {
   before(async () => {
     await agent.start();
     await outside.start();
-    stack = await openStack({ example: "network", stackName: "e2e", stateDir, env: { QVMD_SOCKET: agent.socket } });
+    stack = await openStack({
+      example: "network",
+      stackName: "e2e",
+      stateDir,
+      env: { QVMD_SOCKET: agent.socket },
+    });
     await stack.setConfig("cidr", { value: "10.241.0.0/24" });
     await setReservations("10.241.0.10");
   });
@@ -56,7 +61,11 @@ describe("examples/network with the Pulumi CLI", function () {
 
   it("a second preview and a refresh show no changes", async () => {
     const preview = await stack.preview();
-    assert.deepEqual(Object.keys(preview.changeSummary).sort(), ["same"], JSON.stringify(preview.changeSummary));
+    assert.deepEqual(
+      Object.keys(preview.changeSummary).sort(),
+      ["same"],
+      JSON.stringify(preview.changeSummary),
+    );
     const refresh = await stack.refresh();
     const changes = refresh.summary.resourceChanges ?? {};
     assert.deepEqual(Object.keys(changes).sort(), ["same"], JSON.stringify(changes));
@@ -79,7 +88,10 @@ describe("examples/network with the Pulumi CLI", function () {
     assert.ok(await guest.ping("10.241.0.1"), "works while qvmd is down");
     await agent.start();
     assert.ok(await guest.ping("10.241.0.1"));
-    const leases = fs.readFileSync(path.join(agent.stateDir, "networks", String(outputs.name), "leases"), "utf8");
+    const leases = fs.readFileSync(
+      path.join(agent.stateDir, "networks", String(outputs.name), "leases"),
+      "utf8",
+    );
     assert.match(leases, /10\.241\.0\.20/);
     const refresh = await stack.refresh();
     assert.deepEqual(Object.keys(refresh.summary.resourceChanges ?? {}), ["same"]);
@@ -105,14 +117,25 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
   });
 
   it("reports every bad property of a Network, and creates nothing", async () => {
-    const stack = await openStack({ example: "network", stackName: "bad", stateDir, env: { QVMD_SOCKET: agent.socket } });
+    const stack = await openStack({
+      example: "network",
+      stackName: "bad",
+      stateDir,
+      env: { QVMD_SOCKET: agent.socket },
+    });
     await stack.setConfig("cidr", { value: "8.8.8.0/24" });
     await stack.setConfig("name", { value: "waytoolongname" });
-    const err = await stack.up().then(() => undefined, (e: unknown) => e as Error);
+    const err = await stack.up().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     assert.ok(err, "up must fail");
     assert.match(err.message, /name.*too long/);
     await stack.setConfig("name", { value: "okname" });
-    const err2 = await stack.up().then(() => undefined, (e: unknown) => e as Error);
+    const err2 = await stack.up().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     assert.match(String(err2?.message), /cidr.*not inside a private range/);
     assert.deepEqual((await agent.client!.listNetworks()).networks, []);
   });
@@ -123,8 +146,17 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
       const qemu = require("pulumi-qemu") as typeof import("pulumi-qemu");
       new qemu.Image("img", { source: "file:///nonexistent.qcow2" });
     };
-    const stack = await openStack({ example: "network", stackName: "notyet", stateDir, env: { QVMD_SOCKET: agent.socket }, program });
-    const err = await stack.up().then(() => undefined, (e: unknown) => e as Error);
+    const stack = await openStack({
+      example: "network",
+      stackName: "notyet",
+      stateDir,
+      env: { QVMD_SOCKET: agent.socket },
+      program,
+    });
+    const err = await stack.up().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     assert.match(String(err?.message), /qemu:index:Image is not available yet/);
   });
 });

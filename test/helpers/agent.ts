@@ -19,9 +19,13 @@ export class TestAgent {
   async start(): Promise<QvmdClient> {
     if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run 'make build' first`);
     const log = fs.openSync(this.logFile, "a");
-    this.proc = spawn(process.execPath, [AGENT_MAIN, "--socket", this.socket, "--state-dir", this.stateDir, "--run-dir", this.runDir], {
-      stdio: ["ignore", log, log],
-    });
+    this.proc = spawn(
+      process.execPath,
+      [AGENT_MAIN, "--socket", this.socket, "--state-dir", this.stateDir, "--run-dir", this.runDir],
+      {
+        stdio: ["ignore", log, log],
+      },
+    );
     fs.closeSync(log);
     this.client?.close();
     this.client = connect(this.socket);

@@ -40,7 +40,23 @@ export class Guest {
   /** Plugs the guest into `bridge` inside `netns` (a network of ours). */
   async plug(netns: string, bridge: string): Promise<void> {
     await sh(["ip", "netns", "add", this.name]);
-    await sh(["ip", "link", "add", `${this.name}g`, "netns", this.name, "address", this.mac, "type", "veth", "peer", "name", `${this.name}p`, "netns", netns]);
+    await sh([
+      "ip",
+      "link",
+      "add",
+      `${this.name}g`,
+      "netns",
+      this.name,
+      "address",
+      this.mac,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      `${this.name}p`,
+      "netns",
+      netns,
+    ]);
     await sh(["ip", "-n", netns, "link", "set", `${this.name}p`, "master", bridge, "up"]);
     await sh(["ip", "-n", this.name, "link", "set", "lo", "up"]);
     await sh(["ip", "-n", this.name, "link", "set", `${this.name}g`, "up"]);
@@ -50,7 +66,30 @@ export class Guest {
   async dhcp(): Promise<{ ip: string; router: string; dns: string }> {
     fs.rmSync(this.leaseFile, { force: true });
     // The lease file path reaches the script through its environment (`env` sets it for the child).
-    const r = await run("env", [`LEASE_FILE=${this.leaseFile}`, "ip", "netns", "exec", this.name, "busybox", "udhcpc", "-i", `${this.name}g`, "-f", "-q", "-n", "-t", "8", "-T", "1", "-s", this.script], { reject: false });
+    const r = await run(
+      "env",
+      [
+        `LEASE_FILE=${this.leaseFile}`,
+        "ip",
+        "netns",
+        "exec",
+        this.name,
+        "busybox",
+        "udhcpc",
+        "-i",
+        `${this.name}g`,
+        "-f",
+        "-q",
+        "-n",
+        "-t",
+        "8",
+        "-T",
+        "1",
+        "-s",
+        this.script,
+      ],
+      { reject: false },
+    );
     if (!fs.existsSync(this.leaseFile)) throw new Error(`no DHCP lease: ${r.stdout}\n${r.stderr}`);
     const line = fs.readFileSync(this.leaseFile, "utf8");
     const get = (k: string) => new RegExp(`${k}=(\\S*)`).exec(line)?.[1] ?? "";
@@ -92,7 +131,9 @@ export class OutsideHost {
     await sh(["ip", "-n", this.ns, "link", "set", "lo", "up"]);
     const server = `require("net").createServer((s) => s.end(s.remoteAddress.replace(/^::ffff:/, ""))).listen(${this.port}, "${this.address}")`;
     // Detached: it dies with its namespace's cleanup (we kill it in stop()).
-    spawn("ip", ["netns", "exec", this.ns, process.execPath, "-e", server, "qvx-outside"], { stdio: "ignore" });
+    spawn("ip", ["netns", "exec", this.ns, process.execPath, "-e", server, "qvx-outside"], {
+      stdio: "ignore",
+    });
     for (let i = 0; i < 100; i++) {
       if ((await this.seenFrom(this.ns)) !== undefined) return;
       await new Promise((res) => setTimeout(res, 50));
@@ -102,10 +143,14 @@ export class OutsideHost {
 
   /** Connects from `guestNs` and returns the source address the outside host saw. */
   async seenFrom(guestNs: string): Promise<string | undefined> {
-    const r = await run("ip", ["netns", "exec", guestNs, "busybox", "nc", "-w", "3", this.address, String(this.port)], {
-      reject: false,
-      input: "",
-    });
+    const r = await run(
+      "ip",
+      ["netns", "exec", guestNs, "busybox", "nc", "-w", "3", this.address, String(this.port)],
+      {
+        reject: false,
+        input: "",
+      },
+    );
     return r.exitCode === 0 && r.stdout.trim() !== "" ? r.stdout.trim() : undefined;
   }
 

@@ -23,14 +23,16 @@ export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
     leaks.push(`process ${line.slice(0, 160)}`);
   }
   for (const dir of extraDirs) {
-    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) leaks.push(`files in ${dir}: ${fs.readdirSync(dir).join(", ")}`);
+    if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
+      leaks.push(`files in ${dir}: ${fs.readdirSync(dir).join(", ")}`);
   }
   return leaks;
 }
 
 export async function assertNoLeaks(extraDirs: string[] = []): Promise<void> {
   const leaks = await findLeaks(extraDirs);
-  if (leaks.length > 0) throw new Error(`leak check: objects of ours remain on the host:\n  ${leaks.join("\n  ")}`);
+  if (leaks.length > 0)
+    throw new Error(`leak check: objects of ours remain on the host:\n  ${leaks.join("\n  ")}`);
 }
 
 /** Registers the leak check to run after all tests of the calling file (call at top level). */

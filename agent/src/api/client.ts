@@ -26,11 +26,18 @@ export class AgentError extends Error {
 
   /** "Unknown" failures: the call may or may not have happened; never treat as absent. */
   get unknownOutcome(): boolean {
-    return [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED].includes(this.grpcCode);
+    return [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED].includes(
+      this.grpcCode,
+    );
   }
 }
 
-type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: grpc.requestCallback<unknown>) => unknown;
+type Unary = (
+  req: object,
+  md: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: grpc.requestCallback<unknown>,
+) => unknown;
 
 export type QvmdClient = ReturnType<typeof connect>;
 
@@ -45,7 +52,15 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000) {
         if (err) {
           const md = err.metadata;
           const get = (k: string) => (md?.get(k)[0] as string | undefined) ?? undefined;
-          reject(new AgentError(err.code, get(ERROR_KEYS.code) ?? grpc.status[err.code], err.details || err.message, get(ERROR_KEYS.property), get(ERROR_KEYS.hint)));
+          reject(
+            new AgentError(
+              err.code,
+              get(ERROR_KEYS.code) ?? grpc.status[err.code],
+              err.details || err.message,
+              get(ERROR_KEYS.property),
+              get(ERROR_KEYS.hint),
+            ),
+          );
         } else resolve(res as Res);
       });
     });

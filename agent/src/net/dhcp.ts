@@ -22,7 +22,8 @@ async function findDnsmasq(conf: string): Promise<number[]> {
     if (!/^\d+$/.test(entry)) continue;
     const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
     const argv = cmdline.split("\0");
-    if (argv[0]?.endsWith("dnsmasq") && argv.includes(`--conf-file=${conf}`) && (await alive(Number(entry)))) pids.push(Number(entry));
+    if (argv[0]?.endsWith("dnsmasq") && argv.includes(`--conf-file=${conf}`) && (await alive(Number(entry))))
+      pids.push(Number(entry));
   }
   return pids;
 }
@@ -74,5 +75,6 @@ export async function ensureDhcp(p: StatePaths, n: ResolvedNetwork): Promise<voi
   }
   await fs.mkdir(path.dirname(p.dnsmasqPid(n.id)), { recursive: true });
   await run("ip", ["netns", "exec", names.netns(n.id), "dnsmasq", `--conf-file=${p.dnsmasqConf(n.id)}`]);
-  if (!(await readPid(p.dnsmasqPid(n.id)))) throw hostFailure(`dnsmasq for network ${n.id} started but wrote no pid file`);
+  if (!(await readPid(p.dnsmasqPid(n.id))))
+    throw hostFailure(`dnsmasq for network ${n.id} started but wrote no pid file`);
 }

@@ -58,7 +58,12 @@ export async function deleteLink(name: string): Promise<void> {
 
 export async function hostRoutes(): Promise<HostRoute[]> {
   const r = await run("ip", ["-j", "-4", "route", "show", "table", "all"]);
-  const routes = JSON.parse(r.stdout || "[]") as Array<{ dst?: string; dev?: string; table?: string; type?: string }>;
+  const routes = JSON.parse(r.stdout || "[]") as Array<{
+    dst?: string;
+    dev?: string;
+    table?: string;
+    type?: string;
+  }>;
   return routes
     .filter((x) => x.dst && x.dst !== "default" && (x.type === undefined || x.type === "unicast"))
     .map((x) => ({ dst: x.dst!, dev: x.dev ?? "?", table: x.table ?? "main" }));

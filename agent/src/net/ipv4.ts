@@ -38,12 +38,12 @@ export const formatCidr = (c: Cidr) => `${formatIp(c.network)}/${c.prefix}`;
 export const broadcastOf = (c: Cidr) => (c.network | ~maskOf(c.prefix)) >>> 0;
 export const firstHost = (c: Cidr) => c.network + 1;
 export const lastHost = (c: Cidr) => broadcastOf(c) - 1;
-export const contains = (c: Cidr, ip: number) => ((ip & maskOf(c.prefix)) >>> 0) === c.network;
+export const contains = (c: Cidr, ip: number) => (ip & maskOf(c.prefix)) >>> 0 === c.network;
 export const isHost = (c: Cidr, ip: number) => contains(c, ip) && ip !== c.network && ip !== broadcastOf(c);
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const p = Math.min(a.prefix, b.prefix);
-  return ((a.network & maskOf(p)) >>> 0) === ((b.network & maskOf(p)) >>> 0);
+  return (a.network & maskOf(p)) >>> 0 === (b.network & maskOf(p)) >>> 0;
 }
 
 const PRIVATE: Cidr[] = [

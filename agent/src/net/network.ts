@@ -9,7 +9,13 @@ import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
 import * as host from "./host";
 import { formatCidr, formatIp } from "./ipv4";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
-import { type NetworkSpecInput, type ResolvedNetwork, type Violation, findConflicts, resolveNetwork } from "./spec";
+import {
+  type NetworkSpecInput,
+  type ResolvedNetwork,
+  type Violation,
+  findConflicts,
+  resolveNetwork,
+} from "./spec";
 
 export interface NetworkStatus {
   network: ResolvedNetwork;
@@ -33,7 +39,11 @@ export class Networks {
   ) {}
 
   private others() {
-    return Object.entries(this.state.networks).map(([id, r]) => ({ id, cidr: r.spec.cidr, owner: r.spec.owner ?? "" }));
+    return Object.entries(this.state.networks).map(([id, r]) => ({
+      id,
+      cidr: r.spec.cidr,
+      owner: r.spec.owner ?? "",
+    }));
   }
 
   async check(spec: NetworkSpecInput): Promise<Violation[]> {
@@ -50,10 +60,15 @@ export class Networks {
       if (existing) {
         const old = resolveNetwork(existing.spec).network;
         if (old && (formatCidr(old.cidr) !== formatCidr(n.cidr) || old.gateway !== n.gateway))
-          throw new QvmdError("precondition", "NET_IMMUTABLE", `network ${n.id}: cidr and gateway cannot change in place`, {
-            property: "cidr",
-            hint: "replace the network instead",
-          });
+          throw new QvmdError(
+            "precondition",
+            "NET_IMMUTABLE",
+            `network ${n.id}: cidr and gateway cannot change in place`,
+            {
+              property: "cidr",
+              hint: "replace the network instead",
+            },
+          );
       }
       const conflicts = findConflicts(n, this.others(), await host.hostRoutes());
       if (conflicts.length > 0) throw violationsError(conflicts);
@@ -92,7 +107,8 @@ export class Networks {
     const rec = this.state.networks[id];
     if (!rec) throw notFound("NET_NOT_FOUND", `network ${id} does not exist`);
     const { network: n } = resolveNetwork(rec.spec);
-    if (!n) throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of network ${id} no longer validates`);
+    if (!n)
+      throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of network ${id} no longer validates`);
     return { network: n, drift: await this.drift(n) };
   }
 
@@ -102,7 +118,8 @@ export class Networks {
     if (!seen.netns) d.push(`netns ${names.netns(n.id)} missing`);
     if (!seen.hostVeth) d.push(`link ${names.hostVeth(n.id)} missing`);
     if (seen.netns && !seen.bridge) d.push(`bridge ${names.bridge(n.id)} missing`);
-    if (!(await host.nftTableExists(n.id))) d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
+    if (!(await host.nftTableExists(n.id)))
+      d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
     if (n.dhcp.enabled && !(await dhcpRunning(this.p, n.id))) d.push(`DHCP server not running`);
     return d;
   }
@@ -146,7 +163,9 @@ export class Networks {
         log(`network ${id}: recorded spec no longer validates; leaving it alone`);
         continue;
       }
-      await this.lock.run(() => this.converge(n)).catch((e: unknown) => log(`network ${id}: re-assert failed: ${String(e)}`));
+      await this.lock
+        .run(() => this.converge(n))
+        .catch((e: unknown) => log(`network ${id}: re-assert failed: ${String(e)}`));
     }
   }
 }
@@ -160,4 +179,3 @@ export const describe = (n: ResolvedNetwork) => ({
   rangeStart: formatIp(n.dhcp.start),
   rangeEnd: formatIp(n.dhcp.end),
 });
-

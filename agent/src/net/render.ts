@@ -58,7 +58,10 @@ export interface Observed {
 export function renderRootBatch(n: ResolvedNetwork, o: Observed): string[] {
   const h = names.hostVeth(n.id);
   const lines: string[] = [];
-  if (!o.hostVeth) lines.push(`link add ${h} mtu ${n.mtu} type veth peer name ${names.nsVeth(n.id)} netns ${names.netns(n.id)}`);
+  if (!o.hostVeth)
+    lines.push(
+      `link add ${h} mtu ${n.mtu} type veth peer name ${names.nsVeth(n.id)} netns ${names.netns(n.id)}`,
+    );
   lines.push(`link set ${h} mtu ${n.mtu}`);
   lines.push(`address replace ${formatIp(n.gateway)}/${n.cidr.prefix} dev ${h}`);
   lines.push(`link set ${h} up`);

@@ -26,9 +26,20 @@ export const networkSpecShape = z.object({
       enabled: z.boolean().default(false),
       range_start: z.string().max(64).default(""),
       range_end: z.string().max(64).default(""),
-      lease_time_seconds: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      lease_time_seconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(0),
       reservations: z
-        .array(z.object({ mac: z.string().max(64), ip: z.string().max(64), hostname: z.string().max(253).default("") }))
+        .array(
+          z.object({
+            mac: z.string().max(64),
+            ip: z.string().max(64),
+            hostname: z.string().max(253).default(""),
+          }),
+        )
         .max(4096)
         .default([]),
     })
@@ -68,7 +79,10 @@ const HOSTNAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 export const LEASE_MIN = 120;
 export const LEASE_MAX = 30 * 24 * 3600;
 
-export function resolveNetwork(raw: NetworkSpecInput): { network?: ResolvedNetwork; violations: Violation[] } {
+export function resolveNetwork(raw: NetworkSpecInput): {
+  network?: ResolvedNetwork;
+  violations: Violation[];
+} {
   const v: Violation[] = [];
   // Returns false so a check can read `ok = bad(...)`.
   const bad = (property: string, code: string, reason: string): false => {
@@ -108,13 +122,20 @@ export function resolveNetwork(raw: NetworkSpecInput): { network?: ResolvedNetwo
   if (s.gateway !== "") {
     const g = parseIp(s.gateway);
     if (g === undefined) bad("gateway", "BAD_IP", `"${s.gateway}" is not an IPv4 address`);
-    else if (!isHost(cidr, g)) bad("gateway", "OUTSIDE_CIDR", `${s.gateway} is not a host address of ${s.cidr}`);
+    else if (!isHost(cidr, g))
+      bad("gateway", "OUTSIDE_CIDR", `${s.gateway} is not a host address of ${s.cidr}`);
     else if (g === dhcpServer)
       bad("gateway", "RESERVED", `${s.gateway} is the last host of ${s.cidr}, kept for the DHCP server`);
     else gateway = g;
   }
 
-  const dhcp = s.dhcp ?? { enabled: false, range_start: "", range_end: "", lease_time_seconds: 0, reservations: [] };
+  const dhcp = s.dhcp ?? {
+    enabled: false,
+    range_start: "",
+    range_end: "",
+    lease_time_seconds: 0,
+    reservations: [],
+  };
   const reserved = new Set([gateway, dhcpServer]);
   let start = firstHost(cidr) === gateway ? gateway + 1 : firstHost(cidr);
   let end = dhcpServer - 1;
@@ -123,16 +144,27 @@ export function resolveNetwork(raw: NetworkSpecInput): { network?: ResolvedNetwo
   } else if (dhcp.range_start !== "") {
     const a = parseIp(dhcp.range_start);
     const b = parseIp(dhcp.range_end);
-    if (a === undefined || !isHost(cidr, a)) bad("dhcp.range", "OUTSIDE_CIDR", `start ${dhcp.range_start} is not a host of ${s.cidr}`);
-    else if (b === undefined || !isHost(cidr, b)) bad("dhcp.range", "OUTSIDE_CIDR", `end ${dhcp.range_end} is not a host of ${s.cidr}`);
-    else if (a > b) bad("dhcp.range", "BAD_RANGE", `start ${dhcp.range_start} is after end ${dhcp.range_end}`);
+    if (a === undefined || !isHost(cidr, a))
+      bad("dhcp.range", "OUTSIDE_CIDR", `start ${dhcp.range_start} is not a host of ${s.cidr}`);
+    else if (b === undefined || !isHost(cidr, b))
+      bad("dhcp.range", "OUTSIDE_CIDR", `end ${dhcp.range_end} is not a host of ${s.cidr}`);
+    else if (a > b)
+      bad("dhcp.range", "BAD_RANGE", `start ${dhcp.range_start} is after end ${dhcp.range_end}`);
     else if ((a <= gateway && gateway <= b) || (a <= dhcpServer && dhcpServer <= b))
-      bad("dhcp.range", "RESERVED", `the range must not include the gateway ${formatIp(gateway)} or the DHCP server ${formatIp(dhcpServer)}`);
+      bad(
+        "dhcp.range",
+        "RESERVED",
+        `the range must not include the gateway ${formatIp(gateway)} or the DHCP server ${formatIp(dhcpServer)}`,
+      );
     else [start, end] = [a, b];
   }
   const leaseSeconds = dhcp.lease_time_seconds || DHCP_DEFAULT_LEASE_SECONDS;
   if (leaseSeconds < LEASE_MIN || leaseSeconds > LEASE_MAX)
-    bad("dhcp.leaseTime", "BAD_LEASE", `lease time ${leaseSeconds}s is outside ${LEASE_MIN}..${LEASE_MAX} seconds`);
+    bad(
+      "dhcp.leaseTime",
+      "BAD_LEASE",
+      `lease time ${leaseSeconds}s is outside ${LEASE_MIN}..${LEASE_MAX} seconds`,
+    );
 
   const reservations: Reservation[] = [];
   const macs = new Map<string, number>();
@@ -145,14 +177,25 @@ export function resolveNetwork(raw: NetworkSpecInput): { network?: ResolvedNetwo
     if (!mac) ok = bad(`${at}.mac`, "BAD_MAC", `"${r.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
     else if (parseInt(mac.slice(0, 2), 16) & 1)
       ok = bad(`${at}.mac`, "BAD_MAC", `${mac} is a multicast address; a NIC needs a unicast MAC`);
-    else if (macs.has(mac)) ok = bad(`${at}.mac`, "DUPLICATE_MAC", `${mac} is already reserved by reservations[${macs.get(mac)}]`);
+    else if (macs.has(mac))
+      ok = bad(`${at}.mac`, "DUPLICATE_MAC", `${mac} is already reserved by reservations[${macs.get(mac)}]`);
     if (ip === undefined) ok = bad(`${at}.ip`, "BAD_IP", `"${r.ip}" is not an IPv4 address`);
-    else if (!isHost(cidr, ip)) ok = bad(`${at}.ip`, "OUTSIDE_CIDR", `${r.ip} is not a host address of ${s.cidr}`);
+    else if (!isHost(cidr, ip))
+      ok = bad(`${at}.ip`, "OUTSIDE_CIDR", `${r.ip} is not a host address of ${s.cidr}`);
     else if (reserved.has(ip))
-      ok = bad(`${at}.ip`, "RESERVED", `${r.ip} is the ${ip === gateway ? "gateway" : "DHCP server"}'s address`);
-    else if (ips.has(ip)) ok = bad(`${at}.ip`, "DUPLICATE_IP", `${r.ip} is already reserved by reservations[${ips.get(ip)}]`);
+      ok = bad(
+        `${at}.ip`,
+        "RESERVED",
+        `${r.ip} is the ${ip === gateway ? "gateway" : "DHCP server"}'s address`,
+      );
+    else if (ips.has(ip))
+      ok = bad(`${at}.ip`, "DUPLICATE_IP", `${r.ip} is already reserved by reservations[${ips.get(ip)}]`);
     if (r.hostname !== "" && !HOSTNAME.test(r.hostname))
-      ok = bad(`${at}.hostname`, "BAD_HOSTNAME", `"${r.hostname}" is not a valid host name (letters, digits, '-', at most 63)`);
+      ok = bad(
+        `${at}.hostname`,
+        "BAD_HOSTNAME",
+        `"${r.hostname}" is not a valid host name (letters, digits, '-', at most 63)`,
+      );
     if (ok && mac && ip !== undefined) {
       macs.set(mac, i);
       ips.set(ip, i);
@@ -217,4 +260,3 @@ export function findConflicts(n: ResolvedNetwork, others: KnownNetwork[], routes
   }
   return v;
 }
-

@@ -5,12 +5,15 @@ import { network } from "./network";
 import type { ResourceHandler } from "./types";
 
 const notYet = (what: string): ResourceHandler => {
-  const refuse = () => Promise.reject(new Error(`${what} is not available yet in this version of pulumi-qemu`));
+  const refuse = () =>
+    Promise.reject(new Error(`${what} is not available yet in this version of pulumi-qemu`));
   return {
     replaceOn: [],
     check: async (_ctx, news: Props) => ({
       inputs: news,
-      failures: [{ property: "(resource)", reason: `${what} is not available yet in this version of pulumi-qemu` }],
+      failures: [
+        { property: "(resource)", reason: `${what} is not available yet in this version of pulumi-qemu` },
+      ],
     }),
     preview: (inputs) => inputs,
     create: refuse,

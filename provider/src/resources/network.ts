@@ -17,7 +17,12 @@ const inputsShape = z
         message: `is too long: interface names derived from it ("qvm<name>h") must fit Linux's ${IFNAMSIZ} characters, so use at most 8 characters`,
       })
       .optional(),
-    cidr: z.string({ error: "is required (e.g. 192.168.71.0/24)" }),
+    cidr: z.string({
+      error: (iss) =>
+        iss.input === undefined
+          ? "is required (e.g. 192.168.71.0/24)"
+          : "must be a string like 192.168.71.0/24",
+    }),
     gateway: z.string().optional(),
     dhcp: z
       .object({
@@ -81,7 +86,11 @@ function inputsFromAgent(n: Network): Props {
     gateway: s.gateway,
     dhcp: {
       enabled: s.dhcp?.enabled ?? false,
-      reservations: (s.dhcp?.reservations ?? []).map((r) => ({ mac: r.mac, ip: r.ip, ...(r.hostname ? { hostname: r.hostname } : {}) })),
+      reservations: (s.dhcp?.reservations ?? []).map((r) => ({
+        mac: r.mac,
+        ip: r.ip,
+        ...(r.hostname ? { hostname: r.hostname } : {}),
+      })),
     },
     nat: s.nat,
     mtu: s.mtu,

@@ -24,7 +24,11 @@ export interface ResourceHandler {
   preview(inputs: Props): Props;
   create(ctx: Ctx, inputs: Props): Promise<{ id: string; outputs: Props }>;
   /** Returns undefined when the resource no longer exists. */
-  read(ctx: Ctx, id: string, oldInputs: Props | undefined): Promise<{ inputs: Props; outputs: Props } | undefined>;
+  read(
+    ctx: Ctx,
+    id: string,
+    oldInputs: Props | undefined,
+  ): Promise<{ inputs: Props; outputs: Props } | undefined>;
   update(ctx: Ctx, id: string, olds: Props, news: Props): Promise<Props>;
   delete(ctx: Ctx, id: string): Promise<void>;
 }

@@ -12,7 +12,13 @@ import { useLeakCheck } from "../../helpers/leaks";
 
 useLeakCheck();
 
-const specA = (reservations: NetworkSpec["dhcp"] extends infer D ? (D extends { reservations?: infer R } ? R : never) : never): NetworkSpec => ({
+const specA = (
+  reservations: NetworkSpec["dhcp"] extends infer D
+    ? D extends { reservations?: infer R }
+      ? R
+      : never
+    : never,
+): NetworkSpec => ({
   id: "qxa",
   cidr: "10.231.0.0/24",
   nat: true,
@@ -52,7 +58,11 @@ describe("qvmd networks (real kernel)", function () {
     assert.equal(lease.router, "10.231.0.1");
     assert.equal(lease.dns, "10.231.0.1", "only the gateway is advertised as DNS server");
     assert.ok(await g1.ping("10.231.0.1"), "guest reaches the gateway");
-    assert.equal(await outside.seenFrom(g1.name), outside.hostSide, "outside host sees the masqueraded source");
+    assert.equal(
+      await outside.seenFrom(g1.name),
+      outside.hostSide,
+      "outside host sees the masqueraded source",
+    );
   });
 
   it("a guest without reservation gets an address from the pool", async () => {
@@ -63,7 +73,13 @@ describe("qvmd networks (real kernel)", function () {
   });
 
   it("two networks cannot reach each other", async () => {
-    const b = await agent.client!.applyNetwork({ id: "qxb", cidr: "10.232.0.0/24", nat: true, dhcp: { enabled: true }, owner: "test-b" });
+    const b = await agent.client!.applyNetwork({
+      id: "qxb",
+      cidr: "10.232.0.0/24",
+      nat: true,
+      dhcp: { enabled: true },
+      owner: "test-b",
+    });
     await gb.plug(b.namespace, b.bridge);
     const lease = await gb.dhcp();
     assert.ok(await gb.ping("10.232.0.1"), "guest B reaches its own gateway");
@@ -99,7 +115,10 @@ describe("qvmd networks (real kernel)", function () {
   it("re-asserts a network whose objects were removed behind its back", async () => {
     await run("nft", ["delete", "table", "inet", "qvm_qxa"]);
     const drifted = await agent.client!.getNetwork("qxa");
-    assert.ok(drifted.drift.some((d) => d.includes("nft table")), drifted.drift.join(","));
+    assert.ok(
+      drifted.drift.some((d) => d.includes("nft table")),
+      drifted.drift.join(","),
+    );
     await agent.kill("SIGKILL");
     await agent.start();
     assert.deepEqual((await agent.client!.getNetwork("qxa")).drift, []);
@@ -111,22 +130,46 @@ describe("qvmd networks (real kernel)", function () {
       [{ id: "qxc", cidr: "8.8.8.0/24" }, "cidr", /not inside a private range/],
       [{ id: "qxc", cidr: "10.231.0.0/16" }, "cidr", /overlaps network qxa/],
       [{ id: "qxc", cidr: "10.233.0.0/24", gateway: "10.9.9.9" }, "gateway", /not a host address/],
-      [{ id: "qxc", cidr: "10.233.0.0/24", dhcp: { enabled: true, reservations: [{ mac: "52:54:00:00:00:01", ip: "10.234.0.5" }] } }, "dhcp.reservations[0].ip", /not a host address/],
       [
-        { id: "qxc", cidr: "10.233.0.0/24", dhcp: { enabled: true, reservations: [{ mac: "52:54:00:00:00:01", ip: "10.233.0.5" }, { mac: "52:54:00:00:00:01", ip: "10.233.0.6" }] } },
+        {
+          id: "qxc",
+          cidr: "10.233.0.0/24",
+          dhcp: { enabled: true, reservations: [{ mac: "52:54:00:00:00:01", ip: "10.234.0.5" }] },
+        },
+        "dhcp.reservations[0].ip",
+        /not a host address/,
+      ],
+      [
+        {
+          id: "qxc",
+          cidr: "10.233.0.0/24",
+          dhcp: {
+            enabled: true,
+            reservations: [
+              { mac: "52:54:00:00:00:01", ip: "10.233.0.5" },
+              { mac: "52:54:00:00:00:01", ip: "10.233.0.6" },
+            ],
+          },
+        },
         "dhcp.reservations[1].mac",
         /already reserved/,
       ],
       [{ id: "much-too-long", cidr: "10.233.0.0/24" }, "id", /must match/],
     ];
     for (const [spec, property, reason] of cases) {
-      const e = await agent.client!.applyNetwork(spec).then(() => undefined, (x: unknown) => x);
+      const e = await agent.client!.applyNetwork(spec).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       assert.ok(e instanceof AgentError, `expected an error for ${JSON.stringify(spec)}`);
       assert.equal(e.grpcCode, grpc.status.INVALID_ARGUMENT);
       assert.equal(e.property, property);
       assert.match(e.message, reason);
     }
-    assert.deepEqual((await agent.client!.listNetworks()).networks.map((n) => n.spec!.id), ["qxa"]);
+    assert.deepEqual(
+      (await agent.client!.listNetworks()).networks.map((n) => n.spec!.id),
+      ["qxa"],
+    );
   });
 
   it("rejects a network overlapping a host route, naming the route", async () => {
@@ -148,13 +191,26 @@ describe("qvmd networks (real kernel)", function () {
     const { qvmd } = loadQvmd();
     const raw = new qvmd.v1.Qvmd(`unix://${agent.socket}`, grpc.credentials.createInsecure());
     const call = (method: "ApplyNetwork" | "DeleteNetwork", req: object) =>
-      new Promise<grpc.ServiceError | null>((resolve) => (raw[method] as (r: object, cb: (e: grpc.ServiceError | null) => void) => void)(req, (e) => resolve(e)));
+      new Promise<grpc.ServiceError | null>((resolve) =>
+        (raw[method] as (r: object, cb: (e: grpc.ServiceError | null) => void) => void)(req, (e) =>
+          resolve(e),
+        ),
+      );
     const before = fs.readFileSync(`${agent.stateDir}/state.json`, "utf8");
     for (const [method, req] of [
       ["ApplyNetwork", {}],
       ["ApplyNetwork", { spec: { id: "../../etc", cidr: "10.236.0.0/24" } }],
       ["ApplyNetwork", { spec: { id: "qxe", cidr: "x".repeat(100) } }],
-      ["ApplyNetwork", { spec: { id: "qxe", cidr: "10.236.0.0/24", dhcp: { enabled: true, reservations: [{ mac: "zz", ip: "1" }] } } }],
+      [
+        "ApplyNetwork",
+        {
+          spec: {
+            id: "qxe",
+            cidr: "10.236.0.0/24",
+            dhcp: { enabled: true, reservations: [{ mac: "zz", ip: "1" }] },
+          },
+        },
+      ],
       ["DeleteNetwork", { id: "../../../etc/passwd" }],
       ["DeleteNetwork", { id: "__proto__" }],
     ] as const) {
@@ -170,7 +226,10 @@ describe("qvmd networks (real kernel)", function () {
   it("deletes the network and everything of it; deleting again succeeds", async () => {
     assert.equal((await agent.client!.deleteNetwork("qxa")).existed, true);
     assert.equal((await agent.client!.deleteNetwork("qxa")).existed, false);
-    const e = await agent.client!.getNetwork("qxa").then(() => undefined, (x: unknown) => x);
+    const e = await agent.client!.getNetwork("qxa").then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof AgentError && e.grpcCode === grpc.status.NOT_FOUND);
   });
 });

@@ -1,0 +1,94 @@
+// Networks created and deleted through qvmd vs the raw floor (netns add + `ip -batch` + one
+// `nft -f` per network, the same commands without the agent), measured in the same run.
+// Usage: tsx bench/network/run.ts [N]   (root; prints ms per network and the ratios)
+import { names } from "../../agent/src/constants";
+import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/net/render";
+import { resolveNetwork } from "../../agent/src/net/spec";
+import { run } from "../../agent/src/util/exec";
+import { TestAgent } from "../../test/helpers/agent";
+
+const N = Number(process.argv[2] ?? 20);
+const spec = (i: number, dhcp: boolean) => ({
+  id: `qb${i}`,
+  cidr: `10.200.${i}.0/24`,
+  nat: true,
+  dhcp: { enabled: dhcp },
+});
+
+async function raw(i: number): Promise<void> {
+  const n = resolveNetwork(spec(i, false)).network!;
+  const none = { netns: false, hostVeth: false, bridge: false };
+  await run("ip", ["netns", "add", names.netns(n.id)]);
+  await run("ip", ["-batch", "-"], { input: renderRootBatch(n, none).join("\n") + "\n" });
+  await run("ip", ["-n", names.netns(n.id), "-batch", "-"], {
+    input: renderNsBatch(n, none).join("\n") + "\n",
+  });
+  await run("nft", ["-f", "-"], { input: renderNftTable(n) });
+}
+
+async function rawDelete(i: number): Promise<void> {
+  await run("nft", ["delete", "table", "inet", names.nftTable(`qb${i}`)]);
+  await run("ip", ["netns", "delete", names.netns(`qb${i}`)]);
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const agent = new TestAgent();
+  const c = await agent.start();
+  const rows: Array<[string, number, number]> = [];
+  try {
+    // Warm up both paths once so the first exec/page-cache costs fall on neither.
+    await raw(250);
+    await rawDelete(250);
+    await c.applyNetwork(spec(251, false));
+    await c.deleteNetwork("qb251");
+
+    const rawCreate = await time(async () => {
+      for (let i = 0; i < N; i++) await raw(i);
+    });
+    const rawDel = await time(async () => {
+      for (let i = 0; i < N; i++) await rawDelete(i);
+    });
+    const agentCreate = await time(async () => {
+      for (let i = 0; i < N; i++) await c.applyNetwork(spec(i, false));
+    });
+    const agentReapply = await time(async () => {
+      for (let i = 0; i < N; i++) await c.applyNetwork(spec(i, false));
+    });
+    const agentDel = await time(async () => {
+      for (let i = 0; i < N; i++) await c.deleteNetwork(`qb${i}`);
+    });
+    const dhcpCreate = await time(async () => {
+      for (let i = 0; i < N; i++) await c.applyNetwork(spec(i, true));
+    });
+    const dhcpDel = await time(async () => {
+      for (let i = 0; i < N; i++) await c.deleteNetwork(`qb${i}`);
+    });
+    rows.push(["create", rawCreate / N, agentCreate / N]);
+    rows.push(["re-apply (no change)", rawCreate / N, agentReapply / N]);
+    rows.push(["delete", rawDel / N, agentDel / N]);
+    rows.push(["create + DHCP server", rawCreate / N, dhcpCreate / N]);
+    rows.push(["delete + DHCP server", rawDel / N, dhcpDel / N]);
+  } finally {
+    await agent.stop();
+  }
+  console.log(`networks: ${N}, ms per network (raw floor = netns add + ip -batch x2 + nft -f)`);
+  console.log("operation".padEnd(24), "raw ms".padStart(8), "qvmd ms".padStart(8), "ratio".padStart(7));
+  for (const [op, r, a] of rows)
+    console.log(
+      op.padEnd(24),
+      r.toFixed(1).padStart(8),
+      a.toFixed(1).padStart(8),
+      `${(a / r).toFixed(2)}x`.padStart(7),
+    );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import * as assert from "node:assert/strict";
+import { paths } from "../../../agent/src/constants";
+import {
+  renderDhcpHosts,
+  renderDnsmasqConf,
+  renderNftTable,
+  renderNsBatch,
+  renderRootBatch,
+} from "../../../agent/src/net/render";
+import { resolveNetwork } from "../../../agent/src/net/spec";
+
+const n = resolveNetwork({
+  id: "ab12",
+  cidr: "10.9.0.0/24",
+  nat: true,
+  dhcp: { enabled: true, reservations: [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "web" }] },
+}).network!;
+
+describe("renderers", () => {
+  it("replaces the nft table whole in one script that is valid whether or not it exists", () => {
+    const t = renderNftTable(n);
+    const lines = t.split("\n");
+    assert.deepEqual(lines.slice(0, 3), [
+      "table inet qvm_ab12",
+      "delete table inet qvm_ab12",
+      "table inet qvm_ab12 {",
+    ]);
+    assert.match(t, /ip saddr 10\.9\.0\.0\/24 ip daddr != 10\.9\.0\.0\/24 oifname != "qvmab12h" masquerade/);
+    assert.match(t, /iifname "qvmab12h" oifname "qvm\*" drop/);
+    assert.ok(!/\bfwd\b/.test(t), "fwd is an nft keyword");
+  });
+
+  it("drops egress entirely and renders no masquerade when nat is off", () => {
+    const t = renderNftTable({ ...n, nat: false });
+    assert.ok(!t.includes("masquerade"));
+    assert.match(t, /iifname "qvmab12h" drop/);
+  });
+
+  it("creates links only when missing and always re-asserts addresses", () => {
+    const fresh = renderRootBatch(n, { netns: true, hostVeth: false, bridge: false });
+    assert.match(fresh[0]!, /^link add qvmab12h mtu 1500 type veth peer name qvmab12n netns qvm-ab12$/);
+    const again = renderRootBatch(n, { netns: true, hostVeth: true, bridge: true });
+    assert.ok(!again.some((l) => l.startsWith("link add")));
+    assert.ok(again.includes("address replace 10.9.0.1/24 dev qvmab12h"));
+    const ns = renderNsBatch(n, { netns: true, hostVeth: true, bridge: true });
+    assert.ok(ns.includes("address replace 10.9.0.254/24 dev qvmab12b"));
+    assert.ok(ns.includes("route replace default via 10.9.0.1 dev qvmab12b"));
+  });
+
+  it("renders dnsmasq for DHCP only, advertising only the gateway as DNS server", () => {
+    const conf = renderDnsmasqConf(n, paths({ stateDir: "/s", runDir: "/r" }));
+    assert.match(conf, /^port=0$/m);
+    assert.match(conf, /^dhcp-range=10\.9\.0\.2,10\.9\.0\.253,255\.255\.255\.0,3600s$/m);
+    assert.match(conf, /^dhcp-option=option:dns-server,10\.9\.0\.1$/m);
+    assert.match(conf, /^no-ping$/m);
+    assert.equal(renderDhcpHosts(n), "52:54:00:00:00:01,10.9.0.10,web\n");
+  });
+});
