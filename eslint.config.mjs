@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "sdk/**", "agent/src/api/gen/**", "**/node_modules/**", ".tools/**", ".state/**", "tools/**"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "sdk/**",
+      "agent/src/api/gen/**",
+      "**/node_modules/**",
+      ".tools/**",
+      ".state/**",
+      "tools/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
