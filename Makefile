@@ -38,7 +38,7 @@ gen-check: gen
 lint:
 	@eslint . && prettier --check .
 
-typecheck:
+typecheck: build
 	@tsc -p tsconfig.json
 
 test-unit:
@@ -51,7 +51,7 @@ test-e2e: build
 	@mocha --timeout 1200000 'test/e2e/**/*.test.ts'
 
 # Everything CI runs, in order of cost.
-test: gen-check lint typecheck build test-unit test-integration test-e2e
+test: gen-check lint build typecheck test-unit test-integration test-e2e
 
 up: build
 	@tsx scripts/stack.ts up $(EXAMPLE)
