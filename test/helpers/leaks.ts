@@ -17,9 +17,12 @@ export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
   }
   const tables = await run("nft", ["list", "tables"], { reject: false });
   for (const line of tables.stdout.split("\n")) if (line.includes("qvm")) leaks.push(`nft ${line.trim()}`);
-  const procs = await run("pgrep", ["-a", "-f", "qemu-system|qvmd|dnsmasq|qvx-"], { reject: false });
+  // Ours: QEMU, the agent, test fixtures (qvx-*) and the DHCP servers of our networks.
+  const pattern = "qemu-system|qvmd|agent/dist/main\\.js|qvx-|dnsmasq --conf-file=.*/networks/";
+  const procs = await run("pgrep", ["-a", "-f", pattern], { reject: false });
   for (const line of procs.stdout.split("\n")) {
-    if (line.trim() === "" || line.includes("pgrep")) continue;
+    // A zombie is already dead; init reaps the daemons we stopped.
+    if (line.trim() === "" || line.includes("pgrep") || line.includes("<defunct>")) continue;
     leaks.push(`process ${line.slice(0, 160)}`);
   }
   for (const dir of extraDirs) {
