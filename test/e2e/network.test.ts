@@ -160,3 +160,45 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
     assert.match(String(err?.message), /qemu:index:Image is not available yet/);
   });
 });
+
+describe("import adopts a network that qvmd already has", function () {
+  this.timeout(300000);
+  const agent = new TestAgent();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-e2e-"));
+  before(() => agent.start());
+  after(async () => {
+    await agent.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("reads the network from the agent without a diff, manages it, and destroys it", async () => {
+    await agent.client!.applyNetwork({
+      id: "qxi",
+      cidr: "10.243.0.0/24",
+      nat: true,
+      dhcp: { enabled: true },
+      mtu: 1500,
+    });
+    // `pulumi import` needs the nodejs language host; the `import` resource option does not.
+    const program = async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const qemu = require("pulumi-qemu") as typeof import("pulumi-qemu");
+      const net = new qemu.Network("adopted", { name: "qxi", cidr: "10.243.0.0/24" }, { import: "qxi" });
+      return { namespace: net.namespace };
+    };
+    const stack = await openStack({
+      example: "network",
+      stackName: "import",
+      stateDir,
+      env: { QVMD_SOCKET: agent.socket },
+      program,
+    });
+    const up = await stack.up();
+    assert.equal(up.summary.resourceChanges?.import, 1, JSON.stringify(up.summary.resourceChanges));
+    assert.equal((await outputsJson(stack)).namespace, "qvm-qxi");
+    const preview = await stack.preview();
+    assert.deepEqual(Object.keys(preview.changeSummary).sort(), ["same"]);
+    await stack.destroy();
+    assert.deepEqual((await agent.client!.listNetworks()).networks, []);
+  });
+});

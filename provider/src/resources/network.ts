@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Network, NetworkSpec } from "@pulumi-qemu/agent/dist/api/client";
 import { AgentError } from "@pulumi-qemu/agent/dist/api/client";
+import { formatIp, parseCidr } from "@pulumi-qemu/agent/dist/net/ipv4";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
 import type { CheckFailure, Ctx, ResourceHandler } from "./types";
 
@@ -77,13 +78,19 @@ function outputs(inputs: Props, n: Network): Props {
   };
 }
 
-/** Inputs reconstructed from the agent, for `pulumi import`. */
+/**
+ * Inputs reconstructed from the agent, for import (`import: "<name>"` resource option). Defaults
+ * are left out, as a program would leave them out, so that a program declaring the same network
+ * imports without a diff.
+ */
 function inputsFromAgent(n: Network): Props {
   const s = n.spec!;
+  const cidr = parseCidr(s.cidr);
+  const defaultGateway = typeof cidr !== "string" && formatIp(cidr.network + 1) === s.gateway;
   return {
     name: s.id,
     cidr: s.cidr,
-    gateway: s.gateway,
+    ...(defaultGateway ? {} : { gateway: s.gateway }),
     dhcp: {
       enabled: s.dhcp?.enabled ?? false,
       reservations: (s.dhcp?.reservations ?? []).map((r) => ({
