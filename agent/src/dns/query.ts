@@ -1,0 +1,120 @@
+// Turns a client datagram into a query we are willing to serve, or a reason to drop it. Only plain
+// QUERY messages with exactly one question are served; everything else is dropped silently, so a
+// spoofed source can never make us send more bytes than it sent (no reflection, no amplification).
+import * as dnsPacket from "dns-packet";
+import {
+  HEADER_LEN,
+  TYPE_OPT,
+  labelsToName,
+  lowerAscii,
+  readName,
+  scanMessage,
+  type WireErrorCode,
+} from "./wire";
+
+export const TYPE_A = 1;
+export const TYPE_NS = 2;
+export const TYPE_SOA = 6;
+export const TYPE_PTR = 12;
+export const TYPE_AAAA = 28;
+export const TYPE_IXFR = 251;
+export const TYPE_AXFR = 252;
+export const CLASS_IN = 1;
+
+export const FLAG_QR = 0x8000;
+export const FLAG_AA = 0x0400;
+export const FLAG_TC = 0x0200;
+export const FLAG_RD = 0x0100;
+export const FLAG_RA = 0x0080;
+export const FLAG_CD = 0x0010;
+export const OPCODE_MASK = 0x7800;
+
+/** Largest query we look at; real queries are far smaller, even with EDNS padding. */
+export const MAX_QUERY = 1024;
+
+export interface Edns {
+  udpSize: number;
+  dnssecOk: boolean;
+}
+
+export interface Query {
+  id: number;
+  flags: number;
+  /** Presentation form as the client spelled it (case kept). */
+  name: string;
+  /** Lowercase presentation form without the trailing dot: the key for lookups and sharing. */
+  key: string;
+  /** Lowercase labels, for matching the question of an upstream answer. */
+  labels: Buffer[];
+  qtype: number;
+  qclass: number;
+  /** The question section exactly as the client sent it. */
+  question: Buffer;
+  edns: Edns | undefined;
+  size: number;
+}
+
+export type QueryRejectCode =
+  | WireErrorCode
+  | "TOO_LARGE"
+  | "NOT_A_QUERY"
+  | "BAD_OPCODE"
+  | "QUESTION_COUNT"
+  | "UNEXPECTED_RECORDS"
+  | "BAD_OPT"
+  | "UNSUPPORTED_TYPE"
+  | "DECODER_REJECTED";
+
+export type ParsedQuery = { ok: true; query: Query } | { ok: false; code: QueryRejectCode };
+
+const reject = (code: QueryRejectCode): ParsedQuery => ({ ok: false, code });
+
+export function parseQuery(buf: Buffer): ParsedQuery {
+  if (buf.length > MAX_QUERY) return reject("TOO_LARGE");
+  const scan = scanMessage(buf);
+  if (!scan.ok) return reject(scan.code);
+  const { header, questionEnd, records } = scan.value;
+  if (header.flags & FLAG_QR) return reject("NOT_A_QUERY");
+  if (header.flags & OPCODE_MASK) return reject("BAD_OPCODE");
+  if (header.qd !== 1) return reject("QUESTION_COUNT");
+  if (header.an !== 0 || header.ns !== 0) return reject("UNEXPECTED_RECORDS");
+  let edns: Edns | undefined;
+  for (const rr of records) {
+    if (rr.type !== TYPE_OPT) continue;
+    // RFC 6891 §6.1.1: one OPT at most, owned by the root; we only speak EDNS version 0.
+    const version = (rr.ttl >>> 16) & 0xff;
+    if (edns || !rr.rootOwner || version !== 0) return reject("BAD_OPT");
+    edns = { udpSize: Math.max(512, rr.klass), dnssecOk: (rr.ttl & 0x8000) !== 0 };
+  }
+  const name = readName(buf, HEADER_LEN, true);
+  if (!name.ok) return reject(name.code);
+  const qtype = buf.readUInt16BE(questionEnd - 4);
+  const qclass = buf.readUInt16BE(questionEnd - 2);
+  if (qtype === TYPE_AXFR || qtype === TYPE_IXFR || qtype === TYPE_OPT) return reject("UNSUPPORTED_TYPE");
+  // Second opinion from the library decoder; it must never be able to throw past us.
+  try {
+    dnsPacket.decode(buf);
+  } catch {
+    return reject("DECODER_REJECTED");
+  }
+  const labels = name.value.labels!;
+  const lower = labels.map(lowerAscii);
+  return {
+    ok: true,
+    query: {
+      id: header.id,
+      flags: header.flags,
+      name: labelsToName(labels),
+      key: lower.length === 0 ? "" : labelsToName(lower),
+      labels: lower,
+      qtype,
+      qclass,
+      question: buf.subarray(HEADER_LEN, questionEnd),
+      edns,
+      size: buf.length,
+    },
+  };
+}
+
+/** UDP payload the client can take (RFC 6891 §6.2.5): 512 without EDNS. */
+export const clientUdpLimit = (q: Query) => (q.edns ? Math.min(q.edns.udpSize, 65535) : 512);

@@ -1,0 +1,165 @@
+// Forwarding: every upstream is asked at once and `decide` picks the answer. Upstreams that keep
+// timing out are marked down: they still get one probe query per second, to notice recovery, but
+// nobody waits for them, so a blackholed server costs a few slow answers, not every answer.
+// Identical questions in flight share one upstream query (RFC 5452 §5: no birthday attacks).
+import type { Counters, UpstreamHealth } from "./stats";
+import type { UpstreamAddr } from "./resolvconf";
+import { type Slot, classify, decide } from "./select";
+import { type UpstreamReply, askUdp } from "./upstream";
+import type { UpstreamQuestion } from "./upstreamwire";
+import type { Scan } from "./wire";
+
+export const DOWN_AFTER_FAILURES = 3;
+export const PROBE_INTERVAL_MS = 1000;
+// Under load a blackhole is recognised long before its first timeout: this many queries
+// outstanding and not a single reply for this long. A live server, however slow, keeps replying.
+export const SUSPECT_PENDING = 32;
+export const SUSPECT_SILENCE_MS = 250;
+
+export type Resolution = { kind: "answer"; bytes: Buffer; scan: Scan } | { kind: "servfail" };
+
+interface Health {
+  consecutiveFailures: number;
+  pending: number;
+  /** Last reply of any kind, or when we started talking to it. */
+  lastHeardAt: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  lastSuccessAt?: number;
+  lastProbeAt: number;
+}
+
+const isDown = (h: Health, now: number) =>
+  h.consecutiveFailures >= DOWN_AFTER_FAILURES ||
+  (h.pending >= SUSPECT_PENDING && now - h.lastHeardAt >= SUSPECT_SILENCE_MS);
+
+export class Resolver {
+  private upstreams: UpstreamAddr[] = [];
+  private readonly health = new Map<string, Health>();
+  private readonly inflight = new Map<string, Promise<Resolution>>();
+  private readonly cancels = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly counters: Counters,
+    public timeoutMs: number,
+    public maxInflight: number,
+  ) {}
+
+  setUpstreams(list: UpstreamAddr[]) {
+    this.upstreams = list.slice();
+    // Health survives an update for servers that stay, so a known-dead one is not waited for again.
+    const keep = new Set(list.map((u) => u.key));
+    for (const k of this.health.keys()) if (!keep.has(k)) this.health.delete(k);
+  }
+
+  /** Ends every upstream query in flight (their clients get SERVFAIL); later queries fail at once. */
+  close() {
+    this.closed = true;
+    for (const cancel of [...this.cancels]) cancel();
+  }
+
+  get current(): readonly UpstreamAddr[] {
+    return this.upstreams;
+  }
+
+  /** Undefined when too many distinct questions are in flight: the caller drops the query. */
+  resolve(key: string, q: UpstreamQuestion): Promise<Resolution> | undefined {
+    const running = this.inflight.get(key);
+    if (running) {
+      this.counters.shared++;
+      return running;
+    }
+    if (this.inflight.size >= this.maxInflight) return undefined;
+    const p = this.fanout(q).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  report(): UpstreamHealth[] {
+    return this.upstreams.map((u) => {
+      const h = this.healthOf(u.key);
+      return {
+        upstream: u.key,
+        consecutiveFailures: h.consecutiveFailures,
+        down: isDown(h, Date.now()),
+        lastError: h.lastError,
+        lastErrorAt: h.lastErrorAt === undefined ? undefined : new Date(h.lastErrorAt),
+        lastSuccessAt: h.lastSuccessAt === undefined ? undefined : new Date(h.lastSuccessAt),
+      };
+    });
+  }
+
+  private healthOf(key: string): Health {
+    let h = this.health.get(key);
+    if (!h) {
+      h = { consecutiveFailures: 0, pending: 0, lastHeardAt: Date.now(), lastProbeAt: 0 };
+      this.health.set(key, h);
+    }
+    return h;
+  }
+
+  private record(u: UpstreamAddr, r: UpstreamReply) {
+    const h = this.healthOf(u.key);
+    h.pending = Math.max(0, h.pending - 1);
+    // Any well-formed reply (even SERVFAIL) proves the server is alive and reachable.
+    if (r.ok) {
+      h.consecutiveFailures = 0;
+      h.lastSuccessAt = h.lastHeardAt = Date.now();
+    } else {
+      h.consecutiveFailures++;
+      h.lastError = `${r.error}: ${r.detail}`;
+      h.lastErrorAt = Date.now();
+    }
+  }
+
+  private fanout(q: UpstreamQuestion): Promise<Resolution> {
+    const ups = this.upstreams;
+    if (ups.length === 0 || this.closed) return Promise.resolve({ kind: "servfail" });
+    const now = Date.now();
+    const healths = ups.map((u) => this.healthOf(u.key));
+    // When every server is down there is nobody better to wait for: ask them all.
+    const anyUp = healths.some((h) => !isDown(h, now));
+    const slots: Slot[] = [];
+    const replies: UpstreamReply[] = [];
+    const hooks = {
+      onRejected: () => void this.counters.upstreamRejected++,
+      onTcpFallback: () => void this.counters.tcpFallback++,
+      track: (cancel: () => void) => {
+        this.cancels.add(cancel);
+        return () => void this.cancels.delete(cancel);
+      },
+    };
+    return new Promise<Resolution>((resolve) => {
+      let done = false;
+      const settle = () => {
+        if (done) return;
+        const d = decide(slots);
+        if (!d.done) return;
+        done = true;
+        const r = "pick" in d ? replies[d.pick] : undefined;
+        resolve(r?.ok ? { kind: "answer", bytes: r.bytes, scan: r.scan } : { kind: "servfail" });
+      };
+      ups.forEach((u, i) => {
+        const h = healths[i]!;
+        const probe = anyUp && isDown(h, now);
+        if (probe && now - h.lastProbeAt < PROBE_INTERVAL_MS) {
+          slots.push({ outcome: { state: "failed", reason: "down" }, awaited: false });
+          return;
+        }
+        if (probe) h.lastProbeAt = now;
+        slots.push({ outcome: { state: "pending" }, awaited: !probe });
+        h.pending++;
+        void askUdp(u, q, this.timeoutMs, hooks).then((r) => {
+          this.record(u, r);
+          replies[i] = r;
+          slots[i]!.outcome = r.ok
+            ? classify(r.rcode, r.scan.header.an)
+            : { state: "failed", reason: r.error };
+          settle();
+        });
+      });
+      settle();
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// Counters the agent exposes (health RPC, metrics). Plain numbers: cheap to bump on the hot path.
+export interface Counters {
+  /** Datagrams and TCP frames received, before any check. */
+  received: number;
+  /** Well-formed queries from allowed sources that we served. */
+  queries: number;
+  forwarded: number;
+  answeredLocal: number;
+  servfail: number;
+  /** UDP answers cut to header + question with TC because the client could not take them. */
+  truncated: number;
+  /** Client queries that joined an identical upstream query already in flight. */
+  shared: number;
+  tcpFallback: number;
+  /** Upstream datagrams ignored: wrong source, ID or question (spoofing attempts, late replies). */
+  upstreamRejected: number;
+  dropped: { malformed: number; ratelimited: number; notAllowed: number; overload: number };
+}
+
+export interface UpstreamHealth {
+  /** address:port */
+  upstream: string;
+  consecutiveFailures: number;
+  /** Not waited for (only probed) until it answers again. */
+  down: boolean;
+  lastError?: string;
+  lastErrorAt?: Date;
+  lastSuccessAt?: Date;
+}
+
+export interface ForwarderStats extends Counters {
+  upstreams: UpstreamHealth[];
+  /** Where the current upstream list came from, and why some entries of it were not used. */
+  upstreamSource: { kind: string; path?: string; ignored: string[]; error?: string };
+}
+
+export function newCounters(): Counters {
+  return {
+    received: 0,
+    queries: 0,
+    forwarded: 0,
+    answeredLocal: 0,
+    servfail: 0,
+    truncated: 0,
+    shared: 0,
+    tcpFallback: 0,
+    upstreamRejected: 0,
+    dropped: { malformed: 0, ratelimited: 0, notAllowed: 0, overload: 0 },
+  };
+}

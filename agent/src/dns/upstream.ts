@@ -1,0 +1,121 @@
+// Asking one upstream one question. Each UDP attempt gets a new socket, hence a new kernel-chosen
+// random source port, and a new random ID (RFC 5452 §9.2); the socket is connected, so the kernel
+// already drops datagrams from other addresses or ports, and we check again anyway. A truncated
+// UDP answer is asked again over TCP (RFC 7766 §5).
+import * as dgram from "node:dgram";
+import * as net from "node:net";
+import type { UpstreamAddr } from "./resolvconf";
+import { type UpstreamQuestion, buildUpstreamQuery, checkReply, randomId } from "./upstreamwire";
+import type { Scan } from "./wire";
+
+export type UpstreamReply =
+  | { ok: true; bytes: Buffer; scan: Scan; rcode: number; viaTcp: boolean }
+  | { ok: false; error: "timeout" | "network" | "malformed"; detail: string };
+
+export interface AskHooks {
+  /** A datagram that failed the source/ID/question checks was ignored. */
+  onRejected?: (reason: string) => void;
+  onTcpFallback?: () => void;
+  /** Registers a cancel function for shutdown; returns its unregistration. */
+  track?: (cancel: () => void) => () => void;
+}
+
+const noop = () => undefined;
+const sameHost = (a: string, b: string) => a === b || a === `::ffff:${b}`;
+
+export function askUdp(server: UpstreamAddr, q: UpstreamQuestion, timeoutMs: number, hooks: AskHooks = {}) {
+  return new Promise<UpstreamReply>((resolve) => {
+    const id = randomId();
+    const query = buildUpstreamQuery(id, q);
+    const socket = dgram.createSocket(server.family === 6 ? "udp6" : "udp4");
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      untrack();
+      socket.close();
+      return true;
+    };
+    const finish = (r: UpstreamReply) => {
+      if (settle()) resolve(r);
+    };
+    const timer = setTimeout(
+      () => finish({ ok: false, error: "timeout", detail: `no answer in ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    const untrack =
+      hooks.track?.(() => finish({ ok: false, error: "network", detail: "forwarder closed" })) ?? noop;
+    socket.on("error", (err) => finish({ ok: false, error: "network", detail: err.message }));
+    socket.on("message", (msg, rinfo) => {
+      if (!sameHost(rinfo.address, server.address) || rinfo.port !== server.port) {
+        hooks.onRejected?.("source");
+        return;
+      }
+      const check = checkReply(msg, id, q);
+      if (!check.ok) {
+        hooks.onRejected?.(check.reason);
+        return;
+      }
+      if (!check.truncated)
+        finish({ ok: true, bytes: msg, scan: check.scan, rcode: check.rcode, viaTcp: false });
+      else if (settle()) {
+        hooks.onTcpFallback?.();
+        void askTcp(server, q, timeoutMs, hooks).then(resolve);
+      }
+    });
+    socket.connect(server.port, server.address, (err?: Error) => {
+      if (err) finish({ ok: false, error: "network", detail: err.message });
+      else if (!settled)
+        socket.send(query, (e) => e && finish({ ok: false, error: "network", detail: e.message }));
+    });
+  });
+}
+
+/** One question over a fresh TCP connection, two-byte length framing. */
+export function askTcp(server: UpstreamAddr, q: UpstreamQuestion, timeoutMs: number, hooks: AskHooks = {}) {
+  return new Promise<UpstreamReply>((resolve) => {
+    const id = randomId();
+    const query = buildUpstreamQuery(id, q);
+    const frame = Buffer.alloc(2 + query.length);
+    frame.writeUInt16BE(query.length, 0);
+    query.copy(frame, 2);
+    let settled = false;
+    let chunks: Buffer = Buffer.alloc(0);
+    const socket = net.connect({ host: server.address, port: server.port });
+    const finish = (r: UpstreamReply) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      untrack();
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(
+      () => finish({ ok: false, error: "timeout", detail: `no TCP answer in ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+    const untrack =
+      hooks.track?.(() => finish({ ok: false, error: "network", detail: "forwarder closed" })) ?? noop;
+    socket.setNoDelay(true);
+    socket.on("connect", () => socket.write(frame));
+    socket.on("error", (err) => finish({ ok: false, error: "network", detail: `tcp: ${err.message}` }));
+    socket.on("close", () => finish({ ok: false, error: "network", detail: "tcp: closed before an answer" }));
+    socket.on("data", (data) => {
+      chunks = Buffer.concat([chunks, data]);
+      while (chunks.length >= 2) {
+        const len = chunks.readUInt16BE(0);
+        if (chunks.length < 2 + len) return;
+        const msg = chunks.subarray(2, 2 + len);
+        chunks = chunks.subarray(2 + len);
+        const check = checkReply(msg, id, q);
+        if (!check.ok) {
+          hooks.onRejected?.(check.reason);
+          continue;
+        }
+        finish({ ok: true, bytes: Buffer.from(msg), scan: check.scan, rcode: check.rcode, viaTcp: true });
+        return;
+      }
+    });
+  });
+}

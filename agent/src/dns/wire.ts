@@ -1,0 +1,191 @@
+// Cheap structural checks of a DNS message before anything else looks at it (RFC 1035 §4.1).
+// Packets come from the network and may be hostile: every offset is bounds-checked, header counts
+// are checked against the data length before any walk (a library decoder would allocate arrays of
+// the claimed size first), and compression pointers must strictly move backwards, which makes
+// loops impossible instead of merely detected. Pure: no I/O, no allocation proportional to claims.
+
+export const HEADER_LEN = 12;
+export const MAX_LABEL = 63;
+export const MAX_NAME = 255;
+export const TYPE_OPT = 41;
+
+export type WireErrorCode =
+  | "SHORT_HEADER"
+  | "COUNTS_EXCEED_DATA"
+  | "NAME_OUT_OF_BOUNDS"
+  | "LABEL_TOO_LONG"
+  | "NAME_TOO_LONG"
+  | "BAD_LABEL_TYPE"
+  | "POINTER_INTO_HEADER"
+  | "FORWARD_POINTER"
+  | "POINTER_LOOP"
+  | "RECORD_OUT_OF_BOUNDS"
+  | "TRAILING_DATA";
+
+export interface Header {
+  id: number;
+  flags: number;
+  qd: number;
+  an: number;
+  ns: number;
+  ar: number;
+}
+
+export interface NameRead {
+  /** Offset just past the name as it sits in the packet (after a pointer, if any). */
+  end: number;
+  /** Uncompressed wire length, including the root label. */
+  wireLength: number;
+  /** Labels without length bytes; only collected on request. */
+  labels?: Buffer[];
+}
+
+export type Section = "answer" | "authority" | "additional";
+
+export interface RecordRef {
+  section: Section;
+  start: number;
+  type: number;
+  klass: number;
+  ttl: number;
+  rdataStart: number;
+  end: number;
+  /** True when the owner name is the root (a single zero byte), as OPT requires. */
+  rootOwner: boolean;
+}
+
+export interface Scan {
+  header: Header;
+  questionEnd: number;
+  records: RecordRef[];
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; code: WireErrorCode };
+
+const fail = <T>(code: WireErrorCode): Result<T> => ({ ok: false, code });
+
+export function readHeader(buf: Buffer): Header | undefined {
+  if (buf.length < HEADER_LEN) return undefined;
+  return {
+    id: buf.readUInt16BE(0),
+    flags: buf.readUInt16BE(2),
+    qd: buf.readUInt16BE(4),
+    an: buf.readUInt16BE(6),
+    ns: buf.readUInt16BE(8),
+    ar: buf.readUInt16BE(10),
+  };
+}
+
+/**
+ * Reads a possibly compressed name at `offset`. Every pointer must target an offset below the
+ * start of the segment it was reached from, so the walk is strictly decreasing and terminates.
+ */
+export function readName(buf: Buffer, offset: number, collect = false): Result<NameRead> {
+  const labels: Buffer[] | undefined = collect ? [] : undefined;
+  let pos = offset;
+  let segmentStart = offset;
+  let end = -1;
+  let wireLength = 0;
+  for (;;) {
+    if (pos >= buf.length) return fail("NAME_OUT_OF_BOUNDS");
+    const len = buf[pos]!;
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 1 >= buf.length) return fail("NAME_OUT_OF_BOUNDS");
+      const target = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      if (end < 0) end = pos + 2;
+      if (target < HEADER_LEN) return fail("POINTER_INTO_HEADER");
+      if (target >= pos) return fail("FORWARD_POINTER");
+      if (target >= segmentStart) return fail("POINTER_LOOP");
+      pos = target;
+      segmentStart = target;
+      continue;
+    }
+    if (kind !== 0) return fail("BAD_LABEL_TYPE");
+    wireLength += len + 1;
+    if (wireLength > MAX_NAME) return fail("NAME_TOO_LONG");
+    if (len === 0) {
+      if (end < 0) end = pos + 1;
+      return { ok: true, value: { end, wireLength, labels } };
+    }
+    if (len > MAX_LABEL) return fail("LABEL_TOO_LONG");
+    if (pos + 1 + len > buf.length) return fail("NAME_OUT_OF_BOUNDS");
+    labels?.push(buf.subarray(pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+}
+
+/** Walks the whole message: header, questions, then every resource record's framing. */
+export function scanMessage(buf: Buffer, opts: { allowTrailing?: boolean } = {}): Result<Scan> {
+  const header = readHeader(buf);
+  if (!header) return fail("SHORT_HEADER");
+  // Smallest possible encodings: a question is root + type + class (5), a record adds ttl + rdlength (11).
+  const minimum = HEADER_LEN + header.qd * 5 + (header.an + header.ns + header.ar) * 11;
+  if (minimum > buf.length) return fail("COUNTS_EXCEED_DATA");
+  let pos = HEADER_LEN;
+  for (let i = 0; i < header.qd; i++) {
+    const name = readName(buf, pos);
+    if (!name.ok) return name;
+    pos = name.value.end + 4;
+    if (pos > buf.length) return fail("RECORD_OUT_OF_BOUNDS");
+  }
+  const questionEnd = pos;
+  const records: RecordRef[] = [];
+  const sections: [Section, number][] = [
+    ["answer", header.an],
+    ["authority", header.ns],
+    ["additional", header.ar],
+  ];
+  for (const [section, count] of sections) {
+    for (let i = 0; i < count; i++) {
+      const start = pos;
+      const name = readName(buf, pos);
+      if (!name.ok) return name;
+      pos = name.value.end;
+      if (pos + 10 > buf.length) return fail("RECORD_OUT_OF_BOUNDS");
+      const rdLength = buf.readUInt16BE(pos + 8);
+      const rdataStart = pos + 10;
+      const end = rdataStart + rdLength;
+      if (end > buf.length) return fail("RECORD_OUT_OF_BOUNDS");
+      records.push({
+        section,
+        start,
+        type: buf.readUInt16BE(pos),
+        klass: buf.readUInt16BE(pos + 2),
+        ttl: buf.readUInt32BE(pos + 4),
+        rdataStart,
+        end,
+        rootOwner: name.value.end === start + 1 && buf[start] === 0,
+      });
+      pos = end;
+    }
+  }
+  if (!opts.allowTrailing && pos !== buf.length) return fail("TRAILING_DATA");
+  return { ok: true, value: { header, questionEnd, records } };
+}
+
+/** ASCII-only lowercase, as DNS names compare (RFC 4343): other bytes are left alone. */
+export function lowerAscii(label: Buffer): Buffer {
+  const out = Buffer.from(label);
+  for (let i = 0; i < out.length; i++) {
+    const c = out[i]!;
+    if (c >= 0x41 && c <= 0x5a) out[i] = c + 0x20;
+  }
+  return out;
+}
+
+/** Presentation form (RFC 1035 §5.1): dots and backslashes escaped, non-printables as \DDD. */
+export function labelsToName(labels: Buffer[]): string {
+  if (labels.length === 0) return ".";
+  return labels
+    .map((label) => {
+      let s = "";
+      for (const c of label) {
+        if (c === 0x2e || c === 0x5c) s += "\\" + String.fromCharCode(c);
+        else if (c > 0x20 && c < 0x7f) s += String.fromCharCode(c);
+        else s += "\\" + String(c).padStart(3, "0");
+      }
+      return s;
+    })
+    .join(".");
+}

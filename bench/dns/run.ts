@@ -1,0 +1,285 @@
+// Benchmark of our DNS forwarder against dnsmasq and unbound, measured in the same run, all on
+// loopback, all forwarding to ONE upstream: a dnsmasq answering every *.fwd.bench name itself
+// (--address, TTL 0), so the upstream is a fast C server and not the bottleneck, and TTL 0 keeps
+// every forwarder from caching. Run: npx tsx bench/dns/run.ts [seconds per case]
+import type { ChildProcess } from "node:child_process";
+import * as dgram from "node:dgram";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseDnsperf, type Run } from "./stats";
+
+const SECONDS = Math.min(30, Math.max(1, Number(process.argv[2] ?? 5)));
+const FIXED_QPS = 2000;
+const ZONE = "zone.bench";
+const HOSTS = 100;
+const FORWARDED_NAMES = 10000;
+
+type Execa = typeof import("execa", { with: { "resolution-mode": "import" } }).execa;
+type Peer = "ours" | "dnsmasq" | "unbound";
+type Case = "local" | "forwarded" | "deadFirst";
+
+const children: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  const s = dgram.createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function waitForAnswer(execa: Execa, port: number, name: string) {
+  for (let i = 0; i < 100; i++) {
+    const r = await execa(
+      "dnsperf",
+      ["-s", "127.0.0.1", "-p", String(port), "-d", name, "-n", "1", "-t", "1"],
+      {
+        reject: false,
+      },
+    );
+    if (/Queries completed:\s+1 /.test(r.stdout)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing answers on 127.0.0.1:${port}`);
+}
+
+function spawn(execa: Execa, file: string, args: string[]) {
+  const child = execa(file, args, {
+    reject: false,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+  });
+  children.push(child);
+  return child;
+}
+
+async function startUpstream(execa: Execa, port: number) {
+  spawn(execa, "dnsmasq", [
+    "--keep-in-foreground",
+    "--no-resolv",
+    "--no-hosts",
+    "--bind-interfaces",
+    "--listen-address=127.0.0.1",
+    `--port=${port}`,
+    "--address=/fwd.bench/192.0.2.1",
+    "--local-ttl=0",
+    "--pid-file=",
+    "--user=root",
+  ]);
+}
+
+async function startDnsmasq(execa: Execa, port: number, upstreams: number[]) {
+  spawn(execa, "dnsmasq", [
+    "--keep-in-foreground",
+    "--no-resolv",
+    "--no-hosts",
+    "--bind-interfaces",
+    "--listen-address=127.0.0.1",
+    `--port=${port}`,
+    "--cache-size=0",
+    "--pid-file=",
+    "--user=root",
+    `--local=/${ZONE}/`,
+    ...upstreams.map((p) => `--server=127.0.0.1#${p}`),
+    ...Array.from({ length: HOSTS }, (_, i) => `--host-record=host${i}.${ZONE},10.0.${i >> 8}.${i & 255}`),
+  ]);
+}
+
+async function startUnbound(execa: Execa, dir: string, port: number, upstreams: number[]) {
+  const conf = path.join(dir, `unbound-${port}.conf`);
+  fs.writeFileSync(
+    conf,
+    [
+      "server:",
+      `  interface: 127.0.0.1@${port}`,
+      `  port: ${port}`,
+      "  do-ip6: no",
+      "  num-threads: 1",
+      '  username: ""',
+      '  chroot: ""',
+      `  directory: "${dir}"`,
+      '  pidfile: ""',
+      "  use-syslog: no",
+      '  logfile: ""',
+      "  verbosity: 0",
+      "  do-not-query-localhost: no",
+      '  module-config: "iterator"',
+      "  cache-max-ttl: 0",
+      "  cache-max-negative-ttl: 0",
+      "  prefetch: no",
+      "  access-control: 127.0.0.0/8 allow",
+      `  local-zone: "${ZONE}." static`,
+      ...Array.from(
+        { length: HOSTS },
+        (_, i) => `  local-data: "host${i}.${ZONE}. 10 IN A 10.0.${i >> 8}.${i & 255}"`,
+      ),
+      "forward-zone:",
+      '  name: "."',
+      ...upstreams.map((p) => `  forward-addr: 127.0.0.1@${p}`),
+      "",
+    ].join("\n"),
+  );
+  spawn(execa, "unbound", ["-d", "-c", conf]);
+}
+
+async function startOurs(execa: Execa, port: number, upstreams: number[]) {
+  const opts = {
+    listen: { address: "127.0.0.1", port },
+    upstreams: { kind: "static", servers: upstreams.map((p) => `127.0.0.1:${p}`) },
+    allowedSources: ["127.0.0.0/8"],
+    // dnsmasq and unbound do not rate-limit by default either; dnsperf is one source.
+    rateLimit: false,
+    zone: ZONE,
+    records: Object.fromEntries(
+      Array.from({ length: HOSTS }, (_, i) => [`host${i}`, [`10.0.${i >> 8}.${i & 255}`]]),
+    ),
+  };
+  const serve = path.join(__dirname, "serve.ts");
+  spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts)]);
+}
+
+async function dnsperf(
+  execa: Execa,
+  port: number,
+  file: string,
+  seconds: number,
+  qps?: number,
+): Promise<Run> {
+  const args = [
+    "-s",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-d",
+    file,
+    "-l",
+    String(seconds),
+    "-t",
+    "3",
+    "-q",
+    "100",
+    "-v",
+  ];
+  if (qps) args.push("-Q", String(qps));
+  const r = await execa("dnsperf", args, { reject: false, maxBuffer: 512 * 1024 * 1024 });
+  return parseDnsperf(r.stdout);
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+async function main() {
+  const { execa } = await import("execa");
+  for (const tool of ["dnsperf", "dnsmasq", "unbound"]) {
+    const which = await execa("which", [tool], { reject: false });
+    if (which.exitCode !== 0) throw new Error(`${tool} is not installed (make setup installs it)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dnsbench-"));
+  const files = {
+    local: path.join(dir, "local.txt"),
+    forwarded: path.join(dir, "forwarded.txt"),
+    probe: path.join(dir, "probe.txt"),
+  };
+  fs.writeFileSync(files.local, Array.from({ length: HOSTS }, (_, i) => `host${i}.${ZONE} A\n`).join(""));
+  fs.writeFileSync(
+    files.forwarded,
+    Array.from({ length: FORWARDED_NAMES }, (_, i) => `n${i}.fwd.bench A\n`).join(""),
+  );
+  fs.writeFileSync(files.probe, "probe.fwd.bench A\n");
+
+  // The blackhole: a bound socket that reads and never answers (no ICMP refusals to give it away).
+  const hole = dgram.createSocket("udp4");
+  await new Promise<void>((r) => hole.bind(0, "127.0.0.1", r));
+  hole.on("message", () => undefined);
+  const dead = hole.address().port;
+
+  const upstream = await freePort();
+  await startUpstream(execa, upstream);
+  await waitForAnswer(execa, upstream, files.probe);
+
+  const ports: Record<Peer, Record<"normal" | "deadFirst", number>> = {
+    ours: { normal: await freePort(), deadFirst: await freePort() },
+    dnsmasq: { normal: await freePort(), deadFirst: await freePort() },
+    unbound: { normal: await freePort(), deadFirst: await freePort() },
+  };
+  for (const variant of ["normal", "deadFirst"] as const) {
+    const ups = variant === "normal" ? [upstream] : [dead, upstream];
+    await startOurs(execa, ports.ours[variant], ups);
+    await startDnsmasq(execa, ports.dnsmasq[variant], ups);
+    await startUnbound(execa, dir, ports.unbound[variant], ups);
+  }
+  for (const peer of Object.values(ports))
+    for (const p of Object.values(peer)) await waitForAnswer(execa, p, files.probe);
+
+  const peers: Peer[] = ["ours", "dnsmasq", "unbound"];
+  const cases: Case[] = ["local", "forwarded", "deadFirst"];
+  const results: Record<string, { max: Run; fixed: Run }> = {};
+  for (const c of cases) {
+    for (const peer of peers) {
+      const port = c === "deadFirst" ? ports[peer].deadFirst : ports[peer].normal;
+      const file = c === "local" ? files.local : files.forwarded;
+      // A short warm-up lets every forwarder learn that the first upstream is dead, as it would in service.
+      await dnsperf(execa, port, file, 1);
+      const max = await dnsperf(execa, port, file, SECONDS);
+      const fixed = await dnsperf(execa, port, file, SECONDS, FIXED_QPS);
+      results[`${c}/${peer}`] = { max, fixed };
+      console.error(`${c} ${peer}: ${fmt(max.qps, 0)} qps`);
+    }
+  }
+
+  const rows = [
+    [
+      "case",
+      "forwarder",
+      "max qps",
+      "p50 ms",
+      "p99 ms",
+      "lost",
+      `p50 ms @${FIXED_QPS}`,
+      `p99 ms @${FIXED_QPS}`,
+      "lost",
+    ],
+  ];
+  for (const c of cases)
+    for (const peer of peers) {
+      const { max, fixed } = results[`${c}/${peer}`]!;
+      rows.push([
+        c,
+        peer,
+        fmt(max.qps, 0),
+        fmt(max.p50ms),
+        fmt(max.p99ms),
+        String(max.lost),
+        fmt(fixed.p50ms, 3),
+        fmt(fixed.p99ms, 3),
+        String(fixed.lost),
+      ]);
+    }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+  console.log("");
+  for (const c of cases) {
+    const ours = results[`${c}/ours`]!;
+    for (const peer of ["dnsmasq", "unbound"] as const) {
+      const other = results[`${c}/${peer}`]!;
+      console.log(
+        `${c}: ours/${peer} qps ${fmt(ours.max.qps / other.max.qps)}x, p99@${FIXED_QPS} ${fmt(ours.fixed.p99ms / other.fixed.p99ms)}x`,
+      );
+    }
+  }
+  hole.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function cleanup() {
+  for (const c of children) c.kill("SIGTERM");
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);
