@@ -1,7 +1,7 @@
 # pulumi-qemu. `make setup` installs everything a fresh machine lacks (idempotent, quick when done);
 # `make up` runs an example with the local file backend; `make test` is what CI runs.
 SHELL := /bin/bash
-EXAMPLE ?= network
+EXAMPLE ?= quickstart
 ROOT := $(CURDIR)
 export PATH := $(ROOT)/.tools/pulumi:$(ROOT)/provider:$(ROOT)/node_modules/.bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true

@@ -53,6 +53,51 @@ network_outputs.update({
   "drift": arr({"type": "string"}, "Objects of the network missing or changed on the host, as last read (empty when all is well). The next update repairs them."),
 })
 
+image_inputs = {
+  "source": s("file:///absolute/path or http(s):// URL of the disk image (qcow2 or raw). Replaces.", **REPLACE),
+  "sha256": s("Expected SHA-256 (hex) of the source; a mismatch fails and keeps nothing. Replaces.", **REPLACE),
+  "format": s("qcow2 or raw; detected with qemu-img when absent. Replaces.", **REPLACE),
+  "kernel": s("Kernel (file:// or http(s)://) for direct boot. Replaces.", **REPLACE),
+  "initrd": s("Initrd for direct boot. Replaces.", **REPLACE),
+  "cmdline": s("Kernel command line for direct boot. Replaces.", **REPLACE),
+  "arch": s("x86_64 (default) or aarch64. Replaces.", **REPLACE),
+  "firmware": s("bios (x86_64 default) or uefi (aarch64 needs uefi). Replaces.", **REPLACE),
+}
+image_outputs = dict(image_inputs)
+image_outputs.update({
+  "path": s("Path of the stored blob."), "sha256": s("SHA-256 of the stored bytes."), "format": s("Format in effect."),
+  "sizeBytes": i("File size in bytes."), "virtualSizeBytes": i("Virtual disk size in bytes."),
+  "kernelPath": s("Stored kernel, when given."), "initrdPath": s("Stored initrd, when given."),
+  "arch": s("Architecture in effect."), "firmware": s("Firmware in effect."),
+})
+instance_inputs = {
+  "imageId": s("Id of an Image. Replaces.", **REPLACE),
+  "cpus": i("vCPUs, 1-64. Default 1. In place (restart).", default=1),
+  "memoryMb": i("Memory in MiB, 64-1048576. Default 512. In place (restart).", default=512),
+  "diskGb": i("Disk size in GiB; 0 = the image's size. Grows in place; shrinking is rejected."),
+  "networks": arr(ref("InstanceNic", ""), "NICs, all on one Network for now. In place (restart)."),
+  "hostname": s("Host name (cloud-init). Default: the instance id."),
+  "userData": s("cloud-init user-data (#cloud-config or a #! script), at most 1 MiB."),
+  "metaData": s("cloud-init meta-data. Default: instance-id and local-hostname."),
+  "networkConfig": s("cloud-init network-config (v1 or v2), e.g. a static address; such guests are found by ARP."),
+  "sshAuthorizedKeys": arr({"type": "string"}, "SSH public keys for root (merged into #cloud-config user-data)."),
+  "running": b("Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.", default=True),
+  "accel": s("auto (default: KVM only if a probe guest really boots under it, else TCG), kvm or tcg."),
+  "machine": s("QEMU machine type. Default q35 (x86_64), virt (aarch64)."),
+  "waitForIp": b("Return from create/update only when every NIC has an address. Default true.", default=True),
+  "waitForIpTimeoutSeconds": i("How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.", default=300),
+  "portForwards": arr(ref("PortForward", ""), "Port forwards (not available yet)."),
+}
+instance_outputs = dict(instance_inputs)
+instance_outputs.update({
+  "ipAddresses": arr({"type": "string"}, "Address per NIC, in order (empty while unknown or stopped)."),
+  "macs": arr({"type": "string"}, "MAC per NIC."),
+  "state": s("running or stopped."),
+  "serialLog": s("Path of the serial console log."),
+  "pid": i("QEMU's pid (0 when stopped)."),
+  "diskGbInEffect": i("Disk size in effect, GiB."),
+})
+
 resources = {
   "qemu:index:Network": {
     "description": "An isolated network: a namespace with a bridge, joined to the host by a veth pair, NAT through one nftables table of ours, and a DHCP server with reservations.",
@@ -68,22 +113,14 @@ resources = {
     "requiredInputs": ["name"], "properties": {"name": s("Bridge name.")}, "required": ["name"],
   },
   "qemu:index:Image": {
-    "description": "A VM image in the agent's content-addressed store. Not available yet.",
-    "inputProperties": {"source": s("file:// or http(s):// URL.", **REPLACE), "sha256": s("Expected SHA-256 of the source.", **REPLACE),
-      "format": s("qcow2 or raw; detected when absent."), "kernel": s("Kernel for direct boot."), "initrd": s("Initrd for direct boot."),
-      "cmdline": s("Kernel command line for direct boot."), "arch": s("x86_64 or aarch64. Default x86_64.", **REPLACE),
-      "firmware": s("bios or uefi (aarch64 needs uefi).")},
-    "requiredInputs": ["source"], "properties": {"path": s("Path in the store."), "format": s("Format."), "sha256": s("SHA-256."), "sizeBytes": i("Size in bytes.")}, "required": ["path"],
+    "description": "A VM image in qvmd's content-addressed store. Images are immutable: any change replaces them. The download is verified against sha256 when given; nothing is kept on a mismatch.",
+    "inputProperties": image_inputs, "requiredInputs": ["source"],
+    "properties": image_outputs, "required": ["source", "path", "format", "sha256", "sizeBytes", "virtualSizeBytes", "arch", "firmware"],
   },
   "qemu:index:Instance": {
-    "description": "A QEMU virtual machine whose addresses are known when `pulumi up` returns. Not available yet.",
-    "inputProperties": {"imageId": s("Id of an Image.", **REPLACE), "cpus": i("vCPUs."), "memoryMb": i("Memory in MiB."), "diskGb": i("Disk size in GiB; grows in place."),
-      "networks": arr(ref("InstanceNic", ""), "NICs."), "hostname": s("Host name."), "userData": s("cloud-init user-data."), "metaData": s("cloud-init meta-data."),
-      "networkConfig": s("cloud-init network-config."), "sshAuthorizedKeys": arr({"type": "string"}, "SSH public keys."),
-      "running": b("Power state. Default true."), "accel": s("auto, kvm or tcg."), "machine": s("QEMU machine type."),
-      "waitForIp": b("Wait until every NIC has an address. Default true."), "portForwards": arr(ref("PortForward", ""), "Port forwards.")},
-    "requiredInputs": ["imageId"], "properties": {"ipAddresses": arr({"type": "string"}, "Address per NIC."), "macs": arr({"type": "string"}, "MAC per NIC."),
-      "state": s("running or stopped."), "serialLog": s("Serial log path."), "pid": i("QEMU pid.")}, "required": ["state"],
+    "description": "A QEMU virtual machine whose addresses are known when `pulumi up` returns (found from DHCP leases and ARP, no guest agent). cpus, memoryMb, networks and running change in place (restarting the VM where QEMU needs it); diskGb grows in place; a new imageId replaces it.",
+    "inputProperties": instance_inputs, "requiredInputs": ["imageId"],
+    "properties": instance_outputs, "required": ["imageId", "cpus", "memoryMb", "networks", "running", "ipAddresses", "macs", "state", "serialLog", "pid"],
   },
   "qemu:index:DnsForwarder": {
     "description": "A DNS forwarder on a network's gateway answering the network's zone. Not available yet.",

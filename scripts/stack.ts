@@ -1,10 +1,15 @@
 // `make up` / `make down`: tsx scripts/stack.ts <up|destroy|preview|refresh> <example>
-import { openStack, outputsJson } from "./lib/workspace";
+import { guestDir, openStack, outputsJson } from "./lib/workspace";
 
 async function main(): Promise<void> {
   const [verb, example] = process.argv.slice(2);
   if (!verb || !example) throw new Error("usage: stack.ts <up|destroy|preview|refresh> <example>");
-  const stack = await openStack({ example });
+  // Every example but the network-only one boots the tiny guest.
+  if (example !== "network" && !process.env.QEMU_GUEST_DIR) process.env.QEMU_GUEST_DIR = await guestDir();
+  const stack = await openStack({
+    example,
+    env: process.env.QEMU_GUEST_DIR ? { QEMU_GUEST_DIR: process.env.QEMU_GUEST_DIR } : {},
+  });
   const onOutput = (m: string) => process.stderr.write(m);
   switch (verb) {
     case "up":

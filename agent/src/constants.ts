@@ -22,6 +22,10 @@ export const names = {
   nftTable: (id: string) => `${PREFIX}_${id}`,
   /** nft family of every table of ours. */
   nftFamily: "inet" as const,
+  /** TAP of NIC `n` of instance `id`; `qvt` + 8 + 2 digits stays within IFNAME_MAX. */
+  tap: (id: string, n: number) => `qvt${id}${n}`,
+  /** QEMU `-name` of an instance; also how a restarted agent finds the process again. */
+  qemu: (id: string) => `${PREFIX}-${id}`,
 };
 
 export interface Paths {
@@ -40,6 +44,16 @@ export function paths(p: Paths) {
     dnsmasqLog: (id: string) => path.join(p.stateDir, "networks", id, "dnsmasq.log"),
     dnsmasqPid: (id: string) => path.join(p.runDir, `${PREFIX}-${id}-dnsmasq.pid`),
     agentLog: path.join(p.stateDir, "qvmd.log"),
+    blobsDir: path.join(p.stateDir, "images", "blobs"),
+    blob: (sha256: string) => path.join(p.stateDir, "images", "blobs", sha256),
+    downloadsDir: path.join(p.stateDir, "images", "downloads"),
+    instanceDir: (id: string) => path.join(p.stateDir, "instances", id),
+    instanceDisk: (id: string) => path.join(p.stateDir, "instances", id, "disk.qcow2"),
+    instanceSeed: (id: string) => path.join(p.stateDir, "instances", id, "seed.iso"),
+    instanceSerial: (id: string) => path.join(p.stateDir, "instances", id, "serial.log"),
+    instanceVars: (id: string) => path.join(p.stateDir, "instances", id, "efivars.fd"),
+    instancePid: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.pid`),
+    instanceQmp: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.qmp`),
   };
 }
 export type StatePaths = ReturnType<typeof paths>;

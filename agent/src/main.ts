@@ -6,6 +6,8 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
+import { Images } from "./images/store";
+import { Instances } from "./instances/manager";
 import { Networks } from "./net/network";
 import { createServer } from "./server";
 import { StateStore } from "./state";
@@ -60,8 +62,18 @@ async function main(): Promise<void> {
   const state = new StateStore(p);
   const networks = new Networks(p, state);
   await networks.reassertAll(log);
+  const images = new Images(p, state);
+  const instances = new Instances(p, state, images, networks, log);
+  await instances.adoptAll();
 
-  const server = createServer({ networks, version: VERSION, stateDir: path.dirname(p.stateFile), log });
+  const server = createServer({
+    networks,
+    images,
+    instances,
+    version: VERSION,
+    stateDir: path.dirname(p.stateFile),
+    log,
+  });
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) =>
       err ? reject(err) : resolve(),

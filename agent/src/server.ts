@@ -3,7 +3,13 @@
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 import { ERROR_KEYS, loadQvmd } from "./api/proto";
+import type { Image } from "./api/gen/qvmd/v1/Image";
+import type { Instance } from "./api/gen/qvmd/v1/Instance";
 import type { Network } from "./api/gen/qvmd/v1/Network";
+import { imageSpecShape } from "./images/spec";
+import type { Images, ImageStatus } from "./images/store";
+import { instanceSpecShape } from "./instances/spec";
+import type { Instances, InstanceStatus } from "./instances/manager";
 import type { QvmdHandlers } from "./api/gen/qvmd/v1/Qvmd";
 import { ID_PATTERN } from "./constants";
 import { QvmdError } from "./errors";
@@ -86,8 +92,82 @@ function toWire(s: NetworkStatus): Network {
   };
 }
 
+function streaming<Req, Ev>(
+  log: (m: string) => void,
+  name: string,
+  fn: (req: Req, emit: (ev: Ev) => void) => Promise<Ev>,
+) {
+  return (call: grpc.ServerWritableStream<Req, Ev>) => {
+    fn(call.request, (ev) => call.write(ev)).then(
+      (last) => {
+        call.write(last);
+        call.end();
+      },
+      (e: unknown) => {
+        const s = toStatus(e);
+        log(`${name} failed: ${s.details}`);
+        call.emit("error", s);
+      },
+    );
+  };
+}
+
+function imageToWire(s: ImageStatus): Image {
+  const i = s.image;
+  return {
+    spec: {
+      id: i.id,
+      source: i.source.href,
+      sha256: i.sha256,
+      format: s.record.format,
+      kernel: i.kernel?.href ?? "",
+      initrd: i.initrd?.href ?? "",
+      cmdline: i.cmdline,
+      arch: i.arch,
+      firmware: i.firmware,
+      owner: i.owner,
+    },
+    path: s.path,
+    sha256: s.record.sha256,
+    size_bytes: s.record.sizeBytes,
+    virtual_size_bytes: s.record.virtualSizeBytes,
+    kernel_path: s.kernelPath ?? "",
+    initrd_path: s.initrdPath ?? "",
+  };
+}
+
+function instanceToWire(s: InstanceStatus): Instance {
+  const i = s.instance;
+  return {
+    spec: {
+      ...i,
+      nics: i.nics.map((n) => ({
+        network_id: n.networkId,
+        mac: n.mac,
+        ip: n.ip === undefined ? "" : formatIp(n.ip),
+      })),
+    },
+    state: s.state,
+    pid: s.pid,
+    nics: s.nics.map((n) => ({
+      network_id: n.networkId,
+      mac: n.mac,
+      tap: n.tap,
+      ip: n.ip,
+      source: n.source,
+    })),
+    serial_log: s.serialLog,
+    accel: s.accel,
+    disk_gb: s.diskGb,
+  };
+}
+
+const progressEvent = (message: string, done = 0, total = 0) => ({ progress: { message, done, total } });
+
 export interface ServerDeps {
   networks: Networks;
+  images: Images;
+  instances: Instances;
   version: string;
   stateDir: string;
   log: (m: string) => void;
@@ -95,7 +175,7 @@ export interface ServerDeps {
 
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
-  const { networks, log } = deps;
+  const { networks, images, instances, log } = deps;
   const handlers: QvmdHandlers = {
     Health: unary(log, "Health", async () => ({
       version: deps.version,
@@ -116,6 +196,26 @@ export function createServer(deps: ServerDeps): grpc.Server {
       const { id } = idShape.parse(req);
       return { existed: await networks.delete(id) };
     }),
+    ApplyImage: streaming(log, "ApplyImage", async (req, emit) => {
+      const { spec } = z.object({ spec: imageSpecShape }).parse(req);
+      const s = await images.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)));
+      return { image: imageToWire(s) };
+    }),
+    GetImage: unary(log, "GetImage", async (req) => imageToWire(images.get(idShape.parse(req).id))),
+    DeleteImage: unary(log, "DeleteImage", async (req) => ({
+      existed: await images.delete(idShape.parse(req).id),
+    })),
+    ApplyInstance: streaming(log, "ApplyInstance", async (req, emit) => {
+      const { spec } = z.object({ spec: instanceSpecShape }).parse(req);
+      const s = await instances.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)));
+      return { instance: instanceToWire(s) };
+    }),
+    GetInstance: unary(log, "GetInstance", async (req) =>
+      instanceToWire(await instances.status(idShape.parse(req).id)),
+    ),
+    DeleteInstance: unary(log, "DeleteInstance", async (req) => ({
+      existed: await instances.delete(idShape.parse(req).id),
+    })),
   };
   const server = new grpc.Server();
   server.addService(qvmd.v1.Qvmd.service, handlers);

@@ -2,6 +2,8 @@
 // the agent owns, so a restarted (or crashed) agent can re-assert and clean up everything.
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
+import type { ImageSpecInput } from "./images/spec";
+import type { InstanceSpecInput } from "./instances/spec";
 import type { NetworkSpecInput } from "./net/spec";
 import { writeFileAtomic } from "./util/atomic";
 
@@ -10,9 +12,34 @@ export interface NetworkRecord {
   createdAt: string;
 }
 
+export interface ImageRecord {
+  spec: ImageSpecInput;
+  sha256: string;
+  format: "qcow2" | "raw";
+  sizeBytes: number;
+  virtualSizeBytes: number;
+  kernelSha256?: string;
+  initrdSha256?: string;
+  createdAt: string;
+}
+
+export interface InstanceRecord {
+  spec: InstanceSpecInput;
+  /** Blobs the instance's disk and boot files use; kept while the instance exists. */
+  blobs: string[];
+  diskGb: number;
+  /** Last addresses discovered per MAC (from leases or ARP), so a restart still knows them. */
+  addresses: Record<string, { ip: string; source: "dhcp" | "arp" }>;
+  /** Hash of what QEMU was last started with (cpus, memory, NICs, ...); a change means a restart. */
+  launchKey: string;
+  createdAt: string;
+}
+
 export interface StateDoc {
   version: 1;
   networks: Record<string, NetworkRecord>;
+  images: Record<string, ImageRecord>;
+  instances: Record<string, InstanceRecord>;
   host: {
     /** ip_forward before our first network, restored when the last one goes. */
     ipForwardBefore?: string;
@@ -27,14 +54,23 @@ export class StateStore {
   }
 
   private static load(file: string): StateDoc {
-    if (!fs.existsSync(file)) return { version: 1, networks: {}, host: {} };
+    const empty: StateDoc = { version: 1, networks: {}, images: {}, instances: {}, host: {} };
+    if (!fs.existsSync(file)) return empty;
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as StateDoc;
     if (doc.version !== 1) throw new Error(`${file}: unsupported state version ${String(doc.version)}`);
-    return doc;
+    return { ...empty, ...doc };
   }
 
   get networks(): Readonly<Record<string, NetworkRecord>> {
     return this.doc.networks;
+  }
+
+  get images(): Readonly<Record<string, ImageRecord>> {
+    return this.doc.images;
+  }
+
+  get instances(): Readonly<Record<string, InstanceRecord>> {
+    return this.doc.instances;
   }
 
   get host(): Readonly<StateDoc["host"]> {

@@ -2,9 +2,11 @@
 // pulumi-resource-qemu: serves Pulumi's ResourceProvider gRPC service. The engine reads the port
 // from the first line of stdout, so nothing else may ever be written there.
 import * as grpc from "@grpc/grpc-js";
+import { connectEngine } from "./engine";
 import { createProviderServer } from "./server";
 
 async function main(): Promise<void> {
+  connectEngine(process.argv.slice(2));
   const server = createProviderServer();
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>

@@ -11,6 +11,7 @@ import * as services from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { AgentError, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
 import { connectAgent, DEFAULT_SOCKET } from "./agent";
 import { diffInputs } from "./diff";
+import { status } from "./engine";
 import { fromStruct, toStruct } from "./props";
 import { handlers } from "./resources";
 import type { Ctx, ResourceHandler } from "./resources/types";
@@ -59,7 +60,8 @@ export function createProviderServer(): grpc.Server {
   const ctx = (urn: string, timeoutSeconds = 0): Ctx => ({
     urn,
     agent,
-    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 600000,
+    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 1200000,
+    progress: (m: string) => status(urn, m),
   });
 
   const impl: Partial<services.IResourceProviderServer> = {
@@ -94,6 +96,7 @@ export function createProviderServer(): grpc.Server {
       const { inputs, failures } = await handlerFor(req.getUrn()).check(
         ctx(req.getUrn()),
         fromStruct(req.getNews()),
+        fromStruct(req.getOlds()),
       );
       const res = new pb.CheckResponse().setInputs(toStruct(inputs));
       for (const f of failures)

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { run } from "../../agent/src/util/exec";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -16,6 +17,15 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Run this program instead of the example's index.ts (the example's Pulumi.yaml still applies). */
   program?: () => Promise<Record<string, unknown> | void>;
+}
+
+/** Builds (or finds, cached) the tiny test guest and returns its directory. */
+export async function guestDir(arch: "x86_64" | "aarch64" = "x86_64"): Promise<string> {
+  const r = await run("bash", [path.join(ROOT, "scripts", "guest", "build.sh"), arch], { timeoutMs: 900000 });
+  const dir = r.stdout.trim().split("\n").at(-1) ?? "";
+  if (!fs.existsSync(path.join(dir, "vmlinuz")))
+    throw new Error(`scripts/guest/build.sh printed no guest directory: ${r.stdout}`);
+  return dir;
 }
 
 export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A VM image in the agent's content-addressed store. Not available yet.
+ * A VM image in qvmd's content-addressed store. Images are immutable: any change replaces them. The download is verified against sha256 when given; nothing is kept on a mismatch.
  */
 export class Image extends pulumi.CustomResource {
     /**
@@ -35,21 +35,57 @@ export class Image extends pulumi.CustomResource {
     }
 
     /**
-     * Format.
+     * Architecture in effect.
      */
-    declare public readonly format: pulumi.Output<string | undefined>;
+    declare public readonly arch: pulumi.Output<string>;
     /**
-     * Path in the store.
+     * Kernel command line for direct boot. Replaces.
+     */
+    declare public readonly cmdline: pulumi.Output<string | undefined>;
+    /**
+     * Firmware in effect.
+     */
+    declare public readonly firmware: pulumi.Output<string>;
+    /**
+     * Format in effect.
+     */
+    declare public readonly format: pulumi.Output<string>;
+    /**
+     * Initrd for direct boot. Replaces.
+     */
+    declare public readonly initrd: pulumi.Output<string | undefined>;
+    /**
+     * Stored initrd, when given.
+     */
+    declare public /*out*/ readonly initrdPath: pulumi.Output<string | undefined>;
+    /**
+     * Kernel (file:// or http(s)://) for direct boot. Replaces.
+     */
+    declare public readonly kernel: pulumi.Output<string | undefined>;
+    /**
+     * Stored kernel, when given.
+     */
+    declare public /*out*/ readonly kernelPath: pulumi.Output<string | undefined>;
+    /**
+     * Path of the stored blob.
      */
     declare public /*out*/ readonly path: pulumi.Output<string>;
     /**
-     * SHA-256.
+     * SHA-256 of the stored bytes.
      */
-    declare public readonly sha256: pulumi.Output<string | undefined>;
+    declare public readonly sha256: pulumi.Output<string>;
     /**
-     * Size in bytes.
+     * File size in bytes.
      */
-    declare public /*out*/ readonly sizeBytes: pulumi.Output<number | undefined>;
+    declare public /*out*/ readonly sizeBytes: pulumi.Output<number>;
+    /**
+     * file:///absolute/path or http(s):// URL of the disk image (qcow2 or raw). Replaces.
+     */
+    declare public readonly source: pulumi.Output<string>;
+    /**
+     * Virtual disk size in bytes.
+     */
+    declare public /*out*/ readonly virtualSizeBytes: pulumi.Output<number>;
 
     /**
      * Create a Image resource with the given unique name, arguments, and options.
@@ -73,15 +109,29 @@ export class Image extends pulumi.CustomResource {
             resourceInputs["kernel"] = args?.kernel;
             resourceInputs["sha256"] = args?.sha256;
             resourceInputs["source"] = args?.source;
+            resourceInputs["initrdPath"] = undefined /*out*/;
+            resourceInputs["kernelPath"] = undefined /*out*/;
             resourceInputs["path"] = undefined /*out*/;
             resourceInputs["sizeBytes"] = undefined /*out*/;
+            resourceInputs["virtualSizeBytes"] = undefined /*out*/;
         } else {
+            resourceInputs["arch"] = undefined /*out*/;
+            resourceInputs["cmdline"] = undefined /*out*/;
+            resourceInputs["firmware"] = undefined /*out*/;
             resourceInputs["format"] = undefined /*out*/;
+            resourceInputs["initrd"] = undefined /*out*/;
+            resourceInputs["initrdPath"] = undefined /*out*/;
+            resourceInputs["kernel"] = undefined /*out*/;
+            resourceInputs["kernelPath"] = undefined /*out*/;
             resourceInputs["path"] = undefined /*out*/;
             resourceInputs["sha256"] = undefined /*out*/;
             resourceInputs["sizeBytes"] = undefined /*out*/;
+            resourceInputs["source"] = undefined /*out*/;
+            resourceInputs["virtualSizeBytes"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["cmdline", "initrd", "kernel", "source"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Image.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -91,35 +141,35 @@ export class Image extends pulumi.CustomResource {
  */
 export interface ImageArgs {
     /**
-     * x86_64 or aarch64. Default x86_64.
+     * x86_64 (default) or aarch64. Replaces.
      */
     arch?: pulumi.Input<string | undefined>;
     /**
-     * Kernel command line for direct boot.
+     * Kernel command line for direct boot. Replaces.
      */
     cmdline?: pulumi.Input<string | undefined>;
     /**
-     * bios or uefi (aarch64 needs uefi).
+     * bios (x86_64 default) or uefi (aarch64 needs uefi). Replaces.
      */
     firmware?: pulumi.Input<string | undefined>;
     /**
-     * qcow2 or raw; detected when absent.
+     * qcow2 or raw; detected with qemu-img when absent. Replaces.
      */
     format?: pulumi.Input<string | undefined>;
     /**
-     * Initrd for direct boot.
+     * Initrd for direct boot. Replaces.
      */
     initrd?: pulumi.Input<string | undefined>;
     /**
-     * Kernel for direct boot.
+     * Kernel (file:// or http(s)://) for direct boot. Replaces.
      */
     kernel?: pulumi.Input<string | undefined>;
     /**
-     * Expected SHA-256 of the source.
+     * Expected SHA-256 (hex) of the source; a mismatch fails and keeps nothing. Replaces.
      */
     sha256?: pulumi.Input<string | undefined>;
     /**
-     * file:// or http(s):// URL.
+     * file:///absolute/path or http(s):// URL of the disk image (qcow2 or raw). Replaces.
      */
     source: pulumi.Input<string>;
 }

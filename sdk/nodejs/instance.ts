@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * A QEMU virtual machine whose addresses are known when `pulumi up` returns. Not available yet.
+ * A QEMU virtual machine whose addresses are known when `pulumi up` returns (found from DHCP leases and ARP, no guest agent). cpus, memoryMb, networks and running change in place (restarting the VM where QEMU needs it); diskGb grows in place; a new imageId replaces it.
  */
 export class Instance extends pulumi.CustomResource {
     /**
@@ -37,25 +37,93 @@ export class Instance extends pulumi.CustomResource {
     }
 
     /**
-     * Address per NIC.
+     * auto (default: KVM only if a probe guest really boots under it, else TCG), kvm or tcg.
      */
-    declare public /*out*/ readonly ipAddresses: pulumi.Output<string[] | undefined>;
+    declare public readonly accel: pulumi.Output<string | undefined>;
+    /**
+     * vCPUs, 1-64. Default 1. In place (restart).
+     */
+    declare public readonly cpus: pulumi.Output<number>;
+    /**
+     * Disk size in GiB; 0 = the image's size. Grows in place; shrinking is rejected.
+     */
+    declare public readonly diskGb: pulumi.Output<number | undefined>;
+    /**
+     * Disk size in effect, GiB.
+     */
+    declare public /*out*/ readonly diskGbInEffect: pulumi.Output<number | undefined>;
+    /**
+     * Host name (cloud-init). Default: the instance id.
+     */
+    declare public readonly hostname: pulumi.Output<string | undefined>;
+    /**
+     * Id of an Image. Replaces.
+     */
+    declare public readonly imageId: pulumi.Output<string>;
+    /**
+     * Address per NIC, in order (empty while unknown or stopped).
+     */
+    declare public /*out*/ readonly ipAddresses: pulumi.Output<string[]>;
+    /**
+     * QEMU machine type. Default q35 (x86_64), virt (aarch64).
+     */
+    declare public readonly machine: pulumi.Output<string | undefined>;
     /**
      * MAC per NIC.
      */
-    declare public /*out*/ readonly macs: pulumi.Output<string[] | undefined>;
+    declare public /*out*/ readonly macs: pulumi.Output<string[]>;
     /**
-     * QEMU pid.
+     * Memory in MiB, 64-1048576. Default 512. In place (restart).
      */
-    declare public /*out*/ readonly pid: pulumi.Output<number | undefined>;
+    declare public readonly memoryMb: pulumi.Output<number>;
     /**
-     * Serial log path.
+     * cloud-init meta-data. Default: instance-id and local-hostname.
      */
-    declare public /*out*/ readonly serialLog: pulumi.Output<string | undefined>;
+    declare public readonly metaData: pulumi.Output<string | undefined>;
+    /**
+     * cloud-init network-config (v1 or v2), e.g. a static address; such guests are found by ARP.
+     */
+    declare public readonly networkConfig: pulumi.Output<string | undefined>;
+    /**
+     * NICs, all on one Network for now. In place (restart).
+     */
+    declare public readonly networks: pulumi.Output<outputs.InstanceNic[]>;
+    /**
+     * QEMU's pid (0 when stopped).
+     */
+    declare public /*out*/ readonly pid: pulumi.Output<number>;
+    /**
+     * Port forwards (not available yet).
+     */
+    declare public readonly portForwards: pulumi.Output<outputs.PortForward[] | undefined>;
+    /**
+     * Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.
+     */
+    declare public readonly running: pulumi.Output<boolean>;
+    /**
+     * Path of the serial console log.
+     */
+    declare public /*out*/ readonly serialLog: pulumi.Output<string>;
+    /**
+     * SSH public keys for root (merged into #cloud-config user-data).
+     */
+    declare public readonly sshAuthorizedKeys: pulumi.Output<string[] | undefined>;
     /**
      * running or stopped.
      */
     declare public /*out*/ readonly state: pulumi.Output<string>;
+    /**
+     * cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
+     */
+    declare public readonly userData: pulumi.Output<string | undefined>;
+    /**
+     * Return from create/update only when every NIC has an address. Default true.
+     */
+    declare public readonly waitForIp: pulumi.Output<boolean | undefined>;
+    /**
+     * How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+     */
+    declare public readonly waitForIpTimeoutSeconds: pulumi.Output<number | undefined>;
 
     /**
      * Create a Instance resource with the given unique name, arguments, and options.
@@ -72,33 +140,54 @@ export class Instance extends pulumi.CustomResource {
                 throw new Error("Missing required property 'imageId'");
             }
             resourceInputs["accel"] = args?.accel;
-            resourceInputs["cpus"] = args?.cpus;
+            resourceInputs["cpus"] = (args?.cpus) ?? 1;
             resourceInputs["diskGb"] = args?.diskGb;
             resourceInputs["hostname"] = args?.hostname;
             resourceInputs["imageId"] = args?.imageId;
             resourceInputs["machine"] = args?.machine;
-            resourceInputs["memoryMb"] = args?.memoryMb;
+            resourceInputs["memoryMb"] = (args?.memoryMb) ?? 512;
             resourceInputs["metaData"] = args?.metaData;
             resourceInputs["networkConfig"] = args?.networkConfig;
             resourceInputs["networks"] = args?.networks;
             resourceInputs["portForwards"] = args?.portForwards;
-            resourceInputs["running"] = args?.running;
+            resourceInputs["running"] = (args?.running) ?? true;
             resourceInputs["sshAuthorizedKeys"] = args?.sshAuthorizedKeys;
             resourceInputs["userData"] = args?.userData;
-            resourceInputs["waitForIp"] = args?.waitForIp;
+            resourceInputs["waitForIp"] = (args?.waitForIp) ?? true;
+            resourceInputs["waitForIpTimeoutSeconds"] = (args?.waitForIpTimeoutSeconds) ?? 300;
+            resourceInputs["diskGbInEffect"] = undefined /*out*/;
             resourceInputs["ipAddresses"] = undefined /*out*/;
             resourceInputs["macs"] = undefined /*out*/;
             resourceInputs["pid"] = undefined /*out*/;
             resourceInputs["serialLog"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
         } else {
+            resourceInputs["accel"] = undefined /*out*/;
+            resourceInputs["cpus"] = undefined /*out*/;
+            resourceInputs["diskGb"] = undefined /*out*/;
+            resourceInputs["diskGbInEffect"] = undefined /*out*/;
+            resourceInputs["hostname"] = undefined /*out*/;
+            resourceInputs["imageId"] = undefined /*out*/;
             resourceInputs["ipAddresses"] = undefined /*out*/;
+            resourceInputs["machine"] = undefined /*out*/;
             resourceInputs["macs"] = undefined /*out*/;
+            resourceInputs["memoryMb"] = undefined /*out*/;
+            resourceInputs["metaData"] = undefined /*out*/;
+            resourceInputs["networkConfig"] = undefined /*out*/;
+            resourceInputs["networks"] = undefined /*out*/;
             resourceInputs["pid"] = undefined /*out*/;
+            resourceInputs["portForwards"] = undefined /*out*/;
+            resourceInputs["running"] = undefined /*out*/;
             resourceInputs["serialLog"] = undefined /*out*/;
+            resourceInputs["sshAuthorizedKeys"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
+            resourceInputs["userData"] = undefined /*out*/;
+            resourceInputs["waitForIp"] = undefined /*out*/;
+            resourceInputs["waitForIpTimeoutSeconds"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["imageId"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Instance.__pulumiType, name, resourceInputs, opts);
     }
 }
@@ -108,63 +197,67 @@ export class Instance extends pulumi.CustomResource {
  */
 export interface InstanceArgs {
     /**
-     * auto, kvm or tcg.
+     * auto (default: KVM only if a probe guest really boots under it, else TCG), kvm or tcg.
      */
     accel?: pulumi.Input<string | undefined>;
     /**
-     * vCPUs.
+     * vCPUs, 1-64. Default 1. In place (restart).
      */
     cpus?: pulumi.Input<number | undefined>;
     /**
-     * Disk size in GiB; grows in place.
+     * Disk size in GiB; 0 = the image's size. Grows in place; shrinking is rejected.
      */
     diskGb?: pulumi.Input<number | undefined>;
     /**
-     * Host name.
+     * Host name (cloud-init). Default: the instance id.
      */
     hostname?: pulumi.Input<string | undefined>;
     /**
-     * Id of an Image.
+     * Id of an Image. Replaces.
      */
     imageId: pulumi.Input<string>;
     /**
-     * QEMU machine type.
+     * QEMU machine type. Default q35 (x86_64), virt (aarch64).
      */
     machine?: pulumi.Input<string | undefined>;
     /**
-     * Memory in MiB.
+     * Memory in MiB, 64-1048576. Default 512. In place (restart).
      */
     memoryMb?: pulumi.Input<number | undefined>;
     /**
-     * cloud-init meta-data.
+     * cloud-init meta-data. Default: instance-id and local-hostname.
      */
     metaData?: pulumi.Input<string | undefined>;
     /**
-     * cloud-init network-config.
+     * cloud-init network-config (v1 or v2), e.g. a static address; such guests are found by ARP.
      */
     networkConfig?: pulumi.Input<string | undefined>;
     /**
-     * NICs.
+     * NICs, all on one Network for now. In place (restart).
      */
     networks?: pulumi.Input<pulumi.Input<inputs.InstanceNicArgs>[] | undefined>;
     /**
-     * Port forwards.
+     * Port forwards (not available yet).
      */
     portForwards?: pulumi.Input<pulumi.Input<inputs.PortForwardArgs>[] | undefined>;
     /**
-     * Power state. Default true.
+     * Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.
      */
     running?: pulumi.Input<boolean | undefined>;
     /**
-     * SSH public keys.
+     * SSH public keys for root (merged into #cloud-config user-data).
      */
     sshAuthorizedKeys?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * cloud-init user-data.
+     * cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
      */
     userData?: pulumi.Input<string | undefined>;
     /**
-     * Wait until every NIC has an address. Default true.
+     * Return from create/update only when every NIC has an address. Default true.
      */
     waitForIp?: pulumi.Input<boolean | undefined>;
+    /**
+     * How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+     */
+    waitForIpTimeoutSeconds?: pulumi.Input<number | undefined>;
 }

@@ -7,10 +7,27 @@ import type { ListNetworksResponse__Output } from "./gen/qvmd/v1/ListNetworksRes
 import type { Network__Output } from "./gen/qvmd/v1/Network";
 import type { NetworkSpec } from "./gen/qvmd/v1/NetworkSpec";
 import type { QvmdClient as RawClient } from "./gen/qvmd/v1/Qvmd";
+import type { DeleteImageResponse__Output } from "./gen/qvmd/v1/DeleteImageResponse";
+import type { DeleteInstanceResponse__Output } from "./gen/qvmd/v1/DeleteInstanceResponse";
+import type { Image__Output } from "./gen/qvmd/v1/Image";
+import type { ImageEvent__Output } from "./gen/qvmd/v1/ImageEvent";
+import type { ImageSpec } from "./gen/qvmd/v1/ImageSpec";
+import type { Instance__Output } from "./gen/qvmd/v1/Instance";
+import type { InstanceEvent__Output } from "./gen/qvmd/v1/InstanceEvent";
+import type { InstanceSpec } from "./gen/qvmd/v1/InstanceSpec";
+import type { Progress__Output } from "./gen/qvmd/v1/Progress";
 import { ERROR_KEYS, loadQvmd } from "./proto";
 
 /** An error returned by qvmd, with its stable code and the property at fault. */
-export type { Network__Output as Network, NetworkSpec };
+export type {
+  Network__Output as Network,
+  NetworkSpec,
+  Image__Output as Image,
+  ImageSpec,
+  Instance__Output as Instance,
+  InstanceSpec,
+  Progress__Output as Progress,
+};
 
 export class AgentError extends Error {
   constructor(
@@ -30,6 +47,17 @@ export class AgentError extends Error {
       this.grpcCode,
     );
   }
+}
+
+function toAgentError(err: grpc.ServiceError): AgentError {
+  const get = (k: string) => (err.metadata?.get(k)[0] as string | undefined) ?? undefined;
+  return new AgentError(
+    err.code,
+    get(ERROR_KEYS.code) ?? grpc.status[err.code],
+    err.details || err.message,
+    get(ERROR_KEYS.property),
+    get(ERROR_KEYS.hint),
+  );
 }
 
 type Unary = (
@@ -66,7 +94,50 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000) {
     });
   }
 
+  /** A server-streaming call: progress events go to `onProgress`, the final event is returned. */
+  function stream<Ev extends { progress?: Progress__Output | null }>(
+    name: string,
+    req: object,
+    onProgress: (p: Progress__Output) => void,
+    deadlineMs = defaultDeadlineMs,
+  ): Promise<Ev> {
+    const method = (
+      raw as unknown as Record<
+        string,
+        (req: object, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<Ev>
+      >
+    )[name]!;
+    return new Promise((resolve, reject) => {
+      const s = method.call(raw, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs });
+      let last: Ev | undefined;
+      s.on("data", (ev: Ev) => {
+        if (ev.progress) onProgress(ev.progress);
+        else last = ev;
+      });
+      s.on("error", (err: grpc.ServiceError) => reject(toAgentError(err)));
+      s.on("end", () =>
+        last
+          ? resolve(last)
+          : reject(new AgentError(grpc.status.INTERNAL, "NO_RESULT", `${name} ended without a result`)),
+      );
+    });
+  }
+
   return {
+    applyImage: async (
+      spec: ImageSpec,
+      onProgress: (p: Progress__Output) => void = () => undefined,
+      deadlineMs?: number,
+    ) => (await stream<ImageEvent__Output>("ApplyImage", { spec }, onProgress, deadlineMs)).image!,
+    getImage: (id: string) => call<Image__Output>("GetImage", { id }),
+    deleteImage: (id: string) => call<DeleteImageResponse__Output>("DeleteImage", { id }),
+    applyInstance: async (
+      spec: InstanceSpec,
+      onProgress: (p: Progress__Output) => void = () => undefined,
+      deadlineMs?: number,
+    ) => (await stream<InstanceEvent__Output>("ApplyInstance", { spec }, onProgress, deadlineMs)).instance!,
+    getInstance: (id: string) => call<Instance__Output>("GetInstance", { id }),
+    deleteInstance: (id: string) => call<DeleteInstanceResponse__Output>("DeleteInstance", { id }),
     health: (deadlineMs?: number) => call<HealthResponse__Output>("Health", {}, deadlineMs),
     checkNetwork: (spec: NetworkSpec) => call<CheckNetworkResponse__Output>("CheckNetwork", { spec }),
     applyNetwork: (spec: NetworkSpec) => call<Network__Output>("ApplyNetwork", { spec }),

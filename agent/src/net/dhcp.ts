@@ -7,7 +7,7 @@ import { hostFailure } from "../errors";
 import { run } from "../util/exec";
 import { writeIfChanged } from "../util/atomic";
 import { renderDhcpHosts, renderDnsmasqConf } from "./render";
-import type { ResolvedNetwork } from "./spec";
+import type { Reservation, ResolvedNetwork } from "./spec";
 
 async function readPid(file: string): Promise<number | undefined> {
   const text = await fs.readFile(file, "utf8").catch(() => "");
@@ -60,12 +60,16 @@ export async function stopDhcp(p: StatePaths, id: string): Promise<void> {
  * Converges the DHCP server to the spec: reservations alone change by SIGHUP (dnsmasq re-reads its
  * hosts file); a change of range or lease time restarts it (leases persist in the lease file).
  */
-export async function ensureDhcp(p: StatePaths, n: ResolvedNetwork): Promise<void> {
+export async function ensureDhcp(
+  p: StatePaths,
+  n: ResolvedNetwork,
+  extra: Reservation[] = [],
+): Promise<void> {
   if (!n.dhcp.enabled) {
     await stopDhcp(p, n.id);
     return;
   }
-  const hostsChanged = await writeIfChanged(p.dhcpHosts(n.id), renderDhcpHosts(n));
+  const hostsChanged = await writeIfChanged(p.dhcpHosts(n.id), renderDhcpHosts(n, extra));
   const confChanged = await writeIfChanged(p.dnsmasqConf(n.id), renderDnsmasqConf(n, p));
   const running = await findDnsmasq(p.dnsmasqConf(n.id));
   if (running.length > 0 && confChanged) await stopDhcp(p, n.id);

@@ -7,10 +7,11 @@ import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
 import * as host from "./host";
-import { formatCidr, formatIp } from "./ipv4";
+import { formatCidr, formatIp, parseIp } from "./ipv4";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import {
   type NetworkSpecInput,
+  type Reservation,
   type ResolvedNetwork,
   type Violation,
   findConflicts,
@@ -90,7 +91,29 @@ export class Networks {
     await host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
     await host.nftApply(renderNftTable(n));
     await this.enableForwarding();
-    await ensureDhcp(this.p, n);
+    await ensureDhcp(this.p, n, this.instanceReservations(n.id));
+  }
+
+  /** Addresses instances asked for on this network (`nics[].ip`), served like reservations. */
+  private instanceReservations(netId: string): Reservation[] {
+    const out: Reservation[] = [];
+    for (const [id, rec] of Object.entries(this.state.instances))
+      for (const nic of rec.spec.nics ?? []) {
+        const ip = parseIp(nic.ip ?? "");
+        if (nic.network_id === netId && ip !== undefined)
+          out.push({ mac: nic.mac.toLowerCase(), ip, hostname: rec.spec.hostname || id });
+      }
+    return out;
+  }
+
+  /** Re-renders the DHCP hosts of a network after an instance changed its reservations. */
+  refreshDhcp(netId: string): Promise<void> {
+    return this.lock.run(async () => {
+      const rec = this.state.networks[netId];
+      if (!rec) return;
+      const { network: n } = resolveNetwork(rec.spec);
+      if (n) await ensureDhcp(this.p, n, this.instanceReservations(netId));
+    });
   }
 
   private async enableForwarding(): Promise<void> {
@@ -131,6 +154,18 @@ export class Networks {
   delete(id: string): Promise<boolean> {
     return this.lock.run(async () => {
       const existed = this.state.networks[id] !== undefined;
+      const users = Object.entries(this.state.instances).filter(([, r]) =>
+        (r.spec.nics ?? []).some((x) => x.network_id === id),
+      );
+      if (users.length > 0)
+        throw new QvmdError(
+          "precondition",
+          "NET_IN_USE",
+          `network ${id} is used by instance(s) ${users.map(([i]) => i).join(", ")}`,
+          {
+            hint: "delete the instances first",
+          },
+        );
       // Tear down regardless of the record: a crash between creating and recording leaves objects.
       await stopDhcp(this.p, id);
       await host.nftDeleteTable(id);

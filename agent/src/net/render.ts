@@ -2,7 +2,7 @@
 // Everything here is a function of the resolved spec (and of what already exists on the host).
 import { names, type StatePaths } from "../constants";
 import { formatCidr, formatIp, maskOf } from "./ipv4";
-import type { ResolvedNetwork } from "./spec";
+import type { Reservation, ResolvedNetwork } from "./spec";
 
 /**
  * The whole table of one network, replaced in ONE nft transaction: the leading `table …` +
@@ -114,8 +114,9 @@ export function renderDnsmasqConf(n: ResolvedNetwork, p: StatePaths): string {
   ].join("\n");
 }
 
-export function renderDhcpHosts(n: ResolvedNetwork): string {
-  return n.dhcp.reservations
+/** Reservations of the network itself, then those instances asked for (`nics[].ip`). */
+export function renderDhcpHosts(n: ResolvedNetwork, extra: Reservation[] = []): string {
+  return [...n.dhcp.reservations, ...extra]
     .map((r) => [r.mac, formatIp(r.ip), ...(r.hostname ? [r.hostname] : [])].join(",") + "\n")
     .join("");
 }

@@ -1,6 +1,8 @@
 // Type token -> handler. Resources not built yet are declared in the schema but refuse in check,
 // so a program using them fails at preview with a clear message instead of doing nothing.
 import type { Props } from "../props";
+import { image } from "./image";
+import { instance } from "./instance";
 import { network } from "./network";
 import type { ResourceHandler } from "./types";
 
@@ -26,7 +28,7 @@ const notYet = (what: string): ResourceHandler => {
 export const handlers: Record<string, ResourceHandler> = {
   "qemu:index:Network": network,
   "qemu:index:Bridge": notYet("qemu:index:Bridge"),
-  "qemu:index:Image": notYet("qemu:index:Image"),
-  "qemu:index:Instance": notYet("qemu:index:Instance"),
+  "qemu:index:Image": image,
+  "qemu:index:Instance": instance,
   "qemu:index:DnsForwarder": notYet("qemu:index:DnsForwarder"),
 };

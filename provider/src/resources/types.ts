@@ -13,13 +13,15 @@ export interface Ctx {
   /** Connects on first use: check of a bad input should not need a running agent. */
   agent: () => Promise<QvmdClient>;
   timeoutMs: number;
+  /** An ephemeral status line for this resource in the CLI (download, boot, waiting for IP). */
+  progress: (message: string) => void;
 }
 
 export interface ResourceHandler {
   /** Top-level inputs whose change forces a replacement. */
   replaceOn: readonly string[];
   /** Validates and normalises inputs (defaults filled in). Unknown values are passed through. */
-  check(ctx: Ctx, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+  check(ctx: Ctx, news: Props, olds: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
   /** Outputs to show during preview, unknowns where the value is only known after create. */
   preview(inputs: Props): Props;
   create(ctx: Ctx, inputs: Props): Promise<{ id: string; outputs: Props }>;

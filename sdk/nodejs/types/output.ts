@@ -40,6 +40,28 @@ export interface DhcpReservation {
 }
 
 /**
+ * One NIC of an instance.
+ */
+export interface InstanceNic {
+    /**
+     * Id of a Bridge to attach to (instead of networkId).
+     */
+    bridgeId?: string;
+    /**
+     * Fixed address; becomes a DHCP reservation on the network.
+     */
+    ip?: string;
+    /**
+     * MAC address. Default: derived from the resource, stable across updates.
+     */
+    mac?: string;
+    /**
+     * Id of a Network to attach to.
+     */
+    networkId?: string;
+}
+
+/**
  * The network's DHCP server (dnsmasq inside the namespace, DHCP only). Reservations, range and lease time change in place.
  */
 export interface NetworkDhcp {
@@ -68,5 +90,27 @@ export function networkDhcpProvideDefaults(val: NetworkDhcp): NetworkDhcp {
         ...val,
         enabled: (val.enabled) ?? true,
     };
+}
+
+/**
+ * A host port forwarded into the guest (DNAT).
+ */
+export interface PortForward {
+    /**
+     * Port in the guest.
+     */
+    guestPort: number;
+    /**
+     * Host address to listen on. Default: all.
+     */
+    hostAddress?: string;
+    /**
+     * Port on the host.
+     */
+    hostPort: number;
+    /**
+     * tcp or udp. Default tcp.
+     */
+    protocol?: string;
 }
 

@@ -7,11 +7,12 @@ const ctx = {
   urn: "urn:pulumi:s::p::qemu:index:Network::n",
   agent: () => Promise.reject(new Error("no agent in unit tests")),
   timeoutMs: 1000,
+  progress: () => undefined,
 };
 
 describe("Network check (provider side)", () => {
   it("names the property and the reason for each shape error", async () => {
-    const { failures } = await network.check(ctx, { cidr: 5, name: "waytoolongname", mtu: "big", extra: 1 });
+    const { failures } = await network.check(ctx, { cidr: 5, name: "waytoolongname", mtu: "big", extra: 1 }, {});
     const byProp = Object.fromEntries(failures.map((f) => [f.property, f.reason]));
     assert.match(byProp.name!, /too long.*15 characters/);
     assert.match(byProp.cidr!, /must be a string like/);
@@ -20,7 +21,7 @@ describe("Network check (provider side)", () => {
   });
 
   it("requires cidr", async () => {
-    const { failures } = await network.check(ctx, {});
+    const { failures } = await network.check(ctx, {}, {});
     assert.deepEqual(
       failures.map((f) => f.property),
       ["cidr"],
@@ -28,7 +29,7 @@ describe("Network check (provider side)", () => {
   });
 
   it("passes unknown (preview) inputs through untouched", async () => {
-    const { inputs, failures } = await network.check(ctx, { cidr: UNKNOWN });
+    const { inputs, failures } = await network.check(ctx, { cidr: UNKNOWN }, {});
     assert.deepEqual(failures, []);
     assert.deepEqual(inputs, { cidr: UNKNOWN });
   });

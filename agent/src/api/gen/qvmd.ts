@@ -1,20 +1,37 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from './qvmd/v1/ApplyImageRequest';
+import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from './qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from './qvmd/v1/ApplyNetworkRequest';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from './qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from './qvmd/v1/CheckNetworkResponse';
+import type { DeleteImageRequest as _qvmd_v1_DeleteImageRequest, DeleteImageRequest__Output as _qvmd_v1_DeleteImageRequest__Output } from './qvmd/v1/DeleteImageRequest';
+import type { DeleteImageResponse as _qvmd_v1_DeleteImageResponse, DeleteImageResponse__Output as _qvmd_v1_DeleteImageResponse__Output } from './qvmd/v1/DeleteImageResponse';
+import type { DeleteInstanceRequest as _qvmd_v1_DeleteInstanceRequest, DeleteInstanceRequest__Output as _qvmd_v1_DeleteInstanceRequest__Output } from './qvmd/v1/DeleteInstanceRequest';
+import type { DeleteInstanceResponse as _qvmd_v1_DeleteInstanceResponse, DeleteInstanceResponse__Output as _qvmd_v1_DeleteInstanceResponse__Output } from './qvmd/v1/DeleteInstanceResponse';
 import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetworkRequest__Output as _qvmd_v1_DeleteNetworkRequest__Output } from './qvmd/v1/DeleteNetworkRequest';
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from './qvmd/v1/DeleteNetworkResponse';
 import type { DhcpReservation as _qvmd_v1_DhcpReservation, DhcpReservation__Output as _qvmd_v1_DhcpReservation__Output } from './qvmd/v1/DhcpReservation';
 import type { DhcpSpec as _qvmd_v1_DhcpSpec, DhcpSpec__Output as _qvmd_v1_DhcpSpec__Output } from './qvmd/v1/DhcpSpec';
+import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from './qvmd/v1/GetImageRequest';
+import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from './qvmd/v1/GetInstanceRequest';
 import type { GetNetworkRequest as _qvmd_v1_GetNetworkRequest, GetNetworkRequest__Output as _qvmd_v1_GetNetworkRequest__Output } from './qvmd/v1/GetNetworkRequest';
 import type { HealthRequest as _qvmd_v1_HealthRequest, HealthRequest__Output as _qvmd_v1_HealthRequest__Output } from './qvmd/v1/HealthRequest';
 import type { HealthResponse as _qvmd_v1_HealthResponse, HealthResponse__Output as _qvmd_v1_HealthResponse__Output } from './qvmd/v1/HealthResponse';
+import type { Image as _qvmd_v1_Image, Image__Output as _qvmd_v1_Image__Output } from './qvmd/v1/Image';
+import type { ImageEvent as _qvmd_v1_ImageEvent, ImageEvent__Output as _qvmd_v1_ImageEvent__Output } from './qvmd/v1/ImageEvent';
+import type { ImageSpec as _qvmd_v1_ImageSpec, ImageSpec__Output as _qvmd_v1_ImageSpec__Output } from './qvmd/v1/ImageSpec';
+import type { Instance as _qvmd_v1_Instance, Instance__Output as _qvmd_v1_Instance__Output } from './qvmd/v1/Instance';
+import type { InstanceEvent as _qvmd_v1_InstanceEvent, InstanceEvent__Output as _qvmd_v1_InstanceEvent__Output } from './qvmd/v1/InstanceEvent';
+import type { InstanceNic as _qvmd_v1_InstanceNic, InstanceNic__Output as _qvmd_v1_InstanceNic__Output } from './qvmd/v1/InstanceNic';
+import type { InstanceSpec as _qvmd_v1_InstanceSpec, InstanceSpec__Output as _qvmd_v1_InstanceSpec__Output } from './qvmd/v1/InstanceSpec';
 import type { ListNetworksRequest as _qvmd_v1_ListNetworksRequest, ListNetworksRequest__Output as _qvmd_v1_ListNetworksRequest__Output } from './qvmd/v1/ListNetworksRequest';
 import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetworksResponse__Output as _qvmd_v1_ListNetworksResponse__Output } from './qvmd/v1/ListNetworksResponse';
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from './qvmd/v1/Network';
 import type { NetworkSpec as _qvmd_v1_NetworkSpec, NetworkSpec__Output as _qvmd_v1_NetworkSpec__Output } from './qvmd/v1/NetworkSpec';
+import type { NicStatus as _qvmd_v1_NicStatus, NicStatus__Output as _qvmd_v1_NicStatus__Output } from './qvmd/v1/NicStatus';
+import type { Progress as _qvmd_v1_Progress, Progress__Output as _qvmd_v1_Progress__Output } from './qvmd/v1/Progress';
 import type { QvmdClient as _qvmd_v1_QvmdClient, QvmdDefinition as _qvmd_v1_QvmdDefinition } from './qvmd/v1/Qvmd';
 import type { Violation as _qvmd_v1_Violation, Violation__Output as _qvmd_v1_Violation__Output } from './qvmd/v1/Violation';
 
@@ -25,20 +42,37 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   qvmd: {
     v1: {
+      ApplyImageRequest: MessageTypeDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ApplyImageRequest__Output>
+      ApplyInstanceRequest: MessageTypeDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_ApplyInstanceRequest__Output>
       ApplyNetworkRequest: MessageTypeDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_ApplyNetworkRequest__Output>
       CheckNetworkRequest: MessageTypeDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkRequest__Output>
       CheckNetworkResponse: MessageTypeDefinition<_qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkResponse__Output>
+      DeleteImageRequest: MessageTypeDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageRequest__Output>
+      DeleteImageResponse: MessageTypeDefinition<_qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageResponse__Output>
+      DeleteInstanceRequest: MessageTypeDefinition<_qvmd_v1_DeleteInstanceRequest, _qvmd_v1_DeleteInstanceRequest__Output>
+      DeleteInstanceResponse: MessageTypeDefinition<_qvmd_v1_DeleteInstanceResponse, _qvmd_v1_DeleteInstanceResponse__Output>
       DeleteNetworkRequest: MessageTypeDefinition<_qvmd_v1_DeleteNetworkRequest, _qvmd_v1_DeleteNetworkRequest__Output>
       DeleteNetworkResponse: MessageTypeDefinition<_qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkResponse__Output>
       DhcpReservation: MessageTypeDefinition<_qvmd_v1_DhcpReservation, _qvmd_v1_DhcpReservation__Output>
       DhcpSpec: MessageTypeDefinition<_qvmd_v1_DhcpSpec, _qvmd_v1_DhcpSpec__Output>
+      GetImageRequest: MessageTypeDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_GetImageRequest__Output>
+      GetInstanceRequest: MessageTypeDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_GetInstanceRequest__Output>
       GetNetworkRequest: MessageTypeDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_GetNetworkRequest__Output>
       HealthRequest: MessageTypeDefinition<_qvmd_v1_HealthRequest, _qvmd_v1_HealthRequest__Output>
       HealthResponse: MessageTypeDefinition<_qvmd_v1_HealthResponse, _qvmd_v1_HealthResponse__Output>
+      Image: MessageTypeDefinition<_qvmd_v1_Image, _qvmd_v1_Image__Output>
+      ImageEvent: MessageTypeDefinition<_qvmd_v1_ImageEvent, _qvmd_v1_ImageEvent__Output>
+      ImageSpec: MessageTypeDefinition<_qvmd_v1_ImageSpec, _qvmd_v1_ImageSpec__Output>
+      Instance: MessageTypeDefinition<_qvmd_v1_Instance, _qvmd_v1_Instance__Output>
+      InstanceEvent: MessageTypeDefinition<_qvmd_v1_InstanceEvent, _qvmd_v1_InstanceEvent__Output>
+      InstanceNic: MessageTypeDefinition<_qvmd_v1_InstanceNic, _qvmd_v1_InstanceNic__Output>
+      InstanceSpec: MessageTypeDefinition<_qvmd_v1_InstanceSpec, _qvmd_v1_InstanceSpec__Output>
       ListNetworksRequest: MessageTypeDefinition<_qvmd_v1_ListNetworksRequest, _qvmd_v1_ListNetworksRequest__Output>
       ListNetworksResponse: MessageTypeDefinition<_qvmd_v1_ListNetworksResponse, _qvmd_v1_ListNetworksResponse__Output>
       Network: MessageTypeDefinition<_qvmd_v1_Network, _qvmd_v1_Network__Output>
       NetworkSpec: MessageTypeDefinition<_qvmd_v1_NetworkSpec, _qvmd_v1_NetworkSpec__Output>
+      NicStatus: MessageTypeDefinition<_qvmd_v1_NicStatus, _qvmd_v1_NicStatus__Output>
+      Progress: MessageTypeDefinition<_qvmd_v1_Progress, _qvmd_v1_Progress__Output>
       Qvmd: SubtypeConstructor<typeof grpc.Client, _qvmd_v1_QvmdClient> & { service: _qvmd_v1_QvmdDefinition }
       Violation: MessageTypeDefinition<_qvmd_v1_Violation, _qvmd_v1_Violation__Output>
     }

@@ -2,19 +2,41 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from '../../qvmd/v1/ApplyImageRequest';
+import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from '../../qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from '../../qvmd/v1/ApplyNetworkRequest';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from '../../qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from '../../qvmd/v1/CheckNetworkResponse';
+import type { DeleteImageRequest as _qvmd_v1_DeleteImageRequest, DeleteImageRequest__Output as _qvmd_v1_DeleteImageRequest__Output } from '../../qvmd/v1/DeleteImageRequest';
+import type { DeleteImageResponse as _qvmd_v1_DeleteImageResponse, DeleteImageResponse__Output as _qvmd_v1_DeleteImageResponse__Output } from '../../qvmd/v1/DeleteImageResponse';
+import type { DeleteInstanceRequest as _qvmd_v1_DeleteInstanceRequest, DeleteInstanceRequest__Output as _qvmd_v1_DeleteInstanceRequest__Output } from '../../qvmd/v1/DeleteInstanceRequest';
+import type { DeleteInstanceResponse as _qvmd_v1_DeleteInstanceResponse, DeleteInstanceResponse__Output as _qvmd_v1_DeleteInstanceResponse__Output } from '../../qvmd/v1/DeleteInstanceResponse';
 import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetworkRequest__Output as _qvmd_v1_DeleteNetworkRequest__Output } from '../../qvmd/v1/DeleteNetworkRequest';
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from '../../qvmd/v1/DeleteNetworkResponse';
+import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from '../../qvmd/v1/GetImageRequest';
+import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from '../../qvmd/v1/GetInstanceRequest';
 import type { GetNetworkRequest as _qvmd_v1_GetNetworkRequest, GetNetworkRequest__Output as _qvmd_v1_GetNetworkRequest__Output } from '../../qvmd/v1/GetNetworkRequest';
 import type { HealthRequest as _qvmd_v1_HealthRequest, HealthRequest__Output as _qvmd_v1_HealthRequest__Output } from '../../qvmd/v1/HealthRequest';
 import type { HealthResponse as _qvmd_v1_HealthResponse, HealthResponse__Output as _qvmd_v1_HealthResponse__Output } from '../../qvmd/v1/HealthResponse';
+import type { Image as _qvmd_v1_Image, Image__Output as _qvmd_v1_Image__Output } from '../../qvmd/v1/Image';
+import type { ImageEvent as _qvmd_v1_ImageEvent, ImageEvent__Output as _qvmd_v1_ImageEvent__Output } from '../../qvmd/v1/ImageEvent';
+import type { Instance as _qvmd_v1_Instance, Instance__Output as _qvmd_v1_Instance__Output } from '../../qvmd/v1/Instance';
+import type { InstanceEvent as _qvmd_v1_InstanceEvent, InstanceEvent__Output as _qvmd_v1_InstanceEvent__Output } from '../../qvmd/v1/InstanceEvent';
 import type { ListNetworksRequest as _qvmd_v1_ListNetworksRequest, ListNetworksRequest__Output as _qvmd_v1_ListNetworksRequest__Output } from '../../qvmd/v1/ListNetworksRequest';
 import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetworksResponse__Output as _qvmd_v1_ListNetworksResponse__Output } from '../../qvmd/v1/ListNetworksResponse';
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from '../../qvmd/v1/Network';
 
 export interface QvmdClient extends grpc.Client {
+  ApplyImage(argument: _qvmd_v1_ApplyImageRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
+  ApplyImage(argument: _qvmd_v1_ApplyImageRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
+  applyImage(argument: _qvmd_v1_ApplyImageRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
+  applyImage(argument: _qvmd_v1_ApplyImageRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
+  
+  ApplyInstance(argument: _qvmd_v1_ApplyInstanceRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_InstanceEvent__Output>;
+  ApplyInstance(argument: _qvmd_v1_ApplyInstanceRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_InstanceEvent__Output>;
+  applyInstance(argument: _qvmd_v1_ApplyInstanceRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_InstanceEvent__Output>;
+  applyInstance(argument: _qvmd_v1_ApplyInstanceRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_InstanceEvent__Output>;
+  
   ApplyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   ApplyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   ApplyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
@@ -33,6 +55,24 @@ export interface QvmdClient extends grpc.Client {
   checkNetwork(argument: _qvmd_v1_CheckNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   checkNetwork(argument: _qvmd_v1_CheckNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   
+  DeleteImage(argument: _qvmd_v1_DeleteImageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  DeleteImage(argument: _qvmd_v1_DeleteImageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  DeleteImage(argument: _qvmd_v1_DeleteImageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  DeleteImage(argument: _qvmd_v1_DeleteImageRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  deleteImage(argument: _qvmd_v1_DeleteImageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  deleteImage(argument: _qvmd_v1_DeleteImageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  deleteImage(argument: _qvmd_v1_DeleteImageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  deleteImage(argument: _qvmd_v1_DeleteImageRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
+  
+  DeleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  DeleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  DeleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  DeleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  deleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  deleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  deleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  deleteInstance(argument: _qvmd_v1_DeleteInstanceRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteInstanceResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   DeleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   DeleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
@@ -41,6 +81,24 @@ export interface QvmdClient extends grpc.Client {
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetImage(argument: _qvmd_v1_GetImageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  GetImage(argument: _qvmd_v1_GetImageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  GetImage(argument: _qvmd_v1_GetImageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  GetImage(argument: _qvmd_v1_GetImageRequest, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  getImage(argument: _qvmd_v1_GetImageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  getImage(argument: _qvmd_v1_GetImageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  getImage(argument: _qvmd_v1_GetImageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  getImage(argument: _qvmd_v1_GetImageRequest, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
+  
+  GetInstance(argument: _qvmd_v1_GetInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  GetInstance(argument: _qvmd_v1_GetInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  GetInstance(argument: _qvmd_v1_GetInstanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  GetInstance(argument: _qvmd_v1_GetInstanceRequest, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  getInstance(argument: _qvmd_v1_GetInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  getInstance(argument: _qvmd_v1_GetInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  getInstance(argument: _qvmd_v1_GetInstanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
+  getInstance(argument: _qvmd_v1_GetInstanceRequest, callback: grpc.requestCallback<_qvmd_v1_Instance__Output>): grpc.ClientUnaryCall;
   
   GetNetwork(argument: _qvmd_v1_GetNetworkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   GetNetwork(argument: _qvmd_v1_GetNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
@@ -72,11 +130,23 @@ export interface QvmdClient extends grpc.Client {
 }
 
 export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
+  ApplyImage: grpc.handleServerStreamingCall<_qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent>;
+  
+  ApplyInstance: grpc.handleServerStreamingCall<_qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent>;
+  
   ApplyNetwork: grpc.handleUnaryCall<_qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network>;
   
   CheckNetwork: grpc.handleUnaryCall<_qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse>;
   
+  DeleteImage: grpc.handleUnaryCall<_qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse>;
+  
+  DeleteInstance: grpc.handleUnaryCall<_qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse>;
+  
   DeleteNetwork: grpc.handleUnaryCall<_qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse>;
+  
+  GetImage: grpc.handleUnaryCall<_qvmd_v1_GetImageRequest__Output, _qvmd_v1_Image>;
+  
+  GetInstance: grpc.handleUnaryCall<_qvmd_v1_GetInstanceRequest__Output, _qvmd_v1_Instance>;
   
   GetNetwork: grpc.handleUnaryCall<_qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network>;
   
@@ -87,9 +157,15 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface QvmdDefinition extends grpc.ServiceDefinition {
+  ApplyImage: MethodDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ImageEvent, _qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent__Output>
+  ApplyInstance: MethodDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_InstanceEvent, _qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent__Output>
   ApplyNetwork: MethodDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_Network, _qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network__Output>
   CheckNetwork: MethodDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse__Output>
+  DeleteImage: MethodDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse__Output>
+  DeleteInstance: MethodDefinition<_qvmd_v1_DeleteInstanceRequest, _qvmd_v1_DeleteInstanceResponse, _qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse__Output>
   DeleteNetwork: MethodDefinition<_qvmd_v1_DeleteNetworkRequest, _qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse__Output>
+  GetImage: MethodDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_Image, _qvmd_v1_GetImageRequest__Output, _qvmd_v1_Image__Output>
+  GetInstance: MethodDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_Instance, _qvmd_v1_GetInstanceRequest__Output, _qvmd_v1_Instance__Output>
   GetNetwork: MethodDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_Network, _qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network__Output>
   Health: MethodDefinition<_qvmd_v1_HealthRequest, _qvmd_v1_HealthResponse, _qvmd_v1_HealthRequest__Output, _qvmd_v1_HealthResponse__Output>
   ListNetworks: MethodDefinition<_qvmd_v1_ListNetworksRequest, _qvmd_v1_ListNetworksResponse, _qvmd_v1_ListNetworksRequest__Output, _qvmd_v1_ListNetworksResponse__Output>

@@ -1,0 +1,18 @@
+// Original file: agent/api/qvmd.proto
+
+
+export interface NicStatus {
+  'network_id'?: (string);
+  'mac'?: (string);
+  'tap'?: (string);
+  'ip'?: (string);
+  'source'?: (string);
+}
+
+export interface NicStatus__Output {
+  'network_id': (string);
+  'mac': (string);
+  'tap': (string);
+  'ip': (string);
+  'source': (string);
+}

@@ -1,0 +1,112 @@
+// Pure validation of an image spec: sources are URLs we are willing to read, never a path that
+// escapes through `..`, and the architecture/firmware pair is one QEMU can boot.
+import { z } from "zod";
+import { ID_PATTERN } from "../constants";
+import type { Violation } from "../net/spec";
+
+export const imageSpecShape = z.object({
+  id: z.string().max(64),
+  source: z.string().max(4096),
+  sha256: z.string().max(128).default(""),
+  format: z.string().max(16).default(""),
+  kernel: z.string().max(4096).default(""),
+  initrd: z.string().max(4096).default(""),
+  cmdline: z.string().max(4096).default(""),
+  arch: z.string().max(16).default(""),
+  firmware: z.string().max(16).default(""),
+  owner: z.string().max(1024).default(""),
+});
+export type ImageSpecInput = z.input<typeof imageSpecShape>;
+
+export type Arch = "x86_64" | "aarch64";
+export type Firmware = "bios" | "uefi";
+export type DiskFormat = "qcow2" | "raw";
+
+export interface ResolvedImage {
+  id: string;
+  source: URL;
+  sha256: string;
+  format: DiskFormat | "";
+  kernel?: URL;
+  initrd?: URL;
+  cmdline: string;
+  arch: Arch;
+  firmware: Firmware;
+  owner: string;
+}
+
+/** Accepts file:///absolute/path (no `..` segments) and http(s) URLs; returns a reason otherwise. */
+export function parseSource(s: string): URL | string {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return `"${s}" is not a URL (use file:///path or https://...)`;
+  }
+  if (u.protocol === "file:") {
+    if (u.host !== "") return `file URL must not name a host ("${u.host}")`;
+    // URL parsing already resolved "..": compare with the raw text to refuse traversal attempts.
+    if (/(^|\/)\.\.?(\/|$)/.test(decodeURIComponent(s.replace(/^file:\/\//, ""))))
+      return `"${s}" contains "." or ".." path segments`;
+    return u;
+  }
+  if (u.protocol === "http:" || u.protocol === "https:") return u;
+  return `unsupported scheme "${u.protocol}" (use file://, http:// or https://)`;
+}
+
+export function resolveImage(raw: ImageSpecInput): { image?: ResolvedImage; violations: Violation[] } {
+  const v: Violation[] = [];
+  const bad = (property: string, code: string, reason: string) => v.push({ property, code, reason });
+  const parsed = imageSpecShape.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);
+    return { violations: v };
+  }
+  const s = parsed.data;
+  if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
+  const source = parseSource(s.source);
+  if (typeof source === "string") bad("source", "BAD_SOURCE", source);
+  const opt = (prop: string, text: string): URL | undefined => {
+    if (text === "") return undefined;
+    const u = parseSource(text);
+    if (typeof u === "string") {
+      bad(prop, "BAD_SOURCE", u);
+      return undefined;
+    }
+    return u;
+  };
+  const kernel = opt("kernel", s.kernel);
+  const initrd = opt("initrd", s.initrd);
+  if (initrd && !kernel) bad("initrd", "INITRD_WITHOUT_KERNEL", "an initrd needs a kernel");
+  if (s.cmdline !== "" && !kernel)
+    bad("cmdline", "CMDLINE_WITHOUT_KERNEL", "a kernel command line needs a kernel");
+  const sha = s.sha256.toLowerCase();
+  if (sha !== "" && !/^[0-9a-f]{64}$/.test(sha))
+    bad("sha256", "BAD_SHA256", "must be 64 hexadecimal characters");
+  if (!["", "qcow2", "raw"].includes(s.format))
+    bad("format", "BAD_FORMAT", `format "${s.format}" is not qcow2 or raw`);
+  const arch = (s.arch || "x86_64") as Arch;
+  if (!["x86_64", "aarch64"].includes(arch))
+    bad("arch", "BAD_ARCH", `arch "${s.arch}" is not x86_64 or aarch64`);
+  const firmware = (s.firmware || (arch === "aarch64" ? "uefi" : "bios")) as Firmware;
+  if (!["bios", "uefi"].includes(firmware))
+    bad("firmware", "BAD_FIRMWARE", `firmware "${s.firmware}" is not bios or uefi`);
+  else if (arch === "aarch64" && firmware !== "uefi")
+    bad("firmware", "AARCH64_NEEDS_UEFI", "aarch64 guests boot with uefi firmware only");
+  if (v.length > 0 || typeof source === "string") return { violations: v };
+  return {
+    violations: v,
+    image: {
+      id: s.id,
+      source,
+      sha256: sha,
+      format: s.format as DiskFormat | "",
+      kernel,
+      initrd,
+      cmdline: s.cmdline,
+      arch,
+      firmware,
+      owner: s.owner,
+    },
+  };
+}

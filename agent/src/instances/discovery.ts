@@ -1,0 +1,100 @@
+// Finding a guest's address without a guest agent: a DHCP lease event (immediate, via the lease
+// file watch) or an ARP sighting (arpscan.py in the network's namespace, kernel-filtered), whichever
+// comes first. Guests with static addresses are only ever found by ARP.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { names } from "../constants";
+import { formatCidr, formatIp } from "../net/ipv4";
+import type { Lease, LeaseWatch } from "../net/leases";
+import type { ResolvedNetwork } from "../net/spec";
+
+export const ARPSCAN = path.resolve(__dirname, "..", "..", "helpers", "arpscan.py");
+
+export interface Sighting {
+  mac: string;
+  ip: string;
+  source: "dhcp" | "arp";
+}
+
+/** One ARP sweep of the network; resolves with every (mac, ip) heard within `seconds`. */
+export function arpSweep(
+  n: ResolvedNetwork,
+  seconds: number,
+  onSighting: (s: Sighting) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        names.netns(n.id),
+        "python3",
+        ARPSCAN,
+        names.bridge(n.id),
+        formatIp(n.dhcpServer),
+        formatCidr(n.cidr),
+        String(seconds),
+      ],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
+    let buf = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const [mac, ip] = buf.slice(0, i).trim().split(" ");
+        buf = buf.slice(i + 1);
+        if (mac && ip) onSighting({ mac, ip, source: "arp" });
+      }
+    });
+    child.on("close", () => resolve());
+    child.on("error", () => resolve());
+  });
+}
+
+/**
+ * Waits until every MAC in `macs` has an address, or `deadline` passes. Lease events answer at
+ * once; ARP sweeps run back to back in the meantime (each sweep is bounded, so is the loop).
+ */
+export async function waitForAddresses(
+  n: ResolvedNetwork,
+  leases: LeaseWatch,
+  macs: string[],
+  deadline: number,
+  known: Map<string, Sighting>,
+): Promise<Map<string, Sighting>> {
+  const want = new Set(macs.filter((m) => !known.has(m)));
+  const now = () => Math.floor(Date.now() / 1000);
+  for (const m of [...want]) {
+    const l = leases.get(m);
+    if (l && l.expiry > now()) {
+      known.set(m, { mac: m, ip: l.ip, source: "dhcp" });
+      want.delete(m);
+    }
+  }
+  if (want.size === 0) return known;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const onSighting = (s: Sighting) => {
+    if (!want.has(s.mac)) return;
+    known.set(s.mac, s);
+    want.delete(s.mac);
+    if (want.size === 0) done();
+  };
+  const onLease = (l: Lease) => onSighting({ mac: l.mac, ip: l.ip, source: "dhcp" });
+  leases.on("lease", onLease);
+  const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+  try {
+    const sweeps = (async () => {
+      while (want.size > 0 && Date.now() < deadline)
+        await arpSweep(n, Math.min(3, Math.max(0.5, (deadline - Date.now()) / 1000)), onSighting);
+    })();
+    await finished;
+    await Promise.race([sweeps, Promise.resolve()]);
+  } finally {
+    clearTimeout(timer);
+    leases.off("lease", onLease);
+  }
+  return known;
+}

@@ -1,0 +1,429 @@
+// The life of an instance: disk overlay, seed, TAPs, QEMU in the network's namespace, addresses.
+// Pure decisions are in spec.ts; QEMU specifics in ../qemu; this file sequences them.
+import * as fs from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { names, type StatePaths } from "../constants";
+import { QvmdError, notFound } from "../errors";
+import type { Images, ImageStatus } from "../images/store";
+import { contains, formatIp, parseIp } from "../net/ipv4";
+import { LeaseWatch } from "../net/leases";
+import type { Networks } from "../net/network";
+import type { ResolvedNetwork, Violation } from "../net/spec";
+import { probeAccel } from "../qemu/accel";
+import { qemuBinary, uefiFirmware, type QemuLaunch } from "../qemu/argv";
+import { findQemu, launchQemu, stopQemu } from "../qemu/process";
+import { QmpClient } from "../qemu/qmp";
+import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
+import type { InstanceRecord, StateStore } from "../state";
+import { run } from "../util/exec";
+import { Mutex } from "../util/lock";
+import { type Sighting, waitForAddresses } from "./discovery";
+import { type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
+import { deleteTap, ensureTap } from "./taps";
+
+const GiB = 1024 ** 3;
+const STOP_GRACE_MS = 10000;
+
+export type Progress = (message: string, done?: number, total?: number) => void;
+
+export interface NicState {
+  networkId: string;
+  mac: string;
+  tap: string;
+  ip: string;
+  source: "" | "dhcp" | "arp";
+}
+
+export interface InstanceStatus {
+  instance: ResolvedInstance;
+  state: "running" | "stopped";
+  pid: number;
+  nics: NicState[];
+  serialLog: string;
+  accel: string;
+  diskGb: number;
+}
+
+function invalid(violations: Violation[]): QvmdError {
+  const first = violations[0]!;
+  return new QvmdError(
+    "invalid",
+    first.code,
+    violations.map((v) => `${v.property}: ${v.reason}`).join("; "),
+    { property: first.property },
+  );
+}
+
+export class Instances {
+  private readonly locks = new Map<string, Mutex>();
+  private readonly leaseWatches = new Map<string, LeaseWatch>();
+  private readonly accelInUse = new Map<string, string>();
+
+  constructor(
+    private readonly p: StatePaths,
+    private readonly state: StateStore,
+    private readonly images: Images,
+    private readonly networks: Networks,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  private lock(id: string): Mutex {
+    let m = this.locks.get(id);
+    if (!m) this.locks.set(id, (m = new Mutex()));
+    return m;
+  }
+
+  leases(n: ResolvedNetwork): LeaseWatch {
+    let w = this.leaseWatches.get(n.id);
+    if (!w) {
+      w = new LeaseWatch(this.p.networkDir(n.id), this.p.leases(n.id));
+      w.start();
+      this.leaseWatches.set(n.id, w);
+    }
+    return w;
+  }
+
+  /** Facts from other resources: image and network exist, no MAC or IP clash with other instances. */
+  private async crossCheck(
+    inst: ResolvedInstance,
+  ): Promise<{ image: ImageStatus; network?: ResolvedNetwork }> {
+    const v: Violation[] = [];
+    if (!this.images.has(inst.image_id))
+      v.push({ property: "imageId", code: "UNKNOWN_IMAGE", reason: `image ${inst.image_id} does not exist` });
+    let network: ResolvedNetwork | undefined;
+    for (const [i, nic] of inst.nics.entries()) {
+      const at = `networks[${i}]`;
+      const net = await this.networks.get(nic.networkId).catch(() => undefined);
+      if (!net) {
+        v.push({
+          property: `${at}.networkId`,
+          code: "UNKNOWN_NETWORK",
+          reason: `network ${nic.networkId} does not exist`,
+        });
+        continue;
+      }
+      network = net.network;
+      const n = net.network;
+      for (const [otherId, rec] of Object.entries(this.state.instances)) {
+        if (otherId === inst.id) continue;
+        for (const o of rec.spec.nics ?? []) {
+          if (o.mac.toLowerCase() === nic.mac)
+            v.push({
+              property: `${at}.mac`,
+              code: "DUPLICATE_MAC",
+              reason: `${nic.mac} is already used by instance ${otherId}`,
+            });
+          if (nic.ip !== undefined && o.network_id === nic.networkId && parseIp(o.ip ?? "") === nic.ip)
+            v.push({
+              property: `${at}.ip`,
+              code: "IP_TAKEN",
+              reason: `${formatIp(nic.ip)} is already used by instance ${otherId}`,
+            });
+        }
+      }
+      if (nic.ip !== undefined) {
+        if (!contains(n.cidr, nic.ip) || nic.ip === n.cidr.network)
+          v.push({
+            property: `${at}.ip`,
+            code: "OUTSIDE_CIDR",
+            reason: `${formatIp(nic.ip)} is not a host address of network ${n.id}`,
+          });
+        else if (nic.ip === n.gateway || nic.ip === n.dhcpServer)
+          v.push({
+            property: `${at}.ip`,
+            code: "RESERVED",
+            reason: `${formatIp(nic.ip)} is the ${nic.ip === n.gateway ? "gateway" : "DHCP server"}'s address`,
+          });
+        else if (n.dhcp.reservations.some((r) => r.ip === nic.ip && r.mac !== nic.mac))
+          v.push({
+            property: `${at}.ip`,
+            code: "IP_TAKEN",
+            reason: `${formatIp(nic.ip)} is reserved on network ${n.id} for another MAC`,
+          });
+      }
+    }
+    if (v.length > 0) throw invalid(v);
+    return { image: this.images.get(inst.image_id), network };
+  }
+
+  apply(spec: InstanceSpecInput, progress: Progress): Promise<InstanceStatus> {
+    const id = typeof spec.id === "string" ? spec.id : "";
+    return this.lock(id).run(async () => {
+      const { instance: inst, violations } = resolveInstance(spec);
+      if (!inst) throw invalid(violations);
+      const { image, network } = await this.crossCheck(inst);
+      const existing = this.state.instances[inst.id];
+      const diskGb = inst.disk_gb || Math.max(1, Math.ceil(image.record.virtualSizeBytes / GiB));
+      if (existing && diskGb < existing.diskGb)
+        throw new QvmdError(
+          "invalid",
+          "DISK_SHRINK",
+          `diskGb ${diskGb} is smaller than the current ${existing.diskGb}; disks only grow`,
+          { property: "diskGb" },
+        );
+      const blobs = [image.record.sha256, image.record.kernelSha256, image.record.initrdSha256].filter(
+        (b): b is string => !!b,
+      );
+      const launchKey = this.launchKey(inst, image);
+      const wasRunning = existing ? await this.runningPid(inst.id) : 0;
+      const mustRestart = wasRunning > 0 && existing !== undefined && existing.launchKey !== launchKey;
+
+      await this.state.update((d) => {
+        d.instances[inst.id] = {
+          spec,
+          blobs,
+          diskGb,
+          addresses: mustRestart ? {} : (existing?.addresses ?? {}),
+          launchKey: existing?.launchKey ?? launchKey,
+          createdAt: existing?.createdAt ?? new Date().toISOString(),
+        };
+      });
+      if (network) await this.networks.refreshDhcp(network.id);
+
+      await this.ensureDisk(inst, image, diskGb, existing, wasRunning);
+      await this.ensureSeed(inst);
+      if (mustRestart || (!inst.running && wasRunning)) {
+        progress(mustRestart ? "restarting to apply changes" : "stopping");
+        await stopQemu(
+          { qmpSocket: this.p.instanceQmp(inst.id), pid: wasRunning },
+          { graceMs: STOP_GRACE_MS },
+        );
+      }
+      if (inst.running && (mustRestart || !wasRunning)) {
+        await this.start(inst, image, network, progress);
+        await this.state.update((d) => {
+          d.instances[inst.id]!.launchKey = launchKey;
+          d.instances[inst.id]!.addresses = {};
+        });
+      }
+      if (inst.running && inst.wait_for_ip_seconds > 0 && network)
+        await this.awaitAddresses(inst, network, progress);
+      return this.status(inst.id);
+    });
+  }
+
+  /** What QEMU was started with; a difference means a restart. */
+  private launchKey(inst: ResolvedInstance, image: ImageStatus): string {
+    const key = {
+      cpus: inst.cpus,
+      mem: inst.memory_mb,
+      nics: inst.nics,
+      machine: inst.machine,
+      accel: inst.accel,
+      image: image.record.sha256,
+    };
+    return createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 16);
+  }
+
+  private async runningPid(id: string): Promise<number> {
+    return (await findQemu(names.qemu(id))) ?? 0;
+  }
+
+  private async ensureDisk(
+    inst: ResolvedInstance,
+    image: ImageStatus,
+    diskGb: number,
+    existing: InstanceRecord | undefined,
+    pid: number,
+  ): Promise<void> {
+    await fs.mkdir(this.p.instanceDir(inst.id), { recursive: true });
+    const disk = this.p.instanceDisk(inst.id);
+    const exists = await fs.stat(disk).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await run("qemu-img", [
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-F",
+        image.record.format,
+        "-b",
+        image.path,
+        disk,
+        `${diskGb}G`,
+      ]);
+      return;
+    }
+    if (existing && diskGb > existing.diskGb) {
+      if (pid > 0) {
+        // Growing a running guest's disk in place: QEMU resizes the image it has open.
+        const q = await QmpClient.connect(this.p.instanceQmp(inst.id), { timeoutMs: 5000 });
+        try {
+          await q.execute("block_resize", { device: "disk0", size: diskGb * GiB });
+        } finally {
+          q.close();
+        }
+      } else await run("qemu-img", ["resize", "-q", disk, `${diskGb}G`]);
+    }
+  }
+
+  private async ensureSeed(inst: ResolvedInstance): Promise<void> {
+    const hostname = inst.hostname || inst.id;
+    await buildSeedIso(this.p.instanceSeed(inst.id), {
+      metaData: inst.meta_data || renderMetaData({ instanceId: inst.id, hostname }),
+      userData: renderUserData({
+        userData: inst.user_data || undefined,
+        sshAuthorizedKeys: inst.ssh_authorized_keys,
+        hostname,
+      }),
+      networkConfig: inst.network_config || undefined,
+    });
+  }
+
+  private async start(
+    inst: ResolvedInstance,
+    image: ImageStatus,
+    network: ResolvedNetwork | undefined,
+    progress: Progress,
+  ): Promise<void> {
+    const img = image.image;
+    let accel: "kvm" | "tcg" = inst.accel === "kvm" ? "kvm" : "tcg";
+    if (inst.accel === "auto") {
+      const probe = await probeAccel({ arch: img.arch, timeoutMs: 5000 });
+      accel = probe.accel;
+      progress(`accelerator: ${probe.accel} (${probe.reason})`);
+    }
+    this.accelInUse.set(inst.id, accel);
+    const nics = inst.nics.map((n, i) => ({ tap: names.tap(inst.id, i), mac: n.mac }));
+    if (network) for (const nic of nics) await ensureTap(network, nic.tap);
+    let uefi: QemuLaunch["uefi"];
+    if (img.firmware === "uefi") {
+      const fw = uefiFirmware(img.arch);
+      const vars = this.p.instanceVars(inst.id);
+      if (
+        !(await fs.stat(vars).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await fs.copyFile(fw.varsTemplate, vars);
+      uefi = { code: fw.code, vars };
+    }
+    const launch: QemuLaunch = {
+      name: names.qemu(inst.id),
+      arch: img.arch,
+      accel,
+      machine: inst.machine || undefined,
+      cpus: inst.cpus,
+      memoryMb: inst.memory_mb,
+      pidFile: this.p.instancePid(inst.id),
+      qmpSocket: this.p.instanceQmp(inst.id),
+      serialLog: this.p.instanceSerial(inst.id),
+      disk: { path: this.p.instanceDisk(inst.id), format: "qcow2" },
+      seed: this.p.instanceSeed(inst.id),
+      kernel: image.kernelPath,
+      initrd: image.initrdPath,
+      cmdline: img.cmdline || undefined,
+      firmware: img.firmware,
+      uefi,
+      nics,
+    };
+    progress(`starting ${qemuBinary(img.arch)} (${accel}, ${inst.cpus} vCPU, ${inst.memory_mb} MiB)`);
+    await fs.rm(this.p.instanceSerial(inst.id), { force: true });
+    await launchQemu(launch, { netns: network ? names.netns(network.id) : undefined });
+  }
+
+  private async serialTail(id: string, lines = 25): Promise<string> {
+    const text = await fs.readFile(this.p.instanceSerial(id), "utf8").catch(() => "");
+    return text.replace(/\r/g, "").split("\n").slice(-lines).join("\n");
+  }
+
+  private async awaitAddresses(
+    inst: ResolvedInstance,
+    n: ResolvedNetwork,
+    progress: Progress,
+  ): Promise<void> {
+    const rec = this.state.instances[inst.id]!;
+    const known = new Map<string, Sighting>(
+      Object.entries(rec.addresses).map(([mac, a]) => [mac, { mac, ...a }]),
+    );
+    const macs = inst.nics.map((x) => x.mac);
+    progress(`waiting for addresses of ${macs.join(", ")}`);
+    const deadline = Date.now() + inst.wait_for_ip_seconds * 1000;
+    const found = await waitForAddresses(n, this.leases(n), macs, deadline, known);
+    await this.state.update((d) => {
+      d.instances[inst.id]!.addresses = Object.fromEntries(
+        [...found.values()].map((s) => [s.mac, { ip: s.ip, source: s.source }]),
+      );
+    });
+    const missing = macs.filter((m) => !found.has(m));
+    if (missing.length > 0) {
+      const alive = (await this.runningPid(inst.id)) > 0;
+      throw new QvmdError(
+        "precondition",
+        "INSTANCE_NO_IP",
+        `instance ${inst.id}: no address for ${missing.join(", ")} within ${inst.wait_for_ip_seconds}s` +
+          `${alive ? " (the VM is running)" : " (the VM is not running)"}; serial log tail:\n${await this.serialTail(inst.id)}`,
+        { property: "waitForIp", hint: `full serial log: ${this.p.instanceSerial(inst.id)}` },
+      );
+    }
+  }
+
+  async status(id: string): Promise<InstanceStatus> {
+    const rec = this.state.instances[id];
+    if (!rec) throw notFound("INSTANCE_NOT_FOUND", `instance ${id} does not exist`);
+    const { instance: inst } = resolveInstance(rec.spec);
+    if (!inst)
+      throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of instance ${id} no longer validates`);
+    const pid = await this.runningPid(id);
+    // A lease seen since the last wait is fresher than what was recorded.
+    const nics: NicState[] = [];
+    for (const [i, nic] of inst.nics.entries()) {
+      const net = await this.networks.get(nic.networkId).catch(() => undefined);
+      const lease = net ? this.leases(net.network).get(nic.mac) : undefined;
+      const rec2 = rec.addresses[nic.mac];
+      const ip = lease && lease.expiry > Date.now() / 1000 ? { ip: lease.ip, source: "dhcp" as const } : rec2;
+      nics.push({
+        networkId: nic.networkId,
+        mac: nic.mac,
+        tap: names.tap(id, i),
+        ip: pid > 0 ? (ip?.ip ?? "") : "",
+        source: pid > 0 ? (ip?.source ?? "") : "",
+      });
+    }
+    return {
+      instance: inst,
+      state: pid > 0 ? "running" : "stopped",
+      pid,
+      nics,
+      serialLog: this.p.instanceSerial(id),
+      accel: this.accelInUse.get(id) ?? "",
+      diskGb: rec.diskGb,
+    };
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.lock(id).run(async () => {
+      const rec = this.state.instances[id];
+      const pid = await this.runningPid(id);
+      if (pid > 0) await stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: STOP_GRACE_MS });
+      const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id));
+      for (const netId of nets) for (let i = 0; i < 8; i++) await deleteTap(netId, names.tap(id, i));
+      await fs.rm(this.p.instanceDir(id), { recursive: true, force: true });
+      await fs.rm(this.p.instancePid(id), { force: true });
+      await fs.rm(this.p.instanceQmp(id), { force: true });
+      if (rec)
+        await this.state.update((d) => {
+          delete d.instances[id];
+        });
+      for (const netId of nets) await this.networks.refreshDhcp(netId).catch(() => undefined);
+      await this.images.gc();
+      return rec !== undefined;
+    });
+  }
+
+  /** On start: note which recorded VMs are still running (they are left alone) and watch leases. */
+  async adoptAll(): Promise<void> {
+    for (const id of Object.keys(this.state.instances)) {
+      const pid = await this.runningPid(id);
+      this.log(`instance ${id}: ${pid > 0 ? `running (pid ${pid}), adopted` : "not running"}`);
+    }
+  }
+
+  close(): void {
+    for (const w of this.leaseWatches.values()) w.stop();
+  }
+}

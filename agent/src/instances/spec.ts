@@ -1,0 +1,134 @@
+// Pure validation of an instance spec. Cross-resource checks (image and network exist, MAC and IP
+// clashes with other instances) live in the manager, which has the facts.
+import { z } from "zod";
+import { ID_PATTERN } from "../constants";
+import { normalizeMac, parseIp } from "../net/ipv4";
+import type { Violation } from "../net/spec";
+
+/** NoCloud user-data larger than this is refused: it is read from a small seed disk at boot. */
+export const USER_DATA_MAX_BYTES = 1024 * 1024;
+
+export const instanceSpecShape = z.object({
+  id: z.string().max(64),
+  image_id: z.string().max(64),
+  cpus: z.number().int().default(1),
+  memory_mb: z.number().int().default(512),
+  disk_gb: z.number().int().default(0),
+  nics: z
+    .array(
+      z.object({
+        network_id: z.string().max(64),
+        mac: z.string().max(64),
+        ip: z.string().max(64).default(""),
+      }),
+    )
+    .max(8)
+    .default([]),
+  hostname: z.string().max(253).default(""),
+  user_data: z
+    .string()
+    .max(4 * USER_DATA_MAX_BYTES)
+    .default(""),
+  meta_data: z
+    .string()
+    .max(64 * 1024)
+    .default(""),
+  network_config: z
+    .string()
+    .max(64 * 1024)
+    .default(""),
+  ssh_authorized_keys: z
+    .array(z.string().max(16 * 1024))
+    .max(64)
+    .default([]),
+  running: z.boolean().default(true),
+  accel: z.string().max(16).default(""),
+  machine: z.string().max(64).default(""),
+  wait_for_ip_seconds: z.number().int().default(0),
+  owner: z.string().max(1024).default(""),
+});
+export type InstanceSpecInput = z.input<typeof instanceSpecShape>;
+export type InstanceSpec = z.output<typeof instanceSpecShape>;
+
+export interface ResolvedNic {
+  networkId: string;
+  mac: string;
+  ip?: number;
+}
+
+export interface ResolvedInstance extends Omit<InstanceSpec, "nics" | "accel"> {
+  nics: ResolvedNic[];
+  accel: "auto" | "kvm" | "tcg";
+}
+
+const HOSTNAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
+
+export function resolveInstance(raw: InstanceSpecInput): {
+  instance?: ResolvedInstance;
+  violations: Violation[];
+} {
+  const v: Violation[] = [];
+  const bad = (property: string, code: string, reason: string) => v.push({ property, code, reason });
+  const parsed = instanceSpecShape.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);
+    return { violations: v };
+  }
+  const s = parsed.data;
+  if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
+  if (!ID_PATTERN.test(s.image_id))
+    bad("imageId", "BAD_ID", `image id "${s.image_id}" is not a valid image id`);
+  if (s.cpus < 1 || s.cpus > 64) bad("cpus", "BAD_CPUS", `cpus ${s.cpus} is outside 1..64`);
+  if (s.memory_mb < 64 || s.memory_mb > 1024 * 1024)
+    bad("memoryMb", "BAD_MEMORY", `memoryMb ${s.memory_mb} is outside 64..1048576`);
+  if (s.disk_gb < 0 || s.disk_gb > 16384)
+    bad("diskGb", "BAD_DISK", `diskGb ${s.disk_gb} is outside 0..16384`);
+  if (s.hostname !== "" && !HOSTNAME.test(s.hostname))
+    bad("hostname", "BAD_HOSTNAME", `"${s.hostname}" is not a valid host name`);
+  if (Buffer.byteLength(s.user_data) > USER_DATA_MAX_BYTES)
+    bad(
+      "userData",
+      "USER_DATA_TOO_LARGE",
+      `userData is ${Buffer.byteLength(s.user_data)} bytes; the seed holds at most ${USER_DATA_MAX_BYTES}`,
+    );
+  s.ssh_authorized_keys.forEach((k, i) => {
+    if (/[\r\n]/.test(k) || !/^(ssh-|ecdsa-|sk-)/.test(k.trim()))
+      bad(
+        `sshAuthorizedKeys[${i}]`,
+        "BAD_SSH_KEY",
+        "must be one public key line (ssh-ed25519 AAAA..., ssh-rsa ..., ecdsa-...)",
+      );
+  });
+  const accel = (s.accel || "auto") as ResolvedInstance["accel"];
+  if (!["auto", "kvm", "tcg"].includes(accel))
+    bad("accel", "BAD_ACCEL", `accel "${s.accel}" is not auto, kvm or tcg`);
+  if (s.machine !== "" && !/^[a-z0-9][a-z0-9._-]*$/.test(s.machine))
+    bad("machine", "BAD_MACHINE", `machine "${s.machine}" is not a QEMU machine type`);
+  if (s.wait_for_ip_seconds < 0 || s.wait_for_ip_seconds > 3600)
+    bad("waitForIp", "BAD_TIMEOUT", "the IP wait must be 0..3600 seconds");
+  const nics: ResolvedNic[] = [];
+  const macs = new Map<string, number>();
+  s.nics.forEach((n, i) => {
+    const at = `networks[${i}]`;
+    if (!ID_PATTERN.test(n.network_id))
+      bad(`${at}.networkId`, "BAD_ID", `"${n.network_id}" is not a valid network id`);
+    const mac = normalizeMac(n.mac);
+    if (!mac) bad(`${at}.mac`, "BAD_MAC", `"${n.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+    else if (parseInt(mac.slice(0, 2), 16) & 1) bad(`${at}.mac`, "BAD_MAC", `${mac} is a multicast address`);
+    else if (macs.has(mac))
+      bad(`${at}.mac`, "DUPLICATE_MAC", `${mac} is already used by networks[${macs.get(mac)}]`);
+    else macs.set(mac, i);
+    const ip = n.ip === "" ? undefined : parseIp(n.ip);
+    if (n.ip !== "" && ip === undefined) bad(`${at}.ip`, "BAD_IP", `"${n.ip}" is not an IPv4 address`);
+    if (mac) nics.push({ networkId: n.network_id, mac, ip });
+  });
+  const networksUsed = new Set(s.nics.map((n) => n.network_id));
+  if (networksUsed.size > 1)
+    bad(
+      "networks",
+      "MULTI_NETWORK",
+      "NICs on more than one network are not supported yet (each network is its own namespace)",
+    );
+  if (v.length > 0) return { violations: v };
+  return { violations: v, instance: { ...s, nics, accel } };
+}

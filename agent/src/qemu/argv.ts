@@ -1,0 +1,136 @@
+// Pure: turns a QemuLaunch into QEMU's argv. QEMU splits option values at commas (",," escapes
+// one), so every path that lands inside a `key=value,...` option goes through opt(); plain argv
+// elements (-pidfile, -kernel, ...) need no escaping because no shell is ever involved.
+import * as path from "node:path";
+import { invalid } from "../errors";
+import { IFNAME_MAX } from "../constants";
+import type { Accel, Arch, QemuLaunch } from "./types";
+
+export type { Accel, Arch, QemuLaunch, QemuNic } from "./types";
+export { uefiFirmware, prepareUefiVars } from "./firmware";
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+export function qemuBinary(arch: Arch): string {
+  return arch === "aarch64" ? "qemu-system-aarch64" : "qemu-system-x86_64";
+}
+
+export function defaultMachine(arch: Arch): string {
+  return arch === "aarch64" ? "virt" : "q35";
+}
+
+/**
+ * The CPU model used with each accelerator. The KVM probe boots with this very model, because a
+ * host can run real-mode code under KVM and still abort on `-cpu host` (e.g. "failed to set MSR 0x10a").
+ */
+export function cpuModel(arch: Arch, accel: Accel): string {
+  if (accel === "kvm") return "host";
+  return arch === "aarch64" ? "cortex-a57" : "max";
+}
+
+const opt = (value: string) => value.replaceAll(",", ",,");
+
+function checkPath(property: string, p: string): string {
+  if (!path.isAbsolute(p) || p.includes("\0"))
+    // -daemonize chdirs to /, so a relative path would silently point elsewhere.
+    throw invalid(
+      "QEMU_BAD_PATH",
+      property,
+      `${property} must be an absolute path, got ${JSON.stringify(p)}`,
+    );
+  return p;
+}
+
+function validate(l: QemuLaunch): void {
+  if (!NAME_PATTERN.test(l.name))
+    throw invalid("QEMU_BAD_NAME", "name", `QEMU name ${JSON.stringify(l.name)} must match ${NAME_PATTERN}`);
+  if (!Number.isInteger(l.cpus) || l.cpus < 1 || l.cpus > 255)
+    throw invalid("QEMU_BAD_CPUS", "cpus", `cpus must be an integer in 1..255, got ${l.cpus}`);
+  if (!Number.isInteger(l.memoryMb) || l.memoryMb < 16)
+    throw invalid("QEMU_BAD_MEMORY", "memoryMb", `memoryMb must be an integer >= 16, got ${l.memoryMb}`);
+  if (l.firmware === "uefi" && !l.uefi)
+    throw invalid("QEMU_NO_UEFI", "uefi", "firmware uefi needs uefi.code and uefi.vars");
+  if (l.arch === "aarch64" && l.firmware === "bios" && !l.kernel)
+    throw invalid(
+      "QEMU_NO_FIRMWARE",
+      "firmware",
+      "aarch64 has no BIOS: use firmware uefi or boot a kernel directly",
+    );
+  if ((l.initrd || l.cmdline) && !l.kernel)
+    throw invalid("QEMU_NO_KERNEL", "kernel", "initrd and cmdline need a kernel");
+  l.nics.forEach((n, i) => {
+    if (!MAC_PATTERN.test(n.mac) || (parseInt(n.mac.slice(0, 2), 16) & 1) === 1)
+      throw invalid("QEMU_BAD_MAC", `nics[${i}].mac`, `${JSON.stringify(n.mac)} is not a unicast MAC`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(n.tap) || n.tap.length > IFNAME_MAX)
+      throw invalid(
+        "QEMU_BAD_TAP",
+        `nics[${i}].tap`,
+        `${JSON.stringify(n.tap)} is not a valid interface name`,
+      );
+  });
+}
+
+export function buildQemuArgv(l: QemuLaunch): string[] {
+  validate(l);
+  const machine = l.machine ?? defaultMachine(l.arch);
+  // GICv2 (virt's default) stops at 8 CPUs.
+  const machineOpt = l.arch === "aarch64" && l.cpus > 8 && !l.machine ? `${machine},gic-version=3` : machine;
+  const a: string[] = [
+    "-name",
+    l.name,
+    "-machine",
+    machineOpt,
+    "-accel",
+    l.accel,
+    "-cpu",
+    cpuModel(l.arch, l.accel),
+    "-smp",
+    String(l.cpus),
+    "-m",
+    `${l.memoryMb}M`,
+    // No host config files and no default devices: what the guest sees is exactly what follows.
+    "-no-user-config",
+    "-nodefaults",
+    "-display",
+    "none",
+    "-daemonize",
+    "-pidfile",
+    checkPath("pidFile", l.pidFile),
+    "-chardev",
+    `socket,id=qmp,path=${opt(checkPath("qmpSocket", l.qmpSocket))},server=on,wait=off`,
+    "-mon",
+    "chardev=qmp,mode=control",
+    "-chardev",
+    `file,id=serial0,path=${opt(checkPath("serialLog", l.serialLog))}`,
+    "-serial",
+    "chardev:serial0",
+  ];
+  if (l.firmware === "uefi" && l.uefi) {
+    a.push(
+      "-drive",
+      `if=pflash,format=raw,unit=0,readonly=on,file=${opt(checkPath("uefi.code", l.uefi.code))}`,
+    );
+    a.push("-drive", `if=pflash,format=raw,unit=1,file=${opt(checkPath("uefi.vars", l.uefi.vars))}`);
+  }
+  if (l.disk) {
+    const file = opt(checkPath("disk.path", l.disk.path));
+    a.push("-drive", `file=${file},format=${l.disk.format},if=none,id=disk0,discard=unmap`);
+    a.push("-device", "virtio-blk-pci,drive=disk0,bootindex=1");
+  }
+  if (l.seed) {
+    // virtio-blk exists on both machines (virt has no IDE); cloud-init finds the ISO by its label.
+    a.push("-drive", `file=${opt(checkPath("seed", l.seed))},format=raw,if=none,id=seed0,readonly=on`);
+    a.push("-device", "virtio-blk-pci,drive=seed0");
+  }
+  if (l.kernel) a.push("-kernel", checkPath("kernel", l.kernel));
+  if (l.initrd) a.push("-initrd", checkPath("initrd", l.initrd));
+  if (l.cmdline !== undefined) a.push("-append", l.cmdline);
+  l.nics.forEach((n, i) => {
+    a.push("-netdev", `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`);
+    a.push("-device", `virtio-net-pci,netdev=net${i},mac=${n.mac.toLowerCase()}`);
+  });
+  // Guests generating SSH host keys at first boot would otherwise wait for entropy.
+  a.push("-device", "virtio-rng-pci");
+  return a;
+}

@@ -1,0 +1,35 @@
+// The launch description shared by the argv builder, the process manager and their callers.
+
+export type Arch = "x86_64" | "aarch64";
+export type Accel = "kvm" | "tcg";
+
+export interface QemuNic {
+  /** Existing TAP device; QEMU attaches to it by name and never configures it. */
+  tap: string;
+  mac: string;
+}
+
+export interface QemuLaunch {
+  /** QEMU `-name`; findQemu() finds the process again by it (e.g. `qvm-<instanceId>`). */
+  name: string;
+  arch: Arch;
+  accel: Accel;
+  /** Defaults: q35 (x86_64), virt (aarch64). */
+  machine?: string;
+  cpus: number;
+  memoryMb: number;
+  pidFile: string;
+  qmpSocket: string;
+  serialLog: string;
+  disk?: { path: string; format: "qcow2" | "raw" };
+  /** NoCloud ISO (label `cidata`), attached read-only as a virtio disk. */
+  seed?: string;
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
+  /** "bios": SeaBIOS on x86_64; on aarch64 it means no firmware at all (direct kernel boot only). */
+  firmware: "bios" | "uefi";
+  /** `vars` is the per-instance writable copy (see prepareUefiVars). */
+  uefi?: { code: string; vars: string };
+  nics: QemuNic[];
+}

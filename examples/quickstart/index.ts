@@ -1,0 +1,57 @@
+// The quick start: a network, one image, two VMs. `web` gets its address by DHCP and boots from
+// the image's disk; `db` has a static address from its network-config and boots the image's kernel
+// and initrd directly. Both addresses are outputs when `pulumi up` returns.
+// Config (optional): guestDir (default $QEMU_GUEST_DIR), sshPublicKey, webMemoryMb, webRunning.
+import * as pulumi from "@pulumi/pulumi";
+import * as qemu from "pulumi-qemu";
+
+export = async () => {
+  const cfg = new pulumi.Config();
+  const guestDir = cfg.get("guestDir") ?? process.env.QEMU_GUEST_DIR;
+  if (!guestDir)
+    throw new Error(
+      "set qemu-quickstart:guestDir or QEMU_GUEST_DIR to a built guest (scripts/guest/build.sh)",
+    );
+  const keys = cfg.get("sshPublicKey") ? [cfg.get("sshPublicKey")!] : [];
+
+  const net = new qemu.Network("dev", { cidr: cfg.get("cidr") ?? "192.168.72.0/24" });
+  const disk = new qemu.Image("tiny-disk", { source: `file://${guestDir}/disk.qcow2` });
+  const direct = new qemu.Image("tiny-direct", {
+    source: `file://${guestDir}/disk.qcow2`,
+    kernel: `file://${guestDir}/vmlinuz`,
+    initrd: `file://${guestDir}/initrd.img`,
+    cmdline: "console=ttyS0 quiet",
+  });
+
+  const web = new qemu.Instance("web", {
+    imageId: disk.id,
+    hostname: "web",
+    memoryMb: cfg.getNumber("webMemoryMb") ?? 256,
+    running: cfg.getBoolean("webRunning") ?? true,
+    networks: [{ networkId: net.id }],
+    sshAuthorizedKeys: keys,
+  });
+
+  const staticIp = net.gateway.apply((gw) => gw.replace(/\.\d+$/, ".20"));
+  const db = new qemu.Instance("db", {
+    imageId: direct.id,
+    hostname: "db",
+    memoryMb: 256,
+    networks: [{ networkId: net.id }],
+    sshAuthorizedKeys: keys,
+    networkConfig: pulumi.interpolate`version: 2
+ethernets:
+  eth0:
+    addresses: [${staticIp}/24]
+    gateway4: ${net.gateway}
+    nameservers:
+      addresses: [${net.gateway}]
+`,
+  });
+
+  return {
+    network: { name: net.name, cidr: net.cidr, gateway: net.gateway },
+    web: { id: web.id, hostname: web.hostname, ipAddresses: web.ipAddresses, state: web.state },
+    db: { id: db.id, hostname: db.hostname, ipAddresses: db.ipAddresses, state: db.state },
+  };
+};

@@ -1,0 +1,136 @@
+// qemu:index:Image — an image in qvmd's content-addressed store. Images are immutable: any input
+// change replaces the resource (the old blob goes once no instance uses it).
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { AgentError, type Image } from "@pulumi-qemu/agent/dist/api/client";
+import { parseSource } from "@pulumi-qemu/agent/dist/images/spec";
+import { containsUnknown, UNKNOWN, type Props } from "../props";
+import type { ResourceHandler } from "./types";
+
+const url = z.string().superRefine((s, ctx) => {
+  const u = parseSource(s);
+  if (typeof u === "string") ctx.addIssue({ code: "custom", message: u });
+});
+
+const inputsShape = z
+  .object({
+    source: url,
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hexadecimal characters")
+      .optional(),
+    format: z.enum(["qcow2", "raw"]).optional(),
+    kernel: url.optional(),
+    initrd: url.optional(),
+    cmdline: z.string().max(4096).optional(),
+    arch: z.enum(["x86_64", "aarch64"]).default("x86_64"),
+    firmware: z.enum(["bios", "uefi"]).optional(),
+  })
+  .strict()
+  .superRefine((i, ctx) => {
+    if (i.arch === "aarch64" && i.firmware === "bios")
+      ctx.addIssue({ code: "custom", path: ["firmware"], message: "aarch64 guests boot with uefi only" });
+    if ((i.initrd || i.cmdline) && !i.kernel)
+      ctx.addIssue({ code: "custom", path: ["kernel"], message: "initrd and cmdline need a kernel" });
+  });
+type Inputs = z.infer<typeof inputsShape>;
+
+const REPLACE_ALL = ["source", "sha256", "format", "kernel", "initrd", "cmdline", "arch", "firmware"];
+
+function outputs(inputs: Props, i: Image): Props {
+  return {
+    ...inputs,
+    path: i.path,
+    format: i.spec!.format,
+    sha256: i.sha256,
+    sizeBytes: Number(i.size_bytes),
+    virtualSizeBytes: Number(i.virtual_size_bytes),
+    kernelPath: i.kernel_path,
+    initrdPath: i.initrd_path,
+    arch: i.spec!.arch,
+    firmware: i.spec!.firmware,
+  };
+}
+
+export const image: ResourceHandler = {
+  replaceOn: REPLACE_ALL,
+
+  async check(_ctx, news) {
+    if (containsUnknown(news)) return { inputs: news, failures: [] };
+    const parsed = inputsShape.safeParse(news);
+    if (!parsed.success)
+      return {
+        inputs: news,
+        failures: parsed.error.issues.map((i) => ({
+          property: i.path.join(".") || "(inputs)",
+          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
+        })),
+      };
+    return { inputs: parsed.data as Props, failures: [] };
+  },
+
+  preview: (inputs) => ({
+    ...inputs,
+    path: UNKNOWN,
+    format: inputs.format ?? UNKNOWN,
+    sha256: UNKNOWN,
+    sizeBytes: UNKNOWN,
+    virtualSizeBytes: UNKNOWN,
+    kernelPath: UNKNOWN,
+    initrdPath: UNKNOWN,
+    firmware: inputs.firmware ?? UNKNOWN,
+  }),
+
+  async create(ctx, inputs) {
+    const i = inputsShape.parse(inputs) as Inputs;
+    const id = randomBytes(4).toString("hex");
+    const agent = await ctx.agent();
+    let last = 0;
+    const img = await agent.applyImage(
+      {
+        id,
+        source: i.source,
+        sha256: i.sha256?.toLowerCase() ?? "",
+        format: i.format ?? "",
+        kernel: i.kernel ?? "",
+        initrd: i.initrd ?? "",
+        cmdline: i.cmdline ?? "",
+        arch: i.arch,
+        firmware: i.firmware ?? "",
+        owner: ctx.urn,
+      },
+      (p) => {
+        if (Date.now() - last < 500) return;
+        last = Date.now();
+        const total = Number(p.total);
+        ctx.progress(
+          total > 0
+            ? `${p.message}: ${Math.floor((Number(p.done) * 100) / total)}%`
+            : `${p.message}: ${Number(p.done)} bytes`,
+        );
+      },
+      ctx.timeoutMs,
+    );
+    return { id, outputs: outputs(inputs, img) };
+  },
+
+  async read(ctx, id, oldInputs) {
+    try {
+      const img = await (await ctx.agent()).getImage(id);
+      const inputs =
+        oldInputs && Object.keys(oldInputs).length > 0
+          ? oldInputs
+          : { source: img.spec!.source, arch: img.spec!.arch };
+      return { inputs, outputs: outputs(inputs, img) };
+    } catch (e) {
+      if (e instanceof AgentError && e.code === "IMAGE_NOT_FOUND") return undefined;
+      throw e;
+    }
+  },
+
+  update: () => Promise.reject(new Error("images are immutable: every change replaces them")),
+
+  async delete(ctx, id) {
+    await (await ctx.agent()).deleteImage(id);
+  },
+};

@@ -1,0 +1,201 @@
+// qemu:index:Instance — a QEMU VM whose addresses are known when `pulumi up` returns. cpus,
+// memory, disk growth, NICs and `running` change in place (with a restart where QEMU needs one);
+// a different image replaces it.
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { AgentError, type Instance, type InstanceSpec } from "@pulumi-qemu/agent/dist/api/client";
+import { USER_DATA_MAX_BYTES } from "@pulumi-qemu/agent/dist/instances/spec";
+import { containsUnknown, UNKNOWN, type Props } from "../props";
+import type { Ctx, ResourceHandler } from "./types";
+
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+
+const nicShape = z
+  .object({
+    networkId: z.string(),
+    mac: z
+      .string()
+      .transform((m) => m.toLowerCase())
+      .refine((m) => MAC.test(m), "must be a MAC address like 52:54:00:12:34:56")
+      .refine((m) => MAC.test(m) && (parseInt(m.slice(0, 2), 16) & 1) === 0, "must be a unicast MAC")
+      .optional(),
+    ip: z.string().optional(),
+  })
+  .strict();
+
+const inputsShape = z
+  .object({
+    imageId: z.string(),
+    cpus: z.number().int().min(1).max(64).default(1),
+    memoryMb: z.number().int().min(64).max(1048576).default(512),
+    diskGb: z.number().int().min(0).max(16384).default(0),
+    networks: z.array(nicShape).max(8).default([]),
+    hostname: z
+      .string()
+      .regex(/^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i, "must be a host name (letters, digits, '-')")
+      .optional(),
+    userData: z
+      .string()
+      .refine(
+        (u) => Buffer.byteLength(u) <= USER_DATA_MAX_BYTES,
+        `is larger than the seed's limit of ${USER_DATA_MAX_BYTES} bytes`,
+      )
+      .optional(),
+    metaData: z.string().optional(),
+    networkConfig: z.string().optional(),
+    sshAuthorizedKeys: z.array(z.string()).default([]),
+    running: z.boolean().default(true),
+    accel: z.enum(["auto", "kvm", "tcg"]).default("auto"),
+    machine: z.string().optional(),
+    waitForIp: z.boolean().default(true),
+    waitForIpTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+    portForwards: z
+      .array(z.unknown())
+      .max(0, "port forwards are not available yet in this version")
+      .optional(),
+  })
+  .strict()
+  .superRefine((i, ctx) => {
+    const seen = new Map<string, number>();
+    i.networks.forEach((n, k) => {
+      if (!n.mac) return;
+      if (seen.has(n.mac))
+        ctx.addIssue({
+          code: "custom",
+          path: ["networks", k, "mac"],
+          message: `duplicates networks[${seen.get(n.mac)}].mac`,
+        });
+      seen.set(n.mac, k);
+    });
+  });
+type Inputs = z.infer<typeof inputsShape>;
+
+/** A MAC derived from the resource's URN and NIC index: stable across updates, QEMU's OUI. */
+export function derivedMac(urn: string, index: number): string {
+  const h = createHash("sha256").update(`${urn}#${index}`).digest();
+  return ["52", "54", "00", ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, "0"))].join(":");
+}
+
+function toSpec(id: string, i: Inputs, owner: string, waitSeconds: number): InstanceSpec {
+  return {
+    id,
+    image_id: i.imageId,
+    cpus: i.cpus,
+    memory_mb: i.memoryMb,
+    disk_gb: i.diskGb,
+    nics: i.networks.map((n) => ({ network_id: n.networkId, mac: n.mac!, ip: n.ip ?? "" })),
+    hostname: i.hostname ?? "",
+    user_data: i.userData ?? "",
+    meta_data: i.metaData ?? "",
+    network_config: i.networkConfig ?? "",
+    ssh_authorized_keys: i.sshAuthorizedKeys,
+    running: i.running,
+    accel: i.accel,
+    machine: i.machine ?? "",
+    wait_for_ip_seconds: i.waitForIp && i.running ? waitSeconds : 0,
+    owner,
+  };
+}
+
+function outputs(inputs: Props, v: Instance): Props {
+  return {
+    ...inputs,
+    ipAddresses: v.nics.map((n) => n.ip),
+    macs: v.nics.map((n) => n.mac),
+    state: v.state,
+    pid: v.pid,
+    serialLog: v.serial_log,
+    diskGbInEffect: v.disk_gb,
+  };
+}
+
+async function apply(ctx: Ctx, id: string, inputs: Props): Promise<Instance> {
+  const i = inputsShape.parse(inputs);
+  const agent = await ctx.agent();
+  return agent.applyInstance(
+    toSpec(id, i, ctx.urn, i.waitForIpTimeoutSeconds),
+    (p) => ctx.progress(p.message),
+    ctx.timeoutMs,
+  );
+}
+
+export const instance: ResourceHandler = {
+  replaceOn: ["imageId"],
+
+  async check(ctx, news, olds) {
+    if (containsUnknown(news)) {
+      // Still derive MACs so they are stable; the rest is validated at create.
+      const nets = Array.isArray(news.networks) ? (news.networks as Props[]) : undefined;
+      if (nets)
+        news = { ...news, networks: nets.map((n, k) => (n.mac ? n : { ...n, mac: derivedMac(ctx.urn, k) })) };
+      return { inputs: news, failures: [] };
+    }
+    const parsed = inputsShape.safeParse(news);
+    if (!parsed.success)
+      return {
+        inputs: news,
+        failures: parsed.error.issues.map((i) => ({
+          property:
+            i.path
+              .map((p, k) => (typeof p === "number" ? `[${p}]` : `${k > 0 ? "." : ""}${String(p)}`))
+              .join("") || "(inputs)",
+          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
+        })),
+      };
+    const i = parsed.data;
+    i.networks = i.networks.map((n, k) => ({ ...n, mac: n.mac ?? derivedMac(ctx.urn, k) }));
+    const failures = [];
+    const oldDisk = typeof olds.diskGb === "number" ? olds.diskGb : 0;
+    if (i.diskGb !== 0 && oldDisk > i.diskGb)
+      failures.push({
+        property: "diskGb",
+        reason: `cannot shrink the disk from ${oldDisk} to ${i.diskGb} GiB; disks only grow`,
+      });
+    return { inputs: i as Props, failures };
+  },
+
+  preview: (inputs) => ({
+    ...inputs,
+    ipAddresses: UNKNOWN,
+    macs: UNKNOWN,
+    state: UNKNOWN,
+    pid: UNKNOWN,
+    serialLog: UNKNOWN,
+    diskGbInEffect: UNKNOWN,
+  }),
+
+  async create(ctx, inputs) {
+    const id = randomBytes(4).toString("hex");
+    try {
+      return { id, outputs: outputs(inputs, await apply(ctx, id, inputs)) };
+    } catch (e) {
+      // A VM that never got an address is still a VM: remove it rather than leak it, unless the
+      // outcome is unknown (then the error says so and nothing is deleted blindly).
+      if (!(e instanceof AgentError && e.unknownOutcome))
+        await (await ctx.agent()).deleteInstance(id).catch(() => undefined);
+      throw e;
+    }
+  },
+
+  async read(ctx, id, oldInputs) {
+    try {
+      const v = await (await ctx.agent()).getInstance(id);
+      const base = oldInputs && Object.keys(oldInputs).length > 0 ? oldInputs : { imageId: v.spec!.image_id };
+      // Power-state drift: a VM stopped behind Pulumi's back reads as running: false, so the next
+      // `up` starts it again (like Docker's must_run).
+      const inputs = { ...base, running: v.state === "running" };
+      return { inputs, outputs: outputs(inputs, v) };
+    } catch (e) {
+      if (e instanceof AgentError && e.code === "INSTANCE_NOT_FOUND") return undefined;
+      throw e;
+    }
+  },
+
+  async update(ctx, id, _olds, news) {
+    return outputs(news, await apply(ctx, id, news));
+  },
+
+  async delete(ctx, id) {
+    await (await ctx.agent()).deleteInstance(id);
+  },
+};

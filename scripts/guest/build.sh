@@ -1,0 +1,387 @@
+#!/usr/bin/env bash
+# Builds the tiny qvm test guest from Debian packages (downloaded with `apt-get download` and
+# unpacked with `dpkg-deb -x`, never installed on the host):
+#   vmlinuz      the Debian kernel
+#   initrd.img   gzip'd cpio: busybox-static, dropbear (+ its libraries), virtio/fs modules, init
+#   disk.qcow2   (x86_64) BIOS-bootable disk: MBR + FAT partition + SYSLINUX -> same kernel+initrd
+#                (aarch64) UEFI-bootable disk: GPT + FAT ESP + systemd-boot -> same kernel+initrd
+#   cmdline      the kernel command line to use with direct kernel boot (serial console)
+#   build-info   architecture, cache key and the exact package versions used
+# into ${QEMU_TOOLS_CACHE:-$HOME/.cache/pulumi-qemu}/guest/<arch>-<key>/, key = hash of the files
+# of scripts/guest + package versions, so a repeated run returns at once.
+#
+# Usage: scripts/guest/build.sh [x86_64|aarch64|all]
+# Prints the output directory as the last line of stdout (for `all`: one line per arch, aarch64
+# last). Everything else goes to stderr.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache_root="${QEMU_TOOLS_CACHE:-$HOME/.cache/pulumi-qemu}/guest"
+
+log() { echo "guest/build.sh: $*" >&2; }
+die() { echo "guest/build.sh: error: $*" >&2; exit 1; }
+need() { # CMD DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 ||
+    die "'$1' not found: install Debian package '$2' (it belongs in scripts/apt-packages.txt; run 'make setup')"
+}
+need_file() { # FILE DEBIAN-PACKAGE
+  [ -e "$1" ] || die "'$1' not found: install Debian package '$2' (it belongs in scripts/apt-packages.txt)"
+}
+
+# ---------------------------------------------------------------- apt helpers
+candidate() { # PKG:ARCH -> version or empty
+  apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
+}
+# Depends + Pre-Depends of PKG:ARCH=VER: first alternative of each, names only, one per line
+depends_of() {
+  apt-cache show "$1" 2>/dev/null | awk '
+    /^$/ { exit }
+    /^(Pre-)?Depends:/ { sub(/^[^:]*: */, ""); n = split($0, d, ","); for (i = 1; i <= n; i++) {
+      x = d[i]; sub(/\|.*/, "", x); sub(/\(.*/, "", x); gsub(/[ \t]/, "", x); sub(/:any$/, "", x); print x } }'
+}
+
+ensure_arch() { # DEBARCH: make apt know about packages of a foreign architecture
+  local darch=$1 native
+  native=$(dpkg --print-architecture)
+  [ "$darch" = "$native" ] && return 0
+  if ! dpkg --print-foreign-architectures | grep -qx "$darch"; then
+    [ "$(id -u)" = 0 ] || die "apt does not know architecture $darch; run as root: dpkg --add-architecture $darch && apt-get update"
+    log "adding dpkg architecture $darch and updating apt lists"
+    dpkg --add-architecture "$darch"
+    apt-get update -qq >&2 || die "apt-get update failed"
+  fi
+}
+
+# the files that make up the guest (not the docs nor the seed tool)
+script_hash() {
+  local f
+  for f in $(cd "$here" && ls | LC_ALL=C sort); do
+    case "$f" in README.md|make-seed.sh) continue ;; esac
+    [ -f "$here/$f" ] && { echo "file=$f"; sha256sum <"$here/$f"; }
+  done
+}
+write_index() { # INDEX-FILE OUT-DIR (other index entries of the same arch are stale: drop them)
+  local dir=${1%/*} arch=${2##*/} f
+  arch=${arch%%-*}
+  mkdir -p "$dir"
+  for f in "$dir/$arch"-*; do [ "$f" != "$1" ] && rm -f "$f"; done
+  echo "$2" >"$1.$$" && mv -f "$1.$$" "$1"
+}
+
+# ---------------------------------------------------------------- one architecture
+build_arch() {
+  local arch=$1 darch triplet console
+  case "$arch" in
+    x86_64) darch=amd64; triplet=x86_64-linux-gnu; console=ttyS0 ;;
+    aarch64) darch=arm64; triplet=aarch64-linux-gnu; console=ttyAMA0 ;;
+    *) die "unknown architecture '$arch' (x86_64, aarch64 or all)" ;;
+  esac
+
+  need apt-get apt; need apt-cache apt; need dpkg-deb dpkg; need readelf binutils
+  need cpio cpio; need gzip gzip; need sha256sum coreutils
+  need mkfs.vfat dosfstools; need mcopy mtools; need mmd mtools; need sfdisk fdisk; need qemu-img qemu-utils
+  if [ "$arch" = x86_64 ]; then
+    need syslinux syslinux; need_file /usr/lib/syslinux/mbr/mbr.bin syslinux-common
+  fi
+  ensure_arch "$darch"
+
+  # Fast path: resolving versions costs ~0.5 s per apt-cache call, so remember the result per
+  # state of the apt configuration and lists + our files; any apt-get update invalidates it.
+  local stamp
+  stamp=$( { echo "arch=$arch"; script_hash;
+             stat -c '%n %s %Y' /etc/apt/sources.list /etc/apt/sources.list.d/* /etc/apt/preferences \
+               /etc/apt/preferences.d/* /var/lib/apt/lists/*Packages* /var/lib/dpkg/arch 2>/dev/null || true; } |
+           sha256sum | cut -c1-16)
+  local index="$cache_root/.index/$arch-$stamp"
+  if [ -f "$index" ]; then
+    local hit
+    hit=$(cat "$index")
+    if [ -f "$hit/.complete" ]; then
+      log "$arch: cached $hit"
+      echo "$hit"
+      return 0
+    fi
+  fi
+
+  # resolve the exact packages and versions
+  local meta kpkg
+  meta="linux-image-$darch"
+  if [ -z "$(candidate "$meta:$darch")" ]; then
+    [ "$(id -u)" = 0 ] || die "no candidate for $meta:$darch in the apt lists; run as root: apt-get update"
+    log "apt lists lack $meta:$darch: apt-get update"
+    apt-get update -qq >&2 || die "apt-get update failed"
+    [ -n "$(candidate "$meta:$darch")" ] || die "no candidate for $meta:$darch even after apt-get update"
+  fi
+  kpkg=$(depends_of "$meta:$darch=$(candidate "$meta:$darch")" | grep '^linux-image-' | head -n 1)
+  [ -n "$kpkg" ] || die "cannot resolve the kernel package behind $meta"
+  local -a pkgs=("$kpkg" busybox-static dropbear-bin)
+  # dropbear is dynamically linked: take its dependency closure (libc6, libcrypt1, zlib1g, ...)
+  local -A seen=()
+  local -a queue=(dropbear-bin)
+  while [ ${#queue[@]} -gt 0 ]; do
+    local p=${queue[0]}; queue=("${queue[@]:1}")
+    [ -n "${seen[$p]:-}" ] && continue
+    seen[$p]=1
+    local v; v=$(candidate "$p:$darch")
+    [ -n "$v" ] || { log "note: no $darch candidate for dependency '$p' (skipped)"; continue; }
+    [ "$p" != dropbear-bin ] && pkgs+=("$p")
+    local d
+    for d in $(depends_of "$p:$darch=$v"); do
+      case "$d" in debconf|debconf-2.0|dpkg|init-system-helpers|adduser|lsb-base) continue ;; esac
+      [ -z "${seen[$d]:-}" ] && queue+=("$d")
+    done
+  done
+  local versions="" p
+  for p in "${pkgs[@]}"; do
+    local v; v=$(candidate "$p:$darch")
+    [ -n "$v" ] || die "no candidate version for $p:$darch"
+    versions+="$p:$darch=$v"$'\n'
+  done
+
+  local key
+  key=$( { echo "arch=$arch"; printf '%s' "$versions"; script_hash; } | sha256sum | cut -c1-16)
+  local out="$cache_root/$arch-$key"
+  if [ -f "$out/.complete" ]; then
+    write_index "$index" "$out"
+    log "$arch: cached $out"
+    echo "$out"
+    return 0
+  fi
+  log "$arch: building $out"
+  log "$arch: packages: $(echo $versions)"
+
+  mkdir -p "$cache_root"
+  local work
+  work=$(mktemp -d "$cache_root/.build-$arch-XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" EXIT
+  local debs="$work/debs" x="$work/x" root="$work/root" stage="$work/out"
+  mkdir -p "$debs" "$x" "$root" "$stage"
+
+  # download (as root apt-get download cannot drop to _apt in a private dir: harmless warning)
+  chmod 755 "$work" "$debs"
+  local -a dl=()
+  while IFS= read -r line; do [ -n "$line" ] && dl+=("$line"); done <<<"$versions"
+  (cd "$debs" && apt-get download -q "${dl[@]}" >&2 2> >(grep -v 'unsandboxed' >&2)) ||
+    die "apt-get download failed for: ${dl[*]}"
+  local deb
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$x"; done
+
+  # ---- kernel
+  local kver vmlinuz
+  vmlinuz=$(ls "$x"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+  [ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $kpkg"
+  kver=${vmlinuz##*/vmlinuz-}
+  cp "$vmlinuz" "$stage/vmlinuz"
+
+  # ---- root filesystem skeleton
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/share/qvm,etc/qvm,etc/dropbear,etc/acpi/PWRF,lib,proc,sys,dev,tmp,run,var/log,var/www,root/.ssh}
+  chmod 700 "$root/root"
+  chmod 1777 "$root/tmp"
+  install -m 755 "$here/init" "$root/init"
+  install -m 644 "$here/yaml-flat.awk" "$root/usr/share/qvm/yaml-flat.awk"
+  install -m 755 "$here/udhcpc.script" "$root/usr/share/qvm/udhcpc.script"
+  install -m 755 "$x/bin/busybox" "$root/bin/busybox"
+  ln -s busybox "$root/bin/sh"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"
+  printf '%s\n' 'root:*:19000:0:99999:7:::' 'nobody:*:19000:0:99999:7:::' >"$root/etc/shadow"
+  chmod 600 "$root/etc/shadow"
+  printf '%s\n' 'root:x:0:' 'tty:x:5:' 'nogroup:x:65534:' >"$root/etc/group"
+  printf '%s\n' /bin/sh /bin/ash >"$root/etc/shells"
+  printf '%s\n' 'export PATH=/usr/sbin:/usr/bin:/sbin:/bin' 'export PS1="\\h:\\w# "' >"$root/etc/profile"
+  cat >"$root/etc/inittab" <<'EOF'
+::respawn:/bin/cttyhack /bin/sh -l
+::ctrlaltdel:/sbin/reboot
+::shutdown:/bin/sh -c 'echo; echo "QVM-GUEST: shutdown"; killall udhcpc dropbear httpd acpid 2>/dev/null; sync'
+EOF
+  printf '%s\n' '#!/bin/sh' '# ACPI power button (busybox acpid): orderly poweroff through busybox init' 'poweroff' \
+    >"$root/etc/acpi/PWRF/00000080"
+  chmod 755 "$root/etc/acpi/PWRF/00000080"
+
+  # ---- dropbear and the libraries it needs (NEEDED entries resolved inside the unpacked debs)
+  install -m 755 "$x/usr/sbin/dropbear" "$root/usr/sbin/dropbear"
+  install -m 755 "$x/usr/bin/dropbearkey" "$root/usr/bin/dropbearkey"
+  install -m 755 "$x/usr/bin/dbclient" "$root/usr/bin/dbclient"
+  resolve_in_tree() { # PATH (absolute, inside $x) -> path inside $x after following symlinks
+    local p=$1 t i
+    for i in 1 2 3 4 5 6 7 8; do
+      [ -L "$x$p" ] || break
+      t=$(readlink "$x$p")
+      case "$t" in /*) p=$t ;; *) p=$(dirname "$p")/$t ;; esac
+    done
+    [ -f "$x$p" ] || return 1
+    echo "$x$p"
+  }
+  local interp
+  interp=$(readelf -l "$x/usr/sbin/dropbear" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+  [ -n "$interp" ] || die "dropbear has no program interpreter?"
+  local src
+  src=$(resolve_in_tree "$interp") || die "interpreter $interp not found in the unpacked packages"
+  mkdir -p "$root$(dirname "$interp")"
+  install -m 755 "$src" "$root$interp"
+  local -A libdone=()
+  local -a todo=("$root/usr/sbin/dropbear" "$root/usr/bin/dropbearkey" "$root/usr/bin/dbclient")
+  while [ ${#todo[@]} -gt 0 ]; do
+    local f=${todo[0]}; todo=("${todo[@]:1}")
+    local lib
+    for lib in $(readelf -d "$f" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+      [ -n "${libdone[$lib]:-}" ] && continue
+      libdone[$lib]=1
+      local dir found=""
+      for dir in "/lib/$triplet" "/usr/lib/$triplet" /lib /usr/lib; do
+        if src=$(resolve_in_tree "$dir/$lib"); then found=$dir; break; fi
+      done
+      [ -n "$found" ] || die "library $lib (needed by ${f#"$root"}) not found in: ${pkgs[*]}"
+      mkdir -p "$root$found"
+      install -m 755 "$src" "$root$found/$lib"
+      todo+=("$root$found/$lib")
+    done
+  done
+
+  # ---- kernel modules: wanted list + dependency closure, in load order
+  local moddir="$x/lib/modules/$kver"
+  [ -d "$moddir" ] || moddir="$x/usr/lib/modules/$kver"
+  [ -d "$moddir" ] || die "no modules directory for $kver"
+  local -A modpath=()
+  local m name
+  while IFS= read -r m; do
+    name=${m##*/}; name=${name%%.ko*}; name=${name//-/_}
+    modpath[$name]=${m#"$moddir"/}
+  done < <(find "$moddir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst')
+  local -a wanted=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio
+    failover net_failover virtio_net virtio_blk virtio_scsi virtio_rng virtio_console
+    isofs fat vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1
+    ahci sd_mod sr_mod button evdev)
+  local -A visited=()
+  local -a order=()
+  visit() {
+    local n=$1 deps d
+    [ -n "${visited[$n]:-}" ] && return 0
+    visited[$n]=1
+    [ -n "${modpath[$n]:-}" ] || return 0 # built in (or absent on this arch)
+    deps=$(modinfo_depends "$moddir/${modpath[$n]}")
+    for d in ${deps//,/ }; do visit "$d"; done
+    order+=("$n")
+  }
+  modinfo_depends() {
+    case "$1" in
+      *.ko) readelf -p .modinfo "$1" 2>/dev/null | sed -n 's/.*\]  *depends=//p' | head -n 1 ;;
+      *.ko.xz) xz -dc "$1" >"$work/m.ko" && readelf -p .modinfo "$work/m.ko" | sed -n 's/.*\]  *depends=//p' | head -n 1 ;;
+      *) die "cannot read $1 (compressed modules other than .xz are not supported)" ;;
+    esac
+  }
+  for m in "${wanted[@]}"; do visit "$m"; done
+  local dest="$root/lib/modules/$kver"
+  : >"$root/etc/qvm/modules"
+  for m in "${order[@]}"; do
+    local rel=${modpath[$m]}
+    mkdir -p "$dest/$(dirname "$rel")"
+    case "$rel" in
+      *.ko.xz) xz -dc "$moddir/$rel" >"$dest/${rel%.xz}"; rel=${rel%.xz} ;;
+      *) cp "$moddir/$rel" "$dest/$rel" ;;
+    esac
+    echo "$rel" >>"$root/etc/qvm/modules"
+  done
+  cp "$moddir/modules.builtin" "$dest/" 2>/dev/null || true
+  log "$arch: kernel $kver, modules: ${order[*]}"
+
+  { echo "arch=$arch"; echo "key=$key"; echo "kernel=$kver"; printf '%s' "$versions"; } >"$root/etc/qvm/build-info"
+  cp "$root/etc/qvm/build-info" "$stage/build-info"
+  echo "console=$console" >"$stage/cmdline"
+
+  # ---- initramfs
+  (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) |
+    gzip -9n >"$stage/initrd.img"
+
+  # ---- bootable disk
+  if [ "$arch" = x86_64 ]; then
+    make_bios_disk "$work" "$stage" "$console"
+  else
+    make_efi_disk "$work" "$stage" "$console" "$x" "$darch"
+  fi
+
+  touch "$stage/.complete"
+  if mv -T "$stage" "$out" 2>/dev/null; then
+    # drop older builds of this architecture
+    local old
+    for old in "$cache_root/$arch"-*; do
+      [ "$old" != "$out" ] && [ -d "$old" ] && rm -rf "$old"
+    done
+  else
+    [ -f "$out/.complete" ] || die "could not move the build to $out"
+  fi
+  write_index "$index" "$out"
+  rm -rf "$work"
+  trap - EXIT
+  log "$arch: done: $(du -sh "$out" | cut -f1) in $out"
+  echo "$out"
+}
+
+# x86_64: raw disk with an MBR, one bootable FAT16 partition at 1 MiB holding SYSLINUX,
+# vmlinuz and initrd.img; made with mtools, no loop devices. Converted to qcow2.
+make_bios_disk() {
+  local work=$1 stage=$2 console=$3
+  local img="$work/disk.raw" size_mb=48
+  local start=2048 sectors=$((size_mb * 2048))
+  truncate -s "${size_mb}M" "$img"
+  printf 'label: dos\nstart=%s, type=e, bootable\n' "$start" | sfdisk --quiet "$img" >&2
+  mkfs.vfat -F 16 -n QVMBOOT --offset "$start" "$img" $(((sectors - start) / 2)) >/dev/null
+  cat >"$work/syslinux.cfg" <<EOF
+SERIAL 0 115200
+DEFAULT qvm
+PROMPT 0
+TIMEOUT 0
+LABEL qvm
+  LINUX /vmlinuz
+  INITRD /initrd.img
+  APPEND console=$console
+EOF
+  local part="$img@@$((start * 512))"
+  MTOOLS_SKIP_CHECK=1 mcopy -i "$part" "$stage/vmlinuz" "$stage/initrd.img" "$work/syslinux.cfg" ::/
+  syslinux --offset $((start * 512)) --install "$img"
+  dd if=/usr/lib/syslinux/mbr/mbr.bin of="$img" bs=440 count=1 conv=notrunc status=none
+  qemu-img convert -f raw -O qcow2 "$img" "$stage/disk.qcow2"
+}
+
+# aarch64: raw disk with a GPT, one EFI system partition (FAT) holding systemd-boot as the
+# removable-media loader (EFI/BOOT/BOOTAA64.EFI), a loader entry, the uncompressed kernel (the
+# EFI stub needs the PE image) and initrd.img. systemd-boot-efi comes from the same apt source.
+make_efi_disk() {
+  local work=$1 stage=$2 console=$3 x=$4 darch=$5
+  local v
+  v=$(candidate "systemd-boot-efi:$darch")
+  if [ -z "$v" ]; then log "no systemd-boot-efi:$darch: skipping disk.qcow2"; return 0; fi
+  (cd "$work/debs" && apt-get download -q "systemd-boot-efi:$darch=$v" >&2 2> >(grep -v 'unsandboxed' >&2)) ||
+    die "apt-get download systemd-boot-efi:$darch failed"
+  dpkg-deb -x "$work"/debs/systemd-boot-efi_*.deb "$work/sdb"
+  local efi
+  efi=$(find "$work/sdb" -name 'systemd-bootaa64.efi' | head -n 1)
+  [ -n "$efi" ] || die "systemd-bootaa64.efi not in systemd-boot-efi:$darch"
+  gzip -dc "$stage/vmlinuz" >"$work/Image" 2>/dev/null || cp "$stage/vmlinuz" "$work/Image"
+  local img="$work/disk.raw" size_mb=96 start=2048
+  local sectors=$((size_mb * 2048))
+  truncate -s "${size_mb}M" "$img"
+  printf 'label: gpt\nstart=%s, size=%s, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' "$start" $((sectors - start - 2048)) |
+    sfdisk --quiet "$img" >&2
+  mkfs.vfat -F 32 -n QVMEFI --offset "$start" "$img" $(((sectors - start - 2048) / 2)) 2>&1 |
+    { grep -v -e "block count mismatch" -e "^mkfs.fat" || true; } >&2
+  printf 'timeout 0\ndefault qvm.conf\n' >"$work/loader.conf"
+  printf 'title qvm guest\nlinux /Image\ninitrd /initrd.img\noptions console=%s\n' "$console" >"$work/qvm.conf"
+  local part="$img@@$((start * 512))"
+  export MTOOLS_SKIP_CHECK=1
+  mmd -i "$part" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
+  mcopy -i "$part" "$efi" ::/EFI/BOOT/BOOTAA64.EFI
+  mcopy -i "$part" "$work/loader.conf" ::/loader/loader.conf
+  mcopy -i "$part" "$work/qvm.conf" ::/loader/entries/qvm.conf
+  mcopy -i "$part" "$work/Image" ::/Image
+  mcopy -i "$part" "$stage/initrd.img" ::/initrd.img
+  qemu-img convert -f raw -O qcow2 "$img" "$stage/disk.qcow2"
+}
+
+case "${1:-x86_64}" in
+  all) build_arch x86_64; build_arch aarch64 ;;
+  x86_64|amd64) build_arch x86_64 ;;
+  aarch64|arm64) build_arch aarch64 ;;
+  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+  *) die "usage: $0 [x86_64|aarch64|all]" ;;
+esac

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds a cloud-init NoCloud seed (volume label `cidata`) for the qvm test guest.
+#
+# Usage: scripts/guest/make-seed.sh <out.iso|out.img> <user-data> <meta-data> [network-config]
+#   *.iso  ISO 9660 + Joliet + Rock Ridge, made with genisoimage (or xorriso -as mkisofs)
+#   *.img  FAT (vfat) image of 2 MiB made with mkfs.vfat + mcopy (no loop devices)
+# Attach it as a read-only virtio disk, e.g.
+#   -drive file=seed.iso,format=raw,if=virtio,readonly=on
+set -euo pipefail
+
+die() { echo "make-seed.sh: error: $*" >&2; exit 1; }
+[ $# -ge 3 ] && [ $# -le 4 ] || die "usage: $0 <out.iso|out.img> <user-data> <meta-data> [network-config]"
+out=$1 user=$2 meta=$3 net=${4:-}
+for f in "$user" "$meta" ${net:+"$net"}; do [ -f "$f" ] || die "no such file: $f"; done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$user" "$work/user-data"
+cp "$meta" "$work/meta-data"
+[ -n "$net" ] && cp "$net" "$work/network-config"
+files=(user-data meta-data)
+[ -n "$net" ] && files+=(network-config)
+
+case "$out" in
+  *.iso)
+    if command -v genisoimage >/dev/null 2>&1; then
+      (cd "$work" && genisoimage -quiet -output seed.iso -volid cidata -joliet -rock "${files[@]}")
+    elif command -v xorriso >/dev/null 2>&1; then
+      (cd "$work" && xorriso -as mkisofs -quiet -output seed.iso -volid cidata -joliet -rock "${files[@]}" 2>/dev/null)
+    else
+      die "neither genisoimage nor xorriso found: install Debian package 'genisoimage'"
+    fi
+    mv "$work/seed.iso" "$out"
+    ;;
+  *.img)
+    command -v mkfs.vfat >/dev/null 2>&1 || die "mkfs.vfat not found: install Debian package 'dosfstools'"
+    command -v mcopy >/dev/null 2>&1 || die "mcopy not found: install Debian package 'mtools'"
+    truncate -s 2M "$work/seed.img"
+    mkfs.vfat -n CIDATA "$work/seed.img" >/dev/null
+    for f in "${files[@]}"; do MTOOLS_SKIP_CHECK=1 mcopy -i "$work/seed.img" "$work/$f" "::/$f"; done
+    mv "$work/seed.img" "$out"
+    ;;
+  *) die "output must end in .iso or .img: $out" ;;
+esac
