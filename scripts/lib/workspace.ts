@@ -49,6 +49,9 @@ export async function openStack(o: StackOptions): Promise<Stack> {
   if (!fs.existsSync(path.join(workDir, "index.ts")))
     throw new Error(`no example named ${o.example} (examples/${o.example}/index.ts)`);
   const env = pulumiEnv(o.stateDir ?? path.join(ROOT, ".state"), o.env);
+  // Stack config lives beside Pulumi.yaml; a private state dir (tests) means a fresh stack, so a
+  // config file left by an earlier run must not leak into it.
+  if (o.stateDir) fs.rmSync(path.join(workDir, `Pulumi.${o.stackName ?? "dev"}.yaml`), { force: true });
   // The CLI reads these from the workspace env; the program (this process) needs PATH too.
   Object.assign(process.env, env);
   const program =

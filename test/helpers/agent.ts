@@ -51,9 +51,20 @@ export class TestAgent {
     await exited;
   }
 
-  /** Deletes every network the agent knows, stops it and removes its files. */
+  get running(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Deletes every instance, image and network the agent knows, stops it and removes its files. */
   async stop(): Promise<void> {
-    if (this.client && this.proc && this.proc.exitCode === null) {
+    if (this.proc && !this.running) await this.start(); // a test may have left it killed
+    if (this.client) {
+      const stateFile = path.join(this.stateDir, "state.json");
+      const st = fs.existsSync(stateFile)
+        ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { instances?: object; images?: object })
+        : {};
+      for (const id of Object.keys(st.instances ?? {})) await this.client.deleteInstance(id);
+      for (const id of Object.keys(st.images ?? {})) await this.client.deleteImage(id);
       const { networks } = await this.client.listNetworks().catch(() => ({ networks: [] }));
       for (const n of networks) await this.client.deleteNetwork(n.spec!.id);
     }

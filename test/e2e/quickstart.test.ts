@@ -1,0 +1,158 @@
+// The quick start through the real Pulumi CLI: two real QEMU guests (disk boot + DHCP, direct
+// kernel boot + static address) whose addresses are outputs when `up` returns; SSH into one, ping
+// the other; in-place updates; power state and drift; a qvmd crash that leaves VMs running.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { run } from "../../agent/src/util/exec";
+import { guestDir, openStack, outputsJson } from "../../scripts/lib/workspace";
+import { TestAgent } from "../helpers/agent";
+import { useLeakCheck } from "../helpers/leaks";
+
+useLeakCheck();
+
+interface Vm {
+  id: string;
+  ipAddresses: string[];
+  state: string;
+}
+
+describe("examples/quickstart with the Pulumi CLI and real guests", function () {
+  this.timeout(600000);
+  const agent = new TestAgent();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-qs-"));
+  const key = path.join(dir, "id_ed25519");
+  let stack: Stack;
+  let out: { web: Vm; db: Vm };
+
+  const ssh = (ip: string, command: string) =>
+    run(
+      "ssh",
+      [
+        "-i",
+        key,
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "ConnectTimeout=10",
+        "-o",
+        "BatchMode=yes",
+        `root@${ip}`,
+        command,
+      ],
+      { reject: false, timeoutMs: 60000 },
+    );
+  const outputs = async () => (out = (await outputsJson(stack)) as unknown as { web: Vm; db: Vm });
+  const qemuPid = async (id: string) => (await agent.client!.getInstance(id)).pid;
+
+  before(async () => {
+    const guest = await guestDir("x86_64");
+    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    await agent.start();
+    stack = await openStack({
+      example: "quickstart",
+      stackName: "e2e",
+      stateDir: dir,
+      env: { QVMD_SOCKET: agent.socket, QEMU_GUEST_DIR: guest },
+    });
+    await stack.setConfig("cidr", { value: "10.244.0.0/24" });
+    await stack.setConfig("sshPublicKey", { value: fs.readFileSync(`${key}.pub`, "utf8").trim() });
+  });
+
+  after(async () => {
+    if (!agent.running) await agent.start();
+    if (stack) await stack.destroy().catch((e: unknown) => console.error("destroy in after():", e));
+    await agent.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("pulumi up returns both addresses: DHCP for web, the static one (found by ARP) for db", async () => {
+    const up = await stack.up();
+    assert.equal(up.summary.result, "succeeded");
+    await outputs();
+    assert.match(out.web.ipAddresses[0] ?? "", /^10\.244\.0\.\d+$/);
+    assert.equal(out.db.ipAddresses[0], "10.244.0.20");
+    assert.equal(out.web.state, "running");
+  });
+
+  it("logs in over SSH to web, which reaches db and the gateway", async () => {
+    const r = await ssh(
+      out.web.ipAddresses[0]!,
+      "hostname && ping -c 1 -W 3 10.244.0.20 && ping -c 1 -W 3 10.244.0.1",
+    );
+    assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^web$/m);
+    const db = await ssh("10.244.0.20", "hostname");
+    assert.match(db.stdout, /^db$/m, db.stderr);
+  });
+
+  it("changing memory is an in-place update: the VM restarts with the new size and the same address", async () => {
+    const ip = out.web.ipAddresses[0];
+    await stack.setConfig("webMemoryMb", { value: "320" });
+    const preview = await stack.preview();
+    assert.equal(preview.changeSummary.update, 1, JSON.stringify(preview.changeSummary));
+    assert.equal(preview.changeSummary.replace, undefined);
+    await stack.up();
+    const before = out.web.id;
+    await outputs();
+    assert.equal(out.web.id, before, "same instance");
+    assert.equal(out.web.ipAddresses[0], ip, "same address after the restart (its lease)");
+    const cmdline = fs.readFileSync(`/proc/${await qemuPid(out.web.id)}/cmdline`, "utf8").split("\0");
+    assert.equal(cmdline[cmdline.indexOf("-m") + 1], "320M");
+  });
+
+  it("running: false stops the VM without replacing it, and true starts it again", async () => {
+    await stack.setConfig("webRunning", { value: "false" });
+    const up = await stack.up();
+    assert.deepEqual(Object.keys(up.summary.resourceChanges ?? {}).sort(), ["same", "update"]);
+    await outputs();
+    assert.equal(out.web.state, "stopped");
+    assert.equal(await qemuPid(out.web.id), 0);
+    await stack.setConfig("webRunning", { value: "true" });
+    await stack.up();
+    await outputs();
+    assert.equal(out.web.state, "running");
+    assert.match(out.web.ipAddresses[0] ?? "", /^10\.244\.0\.\d+$/);
+  });
+
+  it("a VM killed behind Pulumi's back shows as drift on refresh, and up starts it again", async () => {
+    process.kill(await qemuPid(out.web.id), "SIGKILL");
+    const refresh = await stack.refresh();
+    assert.equal(refresh.summary.resourceChanges?.update, 1, JSON.stringify(refresh.summary.resourceChanges));
+    // Refresh updates resource state, not stack outputs: read the instance from the state.
+    const { resources } = (await stack.exportStack()).deployment as {
+      resources: Array<{ id?: string; outputs?: Record<string, unknown> }>;
+    };
+    const web = resources.find((r) => r.id === out.web.id);
+    assert.equal(web?.outputs?.state, "stopped");
+    assert.equal(web?.outputs?.running, false, "power-state drift shows as running: false");
+    const up = await stack.up();
+    assert.equal(up.summary.resourceChanges?.update, 1);
+    await outputs();
+    assert.equal(out.web.state, "running");
+  });
+
+  it("killing qvmd leaves both VMs running; the restarted qvmd reports them", async () => {
+    const pids = [await qemuPid(out.web.id), await qemuPid(out.db.id)];
+    await agent.kill("SIGKILL");
+    for (const pid of pids) assert.ok(fs.existsSync(`/proc/${pid}`), `VM ${pid} survived qvmd's death`);
+    await agent.start();
+    assert.deepEqual([await qemuPid(out.web.id), await qemuPid(out.db.id)], pids);
+    const preview = await stack.preview();
+    assert.deepEqual(Object.keys(preview.changeSummary), ["same"], JSON.stringify(preview.changeSummary));
+    const r = await ssh("10.244.0.20", "hostname");
+    assert.match(r.stdout, /^db$/m);
+  });
+
+  it("pulumi destroy removes VMs, images and the network", async () => {
+    const d = await stack.destroy();
+    assert.equal(d.summary.result, "succeeded");
+    const blobs = path.join(agent.stateDir, "images", "blobs");
+    assert.deepEqual(fs.existsSync(blobs) ? fs.readdirSync(blobs) : [], []);
+    assert.deepEqual((await agent.client!.listNetworks()).networks, []);
+  });
+});
