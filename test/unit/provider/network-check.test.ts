@@ -12,7 +12,11 @@ const ctx = {
 
 describe("Network check (provider side)", () => {
   it("names the property and the reason for each shape error", async () => {
-    const { failures } = await network.check(ctx, { cidr: 5, name: "waytoolongname", mtu: "big", extra: 1 }, {});
+    const { failures } = await network.check(
+      ctx,
+      { cidr: 5, name: "waytoolongname", mtu: "big", extra: 1 },
+      {},
+    );
     const byProp = Object.fromEntries(failures.map((f) => [f.property, f.reason]));
     assert.match(byProp.name!, /too long.*15 characters/);
     assert.match(byProp.cidr!, /must be a string like/);
