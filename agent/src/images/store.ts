@@ -92,8 +92,8 @@ export class Images {
           "IMAGE_SHA256_MISMATCH",
           `${url.href} has sha256 ${sha256}, expected ${expected}`,
           {
-            property,
-            hint: "fix sha256 or the source; nothing was kept",
+            property: "sha256",
+            hint: `fix sha256 or ${property}; nothing was kept`,
           },
         );
       await fs.rename(tmp, this.p.blob(sha256));

@@ -1,0 +1,138 @@
+// The image store with a real qvmd: HTTP and file sources, sha256 verification that keeps nothing
+// on a mismatch, content addressing, refusal of images that would read other host files.
+import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AgentError } from "../../../agent/src/api/client";
+import { run } from "../../../agent/src/util/exec";
+import { guestDir } from "../../../scripts/lib/workspace";
+import { TestAgent } from "../../helpers/agent";
+import { useLeakCheck } from "../../helpers/leaks";
+
+useLeakCheck();
+
+describe("qvmd images (real store, loopback HTTP)", function () {
+  this.timeout(300000);
+  const agent = new TestAgent();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-img-"));
+  let disk: string;
+  let sha: string;
+  let server: http.Server;
+  let base: string;
+
+  before(async () => {
+    disk = path.join(await guestDir(), "disk.qcow2");
+    sha = createHash("sha256").update(fs.readFileSync(disk)).digest("hex");
+    server = http.createServer((req, res) => {
+      if (req.url !== "/disk.qcow2") return res.writeHead(404).end();
+      res.writeHead(200, { "content-length": fs.statSync(disk).size });
+      fs.createReadStream(disk).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await agent.start();
+  });
+  after(async () => {
+    server.close();
+    await agent.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const blobs = () => fs.readdirSync(path.join(agent.stateDir, "images", "blobs"));
+  const expectError = async (p: Promise<unknown>, code: string, property: string) => {
+    const e = await p.then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof AgentError, `expected ${code}`);
+    assert.equal(e.code, code, e.message);
+    assert.equal(e.property, property);
+    assert.equal(e.grpcCode, grpc.status.INVALID_ARGUMENT);
+    return e;
+  };
+
+  it("downloads over HTTP with progress, verifies sha256 and detects the format", async () => {
+    const progress: number[] = [];
+    const img = await agent.client!.applyImage({ id: "ih", source: `${base}/disk.qcow2`, sha256: sha }, (p) =>
+      progress.push(Number(p.done)),
+    );
+    assert.ok(progress.length > 0, "progress reported");
+    assert.equal(progress.at(-1), fs.statSync(disk).size);
+    assert.equal(img.sha256, sha);
+    assert.equal(img.spec!.format, "qcow2");
+    assert.equal(path.basename(img.path), sha, "stored by digest");
+    assert.ok(Number(img.virtual_size_bytes) > 0);
+  });
+
+  it("stores the same bytes once, whatever the source", async () => {
+    const img = await agent.client!.applyImage({ id: "if", source: `file://${disk}` });
+    assert.equal(path.basename(img.path), sha);
+    assert.deepEqual(blobs(), [sha]);
+  });
+
+  it("refuses a sha256 mismatch and keeps nothing", async () => {
+    const e = await expectError(
+      agent.client!.applyImage({ id: "ib", source: `${base}/disk.qcow2`, sha256: "0".repeat(64) }),
+      "IMAGE_SHA256_MISMATCH",
+      "sha256",
+    );
+    assert.match(e.message, new RegExp(`has sha256 ${sha}, expected 0{64}`));
+    assert.deepEqual(blobs(), [sha]);
+    assert.deepEqual(fs.readdirSync(path.join(agent.stateDir, "images", "downloads")), []);
+    await agent.client!.getImage("ib").then(
+      () => assert.fail("no record may be kept"),
+      (x: AgentError) => assert.equal(x.code, "IMAGE_NOT_FOUND"),
+    );
+  });
+
+  it("refuses a qcow2 that names a backing file", async () => {
+    const evil = path.join(tmp, "evil.qcow2");
+    await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "raw", "-b", "/etc/hostname", evil, "1M"]);
+    await expectError(
+      agent.client!.applyImage({ id: "ie", source: `file://${evil}` }),
+      "IMAGE_HAS_BACKING_FILE",
+      "source",
+    );
+  });
+
+  it("refuses bad specs: traversal, unknown scheme, aarch64 without uefi, wrong format", async () => {
+    await expectError(
+      agent.client!.applyImage({ id: "ix", source: "file:///var/lib/../../etc/shadow" }),
+      "BAD_SOURCE",
+      "source",
+    );
+    await expectError(
+      agent.client!.applyImage({ id: "ix", source: "ftp://example.invalid/x" }),
+      "BAD_SOURCE",
+      "source",
+    );
+    await expectError(
+      agent.client!.applyImage({ id: "ix", source: `file://${disk}`, arch: "aarch64", firmware: "bios" }),
+      "AARCH64_NEEDS_UEFI",
+      "firmware",
+    );
+    await expectError(
+      agent.client!.applyImage({ id: "ix", source: `file://${disk}`, format: "raw" }),
+      "IMAGE_FORMAT_MISMATCH",
+      "format",
+    );
+    await expectError(
+      agent.client!.applyImage({ id: "ix", source: "file:///nonexistent/disk.qcow2" }),
+      "IMAGE_SOURCE_MISSING",
+      "source",
+    );
+  });
+
+  it("removes a blob when the last image using it goes", async () => {
+    await agent.client!.deleteImage("ih");
+    assert.deepEqual(blobs(), [sha], "still used by image if");
+    await agent.client!.deleteImage("if");
+    assert.deepEqual(blobs(), []);
+    assert.equal((await agent.client!.deleteImage("if")).existed, false);
+  });
+});
