@@ -144,7 +144,7 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
     const program = async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const qemu = require("pulumi-qemu") as typeof import("pulumi-qemu");
-      new qemu.Image("img", { source: "file:///nonexistent.qcow2" });
+      new qemu.Bridge("br", { name: "qvxbr0" });
     };
     const stack = await openStack({
       example: "network",
@@ -157,7 +157,7 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
       () => undefined,
       (e: unknown) => e as Error,
     );
-    assert.match(String(err?.message), /qemu:index:Image is not available yet/);
+    assert.match(String(err?.message), /qemu:index:Bridge is not available yet/);
   });
 });
 

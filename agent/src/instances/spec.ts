@@ -74,7 +74,8 @@ export function resolveInstance(raw: InstanceSpecInput): {
     for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);
     return { violations: v };
   }
-  const s = parsed.data;
+  // proto3 sends 0 for an unset number: 0 means "the default" here, as in the network spec.
+  const s = { ...parsed.data, cpus: parsed.data.cpus || 1, memory_mb: parsed.data.memory_mb || 512 };
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
   if (!ID_PATTERN.test(s.image_id))
     bad("imageId", "BAD_ID", `image id "${s.image_id}" is not a valid image id`);

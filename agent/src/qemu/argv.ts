@@ -128,7 +128,9 @@ export function buildQemuArgv(l: QemuLaunch): string[] {
   if (l.cmdline !== undefined) a.push("-append", l.cmdline);
   l.nics.forEach((n, i) => {
     a.push("-netdev", `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`);
-    a.push("-device", `virtio-net-pci,netdev=net${i},mac=${n.mac.toLowerCase()}`);
+    // No option ROM: iPXE would otherwise take a DHCP lease for a guest whose disk does not boot,
+    // and that lease would be mistaken for the booted guest's address.
+    a.push("-device", `virtio-net-pci,netdev=net${i},mac=${n.mac.toLowerCase()},romfile=`);
   });
   // Guests generating SSH host keys at first boot would otherwise wait for entropy.
   a.push("-device", "virtio-rng-pci");

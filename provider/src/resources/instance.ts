@@ -17,7 +17,7 @@ const nicShape = z
       .string()
       .transform((m) => m.toLowerCase())
       .refine((m) => MAC.test(m), "must be a MAC address like 52:54:00:12:34:56")
-      .refine((m) => MAC.test(m) && (parseInt(m.slice(0, 2), 16) & 1) === 0, "must be a unicast MAC")
+      .refine((m) => !MAC.test(m) || (parseInt(m.slice(0, 2), 16) & 1) === 0, "must be a unicast MAC")
       .optional(),
     ip: z.string().optional(),
   })

@@ -64,7 +64,7 @@ describe("qemu argv", () => {
     assert.deepEqual(values(argv, "-device"), [
       "virtio-blk-pci,drive=disk0,bootindex=1",
       "virtio-blk-pci,drive=seed0",
-      "virtio-net-pci,netdev=net0,mac=52:54:00:aa:00:01",
+      "virtio-net-pci,netdev=net0,mac=52:54:00:aa:00:01,romfile=",
       "virtio-rng-pci",
     ]);
     assert.equal(one(argv, "-netdev"), "tap,id=net0,ifname=qvtweb10,script=no,downscript=no");

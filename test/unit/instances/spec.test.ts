@@ -1,0 +1,101 @@
+import * as assert from "node:assert/strict";
+import { parseSource, resolveImage } from "../../../agent/src/images/spec";
+import {
+  resolveInstance,
+  USER_DATA_MAX_BYTES,
+  type InstanceSpecInput,
+} from "../../../agent/src/instances/spec";
+import { parseLeases } from "../../../agent/src/net/leases";
+import { derivedMac } from "../../../provider/src/resources/instance";
+
+const base: InstanceSpecInput = {
+  id: "vm1",
+  image_id: "img1",
+  nics: [{ network_id: "n1", mac: "52:54:00:00:00:01" }],
+};
+const prop = (s: Partial<InstanceSpecInput>) =>
+  resolveInstance({ ...base, ...s }).violations.map((v) => v.property);
+
+describe("instance spec", () => {
+  it("fills defaults", () => {
+    const { instance } = resolveInstance(base);
+    assert.equal(instance?.cpus, 1);
+    assert.equal(instance?.memory_mb, 512);
+    assert.equal(instance?.accel, "auto");
+    assert.equal(instance?.running, true);
+  });
+  it("rejects out-of-range cpus and memory, naming the property", () => {
+    assert.deepEqual(prop({ cpus: 0 }), ["cpus"]);
+    assert.deepEqual(prop({ memory_mb: 16 }), ["memoryMb"]);
+  });
+  it("rejects user-data over the seed's limit", () => {
+    assert.deepEqual(prop({ user_data: "x".repeat(USER_DATA_MAX_BYTES + 1) }), ["userData"]);
+  });
+  it("rejects duplicate and multicast MACs, bad IPs and several networks", () => {
+    assert.deepEqual(
+      prop({
+        nics: [
+          { network_id: "n1", mac: "52:54:00:00:00:01" },
+          { network_id: "n1", mac: "52:54:00:00:00:01" },
+        ],
+      }),
+      ["networks[1].mac"],
+    );
+    assert.deepEqual(prop({ nics: [{ network_id: "n1", mac: "01:00:5e:00:00:01" }] }), ["networks[0].mac"]);
+    assert.deepEqual(prop({ nics: [{ network_id: "n1", mac: "52:54:00:00:00:01", ip: "300.1.1.1" }] }), [
+      "networks[0].ip",
+    ]);
+    assert.deepEqual(
+      prop({
+        nics: [
+          { network_id: "n1", mac: "52:54:00:00:00:01" },
+          { network_id: "n2", mac: "52:54:00:00:00:02" },
+        ],
+      }),
+      ["networks"],
+    );
+  });
+  it("rejects SSH keys that are not one public-key line", () => {
+    assert.deepEqual(prop({ ssh_authorized_keys: ["ssh-ed25519 AAAA x\nssh-rsa AAAA y"] }), [
+      "sshAuthorizedKeys[0]",
+    ]);
+  });
+});
+
+describe("image spec", () => {
+  it("accepts file and http(s) sources, refuses traversal, hosts in file URLs and other schemes", () => {
+    assert.ok(parseSource("file:///images/a.qcow2") instanceof URL);
+    assert.ok(parseSource("https://example.invalid/a.qcow2") instanceof URL);
+    assert.match(parseSource("file:///images/../etc/shadow") as string, /"\." or "\.\." path segments/);
+    assert.match(parseSource("file://host/etc") as string, /must not name a host/);
+    assert.match(parseSource("ftp://x/y") as string, /unsupported scheme/);
+  });
+  it("requires uefi for aarch64 and a kernel for initrd/cmdline", () => {
+    const v = resolveImage({
+      id: "i",
+      source: "file:///a",
+      arch: "aarch64",
+      firmware: "bios",
+      initrd: "file:///i",
+    }).violations;
+    assert.deepEqual(v.map((x) => x.property).sort(), ["firmware", "initrd"]);
+  });
+});
+
+describe("leases and MACs", () => {
+  it("parses dnsmasq's lease file", () => {
+    const l = parseLeases(
+      "1764000000 52:54:00:AA:00:01 10.0.0.5 web 01:52:54:00:aa:00:01\n1764000001 52:54:00:aa:00:02 10.0.0.6 * *\ngarbage\n",
+    );
+    assert.deepEqual(l, [
+      { expiry: 1764000000, mac: "52:54:00:aa:00:01", ip: "10.0.0.5", hostname: "web" },
+      { expiry: 1764000001, mac: "52:54:00:aa:00:02", ip: "10.0.0.6", hostname: "" },
+    ]);
+  });
+  it("derives stable, distinct, unicast MACs from the URN and NIC index", () => {
+    const a = derivedMac("urn:pulumi:s::p::qemu:index:Instance::web", 0);
+    assert.equal(a, derivedMac("urn:pulumi:s::p::qemu:index:Instance::web", 0));
+    assert.notEqual(a, derivedMac("urn:pulumi:s::p::qemu:index:Instance::web", 1));
+    assert.match(a, /^52:54:00:([0-9a-f]{2}:){2}[0-9a-f]{2}$/);
+  });
+});
