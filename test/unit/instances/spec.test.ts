@@ -25,7 +25,8 @@ describe("instance spec", () => {
     assert.equal(instance?.running, true);
   });
   it("rejects out-of-range cpus and memory, naming the property", () => {
-    assert.deepEqual(prop({ cpus: 0 }), ["cpus"]);
+    assert.deepEqual(prop({ cpus: 65 }), ["cpus"]);
+    assert.deepEqual(prop({ cpus: 0 }), [], "0 is proto3 for unset: the default");
     assert.deepEqual(prop({ memory_mb: 16 }), ["memoryMb"]);
   });
   it("rejects user-data over the seed's limit", () => {
