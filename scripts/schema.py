@@ -56,12 +56,12 @@ network_outputs.update({
 image_inputs = {
   "source": s("file:///absolute/path or http(s):// URL of the disk image (qcow2 or raw). Replaces.", **REPLACE),
   "sha256": s("Expected SHA-256 (hex) of the source; a mismatch fails and keeps nothing. Replaces.", **REPLACE),
-  "format": s("qcow2 or raw; detected with qemu-img when absent. Replaces.", **REPLACE),
+  "format": s("qcow2 or raw; detected with qemu-img when absent. In place."),
   "kernel": s("Kernel (file:// or http(s)://) for direct boot. Replaces.", **REPLACE),
   "initrd": s("Initrd for direct boot. Replaces.", **REPLACE),
-  "cmdline": s("Kernel command line for direct boot. Replaces.", **REPLACE),
+  "cmdline": s("Kernel command line for direct boot. In place (used from the next VM start)."),
   "arch": s("x86_64 (default) or aarch64. Replaces.", **REPLACE),
-  "firmware": s("bios (x86_64 default) or uefi (aarch64 needs uefi). Replaces.", **REPLACE),
+  "firmware": s("bios (x86_64 default) or uefi (aarch64 needs uefi). In place (used from the next VM start)."),
 }
 image_outputs = dict(image_inputs)
 image_outputs.update({
@@ -75,7 +75,7 @@ instance_inputs = {
   "cpus": i("vCPUs, 1-64. Default 1. In place (restart).", default=1),
   "memoryMb": i("Memory in MiB, 64-1048576. Default 512. In place (restart).", default=512),
   "diskGb": i("Disk size in GiB; 0 = the image's size. Grows in place; shrinking is rejected."),
-  "networks": arr(ref("InstanceNic", ""), "NICs, all on one Network for now. In place (restart)."),
+  "networks": arr(ref("InstanceNic", ""), "NICs; each may be on a different Network. In place (restart)."),
   "hostname": s("Host name (cloud-init). Default: the instance id."),
   "userData": s("cloud-init user-data (#cloud-config or a #! script), at most 1 MiB."),
   "metaData": s("cloud-init meta-data. Default: instance-id and local-hostname."),
@@ -113,7 +113,7 @@ resources = {
     "requiredInputs": ["name"], "properties": {"name": s("Bridge name.")}, "required": ["name"],
   },
   "qemu:index:Image": {
-    "description": "A VM image in qvmd's content-addressed store. Images are immutable: any change replaces them. The download is verified against sha256 when given; nothing is kept on a mismatch.",
+    "description": "A VM image in qvmd's content-addressed store. A new source, sha256, kernel, initrd or arch replaces it; format, cmdline and firmware change in place. The download is verified against sha256 when given; nothing is kept on a mismatch.",
     "inputProperties": image_inputs, "requiredInputs": ["source"],
     "properties": image_outputs, "required": ["source", "path", "format", "sha256", "sizeBytes", "virtualSizeBytes", "arch", "firmware"],
   },

@@ -26,7 +26,15 @@ export const names = {
   tap: (id: string, n: number) => `qvt${id}${n}`,
   /** QEMU `-name` of an instance; also how a restarted agent finds the process again. */
   qemu: (id: string) => `${PREFIX}-${id}`,
+  /** `-m comment --comment` on the iptables FORWARD accept rules of a network: how we find ours. */
+  forwardComment: (id: string) => `${PREFIX}:${id}`,
 };
+
+/** Reads the network id back out of a forward-accept rule's comment. */
+export const FORWARD_COMMENT_PATTERN = /^qvm:([a-z0-9]{1,8})$/;
+
+/** The firewall guard's backstop: how often it checks our rules are all still there. */
+export const FIREWALL_CHECK_PERIOD_MS = 30000;
 
 export interface Paths {
   stateDir: string;

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A VM image in qvmd's content-addressed store. Images are immutable: any change replaces them. The download is verified against sha256 when given; nothing is kept on a mismatch.
+ * A VM image in qvmd's content-addressed store. A new source, sha256, kernel, initrd or arch replaces it; format, cmdline and firmware change in place. The download is verified against sha256 when given; nothing is kept on a mismatch.
  */
 export class Image extends pulumi.CustomResource {
     /**
@@ -39,7 +39,7 @@ export class Image extends pulumi.CustomResource {
      */
     declare public readonly arch: pulumi.Output<string>;
     /**
-     * Kernel command line for direct boot. Replaces.
+     * Kernel command line for direct boot. In place (used from the next VM start).
      */
     declare public readonly cmdline: pulumi.Output<string | undefined>;
     /**
@@ -130,7 +130,7 @@ export class Image extends pulumi.CustomResource {
             resourceInputs["virtualSizeBytes"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const replaceOnChanges = { replaceOnChanges: ["cmdline", "initrd", "kernel", "source"] };
+        const replaceOnChanges = { replaceOnChanges: ["initrd", "kernel", "source"] };
         opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Image.__pulumiType, name, resourceInputs, opts);
     }
@@ -145,15 +145,15 @@ export interface ImageArgs {
      */
     arch?: pulumi.Input<string | undefined>;
     /**
-     * Kernel command line for direct boot. Replaces.
+     * Kernel command line for direct boot. In place (used from the next VM start).
      */
     cmdline?: pulumi.Input<string | undefined>;
     /**
-     * bios (x86_64 default) or uefi (aarch64 needs uefi). Replaces.
+     * bios (x86_64 default) or uefi (aarch64 needs uefi). In place (used from the next VM start).
      */
     firmware?: pulumi.Input<string | undefined>;
     /**
-     * qcow2 or raw; detected with qemu-img when absent. Replaces.
+     * qcow2 or raw; detected with qemu-img when absent. In place.
      */
     format?: pulumi.Input<string | undefined>;
     /**

@@ -85,7 +85,7 @@ export class Instance extends pulumi.CustomResource {
      */
     declare public readonly networkConfig: pulumi.Output<string | undefined>;
     /**
-     * NICs, all on one Network for now. In place (restart).
+     * NICs; each may be on a different Network. In place (restart).
      */
     declare public readonly networks: pulumi.Output<outputs.InstanceNic[]>;
     /**
@@ -233,7 +233,7 @@ export interface InstanceArgs {
      */
     networkConfig?: pulumi.Input<string | undefined>;
     /**
-     * NICs, all on one Network for now. In place (restart).
+     * NICs; each may be on a different Network. In place (restart).
      */
     networks?: pulumi.Input<pulumi.Input<inputs.InstanceNicArgs>[] | undefined>;
     /**

@@ -111,7 +111,17 @@ export class Images {
       const { image, violations } = resolveImage(spec);
       if (!image) throw invalidSpec(violations);
       const existing = this.state.images[image.id];
-      if (existing && isDeepStrictEqual(resolveImage(existing.spec).image, image)) {
+      const old = existing ? resolveImage(existing.spec).image : undefined;
+      // Same bytes (source, digest, kernel, initrd): only how they boot changed; no new fetch.
+      const sameBytes =
+        old !== undefined &&
+        old.source.href === image.source.href &&
+        old.sha256 === image.sha256 &&
+        old.kernel?.href === image.kernel?.href &&
+        old.initrd?.href === image.initrd?.href &&
+        old.arch === image.arch &&
+        (image.format === "" || image.format === existing!.format);
+      if (existing && sameBytes) {
         const blobs = [existing.sha256, existing.kernelSha256, existing.initrdSha256].filter(
           (x): x is string => !!x,
         );
@@ -123,7 +133,13 @@ export class Images {
             ),
           ),
         );
-        if (present.every(Boolean)) return this.status(image.id, existing);
+        if (present.every(Boolean)) {
+          if (!isDeepStrictEqual(old, image))
+            await this.state.update((d) => {
+              d.images[image.id] = { ...existing, spec };
+            });
+          return this.status(image.id, this.state.images[image.id]!);
+        }
       }
       const sha256 = await this.fetchBlob(image.source, "source", image.sha256, (d, t) =>
         onProgress(`downloading ${image.source.href}`, d, t),

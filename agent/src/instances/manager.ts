@@ -19,7 +19,7 @@ import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
 import { type Sighting, waitForAddresses } from "./discovery";
 import { type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
-import { deleteTap, ensureTap } from "./taps";
+import { deleteTap, ensureTap, moveTap } from "./taps";
 
 const GiB = 1024 ** 3;
 const STOP_GRACE_MS = 10000;
@@ -86,11 +86,11 @@ export class Instances {
   /** Facts from other resources: image and network exist, no MAC or IP clash with other instances. */
   private async crossCheck(
     inst: ResolvedInstance,
-  ): Promise<{ image: ImageStatus; network?: ResolvedNetwork }> {
+  ): Promise<{ image: ImageStatus; networks: Map<string, ResolvedNetwork> }> {
     const v: Violation[] = [];
     if (!this.images.has(inst.image_id))
       v.push({ property: "imageId", code: "UNKNOWN_IMAGE", reason: `image ${inst.image_id} does not exist` });
-    let network: ResolvedNetwork | undefined;
+    const networks = new Map<string, ResolvedNetwork>();
     for (const [i, nic] of inst.nics.entries()) {
       const at = `networks[${i}]`;
       const net = await this.networks.get(nic.networkId).catch(() => undefined);
@@ -102,8 +102,8 @@ export class Instances {
         });
         continue;
       }
-      network = net.network;
       const n = net.network;
+      networks.set(n.id, n);
       for (const [otherId, rec] of Object.entries(this.state.instances)) {
         if (otherId === inst.id) continue;
         for (const o of rec.spec.nics ?? []) {
@@ -143,7 +143,7 @@ export class Instances {
       }
     }
     if (v.length > 0) throw invalid(v);
-    return { image: this.images.get(inst.image_id), network };
+    return { image: this.images.get(inst.image_id), networks };
   }
 
   apply(spec: InstanceSpecInput, progress: Progress): Promise<InstanceStatus> {
@@ -151,7 +151,7 @@ export class Instances {
     return this.lock(id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw invalid(violations);
-      const { image, network } = await this.crossCheck(inst);
+      const { image, networks } = await this.crossCheck(inst);
       const existing = this.state.instances[inst.id];
       const diskGb = inst.disk_gb || Math.max(1, Math.ceil(image.record.virtualSizeBytes / GiB));
       if (existing && diskGb < existing.diskGb)
@@ -178,7 +178,7 @@ export class Instances {
           createdAt: existing?.createdAt ?? new Date().toISOString(),
         };
       });
-      if (network) await this.networks.refreshDhcp(network.id);
+      for (const id of networks.keys()) await this.networks.refreshDhcp(id);
 
       await this.ensureDisk(inst, image, diskGb, existing, wasRunning);
       await this.ensureSeed(inst);
@@ -190,14 +190,14 @@ export class Instances {
         );
       }
       if (inst.running && (mustRestart || !wasRunning)) {
-        await this.start(inst, image, network, progress);
+        await this.start(inst, image, networks, progress);
         await this.state.update((d) => {
           d.instances[inst.id]!.launchKey = launchKey;
           d.instances[inst.id]!.addresses = {};
         });
       }
-      if (inst.running && inst.wait_for_ip_seconds > 0 && network)
-        await this.awaitAddresses(inst, network, progress);
+      if (inst.running && inst.wait_for_ip_seconds > 0 && networks.size > 0)
+        await this.awaitAddresses(inst, networks, progress);
       return this.status(inst.id);
     });
   }
@@ -276,7 +276,7 @@ export class Instances {
   private async start(
     inst: ResolvedInstance,
     image: ImageStatus,
-    network: ResolvedNetwork | undefined,
+    networks: Map<string, ResolvedNetwork>,
     progress: Progress,
   ): Promise<void> {
     const img = image.image;
@@ -288,7 +288,11 @@ export class Instances {
     }
     this.accelInUse.set(inst.id, accel);
     const nics = inst.nics.map((n, i) => ({ tap: names.tap(inst.id, i), mac: n.mac }));
-    if (network) for (const nic of nics) await ensureTap(network, nic.tap);
+    // QEMU runs in the first NIC's namespace and opens every TAP there by name; TAPs of other
+    // networks are moved to their own namespace once QEMU holds them (a TAP keeps its open file
+    // across namespaces), so each NIC sits on its own network's bridge.
+    const primary = inst.nics[0] ? networks.get(inst.nics[0].networkId) : undefined;
+    if (primary) for (const nic of nics) await ensureTap(primary, nic.tap, { attach: false });
     let uefi: QemuLaunch["uefi"];
     if (img.firmware === "uefi") {
       const fw = uefiFirmware(img.arch);
@@ -323,7 +327,12 @@ export class Instances {
     };
     progress(`starting ${qemuBinary(img.arch)} (${accel}, ${inst.cpus} vCPU, ${inst.memory_mb} MiB)`);
     await fs.rm(this.p.instanceSerial(inst.id), { force: true });
-    await launchQemu(launch, { netns: network ? names.netns(network.id) : undefined });
+    await launchQemu(launch, { netns: primary ? names.netns(primary.id) : undefined });
+    for (const [i, nic] of inst.nics.entries()) {
+      const n = networks.get(nic.networkId)!;
+      if (n.id !== primary!.id) await moveTap(primary!, n, nics[i]!.tap);
+      await ensureTap(n, nics[i]!.tap);
+    }
   }
 
   private async serialTail(id: string, lines = 25): Promise<string> {
@@ -333,7 +342,7 @@ export class Instances {
 
   private async awaitAddresses(
     inst: ResolvedInstance,
-    n: ResolvedNetwork,
+    networks: Map<string, ResolvedNetwork>,
     progress: Progress,
   ): Promise<void> {
     const rec = this.state.instances[inst.id]!;
@@ -343,7 +352,14 @@ export class Instances {
     const macs = inst.nics.map((x) => x.mac);
     progress(`waiting for addresses of ${macs.join(", ")}`);
     const deadline = Date.now() + inst.wait_for_ip_seconds * 1000;
-    const found = await waitForAddresses(n, this.leases(n), macs, deadline, known);
+    // Each network is watched (leases, ARP in its namespace) for its own NICs, all at once.
+    await Promise.all(
+      [...networks.values()].map((n) => {
+        const mine = inst.nics.filter((x) => x.networkId === n.id).map((x) => x.mac);
+        return waitForAddresses(n, this.leases(n), mine, deadline, known);
+      }),
+    );
+    const found = known;
     await this.state.update((d) => {
       d.instances[inst.id]!.addresses = Object.fromEntries(
         [...found.values()].map((s) => [s.mac, { ip: s.ip, source: s.source }]),

@@ -123,13 +123,6 @@ export function resolveInstance(raw: InstanceSpecInput): {
     if (n.ip !== "" && ip === undefined) bad(`${at}.ip`, "BAD_IP", `"${n.ip}" is not an IPv4 address`);
     if (mac) nics.push({ networkId: n.network_id, mac, ip });
   });
-  const networksUsed = new Set(s.nics.map((n) => n.network_id));
-  if (networksUsed.size > 1)
-    bad(
-      "networks",
-      "MULTI_NETWORK",
-      "NICs on more than one network are not supported yet (each network is its own namespace)",
-    );
   if (v.length > 0) return { violations: v };
   return { violations: v, instance: { ...s, nics, accel } };
 }

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AgentError, type Image } from "@pulumi-qemu/agent/dist/api/client";
 import { parseSource } from "@pulumi-qemu/agent/dist/images/spec";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
-import type { ResourceHandler } from "./types";
+import type { Ctx, ResourceHandler } from "./types";
 
 const url = z.string().superRefine((s, ctx) => {
   const u = parseSource(s);
@@ -35,7 +35,8 @@ const inputsShape = z
   });
 type Inputs = z.infer<typeof inputsShape>;
 
-const REPLACE_ALL = ["source", "sha256", "format", "kernel", "initrd", "cmdline", "arch", "firmware"];
+// What names the bytes replaces the image; how they are booted (format, cmdline, firmware) does not.
+const REPLACE_ON = ["source", "sha256", "kernel", "initrd", "arch"];
 
 function outputs(inputs: Props, i: Image): Props {
   return {
@@ -52,8 +53,40 @@ function outputs(inputs: Props, i: Image): Props {
   };
 }
 
+async function apply(ctx: Ctx, id: string, inputs: Props): Promise<Props> {
+  const i = inputsShape.parse(inputs) as Inputs;
+  const agent = await ctx.agent();
+  let last = 0;
+  const img = await agent.applyImage(
+    {
+      id,
+      source: i.source,
+      sha256: i.sha256?.toLowerCase() ?? "",
+      format: i.format ?? "",
+      kernel: i.kernel ?? "",
+      initrd: i.initrd ?? "",
+      cmdline: i.cmdline ?? "",
+      arch: i.arch,
+      firmware: i.firmware ?? "",
+      owner: ctx.urn,
+    },
+    (p) => {
+      if (Date.now() - last < 500) return;
+      last = Date.now();
+      const total = Number(p.total);
+      ctx.progress(
+        total > 0
+          ? `${p.message}: ${Math.floor((Number(p.done) * 100) / total)}%`
+          : `${p.message}: ${Number(p.done)} bytes`,
+      );
+    },
+    ctx.timeoutMs,
+  );
+  return outputs(inputs, img);
+}
+
 export const image: ResourceHandler = {
-  replaceOn: REPLACE_ALL,
+  replaceOn: REPLACE_ON,
 
   async check(_ctx, news) {
     if (containsUnknown(news)) return { inputs: news, failures: [] };
@@ -82,36 +115,8 @@ export const image: ResourceHandler = {
   }),
 
   async create(ctx, inputs) {
-    const i = inputsShape.parse(inputs) as Inputs;
     const id = randomBytes(4).toString("hex");
-    const agent = await ctx.agent();
-    let last = 0;
-    const img = await agent.applyImage(
-      {
-        id,
-        source: i.source,
-        sha256: i.sha256?.toLowerCase() ?? "",
-        format: i.format ?? "",
-        kernel: i.kernel ?? "",
-        initrd: i.initrd ?? "",
-        cmdline: i.cmdline ?? "",
-        arch: i.arch,
-        firmware: i.firmware ?? "",
-        owner: ctx.urn,
-      },
-      (p) => {
-        if (Date.now() - last < 500) return;
-        last = Date.now();
-        const total = Number(p.total);
-        ctx.progress(
-          total > 0
-            ? `${p.message}: ${Math.floor((Number(p.done) * 100) / total)}%`
-            : `${p.message}: ${Number(p.done)} bytes`,
-        );
-      },
-      ctx.timeoutMs,
-    );
-    return { id, outputs: outputs(inputs, img) };
+    return { id, outputs: await apply(ctx, id, inputs) };
   },
 
   async read(ctx, id, oldInputs) {
@@ -128,7 +133,7 @@ export const image: ResourceHandler = {
     }
   },
 
-  update: () => Promise.reject(new Error("images are immutable: every change replaces them")),
+  update: (ctx, id, _olds, news) => apply(ctx, id, news),
 
   async delete(ctx, id) {
     await (await ctx.agent()).deleteImage(id);

@@ -75,6 +75,25 @@ describe("qvmd images (real store, loopback HTTP)", function () {
     assert.deepEqual(blobs(), [sha]);
   });
 
+  it("changes how an image boots (cmdline, firmware) in place, without fetching it again", async () => {
+    const g = path.dirname(disk);
+    const base = {
+      id: "ik",
+      source: `file://${disk}`,
+      kernel: `file://${g}/vmlinuz`,
+      initrd: `file://${g}/initrd.img`,
+    };
+    await agent.client!.applyImage({ ...base, cmdline: "console=ttyS0" });
+    const progress: string[] = [];
+    const img = await agent.client!.applyImage({ ...base, cmdline: "console=ttyS0 quiet" }, (p) =>
+      progress.push(p.message),
+    );
+    assert.deepEqual(progress, [], "nothing fetched");
+    assert.equal(img.spec!.cmdline, "console=ttyS0 quiet");
+    assert.equal((await agent.client!.getImage("ik")).spec!.cmdline, "console=ttyS0 quiet");
+    await agent.client!.deleteImage("ik");
+  });
+
   it("refuses a sha256 mismatch and keeps nothing", async () => {
     const e = await expectError(
       agent.client!.applyImage({ id: "ib", source: `${base}/disk.qcow2`, sha256: "0".repeat(64) }),

@@ -210,6 +210,30 @@ describe("qvmd instances (real QEMU guests)", function () {
     await agent.client!.deleteInstance("varm");
   });
 
+  it("puts NICs on two networks, each on its own bridge, and finds both addresses", async () => {
+    await agent.client!.applyNetwork({
+      id: "qi2",
+      cidr: "10.248.0.0/24",
+      nat: true,
+      dhcp: { enabled: true },
+    });
+    const v = await agent.client!.applyInstance(
+      spec({
+        id: "v5",
+        nics: [
+          { network_id: "qi1", mac: "52:54:00:46:00:05" },
+          { network_id: "qi2", mac: "52:54:00:48:00:05" },
+        ],
+      }),
+    );
+    assert.match(v.nics[0]!.ip, /^10\.246\.0\.\d+$/);
+    assert.match(v.nics[1]!.ip, /^10\.248\.0\.\d+$/);
+    const second = await run("ip", ["-n", "qvm-qi2", "-o", "link", "show", "dev", "qvtv51"]);
+    assert.match(second.stdout, /master qvmqi2b/, "the second TAP sits on the second network's bridge");
+    await agent.client!.deleteInstance("v5");
+    await agent.client!.deleteNetwork("qi2");
+  });
+
   it("deletes the instance: QEMU, TAP and files are gone", async () => {
     assert.equal((await agent.client!.deleteInstance("v1")).existed, true);
     assert.ok(!fs.existsSync(path.join(agent.stateDir, "instances", "v1")));
