@@ -123,11 +123,27 @@ resources = {
     "properties": instance_outputs, "required": ["imageId", "cpus", "memoryMb", "networks", "running", "ipAddresses", "macs", "state", "serialLog", "pid"],
   },
   "qemu:index:DnsForwarder": {
-    "description": "A DNS forwarder on a network's gateway answering the network's zone. Not available yet.",
-    "inputProperties": {"networkId": s("Id of the Network.", **REPLACE), "zone": s("Zone answered locally, e.g. dev.internal."),
-      "upstreams": arr({"type": "string"}, "Static upstreams, address[:port]."), "resolvConf": s("resolv.conf to follow."),
-      "hostsFile": s("hosts file answered before forwarding."), "records": arr(ref("DnsRecord", ""), "Static records in the zone.")},
-    "requiredInputs": ["networkId"], "properties": {"address": s("Address the forwarder listens on.")}, "required": ["address"],
+    "description": "A DNS forwarder on a network's gateway (UDP and TCP port 53, answering only that network). It answers `zone` itself: every instance on the network by host name (A and PTR) plus `records`; the rest goes to the upstreams, queried concurrently (first positive answer wins). Everything but the network changes in place.",
+    "inputProperties": {
+      "networkId": s("Id of the Network. One forwarder per network. Replaces.", **REPLACE),
+      "zone": s("Zone answered locally, e.g. dev.internal."),
+      "upstreams": arr({"type": "string"}, "Upstream servers, address[:port]. Default: resolvConf when given, else auto (the host's systemd-resolved stub, else /etc/resolv.conf)."),
+      "resolvConf": s("A resolv.conf to follow; watched, new upstreams used within a second."),
+      "hostsFile": s("A hosts file answered before forwarding (e.g. /etc/hosts); watched."),
+      "records": arr(ref("DnsRecord", ""), "Static A records inside the zone."),
+    },
+    "requiredInputs": ["networkId"],
+    "properties": {
+      "networkId": s("Id of the Network."), "zone": s("Zone answered locally."),
+      "upstreams": arr({"type": "string"}, "Static upstreams as given."), "resolvConf": s("resolv.conf followed."),
+      "hostsFile": s("Hosts file answered."), "records": arr(ref("DnsRecord", ""), "Static records."),
+      "address": s("Address the forwarder listens on (the network's gateway)."),
+      "port": i("Port (53)."),
+      "upstreamSource": s("Where the upstreams come from: static, resolvConf <path> or auto."),
+      "upstreamsInEffect": arr({"type": "string"}, "Upstreams in use now."),
+      "names": arr({"type": "string"}, "Fully qualified names answered from instances and records."),
+    },
+    "required": ["networkId", "address", "port", "names"],
   },
 }
 

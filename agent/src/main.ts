@@ -6,6 +6,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
+import { DnsForwarders } from "./dnsfwd/manager";
 import { Images } from "./images/store";
 import { Instances } from "./instances/manager";
 import { Networks } from "./net/network";
@@ -65,11 +66,15 @@ async function main(): Promise<void> {
   const images = new Images(p, state);
   const instances = new Instances(p, state, images, networks, log);
   await instances.adoptAll();
+  const dns = new DnsForwarders(state, networks, (netId) => instances.hostsOn(netId), log);
+  instances.onAddressesChanged = () => dns.refreshHosts();
+  await dns.startAll();
 
   const server = createServer({
     networks,
     images,
     instances,
+    dns,
     version: VERSION,
     stateDir: path.dirname(p.stateFile),
     log,

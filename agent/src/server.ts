@@ -3,7 +3,10 @@
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 import { ERROR_KEYS, loadQvmd } from "./api/proto";
+import type { DnsForwarder } from "./api/gen/qvmd/v1/DnsForwarder";
 import type { Image } from "./api/gen/qvmd/v1/Image";
+import type { DnsForwarders, DnsForwarderStatus } from "./dnsfwd/manager";
+import { dnsForwarderSpecShape } from "./dnsfwd/spec";
 import type { Instance } from "./api/gen/qvmd/v1/Instance";
 import type { Network } from "./api/gen/qvmd/v1/Network";
 import { imageSpecShape } from "./images/spec";
@@ -164,10 +167,22 @@ function instanceToWire(s: InstanceStatus): Instance {
 
 const progressEvent = (message: string, done = 0, total = 0) => ({ progress: { message, done, total } });
 
+function dnsToWire(s: DnsForwarderStatus): DnsForwarder {
+  return {
+    spec: s.spec,
+    address: s.address,
+    port: s.port,
+    upstream_source: s.upstreamSource,
+    upstreams_in_effect: s.upstreams,
+    names: s.names,
+  };
+}
+
 export interface ServerDeps {
   networks: Networks;
   images: Images;
   instances: Instances;
+  dns: DnsForwarders;
   version: string;
   stateDir: string;
   log: (m: string) => void;
@@ -175,7 +190,7 @@ export interface ServerDeps {
 
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
-  const { networks, images, instances, log } = deps;
+  const { networks, images, instances, dns, log } = deps;
   const handlers: QvmdHandlers = {
     Health: unary(log, "Health", async () => ({
       version: deps.version,
@@ -213,6 +228,15 @@ export function createServer(deps: ServerDeps): grpc.Server {
     GetInstance: unary(log, "GetInstance", async (req) =>
       instanceToWire(await instances.status(idShape.parse(req).id)),
     ),
+    ApplyDnsForwarder: unary(log, "ApplyDnsForwarder", async (req) =>
+      dnsToWire(await dns.apply(z.object({ spec: dnsForwarderSpecShape }).parse(req).spec)),
+    ),
+    GetDnsForwarder: unary(log, "GetDnsForwarder", async (req) =>
+      dnsToWire(dns.status(idShape.parse(req).id)),
+    ),
+    DeleteDnsForwarder: unary(log, "DeleteDnsForwarder", async (req) => ({
+      existed: await dns.delete(idShape.parse(req).id),
+    })),
     DeleteInstance: unary(log, "DeleteInstance", async (req) => ({
       existed: await instances.delete(idShape.parse(req).id),
     })),

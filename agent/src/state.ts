@@ -2,10 +2,12 @@
 // the agent owns, so a restarted (or crashed) agent can re-assert and clean up everything.
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
+import type { DnsForwarderSpecInput } from "./dnsfwd/spec";
 import type { ImageSpecInput } from "./images/spec";
 import type { InstanceSpecInput } from "./instances/spec";
 import type { NetworkSpecInput } from "./net/spec";
 import { writeFileAtomic } from "./util/atomic";
+import { Mutex } from "./util/lock";
 
 export interface NetworkRecord {
   spec: NetworkSpecInput;
@@ -35,8 +37,14 @@ export interface InstanceRecord {
   createdAt: string;
 }
 
+export interface DnsForwarderRecord {
+  spec: DnsForwarderSpecInput;
+  createdAt: string;
+}
+
 export interface StateDoc {
   version: 1;
+  dnsForwarders: Record<string, DnsForwarderRecord>;
   networks: Record<string, NetworkRecord>;
   images: Record<string, ImageRecord>;
   instances: Record<string, InstanceRecord>;
@@ -48,13 +56,21 @@ export interface StateDoc {
 
 export class StateStore {
   private doc: StateDoc;
+  private readonly writes = new Mutex();
 
   constructor(private readonly p: StatePaths) {
     this.doc = StateStore.load(p.stateFile);
   }
 
   private static load(file: string): StateDoc {
-    const empty: StateDoc = { version: 1, networks: {}, images: {}, instances: {}, host: {} };
+    const empty: StateDoc = {
+      version: 1,
+      networks: {},
+      images: {},
+      instances: {},
+      dnsForwarders: {},
+      host: {},
+    };
     if (!fs.existsSync(file)) return empty;
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as StateDoc;
     if (doc.version !== 1) throw new Error(`${file}: unsupported state version ${String(doc.version)}`);
@@ -73,14 +89,25 @@ export class StateStore {
     return this.doc.instances;
   }
 
+  get dnsForwarders(): Readonly<Record<string, DnsForwarderRecord>> {
+    return this.doc.dnsForwarders;
+  }
+
   get host(): Readonly<StateDoc["host"]> {
     return this.doc.host;
   }
 
-  async update(mutate: (doc: StateDoc) => void): Promise<void> {
-    const next = structuredClone(this.doc);
-    mutate(next);
-    await writeFileAtomic(this.p.stateFile, JSON.stringify(next, null, 2) + "\n", 0o600);
-    this.doc = next;
+  /**
+   * Applies `mutate` to the latest document and persists it. Updates from concurrent operations
+   * (two instances created at once) are serialised, each starting from the previous one's result,
+   * so none is lost.
+   */
+  update(mutate: (doc: StateDoc) => void): Promise<void> {
+    return this.writes.run(async () => {
+      const next = structuredClone(this.doc);
+      mutate(next);
+      await writeFileAtomic(this.p.stateFile, JSON.stringify(next, null, 2) + "\n", 0o600);
+      this.doc = next;
+    });
   }
 }

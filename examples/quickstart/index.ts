@@ -1,7 +1,10 @@
 // The quick start: a network, one image, two VMs. `web` gets its address by DHCP and boots from
 // the image's disk; `db` has a static address from its network-config and boots the image's kernel
 // and initrd directly. Both addresses are outputs when `pulumi up` returns.
-// Config (optional): guestDir (default $QEMU_GUEST_DIR), sshPublicKey, webMemoryMb, webRunning.
+// A DNS forwarder on the network answers dev.internal (web.dev.internal, db.dev.internal) and
+// forwards the rest to the host's resolver (or to `dnsUpstreams`).
+// Config (optional): guestDir (default $QEMU_GUEST_DIR), sshPublicKey, webMemoryMb, webRunning,
+// cidr, dnsUpstreams (JSON list of address[:port]).
 import * as pulumi from "@pulumi/pulumi";
 import * as qemu from "pulumi-qemu";
 
@@ -49,9 +52,17 @@ ethernets:
 `,
   });
 
+  const dns = new qemu.DnsForwarder("dns", {
+    networkId: net.id,
+    zone: "dev.internal",
+    upstreams: cfg.getObject<string[]>("dnsUpstreams"),
+  });
+  const fqdn = (i: qemu.Instance) => pulumi.interpolate`${i.hostname}.${dns.zone}`;
+
   return {
     network: { name: net.name, cidr: net.cidr, gateway: net.gateway },
-    web: { id: web.id, hostname: web.hostname, ipAddresses: web.ipAddresses, state: web.state },
-    db: { id: db.id, hostname: db.hostname, ipAddresses: db.ipAddresses, state: db.state },
+    dns: { address: dns.address, zone: dns.zone },
+    web: { id: web.id, fqdn: fqdn(web), ipAddresses: web.ipAddresses, state: web.state },
+    db: { id: db.id, fqdn: fqdn(db), ipAddresses: db.ipAddresses, state: db.state },
   };
 };

@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * A DNS forwarder on a network's gateway answering the network's zone. Not available yet.
+ * A DNS forwarder on a network's gateway (UDP and TCP port 53, answering only that network). It answers `zone` itself: every instance on the network by host name (A and PTR) plus `records`; the rest goes to the upstreams, queried concurrently (first positive answer wins). Everything but the network changes in place.
  */
 export class DnsForwarder extends pulumi.CustomResource {
     /**
@@ -37,9 +37,49 @@ export class DnsForwarder extends pulumi.CustomResource {
     }
 
     /**
-     * Address the forwarder listens on.
+     * Address the forwarder listens on (the network's gateway).
      */
     declare public /*out*/ readonly address: pulumi.Output<string>;
+    /**
+     * Hosts file answered.
+     */
+    declare public readonly hostsFile: pulumi.Output<string | undefined>;
+    /**
+     * Fully qualified names answered from instances and records.
+     */
+    declare public /*out*/ readonly names: pulumi.Output<string[]>;
+    /**
+     * Id of the Network.
+     */
+    declare public readonly networkId: pulumi.Output<string>;
+    /**
+     * Port (53).
+     */
+    declare public /*out*/ readonly port: pulumi.Output<number>;
+    /**
+     * Static records.
+     */
+    declare public readonly records: pulumi.Output<outputs.DnsRecord[] | undefined>;
+    /**
+     * resolv.conf followed.
+     */
+    declare public readonly resolvConf: pulumi.Output<string | undefined>;
+    /**
+     * Where the upstreams come from: static, resolvConf <path> or auto.
+     */
+    declare public /*out*/ readonly upstreamSource: pulumi.Output<string | undefined>;
+    /**
+     * Static upstreams as given.
+     */
+    declare public readonly upstreams: pulumi.Output<string[] | undefined>;
+    /**
+     * Upstreams in use now.
+     */
+    declare public /*out*/ readonly upstreamsInEffect: pulumi.Output<string[] | undefined>;
+    /**
+     * Zone answered locally.
+     */
+    declare public readonly zone: pulumi.Output<string | undefined>;
 
     /**
      * Create a DnsForwarder resource with the given unique name, arguments, and options.
@@ -62,8 +102,22 @@ export class DnsForwarder extends pulumi.CustomResource {
             resourceInputs["upstreams"] = args?.upstreams;
             resourceInputs["zone"] = args?.zone;
             resourceInputs["address"] = undefined /*out*/;
+            resourceInputs["names"] = undefined /*out*/;
+            resourceInputs["port"] = undefined /*out*/;
+            resourceInputs["upstreamSource"] = undefined /*out*/;
+            resourceInputs["upstreamsInEffect"] = undefined /*out*/;
         } else {
             resourceInputs["address"] = undefined /*out*/;
+            resourceInputs["hostsFile"] = undefined /*out*/;
+            resourceInputs["names"] = undefined /*out*/;
+            resourceInputs["networkId"] = undefined /*out*/;
+            resourceInputs["port"] = undefined /*out*/;
+            resourceInputs["records"] = undefined /*out*/;
+            resourceInputs["resolvConf"] = undefined /*out*/;
+            resourceInputs["upstreamSource"] = undefined /*out*/;
+            resourceInputs["upstreams"] = undefined /*out*/;
+            resourceInputs["upstreamsInEffect"] = undefined /*out*/;
+            resourceInputs["zone"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(DnsForwarder.__pulumiType, name, resourceInputs, opts);
@@ -75,23 +129,23 @@ export class DnsForwarder extends pulumi.CustomResource {
  */
 export interface DnsForwarderArgs {
     /**
-     * hosts file answered before forwarding.
+     * A hosts file answered before forwarding (e.g. /etc/hosts); watched.
      */
     hostsFile?: pulumi.Input<string | undefined>;
     /**
-     * Id of the Network.
+     * Id of the Network. One forwarder per network. Replaces.
      */
     networkId: pulumi.Input<string>;
     /**
-     * Static records in the zone.
+     * Static A records inside the zone.
      */
     records?: pulumi.Input<pulumi.Input<inputs.DnsRecordArgs>[] | undefined>;
     /**
-     * resolv.conf to follow.
+     * A resolv.conf to follow; watched, new upstreams used within a second.
      */
     resolvConf?: pulumi.Input<string | undefined>;
     /**
-     * Static upstreams, address[:port].
+     * Upstream servers, address[:port]. Default: resolvConf when given, else auto (the host's systemd-resolved stub, else /etc/resolv.conf).
      */
     upstreams?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**

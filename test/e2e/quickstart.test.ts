@@ -6,7 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { type ChildProcess, spawn } from "node:child_process";
 import { run } from "../../agent/src/util/exec";
+import { a, type Fake, nxdomain, reply, startFake } from "../integration/dns/fakes";
 import { guestDir, openStack, outputsJson } from "../../scripts/lib/workspace";
 import { TestAgent } from "../helpers/agent";
 import { useLeakCheck } from "../helpers/leaks";
@@ -15,6 +17,7 @@ useLeakCheck();
 
 interface Vm {
   id: string;
+  fqdn: string;
   ipAddresses: string[];
   state: string;
 }
@@ -25,7 +28,9 @@ describe("examples/quickstart with the Pulumi CLI and real guests", function () 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-qs-"));
   const key = path.join(dir, "id_ed25519");
   let stack: Stack;
-  let out: { web: Vm; db: Vm };
+  let out: { web: Vm; db: Vm; dns: { address: string; zone: string } };
+  const fakes: Fake[] = [];
+  let stub: ChildProcess | undefined;
 
   const ssh = (ip: string, command: string) =>
     run(
@@ -46,13 +51,41 @@ describe("examples/quickstart with the Pulumi CLI and real guests", function () 
       ],
       { reject: false, timeoutMs: 60000 },
     );
-  const outputs = async () => (out = (await outputsJson(stack)) as unknown as { web: Vm; db: Vm });
+  const outputs = async () => (out = (await outputsJson(stack)) as unknown as typeof out);
   const qemuPid = async (id: string) => (await agent.client!.getInstance(id)).pid;
 
   before(async () => {
     const guest = await guestDir("x86_64");
     await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
     await agent.start();
+    // Upstreams on loopback: a "public" one that knows nothing (NXDOMAIN), a "private" one that
+    // knows secret.corp, and a local stub (dnsmasq) serving a hosts file.
+    fakes.push(await startFake("127.0.0.1", nxdomain));
+    fakes.push(
+      await startFake("127.0.0.1", (q) =>
+        q.questions?.[0]?.name === "secret.corp"
+          ? reply(q, { answers: a(q, "10.1.2.3") })
+          : reply(q, { rcode: 3 }),
+      ),
+    );
+    fs.writeFileSync(path.join(dir, "hosts"), "10.5.5.5 stubbed.test\n");
+    stub = spawn(
+      "dnsmasq",
+      [
+        "--keep-in-foreground",
+        "--no-resolv",
+        "--no-hosts",
+        `--addn-hosts=${path.join(dir, "hosts")}`,
+        "--listen-address=127.0.0.77",
+        "--bind-interfaces",
+        "--port=53",
+        "--pid-file=",
+        "--conf-file=/dev/null",
+        // It must read the hosts file in our private temp dir.
+        "--user=root",
+      ],
+      { stdio: "ignore" },
+    );
     stack = await openStack({
       example: "quickstart",
       stackName: "e2e",
@@ -61,12 +94,17 @@ describe("examples/quickstart with the Pulumi CLI and real guests", function () 
     });
     await stack.setConfig("cidr", { value: "10.244.0.0/24" });
     await stack.setConfig("sshPublicKey", { value: fs.readFileSync(`${key}.pub`, "utf8").trim() });
+    await stack.setConfig("dnsUpstreams", {
+      value: JSON.stringify([...fakes.map((f) => f.server), "127.0.0.77"]),
+    });
   });
 
   after(async () => {
     if (!agent.running) await agent.start();
     if (stack) await stack.destroy().catch((e: unknown) => console.error("destroy in after():", e));
     await agent.stop();
+    for (const f of fakes) await f.close();
+    stub?.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -88,6 +126,30 @@ describe("examples/quickstart with the Pulumi CLI and real guests", function () 
     assert.match(r.stdout, /^web$/m);
     const db = await ssh("10.244.0.20", "hostname");
     assert.match(db.stdout, /^db$/m, db.stderr);
+  });
+
+  it("guests resolve each other by name, private names, and hosts-file names through the forwarder", async () => {
+    assert.equal(out.db.fqdn, "db.dev.internal");
+    assert.equal(out.dns.address, "10.244.0.1");
+    const ip = out.web.ipAddresses[0]!;
+    const conf = await ssh(ip, "cat /etc/resolv.conf");
+    assert.deepEqual(
+      conf.stdout.match(/^nameserver .*$/gm),
+      ["nameserver 10.244.0.1"],
+      "the lease lists only the gateway",
+    );
+    const db = await ssh(ip, "nslookup db.dev.internal");
+    assert.match(db.stdout, /Address:? 10\.244\.0\.20/, db.stdout + db.stderr);
+    const web = await ssh("10.244.0.20", "nslookup web.dev.internal");
+    assert.match(web.stdout, new RegExp(`Address:? ${ip.replace(/\./g, "\\.")}`), web.stdout + web.stderr);
+    const secret = await ssh(ip, "nslookup secret.corp");
+    assert.match(
+      secret.stdout,
+      /Address:? 10\.1\.2\.3/,
+      "the private upstream's answer wins over the public NXDOMAIN",
+    );
+    const stubbed = await ssh(ip, "nslookup stubbed.test");
+    assert.match(stubbed.stdout, /Address:? 10\.5\.5\.5/, stubbed.stdout + stubbed.stderr);
   });
 
   it("changing memory is an in-place update: the VM restarts with the new size and the same address", async () => {

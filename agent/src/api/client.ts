@@ -7,6 +7,9 @@ import type { ListNetworksResponse__Output } from "./gen/qvmd/v1/ListNetworksRes
 import type { Network__Output } from "./gen/qvmd/v1/Network";
 import type { NetworkSpec } from "./gen/qvmd/v1/NetworkSpec";
 import type { QvmdClient as RawClient } from "./gen/qvmd/v1/Qvmd";
+import type { DeleteDnsForwarderResponse__Output } from "./gen/qvmd/v1/DeleteDnsForwarderResponse";
+import type { DnsForwarder__Output } from "./gen/qvmd/v1/DnsForwarder";
+import type { DnsForwarderSpec } from "./gen/qvmd/v1/DnsForwarderSpec";
 import type { DeleteImageResponse__Output } from "./gen/qvmd/v1/DeleteImageResponse";
 import type { DeleteInstanceResponse__Output } from "./gen/qvmd/v1/DeleteInstanceResponse";
 import type { Image__Output } from "./gen/qvmd/v1/Image";
@@ -20,6 +23,8 @@ import { ERROR_KEYS, loadQvmd } from "./proto";
 
 /** An error returned by qvmd, with its stable code and the property at fault. */
 export type {
+  DnsForwarder__Output as DnsForwarder,
+  DnsForwarderSpec,
   Network__Output as Network,
   NetworkSpec,
   Image__Output as Image,
@@ -138,6 +143,10 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000) {
     ) => (await stream<InstanceEvent__Output>("ApplyInstance", { spec }, onProgress, deadlineMs)).instance!,
     getInstance: (id: string) => call<Instance__Output>("GetInstance", { id }),
     deleteInstance: (id: string) => call<DeleteInstanceResponse__Output>("DeleteInstance", { id }),
+    applyDnsForwarder: (spec: DnsForwarderSpec) => call<DnsForwarder__Output>("ApplyDnsForwarder", { spec }),
+    getDnsForwarder: (id: string) => call<DnsForwarder__Output>("GetDnsForwarder", { id }),
+    deleteDnsForwarder: (id: string) =>
+      call<DeleteDnsForwarderResponse__Output>("DeleteDnsForwarder", { id }),
     health: (deadlineMs?: number) => call<HealthResponse__Output>("Health", {}, deadlineMs),
     checkNetwork: (spec: NetworkSpec) => call<CheckNetworkResponse__Output>("CheckNetwork", { spec }),
     applyNetwork: (spec: NetworkSpec) => call<Network__Output>("ApplyNetwork", { spec }),

@@ -58,6 +58,8 @@ export class Instances {
   private readonly locks = new Map<string, Mutex>();
   private readonly leaseWatches = new Map<string, LeaseWatch>();
   private readonly accelInUse = new Map<string, string>();
+  /** Told whenever an instance's addresses may have changed (the DNS zone follows them). */
+  onAddressesChanged: () => void = () => undefined;
 
   constructor(
     private readonly p: StatePaths,
@@ -365,6 +367,7 @@ export class Instances {
         [...found.values()].map((s) => [s.mac, { ip: s.ip, source: s.source }]),
       );
     });
+    this.onAddressesChanged();
     const missing = macs.filter((m) => !found.has(m));
     if (missing.length > 0) {
       const alive = (await this.runningPid(inst.id)) > 0;
@@ -427,8 +430,21 @@ export class Instances {
         });
       for (const netId of nets) await this.networks.refreshDhcp(netId).catch(() => undefined);
       await this.images.gc();
+      this.onAddressesChanged();
       return rec !== undefined;
     });
+  }
+
+  /** Every instance's name and last known address on a network: the DNS zone's host table. */
+  hostsOn(networkId: string): { name: string; ip: string }[] {
+    const out: { name: string; ip: string }[] = [];
+    for (const [id, rec] of Object.entries(this.state.instances))
+      for (const nic of rec.spec.nics ?? []) {
+        if (nic.network_id !== networkId) continue;
+        const a = rec.addresses[nic.mac.toLowerCase()];
+        if (a) out.push({ name: rec.spec.hostname || id, ip: a.ip });
+      }
+    return out;
   }
 
   /** On start: note which recorded VMs are still running (they are left alone) and watch leases. */

@@ -1,6 +1,7 @@
 // Type token -> handler. Resources not built yet are declared in the schema but refuse in check,
 // so a program using them fails at preview with a clear message instead of doing nothing.
 import type { Props } from "../props";
+import { dnsForwarder } from "./dnsForwarder";
 import { image } from "./image";
 import { instance } from "./instance";
 import { network } from "./network";
@@ -30,5 +31,5 @@ export const handlers: Record<string, ResourceHandler> = {
   "qemu:index:Bridge": notYet("qemu:index:Bridge"),
   "qemu:index:Image": image,
   "qemu:index:Instance": instance,
-  "qemu:index:DnsForwarder": notYet("qemu:index:DnsForwarder"),
+  "qemu:index:DnsForwarder": dnsForwarder,
 };

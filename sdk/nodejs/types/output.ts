@@ -40,6 +40,20 @@ export interface DhcpReservation {
 }
 
 /**
+ * A static A record inside the forwarder's zone.
+ */
+export interface DnsRecord {
+    /**
+     * IPv4 addresses.
+     */
+    addresses: string[];
+    /**
+     * Name, relative to the zone or fully qualified inside it.
+     */
+    name: string;
+}
+
+/**
  * One NIC of an instance.
  */
 export interface InstanceNic {

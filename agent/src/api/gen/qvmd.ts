@@ -1,11 +1,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, ApplyDnsForwarderRequest__Output as _qvmd_v1_ApplyDnsForwarderRequest__Output } from './qvmd/v1/ApplyDnsForwarderRequest';
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from './qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from './qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from './qvmd/v1/ApplyNetworkRequest';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from './qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from './qvmd/v1/CheckNetworkResponse';
+import type { DeleteDnsForwarderRequest as _qvmd_v1_DeleteDnsForwarderRequest, DeleteDnsForwarderRequest__Output as _qvmd_v1_DeleteDnsForwarderRequest__Output } from './qvmd/v1/DeleteDnsForwarderRequest';
+import type { DeleteDnsForwarderResponse as _qvmd_v1_DeleteDnsForwarderResponse, DeleteDnsForwarderResponse__Output as _qvmd_v1_DeleteDnsForwarderResponse__Output } from './qvmd/v1/DeleteDnsForwarderResponse';
 import type { DeleteImageRequest as _qvmd_v1_DeleteImageRequest, DeleteImageRequest__Output as _qvmd_v1_DeleteImageRequest__Output } from './qvmd/v1/DeleteImageRequest';
 import type { DeleteImageResponse as _qvmd_v1_DeleteImageResponse, DeleteImageResponse__Output as _qvmd_v1_DeleteImageResponse__Output } from './qvmd/v1/DeleteImageResponse';
 import type { DeleteInstanceRequest as _qvmd_v1_DeleteInstanceRequest, DeleteInstanceRequest__Output as _qvmd_v1_DeleteInstanceRequest__Output } from './qvmd/v1/DeleteInstanceRequest';
@@ -14,6 +17,10 @@ import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetwo
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from './qvmd/v1/DeleteNetworkResponse';
 import type { DhcpReservation as _qvmd_v1_DhcpReservation, DhcpReservation__Output as _qvmd_v1_DhcpReservation__Output } from './qvmd/v1/DhcpReservation';
 import type { DhcpSpec as _qvmd_v1_DhcpSpec, DhcpSpec__Output as _qvmd_v1_DhcpSpec__Output } from './qvmd/v1/DhcpSpec';
+import type { DnsForwarder as _qvmd_v1_DnsForwarder, DnsForwarder__Output as _qvmd_v1_DnsForwarder__Output } from './qvmd/v1/DnsForwarder';
+import type { DnsForwarderSpec as _qvmd_v1_DnsForwarderSpec, DnsForwarderSpec__Output as _qvmd_v1_DnsForwarderSpec__Output } from './qvmd/v1/DnsForwarderSpec';
+import type { DnsRecord as _qvmd_v1_DnsRecord, DnsRecord__Output as _qvmd_v1_DnsRecord__Output } from './qvmd/v1/DnsRecord';
+import type { GetDnsForwarderRequest as _qvmd_v1_GetDnsForwarderRequest, GetDnsForwarderRequest__Output as _qvmd_v1_GetDnsForwarderRequest__Output } from './qvmd/v1/GetDnsForwarderRequest';
 import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from './qvmd/v1/GetImageRequest';
 import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from './qvmd/v1/GetInstanceRequest';
 import type { GetNetworkRequest as _qvmd_v1_GetNetworkRequest, GetNetworkRequest__Output as _qvmd_v1_GetNetworkRequest__Output } from './qvmd/v1/GetNetworkRequest';
@@ -42,11 +49,14 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   qvmd: {
     v1: {
+      ApplyDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_ApplyDnsForwarderRequest, _qvmd_v1_ApplyDnsForwarderRequest__Output>
       ApplyImageRequest: MessageTypeDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ApplyImageRequest__Output>
       ApplyInstanceRequest: MessageTypeDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_ApplyInstanceRequest__Output>
       ApplyNetworkRequest: MessageTypeDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_ApplyNetworkRequest__Output>
       CheckNetworkRequest: MessageTypeDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkRequest__Output>
       CheckNetworkResponse: MessageTypeDefinition<_qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkResponse__Output>
+      DeleteDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_DeleteDnsForwarderRequest, _qvmd_v1_DeleteDnsForwarderRequest__Output>
+      DeleteDnsForwarderResponse: MessageTypeDefinition<_qvmd_v1_DeleteDnsForwarderResponse, _qvmd_v1_DeleteDnsForwarderResponse__Output>
       DeleteImageRequest: MessageTypeDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageRequest__Output>
       DeleteImageResponse: MessageTypeDefinition<_qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageResponse__Output>
       DeleteInstanceRequest: MessageTypeDefinition<_qvmd_v1_DeleteInstanceRequest, _qvmd_v1_DeleteInstanceRequest__Output>
@@ -55,6 +65,10 @@ export interface ProtoGrpcType {
       DeleteNetworkResponse: MessageTypeDefinition<_qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkResponse__Output>
       DhcpReservation: MessageTypeDefinition<_qvmd_v1_DhcpReservation, _qvmd_v1_DhcpReservation__Output>
       DhcpSpec: MessageTypeDefinition<_qvmd_v1_DhcpSpec, _qvmd_v1_DhcpSpec__Output>
+      DnsForwarder: MessageTypeDefinition<_qvmd_v1_DnsForwarder, _qvmd_v1_DnsForwarder__Output>
+      DnsForwarderSpec: MessageTypeDefinition<_qvmd_v1_DnsForwarderSpec, _qvmd_v1_DnsForwarderSpec__Output>
+      DnsRecord: MessageTypeDefinition<_qvmd_v1_DnsRecord, _qvmd_v1_DnsRecord__Output>
+      GetDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_GetDnsForwarderRequest, _qvmd_v1_GetDnsForwarderRequest__Output>
       GetImageRequest: MessageTypeDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_GetImageRequest__Output>
       GetInstanceRequest: MessageTypeDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_GetInstanceRequest__Output>
       GetNetworkRequest: MessageTypeDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_GetNetworkRequest__Output>

@@ -2,17 +2,22 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, ApplyDnsForwarderRequest__Output as _qvmd_v1_ApplyDnsForwarderRequest__Output } from '../../qvmd/v1/ApplyDnsForwarderRequest';
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from '../../qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from '../../qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from '../../qvmd/v1/ApplyNetworkRequest';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from '../../qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from '../../qvmd/v1/CheckNetworkResponse';
+import type { DeleteDnsForwarderRequest as _qvmd_v1_DeleteDnsForwarderRequest, DeleteDnsForwarderRequest__Output as _qvmd_v1_DeleteDnsForwarderRequest__Output } from '../../qvmd/v1/DeleteDnsForwarderRequest';
+import type { DeleteDnsForwarderResponse as _qvmd_v1_DeleteDnsForwarderResponse, DeleteDnsForwarderResponse__Output as _qvmd_v1_DeleteDnsForwarderResponse__Output } from '../../qvmd/v1/DeleteDnsForwarderResponse';
 import type { DeleteImageRequest as _qvmd_v1_DeleteImageRequest, DeleteImageRequest__Output as _qvmd_v1_DeleteImageRequest__Output } from '../../qvmd/v1/DeleteImageRequest';
 import type { DeleteImageResponse as _qvmd_v1_DeleteImageResponse, DeleteImageResponse__Output as _qvmd_v1_DeleteImageResponse__Output } from '../../qvmd/v1/DeleteImageResponse';
 import type { DeleteInstanceRequest as _qvmd_v1_DeleteInstanceRequest, DeleteInstanceRequest__Output as _qvmd_v1_DeleteInstanceRequest__Output } from '../../qvmd/v1/DeleteInstanceRequest';
 import type { DeleteInstanceResponse as _qvmd_v1_DeleteInstanceResponse, DeleteInstanceResponse__Output as _qvmd_v1_DeleteInstanceResponse__Output } from '../../qvmd/v1/DeleteInstanceResponse';
 import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetworkRequest__Output as _qvmd_v1_DeleteNetworkRequest__Output } from '../../qvmd/v1/DeleteNetworkRequest';
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from '../../qvmd/v1/DeleteNetworkResponse';
+import type { DnsForwarder as _qvmd_v1_DnsForwarder, DnsForwarder__Output as _qvmd_v1_DnsForwarder__Output } from '../../qvmd/v1/DnsForwarder';
+import type { GetDnsForwarderRequest as _qvmd_v1_GetDnsForwarderRequest, GetDnsForwarderRequest__Output as _qvmd_v1_GetDnsForwarderRequest__Output } from '../../qvmd/v1/GetDnsForwarderRequest';
 import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from '../../qvmd/v1/GetImageRequest';
 import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from '../../qvmd/v1/GetInstanceRequest';
 import type { GetNetworkRequest as _qvmd_v1_GetNetworkRequest, GetNetworkRequest__Output as _qvmd_v1_GetNetworkRequest__Output } from '../../qvmd/v1/GetNetworkRequest';
@@ -27,6 +32,15 @@ import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetwork
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from '../../qvmd/v1/Network';
 
 export interface QvmdClient extends grpc.Client {
+  ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  applyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  applyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  applyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  applyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  
   ApplyImage(argument: _qvmd_v1_ApplyImageRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
   ApplyImage(argument: _qvmd_v1_ApplyImageRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
   applyImage(argument: _qvmd_v1_ApplyImageRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_ImageEvent__Output>;
@@ -55,6 +69,15 @@ export interface QvmdClient extends grpc.Client {
   checkNetwork(argument: _qvmd_v1_CheckNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   checkNetwork(argument: _qvmd_v1_CheckNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   
+  DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  deleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  deleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  deleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  deleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteImage(argument: _qvmd_v1_DeleteImageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
   DeleteImage(argument: _qvmd_v1_DeleteImageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
   DeleteImage(argument: _qvmd_v1_DeleteImageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteImageResponse__Output>): grpc.ClientUnaryCall;
@@ -81,6 +104,15 @@ export interface QvmdClient extends grpc.Client {
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  GetDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  GetDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  GetDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  getDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  getDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  getDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
+  getDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
   
   GetImage(argument: _qvmd_v1_GetImageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
   GetImage(argument: _qvmd_v1_GetImageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Image__Output>): grpc.ClientUnaryCall;
@@ -130,6 +162,8 @@ export interface QvmdClient extends grpc.Client {
 }
 
 export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
+  ApplyDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_ApplyDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder>;
+  
   ApplyImage: grpc.handleServerStreamingCall<_qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent>;
   
   ApplyInstance: grpc.handleServerStreamingCall<_qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent>;
@@ -138,11 +172,15 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   CheckNetwork: grpc.handleUnaryCall<_qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse>;
   
+  DeleteDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_DeleteDnsForwarderRequest__Output, _qvmd_v1_DeleteDnsForwarderResponse>;
+  
   DeleteImage: grpc.handleUnaryCall<_qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse>;
   
   DeleteInstance: grpc.handleUnaryCall<_qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse>;
   
   DeleteNetwork: grpc.handleUnaryCall<_qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse>;
+  
+  GetDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_GetDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder>;
   
   GetImage: grpc.handleUnaryCall<_qvmd_v1_GetImageRequest__Output, _qvmd_v1_Image>;
   
@@ -157,13 +195,16 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface QvmdDefinition extends grpc.ServiceDefinition {
+  ApplyDnsForwarder: MethodDefinition<_qvmd_v1_ApplyDnsForwarderRequest, _qvmd_v1_DnsForwarder, _qvmd_v1_ApplyDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder__Output>
   ApplyImage: MethodDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ImageEvent, _qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent__Output>
   ApplyInstance: MethodDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_InstanceEvent, _qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent__Output>
   ApplyNetwork: MethodDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_Network, _qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network__Output>
   CheckNetwork: MethodDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse__Output>
+  DeleteDnsForwarder: MethodDefinition<_qvmd_v1_DeleteDnsForwarderRequest, _qvmd_v1_DeleteDnsForwarderResponse, _qvmd_v1_DeleteDnsForwarderRequest__Output, _qvmd_v1_DeleteDnsForwarderResponse__Output>
   DeleteImage: MethodDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse__Output>
   DeleteInstance: MethodDefinition<_qvmd_v1_DeleteInstanceRequest, _qvmd_v1_DeleteInstanceResponse, _qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse__Output>
   DeleteNetwork: MethodDefinition<_qvmd_v1_DeleteNetworkRequest, _qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse__Output>
+  GetDnsForwarder: MethodDefinition<_qvmd_v1_GetDnsForwarderRequest, _qvmd_v1_DnsForwarder, _qvmd_v1_GetDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder__Output>
   GetImage: MethodDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_Image, _qvmd_v1_GetImageRequest__Output, _qvmd_v1_Image__Output>
   GetInstance: MethodDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_Instance, _qvmd_v1_GetInstanceRequest__Output, _qvmd_v1_Instance__Output>
   GetNetwork: MethodDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_Network, _qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network__Output>

@@ -1,0 +1,159 @@
+// DNS forwarders run inside qvmd (root namespace, so they can reach the host's own resolver) on
+// their network's gateway address. Their zone's host table follows the instances on the network.
+import { type Forwarder, type HostRecord, startForwarder, validateForwarderOptions } from "../dns";
+import { ID_PATTERN } from "../constants";
+import { QvmdError, notFound } from "../errors";
+import type { Networks } from "../net/network";
+import type { ResolvedNetwork } from "../net/spec";
+import type { StateStore } from "../state";
+import { Mutex } from "../util/lock";
+import {
+  type DnsForwarderSpec,
+  type DnsForwarderSpecInput,
+  dnsForwarderSpecShape,
+  forwarderOptions,
+  propertyName,
+} from "./spec";
+
+export interface DnsForwarderStatus {
+  spec: DnsForwarderSpec;
+  address: string;
+  port: number;
+  upstreamSource: string;
+  upstreams: string[];
+  names: string[];
+}
+
+export class DnsForwarders {
+  private readonly running = new Map<string, { f: Forwarder; network: ResolvedNetwork }>();
+  private readonly lock = new Mutex();
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly networks: Networks,
+    /** Instances' names and addresses on a network, for the zone. */
+    private readonly hostsOn: (networkId: string) => HostRecord[],
+    private readonly log: (m: string) => void,
+    /** Tests run the forwarder on another port (53 may be taken on a developer's machine). */
+    private readonly port = Number(process.env.QVMD_DNS_PORT ?? 53),
+  ) {}
+
+  apply(input: DnsForwarderSpecInput): Promise<DnsForwarderStatus> {
+    return this.lock.run(async () => {
+      const spec = dnsForwarderSpecShape.parse(input);
+      if (!ID_PATTERN.test(spec.id))
+        throw new QvmdError("invalid", "BAD_ID", `id "${spec.id}" must match ${ID_PATTERN}`, {
+          property: "id",
+        });
+      const net = await this.networks.get(spec.network_id).catch(() => undefined);
+      if (!net)
+        throw new QvmdError("invalid", "UNKNOWN_NETWORK", `network ${spec.network_id} does not exist`, {
+          property: "networkId",
+        });
+      const other = Object.entries(this.state.dnsForwarders).find(
+        ([id, r]) => id !== spec.id && r.spec.network_id === spec.network_id,
+      );
+      if (other)
+        throw new QvmdError(
+          "invalid",
+          "DNS_NETWORK_TAKEN",
+          `network ${spec.network_id} already has DNS forwarder ${other[0]}`,
+          {
+            property: "networkId",
+            hint: "one forwarder per network: it owns the gateway's port 53",
+          },
+        );
+      const opts = forwarderOptions(spec, net.network, this.port);
+      const violations = validateForwarderOptions(opts);
+      if (violations.length > 0) {
+        const first = violations[0]!;
+        throw new QvmdError(
+          "invalid",
+          first.code,
+          violations.map((v) => `${propertyName(v.property)}: ${v.reason}`).join("; "),
+          {
+            property: propertyName(first.property),
+          },
+        );
+      }
+      await this.state.update((d) => {
+        d.dnsForwarders[spec.id] = {
+          spec: input,
+          createdAt: d.dnsForwarders[spec.id]?.createdAt ?? new Date().toISOString(),
+        };
+      });
+      const cur = this.running.get(spec.id);
+      if (cur) await cur.f.update(opts);
+      else this.running.set(spec.id, { f: await startForwarder(opts), network: net.network });
+      this.running.get(spec.id)!.network = net.network;
+      this.pushHosts(spec.id);
+      return this.status(spec.id);
+    });
+  }
+
+  private pushHosts(id: string): void {
+    const r = this.running.get(id);
+    const rec = this.state.dnsForwarders[id];
+    if (!r || !rec) return;
+    const spec = dnsForwarderSpecShape.parse(rec.spec);
+    if (spec.zone === "") return;
+    try {
+      r.f.setHosts(this.hostsOn(spec.network_id));
+    } catch (e) {
+      this.log(`dns forwarder ${id}: host table refused: ${(e as Error).message}`);
+    }
+  }
+
+  /** Called whenever instance addresses change. */
+  refreshHosts(): void {
+    for (const id of this.running.keys()) this.pushHosts(id);
+  }
+
+  status(id: string): DnsForwarderStatus {
+    const rec = this.state.dnsForwarders[id];
+    const r = this.running.get(id);
+    if (!rec || !r) throw notFound("DNS_FORWARDER_NOT_FOUND", `DNS forwarder ${id} does not exist`);
+    const spec = dnsForwarderSpecShape.parse(rec.spec);
+    const stats = r.f.stats();
+    const zoneNames =
+      spec.zone === ""
+        ? []
+        : [...this.hostsOn(spec.network_id).map((h) => h.name), ...spec.records.map((x) => x.name)];
+    return {
+      spec,
+      address: r.f.address.address,
+      port: r.f.address.port,
+      upstreamSource:
+        stats.upstreamSource.kind + (stats.upstreamSource.path ? ` ${stats.upstreamSource.path}` : ""),
+      upstreams: stats.upstreams.map((u) => u.upstream),
+      names: zoneNames.map((n) => (n.endsWith(`.${spec.zone}`) ? n : `${n}.${spec.zone}`)),
+    };
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.lock.run(async () => {
+      const r = this.running.get(id);
+      if (r) await r.f.close();
+      this.running.delete(id);
+      const existed = this.state.dnsForwarders[id] !== undefined;
+      if (existed)
+        await this.state.update((d) => {
+          delete d.dnsForwarders[id];
+        });
+      return existed;
+    });
+  }
+
+  /** On start: serve every recorded forwarder again. */
+  async startAll(): Promise<void> {
+    for (const [id, rec] of Object.entries(this.state.dnsForwarders))
+      await this.apply(rec.spec).catch((e: unknown) =>
+        this.log(`dns forwarder ${id}: start failed: ${(e as Error).message}`),
+      );
+  }
+
+  async closeAll(): Promise<void> {
+    for (const r of this.running.values()) await r.f.close();
+    this.running.clear();
+  }
+}
