@@ -61,8 +61,13 @@ export class TestAgent {
     if (this.client) {
       const stateFile = path.join(this.stateDir, "state.json");
       const st = fs.existsSync(stateFile)
-        ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { instances?: object; images?: object })
+        ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as {
+            instances?: object;
+            images?: object;
+            dnsForwarders?: object;
+          })
         : {};
+      for (const id of Object.keys(st.dnsForwarders ?? {})) await this.client.deleteDnsForwarder(id);
       for (const id of Object.keys(st.instances ?? {})) await this.client.deleteInstance(id);
       for (const id of Object.keys(st.images ?? {})) await this.client.deleteImage(id);
       const { networks } = await this.client.listNetworks().catch(() => ({ networks: [] }));
