@@ -33,7 +33,7 @@ function query(server: string, source: string, name: string): Promise<dnsPacket.
   });
 }
 const addrs = (p?: dnsPacket.DecodedPacket) =>
-  (p?.answers ?? []).filter((x) => x.type === "A").map((x) => x.data as string);
+  (p?.answers ?? []).filter((x) => x.type === "A").map((x) => (x as { data: string }).data);
 
 describe("qvmd DNS forwarders", function () {
   this.timeout(120000);
