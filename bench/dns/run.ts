@@ -137,7 +137,8 @@ async function startOurs(execa: Execa, port: number, upstreams: number[]) {
       Array.from({ length: HOSTS }, (_, i) => [`host${i}`, [`10.0.${i >> 8}.${i & 255}`]]),
     ),
   };
-  const serve = path.join(__dirname, "serve.ts");
+  // DNSBENCH_SERVE runs another build of ours (e.g. a copy of the previous version) for before/after.
+  const serve = process.env.DNSBENCH_SERVE ?? path.join(__dirname, "serve.ts");
   spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts)]);
 }
 

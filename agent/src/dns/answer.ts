@@ -113,6 +113,51 @@ export function localResponse(
   ]);
 }
 
+/** A local answer encoded once: everything after the question, with its counts. */
+export interface EncodedLocal {
+  rcode: number;
+  an: number;
+  ns: number;
+  /** Answer and authority records; owners point at the question (0xc00c) or are written out. */
+  body: Buffer;
+}
+
+export function encodeLocal(
+  rcode: number,
+  answers: LocalRecord[],
+  authority: LocalRecord[] = [],
+): EncodedLocal {
+  return {
+    rcode,
+    an: answers.length,
+    ns: authority.length,
+    body: Buffer.concat([...answers.map(record), ...authority.map(record)]),
+  };
+}
+
+/** Same bytes as localResponse, from a pre-encoded body, in one allocation. */
+export function localResponseFrom(q: Query, e: EncodedLocal): Buffer {
+  const qlen = q.question.length;
+  const out = Buffer.allocUnsafe(HEADER_LEN + qlen + e.body.length + (q.edns ? 11 : 0));
+  out.writeUInt16BE(q.id, 0);
+  out.writeUInt16BE(responseFlags(q, e.rcode, FLAG_AA), 2);
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(e.an, 6);
+  out.writeUInt16BE(e.ns, 8);
+  out.writeUInt16BE(q.edns ? 1 : 0, 10);
+  q.question.copy(out, HEADER_LEN);
+  e.body.copy(out, HEADER_LEN + qlen);
+  if (q.edns) writeOpt(out, HEADER_LEN + qlen + e.body.length, q.edns.dnssecOk);
+  return out;
+}
+
+function writeOpt(out: Buffer, at: number, dnssecOk: boolean) {
+  out.fill(0, at, at + 11);
+  out.writeUInt16BE(TYPE_OPT, at + 1);
+  out.writeUInt16BE(EDNS_UDP_SIZE, at + 3);
+  if (dnssecOk) out.writeUInt16BE(0x8000, at + 7);
+}
+
 export function servfailResponse(q: Query): Buffer {
   return Buffer.concat([
     header(q.id, responseFlags(q, RCODE_SERVFAIL, 0), 1, 0, 0, q.edns ? 1 : 0),
@@ -142,8 +187,9 @@ export function fitForUdp(q: Query, response: Buffer, limit: number): { bytes: B
  * upstream echoed ours, which may differ in case when several clients share one upstream query),
  * and no OPT record if the client did not speak EDNS (RFC 6891 §7). Records are not touched.
  */
-export function adaptUpstreamResponse(q: Query, upstream: Buffer, scan: Scan): Buffer {
-  let out = Buffer.from(upstream);
+export function adaptUpstreamResponse(q: Query, upstream: Buffer, scan: Scan, inPlace = false): Buffer {
+  // In place when this answer goes to one client only (the buffer is ours, fresh from the socket).
+  let out = inPlace ? upstream : Buffer.from(upstream);
   out.writeUInt16BE(q.id, 0);
   const flags = (out.readUInt16BE(2) & ~(FLAG_RD | FLAG_CD)) | (q.flags & (FLAG_RD | FLAG_CD));
   out.writeUInt16BE(flags, 2);

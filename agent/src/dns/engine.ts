@@ -1,12 +1,20 @@
 // One query's path, whatever the transport: allow-list, rate limit, parse, local data, upstreams.
 // Every reason to drop comes before any work proportional to the packet, and dropping is silent:
 // an answer to a source we do not serve is exactly what a reflection attack wants.
-import { adaptUpstreamResponse, fitForUdp, localResponse, servfailResponse } from "./answer";
+import {
+  type EncodedLocal,
+  adaptUpstreamResponse,
+  encodeLocal,
+  fitForUdp,
+  localResponseFrom,
+  servfailResponse,
+} from "./answer";
 import type { SourceAcl } from "./acl";
-import { clientUdpLimit, parseQuery, FLAG_CD } from "./query";
+import { type Query, clientUdpLimit, parseQueryCached, FLAG_CD } from "./query";
 import type { RateLimiter } from "./ratelimit";
 import type { Resolver } from "./resolver";
 import type { Counters } from "./stats";
+import type { UpstreamQuestion } from "./upstreamwire";
 import { type LocalTable, lookup } from "./zone";
 
 export type Transport = "udp" | "tcp";
@@ -32,47 +40,75 @@ export function admit(s: EngineState, source: string, checks: { acl: boolean; ra
   return true;
 }
 
+/** Where an answer goes; not called when we stay silent. */
+export type Respond = (bytes: Buffer) => void;
+
+interface Memo {
+  table?: LocalTable;
+  local?: EncodedLocal | null;
+  flightKey?: string;
+  upstream?: UpstreamQuestion;
+}
+
 /** The bytes to send back, or undefined to stay silent. Never throws. */
-export async function answer(
-  s: EngineState,
-  packet: Buffer,
-  transport: Transport,
-): Promise<Buffer | undefined> {
-  const parsed = parseQuery(packet);
+export function answer(s: EngineState, packet: Buffer, transport: Transport): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    if (!answerWith(s, packet, transport, resolve)) resolve(undefined);
+  });
+}
+
+/**
+ * Callback form of answer, the hot path: local answers are sent before it returns, forwarded ones
+ * when the upstreams have spoken. Returns false when the query is dropped (nothing will be sent).
+ */
+export function answerWith(s: EngineState, packet: Buffer, transport: Transport, respond: Respond): boolean {
+  const parsed = parseQueryCached(packet);
   if (!parsed.ok) {
     s.counters.dropped.malformed++;
-    return undefined;
+    return false;
   }
   const q = parsed.query;
   s.counters.queries++;
-  const fit = (response: Buffer) => {
-    if (transport === "tcp") return response;
-    const r = fitForUdp(q, response, clientUdpLimit(q));
-    if (r.truncated) s.counters.truncated++;
-    return r.bytes;
-  };
-  const local = lookup(s.table, q);
+  // Derived from the bytes after the ID, hence shared by every query with the same bytes.
+  const memo = (q.memo ?? {}) as Memo;
+  let local = memo.local;
+  if (memo.table !== s.table || local === undefined) {
+    const l = lookup(s.table, q);
+    local = l ? encodeLocal(l.rcode, l.answers, l.authority) : null;
+    memo.table = s.table;
+    memo.local = local;
+  }
   if (local) {
     s.counters.answeredLocal++;
-    return fit(localResponse(q, local.rcode, local.answers, local.authority));
+    respond(fit(s, q, transport, localResponseFrom(q, local)));
+    return true;
   }
-  const key = `${q.key}|${q.qtype}|${q.qclass}|${q.edns?.dnssecOk ? 1 : 0}|${q.flags & FLAG_CD ? 1 : 0}`;
-  const pending = s.resolver.resolve(key, {
+  const key =
+    (memo.flightKey ??= `${q.key}|${q.qtype}|${q.qclass}|${q.edns?.dnssecOk ? 1 : 0}|${q.flags & FLAG_CD ? 1 : 0}`);
+  const upstream = (memo.upstream ??= {
     labels: q.labels,
     qtype: q.qtype,
     qclass: q.qclass,
     dnssecOk: q.edns?.dnssecOk ?? false,
     checkingDisabled: (q.flags & FLAG_CD) !== 0,
   });
-  if (!pending) {
+  const accepted = s.resolver.resolveWith(key, upstream, (r, alone) => {
+    if (r.kind === "servfail") {
+      s.counters.servfail++;
+      respond(servfailResponse(q));
+    } else respond(fit(s, q, transport, adaptUpstreamResponse(q, r.bytes, r.scan, alone)));
+  });
+  if (!accepted) {
     s.counters.dropped.overload++;
-    return undefined;
+    return false;
   }
   s.counters.forwarded++;
-  const r = await pending;
-  if (r.kind === "servfail") {
-    s.counters.servfail++;
-    return servfailResponse(q);
-  }
-  return fit(adaptUpstreamResponse(q, r.bytes, r.scan));
+  return true;
+}
+
+function fit(s: EngineState, q: Query, transport: Transport, response: Buffer): Buffer {
+  if (transport === "tcp") return response;
+  const r = fitForUdp(q, response, clientUdpLimit(q));
+  if (r.truncated) s.counters.truncated++;
+  return r.bytes;
 }

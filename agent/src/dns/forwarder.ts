@@ -2,7 +2,7 @@
 // swap state objects that the next query picks up; sockets are only rebound when the listen
 // address changes, so an update never drops a query.
 import { SourceAcl } from "./acl";
-import { type EngineState, admit, answer } from "./engine";
+import { type EngineState, admit, answerWith } from "./engine";
 import { DnsError, invalidOptions } from "./errors";
 import type { HostEntry } from "./hosts";
 import {
@@ -108,7 +108,8 @@ export async function startForwarder(
       counters.received++;
       return admit(state, source, { acl: transport === "udp", rate: true });
     },
-    answer: (packet: Buffer, transport: "udp" | "tcp") => answer(state, packet, transport),
+    answer: (packet: Buffer, transport: "udp" | "tcp", respond: (out: Buffer) => void) =>
+      answerWith(state, packet, transport, respond),
     onMalformed: () => void counters.dropped.malformed++,
     onOverload: () => void counters.dropped.overload++,
   };

@@ -52,6 +52,11 @@ export interface Query {
   question: Buffer;
   edns: Edns | undefined;
   size: number;
+  /**
+   * Shared by every query with the same bytes after the ID (see parseQueryCached): what the engine
+   * derived from them once, e.g. the local answer for a given table. Absent on uncached parses.
+   */
+  memo?: Record<string, unknown>;
 }
 
 export type QueryRejectCode =
@@ -68,6 +73,37 @@ export type QueryRejectCode =
 export type ParsedQuery = { ok: true; query: Query } | { ok: false; code: QueryRejectCode };
 
 const reject = (code: QueryRejectCode): ParsedQuery => ({ ok: false, code });
+
+/**
+ * Validated queries by their bytes after the ID (bounded, two generations: roughly the most recent
+ * 2 x QUERY_CACHE distinct queries). Everything parseQuery checks and returns depends only on those
+ * bytes, so a hit is exactly what a fresh parse would give, minus the work. Only accepted queries
+ * are remembered. Callers must not mutate the returned query or its buffers.
+ */
+const QUERY_CACHE = 4096;
+let cacheNew = new Map<string, Query>();
+let cacheOld = new Map<string, Query>();
+
+export function parseQueryCached(buf: Buffer): ParsedQuery {
+  if (buf.length > MAX_QUERY || buf.length < HEADER_LEN) return parseQuery(buf);
+  const key = buf.toString("latin1", 2);
+  let hit = cacheNew.get(key);
+  if (hit === undefined) {
+    hit = cacheOld.get(key);
+    if (hit === undefined) {
+      const r = parseQuery(buf);
+      if (!r.ok) return r;
+      hit = { ...r.query, question: Buffer.from(r.query.question), memo: {} };
+    }
+    if (cacheNew.size >= QUERY_CACHE) {
+      cacheOld = cacheNew;
+      cacheNew = new Map();
+    }
+    cacheNew.set(key, hit);
+  }
+  // The question bytes are the client's own (same bytes as the cached ones by construction).
+  return { ok: true, query: { ...hit, id: buf.readUInt16BE(0) } };
+}
 
 export function parseQuery(buf: Buffer): ParsedQuery {
   if (buf.length > MAX_QUERY) return reject("TOO_LARGE");

@@ -2,10 +2,12 @@
 // timing out are marked down: they still get one probe query per second, to notice recovery, but
 // nobody waits for them, so a blackholed server costs a few slow answers, not every answer.
 // Identical questions in flight share one upstream query (RFC 5452 §5: no birthday attacks).
+import { DeadlineQueue } from "./deadlines";
+import { DEFAULT_POOL, type PoolOptions, UdpPool } from "./pool";
 import type { Counters, UpstreamHealth } from "./stats";
 import type { UpstreamAddr } from "./resolvconf";
 import { type Slot, classify, decide } from "./select";
-import { type UpstreamReply, askUdp } from "./upstream";
+import { type AskHooks, type UpstreamReply, askUdp } from "./upstream";
 import type { UpstreamQuestion } from "./upstreamwire";
 import type { Scan } from "./wire";
 
@@ -17,6 +19,9 @@ export const SUSPECT_PENDING = 32;
 export const SUSPECT_SILENCE_MS = 250;
 
 export type Resolution = { kind: "answer"; bytes: Buffer; scan: Scan } | { kind: "servfail" };
+/** `alone` is true when this waiter is the only one: it may then modify the answer bytes in place. */
+export type Waiter = (r: Resolution, alone: boolean) => void;
+const SERVFAIL: Resolution = { kind: "servfail" };
 
 interface Health {
   consecutiveFailures: number;
@@ -36,14 +41,25 @@ const isDown = (h: Health, now: number) =>
 export class Resolver {
   private upstreams: UpstreamAddr[] = [];
   private readonly health = new Map<string, Health>();
-  private readonly inflight = new Map<string, Promise<Resolution>>();
+  private readonly inflight = new Map<string, Waiter[]>();
+  private readonly deadlines = new DeadlineQueue();
   private readonly cancels = new Set<() => void>();
+  private readonly pools = new Map<string, UdpPool>();
   private closed = false;
+  private readonly hooks: AskHooks = {
+    onRejected: () => void this.counters.upstreamRejected++,
+    onTcpFallback: () => void this.counters.tcpFallback++,
+    track: (cancel: () => void) => {
+      this.cancels.add(cancel);
+      return () => void this.cancels.delete(cancel);
+    },
+  };
 
   constructor(
     private readonly counters: Counters,
     public timeoutMs: number,
     public maxInflight: number,
+    private readonly poolOptions: PoolOptions = DEFAULT_POOL,
   ) {}
 
   setUpstreams(list: UpstreamAddr[]) {
@@ -51,29 +67,63 @@ export class Resolver {
     // Health survives an update for servers that stay, so a known-dead one is not waited for again.
     const keep = new Set(list.map((u) => u.key));
     for (const k of this.health.keys()) if (!keep.has(k)) this.health.delete(k);
+    for (const [k, p] of this.pools)
+      if (!keep.has(k)) {
+        p.close();
+        this.pools.delete(k);
+      }
+  }
+
+  private poolOf(u: UpstreamAddr): UdpPool {
+    let p = this.pools.get(u.key);
+    if (!p) {
+      p = new UdpPool(u, this.poolOptions, () => void this.counters.upstreamRejected++);
+      this.pools.set(u.key, p);
+    }
+    return p;
   }
 
   /** Ends every upstream query in flight (their clients get SERVFAIL); later queries fail at once. */
   close() {
     this.closed = true;
     for (const cancel of [...this.cancels]) cancel();
+    for (const p of this.pools.values()) p.close();
+    this.pools.clear();
+    this.deadlines.close();
   }
 
   get current(): readonly UpstreamAddr[] {
     return this.upstreams;
   }
 
-  /** Undefined when too many distinct questions are in flight: the caller drops the query. */
-  resolve(key: string, q: UpstreamQuestion): Promise<Resolution> | undefined {
+  /**
+   * Calls `waiter` once with the resolution. False when too many distinct questions are in flight:
+   * the caller drops the query and `waiter` is never called.
+   */
+  resolveWith(key: string, q: UpstreamQuestion, waiter: Waiter): boolean {
     const running = this.inflight.get(key);
     if (running) {
       this.counters.shared++;
-      return running;
+      running.push(waiter);
+      return true;
     }
-    if (this.inflight.size >= this.maxInflight) return undefined;
-    const p = this.fanout(q).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
-    return p;
+    if (this.inflight.size >= this.maxInflight) return false;
+    const waiters = [waiter];
+    this.inflight.set(key, waiters);
+    this.fanout(q, (r) => {
+      this.inflight.delete(key);
+      for (let i = 0; i < waiters.length; i++) waiters[i]!(r, waiters.length === 1);
+    });
+    return true;
+  }
+
+  /** Promise form of resolveWith; undefined when the query must be dropped. */
+  resolve(key: string, q: UpstreamQuestion): Promise<Resolution> | undefined {
+    let ok = false;
+    const p = new Promise<Resolution>((res) => {
+      ok = this.resolveWith(key, q, (r) => res(r));
+    });
+    return ok ? p : undefined;
   }
 
   report(): UpstreamHealth[] {
@@ -113,53 +163,45 @@ export class Resolver {
     }
   }
 
-  private fanout(q: UpstreamQuestion): Promise<Resolution> {
+  private fanout(q: UpstreamQuestion, resolve: (r: Resolution) => void) {
     const ups = this.upstreams;
-    if (ups.length === 0 || this.closed) return Promise.resolve({ kind: "servfail" });
+    if (ups.length === 0 || this.closed) {
+      resolve(SERVFAIL);
+      return;
+    }
     const now = Date.now();
-    const healths = ups.map((u) => this.healthOf(u.key));
     // When every server is down there is nobody better to wait for: ask them all.
-    const anyUp = healths.some((h) => !isDown(h, now));
+    let anyUp = false;
+    for (const u of ups) if (!isDown(this.healthOf(u.key), now)) anyUp = true;
     const slots: Slot[] = [];
     const replies: UpstreamReply[] = [];
-    const hooks = {
-      onRejected: () => void this.counters.upstreamRejected++,
-      onTcpFallback: () => void this.counters.tcpFallback++,
-      track: (cancel: () => void) => {
-        this.cancels.add(cancel);
-        return () => void this.cancels.delete(cancel);
-      },
+    let done = false;
+    const settle = () => {
+      if (done) return;
+      const d = decide(slots);
+      if (!d.done) return;
+      done = true;
+      const r = "pick" in d ? replies[d.pick] : undefined;
+      resolve(r?.ok ? { kind: "answer", bytes: r.bytes, scan: r.scan } : SERVFAIL);
     };
-    return new Promise<Resolution>((resolve) => {
-      let done = false;
-      const settle = () => {
-        if (done) return;
-        const d = decide(slots);
-        if (!d.done) return;
-        done = true;
-        const r = "pick" in d ? replies[d.pick] : undefined;
-        resolve(r?.ok ? { kind: "answer", bytes: r.bytes, scan: r.scan } : { kind: "servfail" });
-      };
-      ups.forEach((u, i) => {
-        const h = healths[i]!;
-        const probe = anyUp && isDown(h, now);
-        if (probe && now - h.lastProbeAt < PROBE_INTERVAL_MS) {
-          slots.push({ outcome: { state: "failed", reason: "down" }, awaited: false });
-          return;
-        }
-        if (probe) h.lastProbeAt = now;
-        slots.push({ outcome: { state: "pending" }, awaited: !probe });
-        h.pending++;
-        void askUdp(u, q, this.timeoutMs, hooks).then((r) => {
-          this.record(u, r);
-          replies[i] = r;
-          slots[i]!.outcome = r.ok
-            ? classify(r.rcode, r.scan.header.an)
-            : { state: "failed", reason: r.error };
-          settle();
-        });
+    for (let i = 0; i < ups.length; i++) {
+      const u = ups[i]!;
+      const h = this.healthOf(u.key);
+      const probe = anyUp && isDown(h, now);
+      if (probe && now - h.lastProbeAt < PROBE_INTERVAL_MS) {
+        slots.push({ outcome: { state: "failed", reason: "down" }, awaited: false });
+        continue;
+      }
+      if (probe) h.lastProbeAt = now;
+      slots.push({ outcome: { state: "pending" }, awaited: !probe });
+      h.pending++;
+      askUdp(this.poolOf(u), u, q, this.timeoutMs, this.hooks, this.deadlines, (r) => {
+        this.record(u, r);
+        replies[i] = r;
+        slots[i]!.outcome = r.ok ? classify(r.rcode, r.scan.header.an) : { state: "failed", reason: r.error };
+        settle();
       });
-      settle();
-    });
+    }
+    settle();
   }
 }

@@ -8,7 +8,11 @@ import { MAX_QUERY } from "./query";
 export interface Handler {
   /** Cheap source checks; false drops the datagram/connection/frame. */
   admit(source: string, transport: "udp" | "tcp", newConnection: boolean): boolean;
-  answer(packet: Buffer, transport: "udp" | "tcp"): Promise<Buffer | undefined>;
+  /**
+   * Calls `respond` once (at once or later) with the answer and returns true, or returns false
+   * when the query is dropped: `respond` is then never called.
+   */
+  answer(packet: Buffer, transport: "udp" | "tcp", respond: (out: Buffer) => void): boolean;
   onMalformed(): void;
   onOverload(): void;
 }
@@ -23,6 +27,8 @@ export interface Listener {
 const MAX_TCP_CONNECTIONS = 256;
 const MAX_PENDING_PER_CONNECTION = 64;
 const RECV_BUFFER = 4 * 1024 * 1024;
+// A lost answer is a client retry; failures to send are not worth an error event (and a log line).
+const ignoreSendError = () => undefined;
 
 function bindUdp(address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
@@ -83,16 +89,27 @@ export async function listen(
           continue;
         }
         pending++;
-        handler
-          .answer(frame, "tcp")
-          .then((out) => {
-            if (!out || conn.destroyed) return;
-            const head = Buffer.alloc(2);
-            head.writeUInt16BE(out.length, 0);
-            conn.write(Buffer.concat([head, out]));
-          })
-          .catch((err: unknown) => process.stderr.write(`qvmd dns: tcp handler failed: ${String(err)}\n`))
-          .finally(() => pending--);
+        let answered = false;
+        const respond = (out: Buffer) => {
+          if (answered) return;
+          answered = true;
+          pending--;
+          if (conn.destroyed) return;
+          const head = Buffer.alloc(2);
+          head.writeUInt16BE(out.length, 0);
+          conn.write(Buffer.concat([head, out]));
+        };
+        let accepted = false;
+        try {
+          accepted = handler.answer(frame, "tcp", respond);
+        } catch (err) {
+          process.stderr.write(`qvmd dns: tcp handler failed: ${String(err)}\n`);
+        }
+        // A dropped query never responds; it must not hold a pending slot either.
+        if (!accepted && !answered) {
+          answered = true;
+          pending--;
+        }
       }
     });
   });
@@ -120,12 +137,14 @@ export async function listen(
   let closed = false;
   boundUdp.on("message", (msg, rinfo) => {
     if (!handler.admit(rinfo.address, "udp", false)) return;
-    handler
-      .answer(msg, "udp")
-      .then((out) => {
-        if (out && !closed) boundUdp.send(out, rinfo.port, rinfo.address, () => undefined);
-      })
-      .catch((err: unknown) => process.stderr.write(`qvmd dns: udp handler failed: ${String(err)}\n`));
+    const respond = (out: Buffer) => {
+      if (!closed) boundUdp.send(out, rinfo.port, rinfo.address, ignoreSendError);
+    };
+    try {
+      handler.answer(msg, "udp", respond);
+    } catch (err) {
+      process.stderr.write(`qvmd dns: udp handler failed: ${String(err)}\n`);
+    }
   });
 
   return {

@@ -1,9 +1,11 @@
-// Asking one upstream one question. Each UDP attempt gets a new socket, hence a new kernel-chosen
-// random source port, and a new random ID (RFC 5452 §9.2); the socket is connected, so the kernel
-// already drops datagrams from other addresses or ports, and we check again anyway. A truncated
-// UDP answer is asked again over TCP (RFC 7766 §5).
-import * as dgram from "node:dgram";
+// Asking one upstream one question. Each UDP attempt gets a socket of its own from the upstream's
+// pool (random kernel-chosen port, never shared by two queries in flight, rotated: pool.ts) and a
+// new random ID (RFC 5452 §9.2); the socket is connected, so the kernel already drops datagrams
+// from other addresses or ports, and we check again anyway. A truncated UDP answer is asked again
+// over TCP (RFC 7766 §5).
 import * as net from "node:net";
+import type { DeadlineQueue } from "./deadlines";
+import type { UdpPool } from "./pool";
 import type { UpstreamAddr } from "./resolvconf";
 import { type UpstreamQuestion, buildUpstreamQuery, checkReply, randomId } from "./upstreamwire";
 import type { Scan } from "./wire";
@@ -23,53 +25,58 @@ export interface AskHooks {
 const noop = () => undefined;
 const sameHost = (a: string, b: string) => a === b || a === `::ffff:${b}`;
 
-export function askUdp(server: UpstreamAddr, q: UpstreamQuestion, timeoutMs: number, hooks: AskHooks = {}) {
-  return new Promise<UpstreamReply>((resolve) => {
-    const id = randomId();
-    const query = buildUpstreamQuery(id, q);
-    const socket = dgram.createSocket(server.family === 6 ? "udp6" : "udp4");
-    let settled = false;
-    const settle = () => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      untrack();
-      socket.close();
-      return true;
-    };
-    const finish = (r: UpstreamReply) => {
-      if (settle()) resolve(r);
-    };
-    const timer = setTimeout(
-      () => finish({ ok: false, error: "timeout", detail: `no answer in ${timeoutMs} ms` }),
-      timeoutMs,
-    );
-    const untrack =
-      hooks.track?.(() => finish({ ok: false, error: "network", detail: "forwarder closed" })) ?? noop;
-    socket.on("error", (err) => finish({ ok: false, error: "network", detail: err.message }));
-    socket.on("message", (msg, rinfo) => {
-      if (!sameHost(rinfo.address, server.address) || rinfo.port !== server.port) {
-        hooks.onRejected?.("source");
-        return;
-      }
-      const check = checkReply(msg, id, q);
-      if (!check.ok) {
-        hooks.onRejected?.(check.reason);
-        return;
-      }
-      if (!check.truncated)
-        finish({ ok: true, bytes: msg, scan: check.scan, rcode: check.rcode, viaTcp: false });
-      else if (settle()) {
-        hooks.onTcpFallback?.();
-        void askTcp(server, q, timeoutMs, hooks).then(resolve);
-      }
-    });
-    socket.connect(server.port, server.address, (err?: Error) => {
-      if (err) finish({ ok: false, error: "network", detail: err.message });
-      else if (!settled)
-        socket.send(query, (e) => e && finish({ ok: false, error: "network", detail: e.message }));
-    });
-  });
+/**
+ * One question over UDP on a pooled socket reserved for it (see pool.ts); `done` is called exactly
+ * once. A truncated answer is asked again over TCP. Returns a cancel function (shutdown).
+ */
+export function askUdp(
+  pool: UdpPool,
+  server: UpstreamAddr,
+  q: UpstreamQuestion,
+  timeoutMs: number,
+  hooks: AskHooks,
+  deadlines: DeadlineQueue,
+  done: (r: UpstreamReply) => void,
+): () => void {
+  const id = randomId();
+  const ps = pool.acquire();
+  let settled = false;
+  const settle = (reusable: boolean) => {
+    if (settled) return false;
+    settled = true;
+    deadlines.cancel(deadline);
+    untrack();
+    pool.release(ps, reusable);
+    return true;
+  };
+  const finish = (r: UpstreamReply) => {
+    if (settle(r.ok)) done(r);
+  };
+  const cancel = () => finish({ ok: false, error: "network", detail: "forwarder closed" });
+  const deadline = deadlines.add(timeoutMs, () =>
+    finish({ ok: false, error: "timeout", detail: `no answer in ${timeoutMs} ms` }),
+  );
+  const untrack = hooks.track?.(cancel) ?? noop;
+  ps.onError = (err) => finish({ ok: false, error: "network", detail: err.message });
+  ps.receiver = (msg, rinfo) => {
+    if (!sameHost(rinfo.address, server.address) || rinfo.port !== server.port) {
+      hooks.onRejected?.("source");
+      return;
+    }
+    const check = checkReply(msg, id, q);
+    if (!check.ok) {
+      hooks.onRejected?.(check.reason);
+      return;
+    }
+    if (!check.truncated)
+      finish({ ok: true, bytes: msg, scan: check.scan, rcode: check.rcode, viaTcp: false });
+    else if (settle(true)) {
+      hooks.onTcpFallback?.();
+      void askTcp(server, q, timeoutMs, hooks).then(done);
+    }
+  };
+  ps.send(buildUpstreamQuery(id, q));
+  return cancel;
 }
 
 /** One question over a fresh TCP connection, two-byte length framing. */

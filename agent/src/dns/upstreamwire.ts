@@ -29,6 +29,16 @@ export function randomId(): number {
   return id;
 }
 
+/** A uniform integer in [0, n) for n <= 65536, from the same CSPRNG batch (rejection sampling, no bias). */
+export function randomBelow(n: number): number {
+  if (n <= 1) return 0;
+  const limit = 65536 - (65536 % n);
+  let r = randomId();
+  // Each draw is rejected with probability < 1/2: 64 rejections in a row do not happen.
+  for (let i = 0; i < 64 && r >= limit; i++) r = randomId();
+  return r % n;
+}
+
 export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
   const nameLength = q.labels.reduce((n, l) => n + l.length + 1, 1);
   const buf = Buffer.alloc(HEADER_LEN + nameLength + 4 + 11);

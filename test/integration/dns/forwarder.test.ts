@@ -221,6 +221,20 @@ describe("dns forwarder (integration, loopback)", function () {
       }
     });
 
+    it("never shares a source port between upstream queries in flight at the same time", async () => {
+      const up = await fake(slow(150, positive("192.0.2.9")));
+      await start([up]);
+      const all = await Promise.all(Array.from({ length: 40 }, (_, i) => ask(port(), `c${i}.example`)));
+      for (const r of all) assert.deepEqual(addresses(r!.packet), ["192.0.2.9"]);
+      assert.equal(up.received.length, 40);
+      // All 40 were outstanding together (each answer waits 150 ms): 40 distinct ports.
+      assert.equal(new Set(up.received.map((r) => r.port)).size, 40);
+      // And the pool keeps rotating: later queries still come from varied ports.
+      up.behaviour = positive("192.0.2.9");
+      for (let i = 0; i < 20; i++) await ask(port(), `later${i}.example`);
+      assert.ok(new Set(up.received.slice(40).map((r) => r.port)).size >= 18);
+    });
+
     it("ignores replies with a wrong ID, wrong question, wrong source port or wrong source address", async () => {
       // Binds 127.0.0.2 on the same port number as the real upstream, to forge its address only.
       let forgerAddr: dgram.Socket | undefined = undefined;
