@@ -11,6 +11,9 @@ def ref(t, desc): return {"$ref": f"#/types/qemu:index:{t}", "description": desc
 REPLACE = {"replaceOnChanges": True}
 
 types = {
+  "qemu:index:FirewallStatus": {"type": "object", "description": "State of a network's firewall rules.", "properties": {
+    "state": s("ok or degraded."), "lastError": s("Why it is degraded, when it is."),
+    "lastRepairedAt": s("When qvmd last restored rules another tool had removed (ISO 8601).")}, "required": ["state"]},
   "qemu:index:DhcpReservation": {"type": "object", "description": "A fixed address for one MAC.", "properties": {
     "mac": s("MAC address of the guest NIC, aa:bb:cc:dd:ee:ff."),
     "ip": s("Address handed to that MAC. Must be a host address of the network's CIDR, not the gateway or the DHCP server's (last) address."),
@@ -38,7 +41,8 @@ network_inputs = {
   "cidr": s("Private IPv4 network (RFC 1918), prefix /16 to /29, e.g. 192.168.71.0/24. Must not overlap another network or a host route. Changing it replaces the network.", **REPLACE),
   "gateway": s("Gateway address, held by the host end of the veth pair. Default: the first host address. The last host address is kept for the DHCP server. Changing it replaces the network.", **REPLACE),
   "dhcp": ref("NetworkDhcp", "DHCP settings. Default: enabled with the whole pool."),
-  "nat": b("Masquerade traffic leaving the network through the host's routes. Default true. Changes in place.", default=True),
+  "nat": b("Masquerade traffic leaving the network through the host's routes (false: route it untranslated). Default true. Changes in place.", default=True),
+  "isolated": b("No egress at all: guests reach only each other, the gateway's DHCP/DNS and port forwards in. Default false. Changes in place.", default=False),
   "mtu": i("MTU of the bridge and veth pair, 576 to 9000. Default 1500. Changes in place.", default=1500),
 }
 network_outputs = dict(network_inputs)
@@ -51,6 +55,7 @@ network_outputs.update({
   "dhcpRange": ref("DhcpRange", "DHCP pool in effect."),
   "leaseTime": i("Lease time in effect, seconds."),
   "drift": arr({"type": "string"}, "Objects of the network missing or changed on the host, as last read (empty when all is well). The next update repairs them."),
+  "firewall": ref("FirewallStatus", "The network's firewall as last read: ok, or degraded with the last error, and when qvmd last repaired rules another tool removed."),
 })
 
 image_inputs = {

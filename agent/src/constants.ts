@@ -20,6 +20,8 @@ export const names = {
   nsVeth: (id: string) => `${PREFIX}${id}n`,
   bridge: (id: string) => `${PREFIX}${id}b`,
   nftTable: (id: string) => `${PREFIX}_${id}`,
+  /** The port-forward (DNAT) table of an instance, family ip. */
+  portTable: (id: string) => `${PREFIX}p_${id}`,
   /** nft family of every table of ours. */
   nftFamily: "inet" as const,
   /** TAP of NIC `n` of instance `id`; `qvt` + 8 + 2 digits stays within IFNAME_MAX. */

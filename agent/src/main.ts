@@ -9,6 +9,7 @@ import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths 
 import { DnsForwarders } from "./dnsfwd/manager";
 import { Images } from "./images/store";
 import { Instances } from "./instances/manager";
+import { startFirewallGuard } from "./net/firewall";
 import { Networks } from "./net/network";
 import { createServer } from "./server";
 import { StateStore } from "./state";
@@ -63,6 +64,18 @@ async function main(): Promise<void> {
   const state = new StateStore(p);
   const networks = new Networks(p, state);
   await networks.reassertAll(log);
+  // Another tool flushing or replacing rules (nft flush ruleset, iptables -F, firewalld reload)
+  // is noticed from kernel events and repaired; a slow periodic check is the backstop.
+  // QVMD_FIREWALL_GUARD=off exists for tests of the guard module itself, which run their own.
+  const guard =
+    process.env.QVMD_FIREWALL_GUARD === "off"
+      ? undefined
+      : startFirewallGuard({
+          onChange: (reason) => networks.reassertFirewall(reason),
+          check: () => networks.firewallCheck(),
+          log,
+        });
+  networks.guard = guard;
   const images = new Images(p, state);
   const instances = new Instances(p, state, images, networks, log);
   await instances.adoptAll();
@@ -94,6 +107,7 @@ async function main(): Promise<void> {
   // Stopping qvmd never stops what it manages: networks and DHCP servers keep running.
   const stop = (sig: string) => {
     log(`${sig}: shutting down (networks keep running)`);
+    void guard?.stop();
     server.tryShutdown(() => {
       fs.rmSync(socket, { force: true });
       process.exit(0);

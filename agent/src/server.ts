@@ -82,6 +82,7 @@ function toWire(s: NetworkStatus): Network {
         })),
       },
       nat: n.nat,
+      isolated: n.isolated,
       mtu: n.mtu,
       owner: n.owner,
     },
@@ -92,6 +93,9 @@ function toWire(s: NetworkStatus): Network {
     dhcp_range_start: d.rangeStart,
     dhcp_range_end: d.rangeEnd,
     drift: s.drift,
+    firewall_state: s.firewall.state,
+    firewall_last_error: s.firewall.lastError ?? "",
+    firewall_last_repaired_at: s.firewall.lastRepairedAt ?? "",
   };
 }
 
@@ -225,6 +229,9 @@ export function createServer(deps: ServerDeps): grpc.Server {
       const s = await instances.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)));
       return { instance: instanceToWire(s) };
     }),
+    CheckInstance: unary(log, "CheckInstance", async (req) => ({
+      violations: await instances.check(z.object({ spec: instanceSpecShape }).parse(req).spec),
+    })),
     GetInstance: unary(log, "GetInstance", async (req) =>
       instanceToWire(await instances.status(idShape.parse(req).id)),
     ),

@@ -61,6 +61,10 @@ export class Network extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly drift: pulumi.Output<string[]>;
     /**
+     * The network's firewall as last read: ok, or degraded with the last error, and when qvmd last repaired rules another tool removed.
+     */
+    declare public /*out*/ readonly firewall: pulumi.Output<outputs.FirewallStatus | undefined>;
+    /**
      * Gateway address in effect.
      */
     declare public readonly gateway: pulumi.Output<string>;
@@ -68,6 +72,10 @@ export class Network extends pulumi.CustomResource {
      * Host end of the veth pair (root namespace); holds the gateway address.
      */
     declare public /*out*/ readonly hostInterface: pulumi.Output<string>;
+    /**
+     * No egress at all: guests reach only each other, the gateway's DHCP/DNS and port forwards in. Default false. Changes in place.
+     */
+    declare public readonly isolated: pulumi.Output<boolean | undefined>;
     /**
      * Lease time in effect, seconds.
      */
@@ -85,7 +93,7 @@ export class Network extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly namespace: pulumi.Output<string>;
     /**
-     * Masquerade traffic leaving the network through the host's routes. Default true. Changes in place.
+     * Masquerade traffic leaving the network through the host's routes (false: route it untranslated). Default true. Changes in place.
      */
     declare public readonly nat: pulumi.Output<boolean>;
 
@@ -106,6 +114,7 @@ export class Network extends pulumi.CustomResource {
             resourceInputs["cidr"] = args?.cidr;
             resourceInputs["dhcp"] = args ? pulumi.output(args.dhcp).apply(v => v === undefined ? undefined : inputs.networkDhcpArgsProvideDefaults(v)) : undefined;
             resourceInputs["gateway"] = args?.gateway;
+            resourceInputs["isolated"] = (args?.isolated) ?? false;
             resourceInputs["mtu"] = (args?.mtu) ?? 1500;
             resourceInputs["name"] = args?.name;
             resourceInputs["nat"] = (args?.nat) ?? true;
@@ -113,6 +122,7 @@ export class Network extends pulumi.CustomResource {
             resourceInputs["dhcpRange"] = undefined /*out*/;
             resourceInputs["dhcpServerAddress"] = undefined /*out*/;
             resourceInputs["drift"] = undefined /*out*/;
+            resourceInputs["firewall"] = undefined /*out*/;
             resourceInputs["hostInterface"] = undefined /*out*/;
             resourceInputs["leaseTime"] = undefined /*out*/;
             resourceInputs["namespace"] = undefined /*out*/;
@@ -123,8 +133,10 @@ export class Network extends pulumi.CustomResource {
             resourceInputs["dhcpRange"] = undefined /*out*/;
             resourceInputs["dhcpServerAddress"] = undefined /*out*/;
             resourceInputs["drift"] = undefined /*out*/;
+            resourceInputs["firewall"] = undefined /*out*/;
             resourceInputs["gateway"] = undefined /*out*/;
             resourceInputs["hostInterface"] = undefined /*out*/;
+            resourceInputs["isolated"] = undefined /*out*/;
             resourceInputs["leaseTime"] = undefined /*out*/;
             resourceInputs["mtu"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -155,6 +167,10 @@ export interface NetworkArgs {
      */
     gateway?: pulumi.Input<string | undefined>;
     /**
+     * No egress at all: guests reach only each other, the gateway's DHCP/DNS and port forwards in. Default false. Changes in place.
+     */
+    isolated?: pulumi.Input<boolean | undefined>;
+    /**
      * MTU of the bridge and veth pair, 576 to 9000. Default 1500. Changes in place.
      */
     mtu?: pulumi.Input<number | undefined>;
@@ -163,7 +179,7 @@ export interface NetworkArgs {
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * Masquerade traffic leaving the network through the host's routes. Default true. Changes in place.
+     * Masquerade traffic leaving the network through the host's routes (false: route it untranslated). Default true. Changes in place.
      */
     nat?: pulumi.Input<boolean | undefined>;
 }

@@ -16,15 +16,15 @@ export class TestAgent {
   readonly runDir = path.join(this.dir, "run");
   readonly logFile = path.join(this.dir, "qvmd.log");
 
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   async start(): Promise<QvmdClient> {
     if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run 'make build' first`);
     const log = fs.openSync(this.logFile, "a");
     this.proc = spawn(
       process.execPath,
       [AGENT_MAIN, "--socket", this.socket, "--state-dir", this.stateDir, "--run-dir", this.runDir],
-      {
-        stdio: ["ignore", log, log],
-      },
+      { stdio: ["ignore", log, log], env: { ...process.env, ...this.env } },
     );
     fs.closeSync(log);
     this.client?.close();

@@ -1,5 +1,6 @@
 // The leak check every integration and e2e test file runs after its tests: nothing of ours (our
 // prefix `qv`, including test fixtures named `qvx*`) may remain on the host.
+import { listForwardAccept } from "../../agent/src/net/firewall";
 import { run } from "../../agent/src/util/exec";
 import * as fs from "node:fs";
 
@@ -25,6 +26,7 @@ export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
     if (line.trim() === "" || line.includes("pgrep") || line.includes("<defunct>")) continue;
     leaks.push(`process ${line.slice(0, 160)}`);
   }
+  for (const id of await listForwardAccept()) leaks.push(`iptables FORWARD rules qvm:${id}`);
   for (const dir of extraDirs) {
     if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
       leaks.push(`files in ${dir}: ${fs.readdirSync(dir).join(", ")}`);

@@ -141,6 +141,7 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000) {
       onProgress: (p: Progress__Output) => void = () => undefined,
       deadlineMs?: number,
     ) => (await stream<InstanceEvent__Output>("ApplyInstance", { spec }, onProgress, deadlineMs)).instance!,
+    checkInstance: (spec: InstanceSpec) => call<CheckNetworkResponse__Output>("CheckInstance", { spec }),
     getInstance: (id: string) => call<Instance__Output>("GetInstance", { id }),
     deleteInstance: (id: string) => call<DeleteInstanceResponse__Output>("DeleteInstance", { id }),
     applyDnsForwarder: (spec: DnsForwarderSpec) => call<DnsForwarder__Output>("ApplyDnsForwarder", { spec }),

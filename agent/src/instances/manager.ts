@@ -18,7 +18,8 @@ import type { InstanceRecord, StateStore } from "../state";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
 import { type Sighting, waitForAddresses } from "./discovery";
-import { type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
+import { applyPortTable, deletePortTable, hostListenerClash } from "./ports";
+import { forwardsClash, type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
 import { deleteTap, ensureTap, moveTap } from "./taps";
 
 const GiB = 1024 ** 3;
@@ -144,8 +145,72 @@ export class Instances {
           });
       }
     }
+    v.push(...(await this.portViolations(inst)));
     if (v.length > 0) throw invalid(v);
     return { image: this.images.get(inst.image_id), networks };
+  }
+
+  /** Host ports another instance forwards, or a host process listens on. */
+  private async portViolations(inst: ResolvedInstance): Promise<Violation[]> {
+    const v: Violation[] = [];
+    for (const [i, f] of inst.forwards.entries()) {
+      const at = `portForwards[${i}].hostPort`;
+      for (const [otherId, rec] of Object.entries(this.state.instances)) {
+        if (otherId === inst.id) continue;
+        const other = resolveInstance(rec.spec).instance;
+        if (other?.forwards.some((o) => forwardsClash(o, f)))
+          v.push({
+            property: at,
+            code: "PORT_FORWARDED",
+            reason: `${f.protocol} port ${f.hostPort} is already forwarded to instance ${otherId}`,
+          });
+      }
+      const mine = this.state.instances[inst.id];
+      const alreadyOurs =
+        mine && resolveInstance(mine.spec).instance?.forwards.some((o) => forwardsClash(o, f));
+      const clash = alreadyOurs ? undefined : await hostListenerClash(f);
+      if (clash) v.push({ property: at, code: clash.code, reason: clash.message });
+    }
+    return v;
+  }
+
+  /** Violations knowable before creating anything; references that do not exist yet are skipped. */
+  async check(spec: InstanceSpecInput): Promise<Violation[]> {
+    const { instance: inst, violations } = resolveInstance(spec);
+    if (!inst) return violations;
+    const v: Violation[] = [];
+    for (const [i, nic] of inst.nics.entries())
+      for (const [otherId, rec] of Object.entries(this.state.instances))
+        if (otherId !== inst.id && (rec.spec.nics ?? []).some((o) => o.mac.toLowerCase() === nic.mac))
+          v.push({
+            property: `networks[${i}].mac`,
+            code: "DUPLICATE_MAC",
+            reason: `${nic.mac} is already used by instance ${otherId}`,
+          });
+    v.push(...(await this.portViolations(inst)));
+    return v;
+  }
+
+  /** Re-renders every instance's port forwards to its current address. */
+  private async refreshPortForwards(): Promise<void> {
+    for (const [id, rec] of Object.entries(this.state.instances)) {
+      const inst = resolveInstance(rec.spec).instance;
+      const mac = inst?.nics[0]?.mac;
+      const ip = mac
+        ? (rec.addresses[mac]?.ip ??
+          (inst.nics[0]!.ip !== undefined ? formatIp(inst.nics[0]!.ip) : undefined))
+        : undefined;
+      if (!inst || inst.forwards.length === 0) await deletePortTable(id);
+      else if (ip)
+        await applyPortTable(id, inst.forwards, ip).catch((e: unknown) =>
+          this.log(`instance ${id}: port forwards: ${(e as Error).message}`),
+        );
+    }
+  }
+
+  private async addressesChanged(): Promise<void> {
+    await this.refreshPortForwards();
+    this.onAddressesChanged();
   }
 
   apply(spec: InstanceSpecInput, progress: Progress): Promise<InstanceStatus> {
@@ -200,6 +265,7 @@ export class Instances {
       }
       if (inst.running && inst.wait_for_ip_seconds > 0 && networks.size > 0)
         await this.awaitAddresses(inst, networks, progress);
+      else await this.addressesChanged();
       return this.status(inst.id);
     });
   }
@@ -367,7 +433,7 @@ export class Instances {
         [...found.values()].map((s) => [s.mac, { ip: s.ip, source: s.source }]),
       );
     });
-    this.onAddressesChanged();
+    await this.addressesChanged();
     const missing = macs.filter((m) => !found.has(m));
     if (missing.length > 0) {
       const alive = (await this.runningPid(inst.id)) > 0;
@@ -429,8 +495,9 @@ export class Instances {
           delete d.instances[id];
         });
       for (const netId of nets) await this.networks.refreshDhcp(netId).catch(() => undefined);
+      await deletePortTable(id);
       await this.images.gc();
-      this.onAddressesChanged();
+      await this.addressesChanged();
       return rec !== undefined;
     });
   }

@@ -46,6 +46,17 @@ export const instanceSpecShape = z.object({
   machine: z.string().max(64).default(""),
   wait_for_ip_seconds: z.number().int().default(0),
   owner: z.string().max(1024).default(""),
+  port_forwards: z
+    .array(
+      z.object({
+        host_port: z.number().int(),
+        guest_port: z.number().int(),
+        protocol: z.string().max(8).default(""),
+        host_address: z.string().max(64).default(""),
+      }),
+    )
+    .max(64)
+    .default([]),
 });
 export type InstanceSpecInput = z.input<typeof instanceSpecShape>;
 export type InstanceSpec = z.output<typeof instanceSpecShape>;
@@ -56,10 +67,25 @@ export interface ResolvedNic {
   ip?: number;
 }
 
-export interface ResolvedInstance extends Omit<InstanceSpec, "nics" | "accel"> {
+export interface ResolvedForward {
+  hostPort: number;
+  guestPort: number;
+  protocol: "tcp" | "udp";
+  /** "" = every local address. */
+  hostAddress: string;
+}
+
+export interface ResolvedInstance extends Omit<InstanceSpec, "nics" | "accel" | "port_forwards"> {
   nics: ResolvedNic[];
   accel: "auto" | "kvm" | "tcg";
+  forwards: ResolvedForward[];
 }
+
+/** Two forwards claim the same host socket: same protocol and port, and an address in common. */
+export const forwardsClash = (a: ResolvedForward, b: ResolvedForward) =>
+  a.protocol === b.protocol &&
+  a.hostPort === b.hostPort &&
+  (a.hostAddress === "" || b.hostAddress === "" || a.hostAddress === b.hostAddress);
 
 const HOSTNAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
@@ -123,6 +149,34 @@ export function resolveInstance(raw: InstanceSpecInput): {
     if (n.ip !== "" && ip === undefined) bad(`${at}.ip`, "BAD_IP", `"${n.ip}" is not an IPv4 address`);
     if (mac) nics.push({ networkId: n.network_id, mac, ip });
   });
+  const forwards: ResolvedForward[] = [];
+  s.port_forwards.forEach((f, i) => {
+    const at = `portForwards[${i}]`;
+    const fw: ResolvedForward = {
+      hostPort: f.host_port,
+      guestPort: f.guest_port,
+      protocol: (f.protocol || "tcp") as "tcp" | "udp",
+      hostAddress: f.host_address,
+    };
+    if (f.host_port < 1 || f.host_port > 65535)
+      bad(`${at}.hostPort`, "BAD_PORT", `hostPort ${f.host_port} is outside 1..65535`);
+    if (f.guest_port < 1 || f.guest_port > 65535)
+      bad(`${at}.guestPort`, "BAD_PORT", `guestPort ${f.guest_port} is outside 1..65535`);
+    if (!["tcp", "udp"].includes(fw.protocol))
+      bad(`${at}.protocol`, "BAD_PROTOCOL", `protocol "${f.protocol}" is not tcp or udp`);
+    if (f.host_address !== "" && parseIp(f.host_address) === undefined)
+      bad(`${at}.hostAddress`, "BAD_IP", `"${f.host_address}" is not an IPv4 address`);
+    const dup = forwards.findIndex((o) => forwardsClash(o, fw));
+    if (dup >= 0)
+      bad(
+        `${at}.hostPort`,
+        "PORT_FORWARDED",
+        `${fw.protocol} port ${fw.hostPort} is already forwarded by portForwards[${dup}]`,
+      );
+    forwards.push(fw);
+  });
+  if (forwards.length > 0 && nics.length === 0)
+    bad("portForwards", "NO_NIC", "port forwards need a NIC on a network");
   if (v.length > 0) return { violations: v };
-  return { violations: v, instance: { ...s, nics, accel } };
+  return { violations: v, instance: { ...s, nics, accel, forwards } };
 }

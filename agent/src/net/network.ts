@@ -6,6 +6,14 @@ import { QvmdError, notFound } from "../errors";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
+import {
+  ensureForwardAccept,
+  type FirewallGuard,
+  type FirewallState,
+  firewallState,
+  forwardAcceptDrift,
+  removeForwardAccept,
+} from "./firewall";
 import * as host from "./host";
 import { formatCidr, formatIp, parseIp } from "./ipv4";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
@@ -21,6 +29,7 @@ import {
 export interface NetworkStatus {
   network: ResolvedNetwork;
   drift: string[];
+  firewall: FirewallState;
 }
 
 function violationsError(violations: Violation[]): QvmdError {
@@ -33,6 +42,11 @@ export class Networks {
   // Network calls are fast (tens of ms) and touch shared host state (routes, ip_forward, overlap
   // checks), so they are serialised globally rather than per id.
   private readonly lock = new Mutex();
+  /** Watches for other tools flushing our rules; our own changes run under its `suppress`. */
+  guard?: FirewallGuard;
+  private fw<T>(f: () => Promise<T>): Promise<T> {
+    return this.guard ? this.guard.suppress(f) : f();
+  }
 
   constructor(
     private readonly p: StatePaths,
@@ -79,7 +93,7 @@ export class Networks {
         d.networks[n.id] = { spec, createdAt: existing?.createdAt ?? new Date().toISOString() };
       });
       await this.converge(n);
-      return { network: n, drift: [] };
+      return { network: n, drift: [], firewall: firewallState([], this.guard?.status()) };
     });
   }
 
@@ -89,7 +103,7 @@ export class Networks {
     const seen = await host.observe(n.id);
     await host.ipBatch(renderRootBatch(n, seen));
     await host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
-    await host.nftApply(renderNftTable(n));
+    await this.applyFirewall(n);
     await this.enableForwarding();
     await ensureDhcp(this.p, n, this.instanceReservations(n.id));
   }
@@ -116,6 +130,41 @@ export class Networks {
     });
   }
 
+  /**
+   * Our table, plus accept rules in an iptables FORWARD chain when one exists: a drop policy there
+   * (Docker sets one) would otherwise drop what our own table accepts.
+   */
+  private async applyFirewall(n: ResolvedNetwork): Promise<void> {
+    await this.fw(async () => {
+      await host.nftApply(renderNftTable(n));
+      await ensureForwardAccept(n.id);
+    });
+  }
+
+  /** What of our firewall is missing, for every network: the guard's periodic check. */
+  async firewallCheck(): Promise<string[]> {
+    const ids = Object.keys(this.state.networks);
+    const missing: string[] = [];
+    for (const id of ids)
+      if (!(await host.nftTableExists(id)))
+        missing.push(`nft table ${names.nftFamily} ${names.nftTable(id)} missing`);
+    return [...missing, ...(await forwardAcceptDrift(ids))];
+  }
+
+  /** The guard's repair: re-applies every network's firewall (only that; DHCP and links stay). */
+  reassertFirewall(reason: string): Promise<void> {
+    return this.lock.run(async () => {
+      const failures: string[] = [];
+      for (const [id, rec] of Object.entries(this.state.networks)) {
+        const { network: n } = resolveNetwork(rec.spec);
+        if (n)
+          await this.applyFirewall(n).catch((e: unknown) => failures.push(`${id}: ${(e as Error).message}`));
+      }
+      if (failures.length > 0)
+        throw new Error(`firewall repair after "${reason}" failed: ${failures.join("; ")}`);
+    });
+  }
+
   private async enableForwarding(): Promise<void> {
     const now = await host.readIpForward();
     if (now === "1") return;
@@ -132,7 +181,15 @@ export class Networks {
     const { network: n } = resolveNetwork(rec.spec);
     if (!n)
       throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of network ${id} no longer validates`);
-    return { network: n, drift: await this.drift(n) };
+    const drift = await this.drift(n);
+    return {
+      network: n,
+      drift,
+      firewall: firewallState(
+        drift.filter((d) => /nft table|FORWARD/.test(d)),
+        this.guard?.status(),
+      ),
+    };
   }
 
   private async drift(n: ResolvedNetwork): Promise<string[]> {
@@ -144,6 +201,7 @@ export class Networks {
     if (!(await host.nftTableExists(n.id)))
       d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
     if (n.dhcp.enabled && !(await dhcpRunning(this.p, n.id))) d.push(`DHCP server not running`);
+    d.push(...(await forwardAcceptDrift([n.id])));
     return d;
   }
 
@@ -168,7 +226,10 @@ export class Networks {
         );
       // Tear down regardless of the record: a crash between creating and recording leaves objects.
       await stopDhcp(this.p, id);
-      await host.nftDeleteTable(id);
+      await this.fw(async () => {
+        await host.nftDeleteTable(id);
+        await removeForwardAccept(id);
+      });
       await host.deleteNetns(id);
       await host.deleteLink(names.hostVeth(id));
       await fs.rm(this.p.networkDir(id), { recursive: true, force: true });

@@ -14,7 +14,8 @@ export function renderNftTable(n: ResolvedNetwork): string {
   const h = names.hostVeth(n.id);
   const cidr = formatCidr(n.cidr);
   const gw = formatIp(n.gateway);
-  const masquerade = n.nat ? [`    ip saddr ${cidr} ip daddr != ${cidr} oifname != "${h}" masquerade`] : [];
+  const masquerade =
+    n.nat && !n.isolated ? [`    ip saddr ${cidr} ip daddr != ${cidr} oifname != "${h}" masquerade`] : [];
   return [
     `table ${t}`,
     `delete table ${t}`,
@@ -28,8 +29,12 @@ export function renderNftTable(n: ResolvedNetwork): string {
     // Networks never reach each other: any of our host veths on the other side is refused.
     `    iifname "${h}" oifname "qvm*" drop`,
     `    oifname "${h}" iifname "qvm*" drop`,
-    n.nat ? `    iifname "${h}" ip saddr ${cidr} accept` : `    iifname "${h}" drop`,
+    // Isolated: no egress at all. Otherwise the network's own addresses may leave (masqueraded
+    // when nat is on, routed as they are when it is off).
+    n.isolated ? `    iifname "${h}" drop` : `    iifname "${h}" ip saddr ${cidr} accept`,
     `    oifname "${h}" ct state established,related accept`,
+    // Port forwards: connections DNAT'ed to a guest by an instance's table may enter.
+    `    oifname "${h}" ct status dnat accept`,
     `    oifname "${h}" drop`,
     `  }`,
     `  chain inbound {`,

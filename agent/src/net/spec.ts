@@ -45,6 +45,7 @@ export const networkSpecShape = z.object({
     })
     .nullish(),
   nat: z.boolean().default(false),
+  isolated: z.boolean().default(false),
   mtu: z.number().int().min(0).max(65535).default(0),
   owner: z.string().max(1024).default(""),
 });
@@ -71,6 +72,7 @@ export interface ResolvedNetwork {
   dhcpServer: number;
   dhcp: { enabled: boolean; start: number; end: number; leaseSeconds: number; reservations: Reservation[] };
   nat: boolean;
+  isolated: boolean;
   mtu: number;
   owner: string;
 }
@@ -216,6 +218,7 @@ export function resolveNetwork(raw: NetworkSpecInput): {
       dhcpServer,
       dhcp: { enabled: dhcp.enabled, start, end, leaseSeconds, reservations },
       nat: s.nat,
+      isolated: s.isolated,
       mtu,
       owner: s.owner,
     },

@@ -37,6 +37,7 @@ const inputsShape = z
       .strict()
       .default({ enabled: true, reservations: [] }),
     nat: z.boolean().default(true),
+    isolated: z.boolean().default(false),
     mtu: z.number().int().default(1500),
   })
   .strict();
@@ -58,6 +59,7 @@ function toSpec(id: string, i: Inputs, owner: string): NetworkSpec {
       reservations: i.dhcp.reservations.map((r) => ({ mac: r.mac, ip: r.ip, hostname: r.hostname ?? "" })),
     },
     nat: i.nat,
+    isolated: i.isolated,
     mtu: i.mtu,
     owner,
   };
@@ -75,6 +77,11 @@ function outputs(inputs: Props, n: Network): Props {
     dhcpRange: { start: n.dhcp_range_start, end: n.dhcp_range_end },
     leaseTime: n.spec!.dhcp?.lease_time_seconds ?? 0,
     drift: n.drift,
+    firewall: {
+      state: n.firewall_state,
+      ...(n.firewall_last_error ? { lastError: n.firewall_last_error } : {}),
+      ...(n.firewall_last_repaired_at ? { lastRepairedAt: n.firewall_last_repaired_at } : {}),
+    },
   };
 }
 
@@ -100,6 +107,7 @@ function inputsFromAgent(n: Network): Props {
       })),
     },
     nat: s.nat,
+    isolated: s.isolated,
     mtu: s.mtu,
   };
 }
@@ -140,6 +148,7 @@ export const network: ResourceHandler = {
       dhcpRange: UNKNOWN,
       leaseTime: UNKNOWN,
       drift: UNKNOWN,
+      firewall: UNKNOWN,
     };
   },
 

@@ -54,6 +54,24 @@ export interface DnsRecord {
 }
 
 /**
+ * State of a network's firewall rules.
+ */
+export interface FirewallStatus {
+    /**
+     * Why it is degraded, when it is.
+     */
+    lastError?: string;
+    /**
+     * When qvmd last restored rules another tool had removed (ISO 8601).
+     */
+    lastRepairedAt?: string;
+    /**
+     * ok or degraded.
+     */
+    state: string;
+}
+
+/**
  * One NIC of an instance.
  */
 export interface InstanceNic {

@@ -30,10 +30,18 @@ describe("renderers", () => {
     assert.ok(!/\bfwd\b/.test(t), "fwd is an nft keyword");
   });
 
-  it("drops egress entirely and renders no masquerade when nat is off", () => {
-    const t = renderNftTable({ ...n, nat: false });
-    assert.ok(!t.includes("masquerade"));
-    assert.match(t, /iifname "qvmab12h" drop/);
+  it("routes without masquerade when nat is off, and drops all egress when isolated", () => {
+    const routed = renderNftTable({ ...n, nat: false });
+    assert.ok(!routed.includes("masquerade"));
+    assert.match(routed, /iifname "qvmab12h" ip saddr 10\.9\.0\.0\/24 accept/);
+    const isolated = renderNftTable({ ...n, isolated: true });
+    assert.ok(!isolated.includes("masquerade"));
+    assert.match(isolated, /iifname "qvmab12h" drop/);
+    assert.ok(!/iifname "qvmab12h" ip saddr .* accept/.test(isolated));
+  });
+
+  it("lets port-forwarded (DNAT) connections reach guests", () => {
+    assert.match(renderNftTable(n), /oifname "qvmab12h" ct status dnat accept\n\s+oifname "qvmab12h" drop/);
   });
 
   it("creates links only when missing and always re-asserts addresses", () => {

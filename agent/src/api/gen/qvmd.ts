@@ -5,6 +5,8 @@ import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, App
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from './qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from './qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from './qvmd/v1/ApplyNetworkRequest';
+import type { CheckInstanceRequest as _qvmd_v1_CheckInstanceRequest, CheckInstanceRequest__Output as _qvmd_v1_CheckInstanceRequest__Output } from './qvmd/v1/CheckInstanceRequest';
+import type { CheckInstanceResponse as _qvmd_v1_CheckInstanceResponse, CheckInstanceResponse__Output as _qvmd_v1_CheckInstanceResponse__Output } from './qvmd/v1/CheckInstanceResponse';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from './qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from './qvmd/v1/CheckNetworkResponse';
 import type { DeleteDnsForwarderRequest as _qvmd_v1_DeleteDnsForwarderRequest, DeleteDnsForwarderRequest__Output as _qvmd_v1_DeleteDnsForwarderRequest__Output } from './qvmd/v1/DeleteDnsForwarderRequest';
@@ -38,6 +40,7 @@ import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetwork
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from './qvmd/v1/Network';
 import type { NetworkSpec as _qvmd_v1_NetworkSpec, NetworkSpec__Output as _qvmd_v1_NetworkSpec__Output } from './qvmd/v1/NetworkSpec';
 import type { NicStatus as _qvmd_v1_NicStatus, NicStatus__Output as _qvmd_v1_NicStatus__Output } from './qvmd/v1/NicStatus';
+import type { PortForward as _qvmd_v1_PortForward, PortForward__Output as _qvmd_v1_PortForward__Output } from './qvmd/v1/PortForward';
 import type { Progress as _qvmd_v1_Progress, Progress__Output as _qvmd_v1_Progress__Output } from './qvmd/v1/Progress';
 import type { QvmdClient as _qvmd_v1_QvmdClient, QvmdDefinition as _qvmd_v1_QvmdDefinition } from './qvmd/v1/Qvmd';
 import type { Violation as _qvmd_v1_Violation, Violation__Output as _qvmd_v1_Violation__Output } from './qvmd/v1/Violation';
@@ -53,6 +56,8 @@ export interface ProtoGrpcType {
       ApplyImageRequest: MessageTypeDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ApplyImageRequest__Output>
       ApplyInstanceRequest: MessageTypeDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_ApplyInstanceRequest__Output>
       ApplyNetworkRequest: MessageTypeDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_ApplyNetworkRequest__Output>
+      CheckInstanceRequest: MessageTypeDefinition<_qvmd_v1_CheckInstanceRequest, _qvmd_v1_CheckInstanceRequest__Output>
+      CheckInstanceResponse: MessageTypeDefinition<_qvmd_v1_CheckInstanceResponse, _qvmd_v1_CheckInstanceResponse__Output>
       CheckNetworkRequest: MessageTypeDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkRequest__Output>
       CheckNetworkResponse: MessageTypeDefinition<_qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkResponse__Output>
       DeleteDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_DeleteDnsForwarderRequest, _qvmd_v1_DeleteDnsForwarderRequest__Output>
@@ -86,6 +91,7 @@ export interface ProtoGrpcType {
       Network: MessageTypeDefinition<_qvmd_v1_Network, _qvmd_v1_Network__Output>
       NetworkSpec: MessageTypeDefinition<_qvmd_v1_NetworkSpec, _qvmd_v1_NetworkSpec__Output>
       NicStatus: MessageTypeDefinition<_qvmd_v1_NicStatus, _qvmd_v1_NicStatus__Output>
+      PortForward: MessageTypeDefinition<_qvmd_v1_PortForward, _qvmd_v1_PortForward__Output>
       Progress: MessageTypeDefinition<_qvmd_v1_Progress, _qvmd_v1_Progress__Output>
       Qvmd: SubtypeConstructor<typeof grpc.Client, _qvmd_v1_QvmdClient> & { service: _qvmd_v1_QvmdDefinition }
       Violation: MessageTypeDefinition<_qvmd_v1_Violation, _qvmd_v1_Violation__Output>

@@ -1,6 +1,7 @@
 // Original file: agent/api/qvmd.proto
 
 import type { InstanceNic as _qvmd_v1_InstanceNic, InstanceNic__Output as _qvmd_v1_InstanceNic__Output } from '../../qvmd/v1/InstanceNic';
+import type { PortForward as _qvmd_v1_PortForward, PortForward__Output as _qvmd_v1_PortForward__Output } from '../../qvmd/v1/PortForward';
 
 export interface InstanceSpec {
   'id'?: (string);
@@ -19,6 +20,7 @@ export interface InstanceSpec {
   'machine'?: (string);
   'wait_for_ip_seconds'?: (number);
   'owner'?: (string);
+  'port_forwards'?: (_qvmd_v1_PortForward)[];
 }
 
 export interface InstanceSpec__Output {
@@ -38,4 +40,5 @@ export interface InstanceSpec__Output {
   'machine': (string);
   'wait_for_ip_seconds': (number);
   'owner': (string);
+  'port_forwards': (_qvmd_v1_PortForward__Output)[];
 }

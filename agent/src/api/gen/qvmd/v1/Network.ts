@@ -11,6 +11,9 @@ export interface Network {
   'dhcp_range_start'?: (string);
   'dhcp_range_end'?: (string);
   'drift'?: (string)[];
+  'firewall_state'?: (string);
+  'firewall_last_error'?: (string);
+  'firewall_last_repaired_at'?: (string);
 }
 
 export interface Network__Output {
@@ -22,4 +25,7 @@ export interface Network__Output {
   'dhcp_range_start': (string);
   'dhcp_range_end': (string);
   'drift': (string)[];
+  'firewall_state': (string);
+  'firewall_last_error': (string);
+  'firewall_last_repaired_at': (string);
 }

@@ -10,6 +10,7 @@ export interface NetworkSpec {
   'nat'?: (boolean);
   'mtu'?: (number);
   'owner'?: (string);
+  'isolated'?: (boolean);
 }
 
 export interface NetworkSpec__Output {
@@ -20,4 +21,5 @@ export interface NetworkSpec__Output {
   'nat': (boolean);
   'mtu': (number);
   'owner': (string);
+  'isolated': (boolean);
 }

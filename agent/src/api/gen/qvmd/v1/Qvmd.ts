@@ -6,6 +6,8 @@ import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, App
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from '../../qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from '../../qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from '../../qvmd/v1/ApplyNetworkRequest';
+import type { CheckInstanceRequest as _qvmd_v1_CheckInstanceRequest, CheckInstanceRequest__Output as _qvmd_v1_CheckInstanceRequest__Output } from '../../qvmd/v1/CheckInstanceRequest';
+import type { CheckInstanceResponse as _qvmd_v1_CheckInstanceResponse, CheckInstanceResponse__Output as _qvmd_v1_CheckInstanceResponse__Output } from '../../qvmd/v1/CheckInstanceResponse';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from '../../qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from '../../qvmd/v1/CheckNetworkResponse';
 import type { DeleteDnsForwarderRequest as _qvmd_v1_DeleteDnsForwarderRequest, DeleteDnsForwarderRequest__Output as _qvmd_v1_DeleteDnsForwarderRequest__Output } from '../../qvmd/v1/DeleteDnsForwarderRequest';
@@ -59,6 +61,15 @@ export interface QvmdClient extends grpc.Client {
   applyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   applyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   applyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
+  
+  CheckInstance(argument: _qvmd_v1_CheckInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  CheckInstance(argument: _qvmd_v1_CheckInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  CheckInstance(argument: _qvmd_v1_CheckInstanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  CheckInstance(argument: _qvmd_v1_CheckInstanceRequest, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  checkInstance(argument: _qvmd_v1_CheckInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  checkInstance(argument: _qvmd_v1_CheckInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  checkInstance(argument: _qvmd_v1_CheckInstanceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
+  checkInstance(argument: _qvmd_v1_CheckInstanceRequest, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
   
   CheckNetwork(argument: _qvmd_v1_CheckNetworkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   CheckNetwork(argument: _qvmd_v1_CheckNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
@@ -170,6 +181,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   ApplyNetwork: grpc.handleUnaryCall<_qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network>;
   
+  CheckInstance: grpc.handleUnaryCall<_qvmd_v1_CheckInstanceRequest__Output, _qvmd_v1_CheckInstanceResponse>;
+  
   CheckNetwork: grpc.handleUnaryCall<_qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse>;
   
   DeleteDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_DeleteDnsForwarderRequest__Output, _qvmd_v1_DeleteDnsForwarderResponse>;
@@ -199,6 +212,7 @@ export interface QvmdDefinition extends grpc.ServiceDefinition {
   ApplyImage: MethodDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ImageEvent, _qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent__Output>
   ApplyInstance: MethodDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_InstanceEvent, _qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent__Output>
   ApplyNetwork: MethodDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_Network, _qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network__Output>
+  CheckInstance: MethodDefinition<_qvmd_v1_CheckInstanceRequest, _qvmd_v1_CheckInstanceResponse, _qvmd_v1_CheckInstanceRequest__Output, _qvmd_v1_CheckInstanceResponse__Output>
   CheckNetwork: MethodDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse__Output>
   DeleteDnsForwarder: MethodDefinition<_qvmd_v1_DeleteDnsForwarderRequest, _qvmd_v1_DeleteDnsForwarderResponse, _qvmd_v1_DeleteDnsForwarderRequest__Output, _qvmd_v1_DeleteDnsForwarderResponse__Output>
   DeleteImage: MethodDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse__Output>

@@ -1,0 +1,81 @@
+// Port forwards of an instance: one nft table of its own (ip qvmp_<id>), replaced whole, with DNAT
+// in prerouting (other hosts) and output (the host itself) to the guest's address.
+import { names } from "../constants";
+import { QvmdError } from "../errors";
+import { run } from "../util/exec";
+import type { ResolvedForward } from "./spec";
+
+export function renderPortTable(id: string, forwards: ResolvedForward[], guestIp: string): string {
+  const t = `ip ${names.portTable(id)}`;
+  const rules = forwards.map((f) => {
+    // Without an address, forward only traffic for the host itself, never transit traffic.
+    const dst = f.hostAddress !== "" ? `ip daddr ${f.hostAddress}` : "fib daddr type local";
+    return `    ${dst} ${f.protocol} dport ${f.hostPort} dnat to ${guestIp}:${f.guestPort}`;
+  });
+  return [
+    `table ${t}`,
+    `delete table ${t}`,
+    `table ${t} {`,
+    `  chain prerouting {`,
+    `    type nat hook prerouting priority dstnat; policy accept;`,
+    ...rules,
+    `  }`,
+    `  chain output {`,
+    `    type nat hook output priority -100; policy accept;`,
+    ...rules,
+    `  }`,
+    `}`,
+    "",
+  ].join("\n");
+}
+
+export async function applyPortTable(
+  id: string,
+  forwards: ResolvedForward[],
+  guestIp: string,
+): Promise<void> {
+  if (forwards.length === 0) return deletePortTable(id);
+  await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
+}
+
+export async function deletePortTable(id: string): Promise<void> {
+  const exists =
+    (await run("nft", ["list", "table", "ip", names.portTable(id)], { reject: false })).exitCode === 0;
+  if (exists) await run("nft", ["delete", "table", "ip", names.portTable(id)]);
+}
+
+/** Parses `ss -Hlnp` lines into the processes listening on a port. */
+export function parseListeners(ssOutput: string, port: number): { address: string; process: string }[] {
+  const out: { address: string; process: string }[] = [];
+  for (const line of ssOutput.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    const local = f[3];
+    if (!local) continue;
+    const i = local.lastIndexOf(":");
+    if (Number(local.slice(i + 1)) !== port) continue;
+    const proc = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
+    out.push({
+      address: local.slice(0, i).replace(/^\[|\]$/g, ""),
+      process: proc ? `${proc[1]} (pid ${proc[2]})` : "an unknown process",
+    });
+  }
+  return out;
+}
+
+/** A host process already listening where a forward would take the port: name it. */
+export async function hostListenerClash(f: ResolvedForward): Promise<QvmdError | undefined> {
+  const r = await run("ss", ["-Hlnp", f.protocol === "tcp" ? "-t" : "-u"], { reject: false });
+  for (const l of parseListeners(r.stdout, f.hostPort)) {
+    const any = ["0.0.0.0", "*", "::"].includes(l.address);
+    if (f.hostAddress === "" || any || l.address === f.hostAddress)
+      return new QvmdError(
+        "invalid",
+        "PORT_IN_USE",
+        `${f.protocol} port ${f.hostPort} is already listened on by ${l.process} at ${l.address}`,
+        {
+          hint: "choose another hostPort, or stop that process",
+        },
+      );
+  }
+  return undefined;
+}

@@ -1,0 +1,84 @@
+// Accept rules for our networks in the host's iptables filter FORWARD chain(s). A DROP there (Docker's
+// policy, ufw's default) drops guests' packets even though our own `inet qvm_<id>` table accepts
+// them: every base chain on the forward hook must accept. Only our interfaces are opened, and every
+// rule carries `qvm:<id>` so that removal and leak checks find exactly ours.
+import { hostFailure } from "../../errors";
+import { run } from "../../util/exec";
+import { type Backend, detectBackends } from "./backends";
+import {
+  type ParsedChain,
+  describeChain,
+  forwardAcceptSpecs,
+  listArgv,
+  missingRules,
+  owners,
+  parseChain,
+  ruleArgv,
+} from "./rules";
+
+export interface ForwardAcceptResult {
+  /** True when at least one FORWARD chain exists and now holds our rules. */
+  applied: boolean;
+  reason: string;
+}
+
+async function listChain(b: Backend): Promise<ParsedChain> {
+  return parseChain((await run(b.cmd, listArgv(), { timeoutMs: 10000 })).stdout);
+}
+
+/** `-C` exits 1 when the rule is absent; anything else is a real failure and throws. */
+async function present(b: Backend, spec: string[]): Promise<boolean> {
+  const r = await run(b.cmd, ruleArgv("-C", spec), { reject: false, timeoutMs: 10000 });
+  if (r.exitCode === 0) return true;
+  if (r.exitCode === 1) return false;
+  throw hostFailure(
+    `\`${b.cmd} ${ruleArgv("-C", spec).join(" ")}\` failed (exit ${r.exitCode}): ${r.stderr.trim()}`,
+  );
+}
+
+export async function ensureForwardAccept(id: string): Promise<ForwardAcceptResult> {
+  const { backends, skipped } = await detectBackends();
+  if (backends.length === 0)
+    return { applied: false, reason: `no iptables filter FORWARD chain (${skipped.join("; ")})` };
+  const reasons: string[] = [];
+  for (const b of backends) {
+    const before = await listChain(b);
+    let inserted = 0;
+    for (const spec of forwardAcceptSpecs(id))
+      if (!(await present(b, spec))) {
+        await run(b.cmd, ruleArgv("-I", spec), { timeoutMs: 10000 });
+        inserted++;
+      }
+    reasons.push(
+      `${b.name} FORWARD (${describeChain(before)}): ${inserted > 0 ? `inserted ${inserted} rule(s)` : "rules present"}`,
+    );
+  }
+  return { applied: true, reason: reasons.join("; ") };
+}
+
+export async function removeForwardAccept(id: string): Promise<void> {
+  for (const b of (await detectBackends()).backends) {
+    const chain = await listChain(b);
+    // By spec, not by number: a rule number goes stale when another tool edits the chain meanwhile.
+    for (const r of chain.rules.filter((x) => x.owner === id))
+      await run(b.cmd, ruleArgv("-D", r.spec), { reject: false, timeoutMs: 10000 });
+  }
+}
+
+/** Ids that have rules in any FORWARD chain (for leak checks and garbage collection). */
+export async function listForwardAccept(): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const b of (await detectBackends()).backends) for (const id of owners(await listChain(b))) ids.add(id);
+  return [...ids].sort();
+}
+
+/** What is missing of the rules of `ids`; empty when no FORWARD chain exists (nothing is needed). */
+export async function forwardAcceptDrift(ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const out: string[] = [];
+  for (const b of (await detectBackends()).backends) {
+    const chain = await listChain(b);
+    for (const id of ids) out.push(...missingRules(chain, id, b.name));
+  }
+  return out;
+}

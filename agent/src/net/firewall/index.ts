@@ -1,0 +1,10 @@
+// The firewall module's public surface: FORWARD accept rules, the guard, and the state a read shows.
+export {
+  type ForwardAcceptResult,
+  ensureForwardAccept,
+  forwardAcceptDrift,
+  listForwardAccept,
+  removeForwardAccept,
+} from "./forward-accept";
+export { type FirewallGuard, type FirewallGuardOptions, type GuardStatus, startFirewallGuard } from "./guard";
+export { type FirewallState, firewallState } from "./state";

@@ -1,0 +1,125 @@
+// Pure side of the iptables FORWARD accept rules: their argv, and reading `iptables -S FORWARD`.
+// Kept free of I/O so the parsing of real-world listings (Docker, ufw, foreign rules) is unit-tested.
+import { FORWARD_COMMENT_PATTERN, names } from "../../constants";
+
+export const FORWARD = "FORWARD";
+
+/** The two rules a network needs, as rule specs (what follows `-I FORWARD`/`-C FORWARD`/`-D FORWARD`). */
+export function forwardAcceptSpecs(id: string): string[][] {
+  const h = names.hostVeth(id);
+  const tag = ["-m", "comment", "--comment", names.forwardComment(id)];
+  // Written in the order `iptables -S` prints them, so a listing compares token for token.
+  return [
+    ["-i", h, ...tag, "-j", "ACCEPT"],
+    ["-o", h, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", ...tag, "-j", "ACCEPT"],
+  ];
+}
+
+/** `-w` waits for the legacy xtables lock instead of failing when another tool holds it. */
+export const ruleArgv = (op: "-I" | "-C" | "-D", spec: readonly string[]): string[] => [
+  "-w",
+  op,
+  FORWARD,
+  ...spec,
+];
+
+export const listArgv = (): string[] => ["-w", "-S", FORWARD];
+
+export interface ParsedRule {
+  /** Tokens after `-A FORWARD`, unquoted: usable as is for `-D FORWARD …`. */
+  spec: string[];
+  comment?: string;
+  target?: string;
+  /** The network id when the comment is ours. */
+  owner?: string;
+}
+
+export interface ParsedChain {
+  policy?: string;
+  rules: ParsedRule[];
+}
+
+/** Splits one line of `iptables -S` the way iptables quotes it: "…" with \" and \\ escapes. */
+export function tokenize(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let has = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === "\\" && i + 1 < line.length) cur += line[++i];
+      else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') {
+      quoted = true;
+      has = true;
+    } else if (c === " " || c === "\t") {
+      if (has) out.push(cur);
+      cur = "";
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
+}
+
+const optionValue = (spec: readonly string[], opt: string): string | undefined => {
+  const i = spec.indexOf(opt);
+  return i >= 0 ? spec[i + 1] : undefined;
+};
+
+/** Parses `iptables -S FORWARD` (or a whole `iptables -S`; other chains are skipped). */
+export function parseChain(text: string, chain = FORWARD): ParsedChain {
+  const result: ParsedChain = { rules: [] };
+  for (const line of text.split("\n")) {
+    const t = tokenize(line.trim());
+    if (t[1] !== chain) continue;
+    if (t[0] === "-P") result.policy = t[2];
+    if (t[0] !== "-A") continue;
+    const spec = t.slice(2);
+    const comment = optionValue(spec, "--comment");
+    const owner = comment === undefined ? undefined : FORWARD_COMMENT_PATTERN.exec(comment)?.[1];
+    result.rules.push({ spec, comment, target: optionValue(spec, "-j") ?? optionValue(spec, "-g"), owner });
+  }
+  return result;
+}
+
+/** Which of a network's two rules `r` is, judged by meaning rather than token order. */
+export function ruleKind(r: ParsedRule, id: string): "in" | "out" | undefined {
+  if (r.owner !== id || r.target !== "ACCEPT") return undefined;
+  const h = names.hostVeth(id);
+  if (optionValue(r.spec, "-i") === h && !r.spec.includes("-o")) return "in";
+  const state = optionValue(r.spec, "--ctstate") ?? "";
+  if (optionValue(r.spec, "-o") === h && state.includes("ESTABLISHED")) return "out";
+  return undefined;
+}
+
+/** What is missing of a network's rules in a parsed chain, as drift lines. */
+export function missingRules(chain: ParsedChain, id: string, backend: string): string[] {
+  const kinds = new Set(chain.rules.map((r) => ruleKind(r, id)));
+  const h = names.hostVeth(id);
+  const missing: string[] = [];
+  if (!kinds.has("in")) missing.push(`${backend} FORWARD: accept rule for traffic from ${h} missing`);
+  if (!kinds.has("out")) missing.push(`${backend} FORWARD: accept rule for replies to ${h} missing`);
+  return missing;
+}
+
+/** Why the chain matters, for the `reason` reported to the caller and the log. */
+export function describeChain(chain: ParsedChain): string {
+  const parts = [`policy ${chain.policy ?? "unknown"}`];
+  const jumps = [...new Set(chain.rules.map((r) => r.target ?? ""))].filter(
+    (t) => t.startsWith("ufw-") || t.startsWith("DOCKER"),
+  );
+  if (jumps.length > 0) parts.push(`jumps to ${jumps.join(", ")}`);
+  const foreign = chain.rules.filter((r) => r.owner === undefined).length;
+  parts.push(`${foreign} foreign rule(s)`);
+  return parts.join(", ");
+}
+
+/** Ids that own at least one rule in the chain. */
+export const owners = (chain: ParsedChain): string[] =>
+  [...new Set(chain.rules.flatMap((r) => (r.owner ? [r.owner] : [])))].sort();

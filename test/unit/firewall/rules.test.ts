@@ -1,0 +1,111 @@
+import * as assert from "node:assert/strict";
+import { versionKind } from "../../../agent/src/net/firewall/backends";
+import {
+  describeChain,
+  forwardAcceptSpecs,
+  listArgv,
+  missingRules,
+  owners,
+  parseChain,
+  ruleArgv,
+  ruleKind,
+  tokenize,
+} from "../../../agent/src/net/firewall/rules";
+
+// What `iptables -S FORWARD` prints on a host with Docker and ufw, plus two of our networks.
+const LISTING = [
+  "-P FORWARD DROP",
+  '-A FORWARD -o qvmab1h -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "qvm:ab1" -j ACCEPT',
+  '-A FORWARD -i qvmab1h -m comment --comment "qvm:ab1" -j ACCEPT',
+  '-A FORWARD -i qvmzzh -m comment --comment "qvm:zz" -j ACCEPT',
+  "-A FORWARD -j DOCKER-USER",
+  "-A FORWARD -j DOCKER-FORWARD",
+  "-A FORWARD -j ufw-before-logging-forward",
+  "-A FORWARD -j ufw-before-forward",
+  '-A FORWARD -i qvxforeign -m comment --comment "not \\"ours\\" qvm:ab1" -j ACCEPT',
+  "-A FORWARD -i qvmab1h -j ACCEPT",
+  '-A FORWARD -i eth9 -m comment --comment "qvm:TOOLONGID" -j ACCEPT',
+  '-A INPUT -i qvmab1h -m comment --comment "qvm:ab1" -j ACCEPT',
+].join("\n");
+
+describe("firewall: iptables FORWARD rules (pure)", () => {
+  it("builds the two rules of a network, tagged with its id, in the order iptables lists them", () => {
+    assert.deepEqual(forwardAcceptSpecs("ab1"), [
+      ["-i", "qvmab1h", "-m", "comment", "--comment", "qvm:ab1", "-j", "ACCEPT"],
+      [
+        "-o",
+        "qvmab1h",
+        "-m",
+        "conntrack",
+        "--ctstate",
+        "RELATED,ESTABLISHED",
+        "-m",
+        "comment",
+        "--comment",
+        "qvm:ab1",
+        "-j",
+        "ACCEPT",
+      ],
+    ]);
+    const [spec] = forwardAcceptSpecs("ab1");
+    assert.deepEqual(ruleArgv("-C", spec!).slice(0, 3), ["-w", "-C", "FORWARD"]);
+    assert.deepEqual(ruleArgv("-I", spec!).slice(3), spec);
+    assert.deepEqual(listArgv(), ["-w", "-S", "FORWARD"]);
+  });
+
+  it("tokenizes iptables' quoting, escapes included", () => {
+    assert.deepEqual(tokenize('-A FORWARD -m comment --comment "a \\"b\\" c" -j ACCEPT'), [
+      "-A",
+      "FORWARD",
+      "-m",
+      "comment",
+      "--comment",
+      'a "b" c',
+      "-j",
+      "ACCEPT",
+    ]);
+    assert.deepEqual(tokenize('--comment ""'), ["--comment", ""]);
+  });
+
+  it("parses the policy, ours by comment, and leaves foreign rules (even mentioning qvm:) unowned", () => {
+    const c = parseChain(LISTING);
+    assert.equal(c.policy, "DROP");
+    assert.equal(c.rules.length, 10, "the INPUT rule is not part of FORWARD");
+    assert.deepEqual(
+      c.rules.map((r) => r.owner ?? "-"),
+      ["ab1", "ab1", "zz", "-", "-", "-", "-", "-", "-", "-"],
+    );
+    assert.equal(c.rules[1]!.comment, "qvm:ab1");
+    assert.deepEqual(c.rules[1]!.spec, forwardAcceptSpecs("ab1")[0], "a listed spec is usable for -D");
+    assert.equal(c.rules[7]!.comment, 'not "ours" qvm:ab1');
+    assert.deepEqual(owners(c), ["ab1", "zz"]);
+  });
+
+  it("recognises each rule by meaning and reports what is missing", () => {
+    const c = parseChain(LISTING);
+    assert.deepEqual(
+      c.rules.map((r) => ruleKind(r, "ab1") ?? "-"),
+      ["out", "in", "-", "-", "-", "-", "-", "-", "-", "-"],
+    );
+    assert.deepEqual(missingRules(c, "ab1", "iptables-nft"), []);
+    assert.deepEqual(missingRules(c, "zz", "iptables-nft"), [
+      "iptables-nft FORWARD: accept rule for replies to qvmzzh missing",
+    ]);
+    assert.equal(missingRules(parseChain("-P FORWARD ACCEPT"), "q", "iptables-legacy").length, 2);
+  });
+
+  it("says why the chain matters: policy, Docker and ufw jumps, foreign rules", () => {
+    assert.equal(
+      describeChain(parseChain(LISTING)),
+      "policy DROP, jumps to DOCKER-USER, DOCKER-FORWARD, ufw-before-logging-forward, ufw-before-forward, 7 foreign rule(s)",
+    );
+    assert.equal(describeChain(parseChain("-P FORWARD ACCEPT\n")), "policy ACCEPT, 0 foreign rule(s)");
+  });
+
+  it("tells the iptables backends apart by their --version line", () => {
+    assert.equal(versionKind("iptables v1.8.9 (nf_tables)"), "nft");
+    assert.equal(versionKind("iptables v1.8.9 (legacy)"), "legacy");
+    assert.equal(versionKind("iptables v1.6.1"), "legacy");
+    assert.equal(versionKind("something else"), undefined);
+  });
+});
