@@ -91,7 +91,7 @@ instance_inputs = {
   "machine": s("QEMU machine type. Default q35 (x86_64), virt (aarch64)."),
   "waitForIp": b("Return from create/update only when every NIC has an address. Default true.", default=True),
   "waitForIpTimeoutSeconds": i("How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.", default=300),
-  "portForwards": arr(ref("PortForward", ""), "Port forwards (not available yet)."),
+  "portForwards": arr(ref("PortForward", ""), "Host ports forwarded (DNAT) to the guest's first address, from other hosts and from the host itself (use a host address, not 127.0.0.1). In place. Refused when another instance forwards the port or a host process listens on it."),
 }
 instance_outputs = dict(instance_inputs)
 instance_outputs.update({

@@ -93,7 +93,7 @@ export class Instance extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly pid: pulumi.Output<number>;
     /**
-     * Port forwards (not available yet).
+     * Host ports forwarded (DNAT) to the guest's first address, from other hosts and from the host itself (use a host address, not 127.0.0.1). In place. Refused when another instance forwards the port or a host process listens on it.
      */
     declare public readonly portForwards: pulumi.Output<outputs.PortForward[] | undefined>;
     /**
@@ -237,7 +237,7 @@ export interface InstanceArgs {
      */
     networks?: pulumi.Input<pulumi.Input<inputs.InstanceNicArgs>[] | undefined>;
     /**
-     * Port forwards (not available yet).
+     * Host ports forwarded (DNAT) to the guest's first address, from other hosts and from the host itself (use a host address, not 127.0.0.1). In place. Refused when another instance forwards the port or a host process listens on it.
      */
     portForwards?: pulumi.Input<pulumi.Input<inputs.PortForwardArgs>[] | undefined>;
     /**

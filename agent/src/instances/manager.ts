@@ -156,7 +156,8 @@ export class Instances {
     for (const [i, f] of inst.forwards.entries()) {
       const at = `portForwards[${i}].hostPort`;
       for (const [otherId, rec] of Object.entries(this.state.instances)) {
-        if (otherId === inst.id) continue;
+        // The same resource (by id, or by owner when a check does not know the id yet).
+        if (otherId === inst.id || (inst.owner !== "" && rec.spec.owner === inst.owner)) continue;
         const other = resolveInstance(rec.spec).instance;
         if (other?.forwards.some((o) => forwardsClash(o, f)))
           v.push({
@@ -181,7 +182,11 @@ export class Instances {
     const v: Violation[] = [];
     for (const [i, nic] of inst.nics.entries())
       for (const [otherId, rec] of Object.entries(this.state.instances))
-        if (otherId !== inst.id && (rec.spec.nics ?? []).some((o) => o.mac.toLowerCase() === nic.mac))
+        if (
+          otherId !== inst.id &&
+          !(inst.owner !== "" && rec.spec.owner === inst.owner) &&
+          (rec.spec.nics ?? []).some((o) => o.mac.toLowerCase() === nic.mac)
+        )
           v.push({
             property: `networks[${i}].mac`,
             code: "DUPLICATE_MAC",

@@ -50,9 +50,18 @@ const inputsShape = z
     waitForIp: z.boolean().default(true),
     waitForIpTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
     portForwards: z
-      .array(z.unknown())
-      .max(0, "port forwards are not available yet in this version")
-      .optional(),
+      .array(
+        z
+          .object({
+            hostPort: z.number().int().min(1).max(65535),
+            guestPort: z.number().int().min(1).max(65535),
+            protocol: z.enum(["tcp", "udp"]).default("tcp"),
+            hostAddress: z.string().optional(),
+          })
+          .strict(),
+      )
+      .max(64)
+      .default([]),
   })
   .strict()
   .superRefine((i, ctx) => {
@@ -94,6 +103,12 @@ function toSpec(id: string, i: Inputs, owner: string, waitSeconds: number): Inst
     machine: i.machine ?? "",
     wait_for_ip_seconds: i.waitForIp && i.running ? waitSeconds : 0,
     owner,
+    port_forwards: i.portForwards.map((f) => ({
+      host_port: f.hostPort,
+      guest_port: f.guestPort,
+      protocol: f.protocol,
+      host_address: f.hostAddress ?? "",
+    })),
   };
 }
 
@@ -144,7 +159,18 @@ export const instance: ResourceHandler = {
       };
     const i = parsed.data;
     i.networks = i.networks.map((n, k) => ({ ...n, mac: n.mac ?? derivedMac(ctx.urn, k) }));
-    const failures = [];
+    const failures: { property: string; reason: string }[] = [];
+    // What only qvmd knows: ports other instances forward or host processes listen on, MACs in use.
+    // Unreachable here means "checked again at create", not "valid".
+    const agent = await ctx.agent().catch(() => undefined);
+    if (agent) {
+      const { violations } = await agent.checkInstance(toSpec("check", i, ctx.urn, 0));
+      failures.push(
+        ...violations
+          .filter((v) => !["UNKNOWN_IMAGE", "UNKNOWN_NETWORK"].includes(v.code))
+          .map((v) => ({ property: v.property, reason: v.reason })),
+      );
+    }
     const oldDisk = typeof olds.diskGb === "number" ? olds.diskGb : 0;
     if (i.diskGb !== 0 && oldDisk > i.diskGb)
       failures.push({

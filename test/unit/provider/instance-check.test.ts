@@ -38,7 +38,8 @@ describe("Instance check (provider side)", () => {
       "cpus",
       "memoryMb",
       "networks[0].mac",
-      "portForwards",
+      "portForwards[0].guestPort",
+      "portForwards[0].hostPort",
       "userData",
     ]);
   });
