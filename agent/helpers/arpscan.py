@@ -7,6 +7,8 @@ with static addresses are found by their replies and by their own requests (grat
 gateway lookups). Standard library only: node has no AF_PACKET sockets.
 
 usage: arpscan.py <ifname> <source-ip> <cidr> <duration-seconds>
+A source of 0.0.0.0 sends nothing (no address to ask from): it only listens. A cidr of "any"
+reports senders of every address.
 """
 import ctypes
 import ipaddress
@@ -45,14 +47,15 @@ def main():
         sys.stderr.write(__doc__)
         return 2
     ifname, src_ip, cidr, duration = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    net = ipaddress.ip_network(cidr, strict=True)
+    net = None if cidr == "any" else ipaddress.ip_network(cidr, strict=True)
     with open(f"/sys/class/net/{ifname}/address") as f:
         src_mac = bytes.fromhex(f.read().strip().replace(":", ""))
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
     keep = attach_filter(sock)
     sock.bind((ifname, ETH_P_ARP))
     spa = socket.inet_aton(src_ip)
-    for n, host in enumerate(net.hosts()):
+    targets = [] if net is None or src_ip == "0.0.0.0" else net.hosts()
+    for n, host in enumerate(targets):
         if n >= MAX_TARGETS:
             break
         if str(host) == src_ip:
@@ -79,7 +82,7 @@ def main():
         if sip == b"\x00\x00\x00\x00" or sha == src_mac:
             continue
         ip = socket.inet_ntoa(sip)
-        if ipaddress.ip_address(ip) not in net:
+        if net is not None and ipaddress.ip_address(ip) not in net:
             continue
         mac = ":".join(f"{b:02x}" for b in sha)
         if (mac, ip) not in seen:

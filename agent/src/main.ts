@@ -6,6 +6,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
+import { Bridges } from "./bridges/manager";
 import { DnsForwarders } from "./dnsfwd/manager";
 import { Images } from "./images/store";
 import { Instances } from "./instances/manager";
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
         });
   networks.guard = guard;
   const images = new Images(p, state);
-  const instances = new Instances(p, state, images, networks, log);
+  const bridges = new Bridges(state);
+  const instances = new Instances(p, state, images, networks, bridges, log);
   await instances.adoptAll();
   const dns = new DnsForwarders(state, networks, (netId) => instances.hostsOn(netId), log);
   instances.onAddressesChanged = () => dns.refreshHosts();
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     images,
     instances,
     dns,
+    bridges,
     version: VERSION,
     stateDir: path.dirname(p.stateFile),
     log,

@@ -3,7 +3,10 @@
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 import { ERROR_KEYS, loadQvmd } from "./api/proto";
+import type { Bridge } from "./api/gen/qvmd/v1/Bridge";
 import type { DnsForwarder } from "./api/gen/qvmd/v1/DnsForwarder";
+import type { Bridges, BridgeStatus } from "./bridges/manager";
+import { bridgeSpecShape } from "./bridges/spec";
 import type { Image } from "./api/gen/qvmd/v1/Image";
 import type { DnsForwarders, DnsForwarderStatus } from "./dnsfwd/manager";
 import { dnsForwarderSpecShape } from "./dnsfwd/spec";
@@ -149,7 +152,8 @@ function instanceToWire(s: InstanceStatus): Instance {
     spec: {
       ...i,
       nics: i.nics.map((n) => ({
-        network_id: n.networkId,
+        network_id: n.networkId ?? "",
+        bridge_id: n.bridgeId ?? "",
         mac: n.mac,
         ip: n.ip === undefined ? "" : formatIp(n.ip),
       })),
@@ -157,6 +161,7 @@ function instanceToWire(s: InstanceStatus): Instance {
     state: s.state,
     pid: s.pid,
     nics: s.nics.map((n) => ({
+      bridge_id: n.bridgeId,
       network_id: n.networkId,
       mac: n.mac,
       tap: n.tap,
@@ -182,11 +187,16 @@ function dnsToWire(s: DnsForwarderStatus): DnsForwarder {
   };
 }
 
+function bridgeToWire(s: BridgeStatus): Bridge {
+  return { spec: s.spec, addresses: s.addresses, moved_addresses: s.moved, drift: s.drift };
+}
+
 export interface ServerDeps {
   networks: Networks;
   images: Images;
   instances: Instances;
   dns: DnsForwarders;
+  bridges: Bridges;
   version: string;
   stateDir: string;
   log: (m: string) => void;
@@ -194,7 +204,7 @@ export interface ServerDeps {
 
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
-  const { networks, images, instances, dns, log } = deps;
+  const { networks, images, instances, dns, bridges, log } = deps;
   const handlers: QvmdHandlers = {
     Health: unary(log, "Health", async () => ({
       version: deps.version,
@@ -235,6 +245,16 @@ export function createServer(deps: ServerDeps): grpc.Server {
     GetInstance: unary(log, "GetInstance", async (req) =>
       instanceToWire(await instances.status(idShape.parse(req).id)),
     ),
+    ApplyBridge: unary(log, "ApplyBridge", async (req) =>
+      bridgeToWire(await bridges.apply(z.object({ spec: bridgeSpecShape }).parse(req).spec)),
+    ),
+    GetBridge: unary(log, "GetBridge", async (req) =>
+      bridgeToWire(await bridges.status(idShape.parse(req).id)),
+    ),
+    DeleteBridge: unary(log, "DeleteBridge", async (req) => {
+      const { id } = idShape.parse(req);
+      return { existed: await bridges.delete(id, instances.usersOfBridge(id)) };
+    }),
     ApplyDnsForwarder: unary(log, "ApplyDnsForwarder", async (req) =>
       dnsToWire(await dns.apply(z.object({ spec: dnsForwarderSpecShape }).parse(req).spec)),
     ),

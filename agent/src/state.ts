@@ -2,6 +2,7 @@
 // the agent owns, so a restarted (or crashed) agent can re-assert and clean up everything.
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
+import type { BridgeSpecInput } from "./bridges/spec";
 import type { DnsForwarderSpecInput } from "./dnsfwd/spec";
 import type { ImageSpecInput } from "./images/spec";
 import type { InstanceSpecInput } from "./instances/spec";
@@ -42,8 +43,19 @@ export interface DnsForwarderRecord {
   createdAt: string;
 }
 
+export interface BridgeRecord {
+  spec: BridgeSpecInput;
+  /** The uplink's IPv4 addresses (a.b.c.d/p) and routes as they were, recorded before the move. */
+  uplinkAddresses: string[];
+  uplinkRoutes: Array<{ dst: string; gateway?: string; metric?: number }>;
+  /** Whether qvmd created the bridge (else it was adopted and is never deleted). */
+  created: boolean;
+  createdAt: string;
+}
+
 export interface StateDoc {
   version: 1;
+  bridges: Record<string, BridgeRecord>;
   dnsForwarders: Record<string, DnsForwarderRecord>;
   networks: Record<string, NetworkRecord>;
   images: Record<string, ImageRecord>;
@@ -69,6 +81,7 @@ export class StateStore {
       images: {},
       instances: {},
       dnsForwarders: {},
+      bridges: {},
       host: {},
     };
     if (!fs.existsSync(file)) return empty;
@@ -87,6 +100,10 @@ export class StateStore {
 
   get instances(): Readonly<Record<string, InstanceRecord>> {
     return this.doc.instances;
+  }
+
+  get bridges(): Readonly<Record<string, BridgeRecord>> {
+    return this.doc.bridges;
   }
 
   get dnsForwarders(): Readonly<Record<string, DnsForwarderRecord>> {

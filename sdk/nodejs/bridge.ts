@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * A host bridge outside any namespace, optionally enslaving an uplink NIC, for VMs on the LAN. Not available yet.
+ * A host bridge (root namespace) for VMs on the LAN. With an uplink, the uplink's IPv4 addresses and routes move to the bridge (and back on destroy), so the host keeps its connectivity. Instances attach NICs with bridgeId; their addresses are found by ARP from the bridge's address. An adopted bridge is never deleted.
  */
 export class Bridge extends pulumi.CustomResource {
     /**
@@ -35,9 +35,41 @@ export class Bridge extends pulumi.CustomResource {
     }
 
     /**
-     * Bridge name.
+     * Address given.
+     */
+    declare public readonly address: pulumi.Output<string | undefined>;
+    /**
+     * IPv4 addresses on the bridge now.
+     */
+    declare public /*out*/ readonly addresses: pulumi.Output<string[]>;
+    /**
+     * Adopted.
+     */
+    declare public readonly adopt: pulumi.Output<boolean | undefined>;
+    /**
+     * What is missing on the host, as last read.
+     */
+    declare public /*out*/ readonly drift: pulumi.Output<string[]>;
+    /**
+     * Addresses moved from the uplink (they go back on destroy).
+     */
+    declare public /*out*/ readonly movedAddresses: pulumi.Output<string[] | undefined>;
+    /**
+     * MTU.
+     */
+    declare public readonly mtu: pulumi.Output<number | undefined>;
+    /**
+     * Interface name.
      */
     declare public readonly name: pulumi.Output<string>;
+    /**
+     * Spanning tree.
+     */
+    declare public readonly stp: pulumi.Output<boolean | undefined>;
+    /**
+     * Uplink enslaved.
+     */
+    declare public readonly uplink: pulumi.Output<string | undefined>;
 
     /**
      * Create a Bridge resource with the given unique name, arguments, and options.
@@ -54,13 +86,24 @@ export class Bridge extends pulumi.CustomResource {
                 throw new Error("Missing required property 'name'");
             }
             resourceInputs["address"] = args?.address;
-            resourceInputs["adopt"] = args?.adopt;
+            resourceInputs["adopt"] = (args?.adopt) ?? false;
             resourceInputs["mtu"] = args?.mtu;
             resourceInputs["name"] = args?.name;
-            resourceInputs["stp"] = args?.stp;
+            resourceInputs["stp"] = (args?.stp) ?? false;
             resourceInputs["uplink"] = args?.uplink;
+            resourceInputs["addresses"] = undefined /*out*/;
+            resourceInputs["drift"] = undefined /*out*/;
+            resourceInputs["movedAddresses"] = undefined /*out*/;
         } else {
+            resourceInputs["address"] = undefined /*out*/;
+            resourceInputs["addresses"] = undefined /*out*/;
+            resourceInputs["adopt"] = undefined /*out*/;
+            resourceInputs["drift"] = undefined /*out*/;
+            resourceInputs["movedAddresses"] = undefined /*out*/;
+            resourceInputs["mtu"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
+            resourceInputs["stp"] = undefined /*out*/;
+            resourceInputs["uplink"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Bridge.__pulumiType, name, resourceInputs, opts);
@@ -72,27 +115,27 @@ export class Bridge extends pulumi.CustomResource {
  */
 export interface BridgeArgs {
     /**
-     * Optional address/CIDR for the bridge.
+     * Optional a.b.c.d/prefix for the bridge itself (also where ARP discovery sends from).
      */
     address?: pulumi.Input<string | undefined>;
     /**
-     * Adopt an existing bridge by name; never deleted on destroy.
+     * Use an existing bridge of that name; it is never deleted. Replaces.
      */
     adopt?: pulumi.Input<boolean | undefined>;
     /**
-     * MTU.
+     * MTU. Default: leave as is.
      */
     mtu?: pulumi.Input<number | undefined>;
     /**
-     * Bridge name (at most 15 characters).
+     * Interface name, at most 15 characters; must start with qv unless adopted. Replaces.
      */
     name: pulumi.Input<string>;
     /**
-     * Spanning tree.
+     * Spanning tree. Default false.
      */
     stp?: pulumi.Input<boolean | undefined>;
     /**
-     * NIC to enslave; its address moves to the bridge and back on destroy.
+     * NIC to enslave; its addresses and routes move to the bridge and back on destroy.
      */
     uplink?: pulumi.Input<string | undefined>;
 }

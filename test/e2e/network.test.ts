@@ -140,11 +140,11 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
     assert.deepEqual((await agent.client!.listNetworks()).networks, []);
   });
 
-  it("refuses resources that are not built yet with a clear message", async () => {
+  it("refuses a bridge qvmd would create without its prefix, naming the property", async () => {
     const program = async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const qemu = require("pulumi-qemu") as typeof import("pulumi-qemu");
-      new qemu.Bridge("br", { name: "qvxbr0" });
+      new qemu.Bridge("br", { name: "br0" });
     };
     const stack = await openStack({
       example: "network",
@@ -157,7 +157,7 @@ describe("bad inputs fail `pulumi up` in check, naming the property", function (
       () => undefined,
       (e: unknown) => e as Error,
     );
-    assert.match(String(err?.message), /qemu:index:Bridge is not available yet/);
+    assert.match(String(err?.message), /BAD_NAME \(property name\).*must be named qv/);
   });
 });
 

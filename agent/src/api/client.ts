@@ -7,6 +7,9 @@ import type { ListNetworksResponse__Output } from "./gen/qvmd/v1/ListNetworksRes
 import type { Network__Output } from "./gen/qvmd/v1/Network";
 import type { NetworkSpec } from "./gen/qvmd/v1/NetworkSpec";
 import type { QvmdClient as RawClient } from "./gen/qvmd/v1/Qvmd";
+import type { Bridge__Output } from "./gen/qvmd/v1/Bridge";
+import type { BridgeSpec } from "./gen/qvmd/v1/BridgeSpec";
+import type { DeleteBridgeResponse__Output } from "./gen/qvmd/v1/DeleteBridgeResponse";
 import type { DeleteDnsForwarderResponse__Output } from "./gen/qvmd/v1/DeleteDnsForwarderResponse";
 import type { DnsForwarder__Output } from "./gen/qvmd/v1/DnsForwarder";
 import type { DnsForwarderSpec } from "./gen/qvmd/v1/DnsForwarderSpec";
@@ -23,6 +26,8 @@ import { ERROR_KEYS, loadQvmd } from "./proto";
 
 /** An error returned by qvmd, with its stable code and the property at fault. */
 export type {
+  Bridge__Output as Bridge,
+  BridgeSpec,
   DnsForwarder__Output as DnsForwarder,
   DnsForwarderSpec,
   Network__Output as Network,
@@ -144,6 +149,9 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000) {
     checkInstance: (spec: InstanceSpec) => call<CheckNetworkResponse__Output>("CheckInstance", { spec }),
     getInstance: (id: string) => call<Instance__Output>("GetInstance", { id }),
     deleteInstance: (id: string) => call<DeleteInstanceResponse__Output>("DeleteInstance", { id }),
+    applyBridge: (spec: BridgeSpec) => call<Bridge__Output>("ApplyBridge", { spec }),
+    getBridge: (id: string) => call<Bridge__Output>("GetBridge", { id }),
+    deleteBridge: (id: string) => call<DeleteBridgeResponse__Output>("DeleteBridge", { id }),
     applyDnsForwarder: (spec: DnsForwarderSpec) => call<DnsForwarder__Output>("ApplyDnsForwarder", { spec }),
     getDnsForwarder: (id: string) => call<DnsForwarder__Output>("GetDnsForwarder", { id }),
     deleteDnsForwarder: (id: string) =>

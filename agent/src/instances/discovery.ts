@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { names } from "../constants";
-import { formatCidr, formatIp } from "../net/ipv4";
+import { formatCidr, formatIp, maskOf, parseIp } from "../net/ipv4";
 import type { Lease, LeaseWatch } from "../net/leases";
 import type { ResolvedNetwork } from "../net/spec";
 
@@ -16,28 +16,53 @@ export interface Sighting {
   source: "dhcp" | "arp";
 }
 
-/** One ARP sweep of the network; resolves with every (mac, ip) heard within `seconds`. */
-export function arpSweep(
-  n: ResolvedNetwork,
-  seconds: number,
-  onSighting: (s: Sighting) => void,
-): Promise<void> {
+/**
+ * Where a NIC's address can be learnt: a bridge in some namespace, the address to send ARP from
+ * (none: listen only), the range to sweep, and the DHCP leases when we serve them.
+ */
+export interface Segment {
+  ns?: string;
+  ifname: string;
+  source?: string;
+  cidr?: string;
+  leases?: LeaseWatch;
+}
+
+export const networkSegment = (n: ResolvedNetwork, leases: LeaseWatch): Segment => ({
+  ns: names.netns(n.id),
+  ifname: names.bridge(n.id),
+  source: formatIp(n.dhcpServer),
+  cidr: formatCidr(n.cidr),
+  leases,
+});
+
+export interface HostBridge {
+  name: string;
+  /** The bridge's own address (a.b.c.d/p), if it has one. */
+  address?: string;
+}
+
+/** A host bridge in the root namespace: ARP from its address over its subnet, else listen only. */
+export function bridgeSegment(b: HostBridge): Segment {
+  if (!b.address) return { ifname: b.name };
+  const [ip, prefix] = b.address.split("/");
+  const net = (parseIp(ip!)! & maskOf(Number(prefix))) >>> 0;
+  return { ifname: b.name, source: ip, cidr: `${formatIp(net)}/${prefix}` };
+}
+
+/** One ARP sweep of the segment; resolves with every (mac, ip) heard within `seconds`. */
+export function arpSweep(seg: Segment, seconds: number, onSighting: (s: Sighting) => void): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(
-      "ip",
-      [
-        "netns",
-        "exec",
-        names.netns(n.id),
-        "python3",
-        ARPSCAN,
-        names.bridge(n.id),
-        formatIp(n.dhcpServer),
-        formatCidr(n.cidr),
-        String(seconds),
-      ],
-      { stdio: ["ignore", "pipe", "ignore"] },
-    );
+    const argv = [
+      "python3",
+      ARPSCAN,
+      seg.ifname,
+      seg.source ?? "0.0.0.0",
+      seg.cidr ?? "any",
+      String(seconds),
+    ];
+    const [file, ...args] = seg.ns ? ["ip", "netns", "exec", seg.ns, ...argv] : argv;
+    const child = spawn(file!, args, { stdio: ["ignore", "pipe", "ignore"] });
     let buf = "";
     child.stdout.on("data", (chunk: Buffer) => {
       buf += chunk.toString();
@@ -58,8 +83,7 @@ export function arpSweep(
  * once; ARP sweeps run back to back in the meantime (each sweep is bounded, so is the loop).
  */
 export async function waitForAddresses(
-  n: ResolvedNetwork,
-  leases: LeaseWatch,
+  seg: Segment,
   macs: string[],
   deadline: number,
   known: Map<string, Sighting>,
@@ -67,7 +91,7 @@ export async function waitForAddresses(
   const want = new Set(macs.filter((m) => !known.has(m)));
   const now = () => Math.floor(Date.now() / 1000);
   for (const m of [...want]) {
-    const l = leases.get(m);
+    const l = seg.leases?.get(m);
     if (l && l.expiry > now()) {
       known.set(m, { mac: m, ip: l.ip, source: "dhcp" });
       want.delete(m);
@@ -83,18 +107,18 @@ export async function waitForAddresses(
     if (want.size === 0) done();
   };
   const onLease = (l: Lease) => onSighting({ mac: l.mac, ip: l.ip, source: "dhcp" });
-  leases.on("lease", onLease);
+  seg.leases?.on("lease", onLease);
   const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
   try {
     const sweeps = (async () => {
       while (want.size > 0 && Date.now() < deadline)
-        await arpSweep(n, Math.min(3, Math.max(0.5, (deadline - Date.now()) / 1000)), onSighting);
+        await arpSweep(seg, Math.min(3, Math.max(0.5, (deadline - Date.now()) / 1000)), onSighting);
     })();
     await finished;
     await Promise.race([sweeps, Promise.resolve()]);
   } finally {
     clearTimeout(timer);
-    leases.off("lease", onLease);
+    seg.leases?.off("lease", onLease);
   }
   return known;
 }

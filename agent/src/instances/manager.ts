@@ -17,10 +17,11 @@ import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
 import type { InstanceRecord, StateStore } from "../state";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
-import { type Sighting, waitForAddresses } from "./discovery";
+import { bridgeSegment, type HostBridge, networkSegment, type Sighting, waitForAddresses } from "./discovery";
+import type { Bridges } from "../bridges/manager";
 import { applyPortTable, deletePortTable, hostListenerClash } from "./ports";
 import { forwardsClash, type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
-import { deleteTap, ensureTap, moveTap } from "./taps";
+import { attachTap, createTap, deleteTap, moveTap } from "./taps";
 
 const GiB = 1024 ** 3;
 const STOP_GRACE_MS = 10000;
@@ -29,6 +30,7 @@ export type Progress = (message: string, done?: number, total?: number) => void;
 
 export interface NicState {
   networkId: string;
+  bridgeId: string;
   mac: string;
   tap: string;
   ip: string;
@@ -67,6 +69,7 @@ export class Instances {
     private readonly state: StateStore,
     private readonly images: Images,
     private readonly networks: Networks,
+    private readonly bridges: Bridges,
     private readonly log: (m: string) => void,
   ) {}
 
@@ -87,16 +90,37 @@ export class Instances {
   }
 
   /** Facts from other resources: image and network exist, no MAC or IP clash with other instances. */
-  private async crossCheck(
-    inst: ResolvedInstance,
-  ): Promise<{ image: ImageStatus; networks: Map<string, ResolvedNetwork> }> {
+  private async crossCheck(inst: ResolvedInstance): Promise<{
+    image: ImageStatus;
+    networks: Map<string, ResolvedNetwork>;
+    bridges: Map<string, HostBridge>;
+  }> {
     const v: Violation[] = [];
     if (!this.images.has(inst.image_id))
       v.push({ property: "imageId", code: "UNKNOWN_IMAGE", reason: `image ${inst.image_id} does not exist` });
     const networks = new Map<string, ResolvedNetwork>();
+    const bridges = new Map<string, HostBridge>();
     for (const [i, nic] of inst.nics.entries()) {
       const at = `networks[${i}]`;
-      const net = await this.networks.get(nic.networkId).catch(() => undefined);
+      if (nic.bridgeId !== undefined) {
+        const b = await this.bridges.describe(nic.bridgeId);
+        if (b) bridges.set(nic.bridgeId, b);
+        else
+          v.push({
+            property: `${at}.bridgeId`,
+            code: "UNKNOWN_BRIDGE",
+            reason: `bridge ${nic.bridgeId} does not exist`,
+          });
+        for (const [otherId, rec] of Object.entries(this.state.instances))
+          if (otherId !== inst.id && (rec.spec.nics ?? []).some((o) => o.mac.toLowerCase() === nic.mac))
+            v.push({
+              property: `${at}.mac`,
+              code: "DUPLICATE_MAC",
+              reason: `${nic.mac} is already used by instance ${otherId}`,
+            });
+        continue;
+      }
+      const net = await this.networks.get(nic.networkId!).catch(() => undefined);
       if (!net) {
         v.push({
           property: `${at}.networkId`,
@@ -147,7 +171,7 @@ export class Instances {
     }
     v.push(...(await this.portViolations(inst)));
     if (v.length > 0) throw invalid(v);
-    return { image: this.images.get(inst.image_id), networks };
+    return { image: this.images.get(inst.image_id), networks, bridges };
   }
 
   /** Host ports another instance forwards, or a host process listens on. */
@@ -223,7 +247,7 @@ export class Instances {
     return this.lock(id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw invalid(violations);
-      const { image, networks } = await this.crossCheck(inst);
+      const { image, networks, bridges } = await this.crossCheck(inst);
       const existing = this.state.instances[inst.id];
       const diskGb = inst.disk_gb || Math.max(1, Math.ceil(image.record.virtualSizeBytes / GiB));
       if (existing && diskGb < existing.diskGb)
@@ -262,14 +286,14 @@ export class Instances {
         );
       }
       if (inst.running && (mustRestart || !wasRunning)) {
-        await this.start(inst, image, networks, progress);
+        await this.start(inst, image, networks, bridges, progress);
         await this.state.update((d) => {
           d.instances[inst.id]!.launchKey = launchKey;
           d.instances[inst.id]!.addresses = {};
         });
       }
-      if (inst.running && inst.wait_for_ip_seconds > 0 && networks.size > 0)
-        await this.awaitAddresses(inst, networks, progress);
+      if (inst.running && inst.wait_for_ip_seconds > 0 && inst.nics.length > 0)
+        await this.awaitAddresses(inst, networks, bridges, progress);
       else await this.addressesChanged();
       return this.status(inst.id);
     });
@@ -350,6 +374,7 @@ export class Instances {
     inst: ResolvedInstance,
     image: ImageStatus,
     networks: Map<string, ResolvedNetwork>,
+    bridges: Map<string, HostBridge>,
     progress: Progress,
   ): Promise<void> {
     const img = image.image;
@@ -361,11 +386,18 @@ export class Instances {
     }
     this.accelInUse.set(inst.id, accel);
     const nics = inst.nics.map((n, i) => ({ tap: names.tap(inst.id, i), mac: n.mac }));
-    // QEMU runs in the first NIC's namespace and opens every TAP there by name; TAPs of other
-    // networks are moved to their own namespace once QEMU holds them (a TAP keeps its open file
-    // across namespaces), so each NIC sits on its own network's bridge.
-    const primary = inst.nics[0] ? networks.get(inst.nics[0].networkId) : undefined;
-    if (primary) for (const nic of nics) await ensureTap(primary, nic.tap, { attach: false });
+    // QEMU runs in the first NIC's namespace and opens every TAP there by name; the TAPs of NICs
+    // elsewhere are moved once QEMU holds them (see taps.ts), then each joins its bridge.
+    const place = (nic: ResolvedInstance["nics"][number]) =>
+      nic.networkId !== undefined
+        ? {
+            ns: names.netns(nic.networkId),
+            master: names.bridge(nic.networkId),
+            mtu: networks.get(nic.networkId)?.mtu,
+          }
+        : { ns: undefined, master: bridges.get(nic.bridgeId!)!.name, mtu: undefined };
+    const primaryNs = inst.nics[0] ? place(inst.nics[0]).ns : undefined;
+    for (const nic of nics) await createTap(primaryNs, nic.tap);
     let uefi: QemuLaunch["uefi"];
     if (img.firmware === "uefi") {
       const fw = uefiFirmware(img.arch);
@@ -400,11 +432,11 @@ export class Instances {
     };
     progress(`starting ${qemuBinary(img.arch)} (${accel}, ${inst.cpus} vCPU, ${inst.memory_mb} MiB)`);
     await fs.rm(this.p.instanceSerial(inst.id), { force: true });
-    await launchQemu(launch, { netns: primary ? names.netns(primary.id) : undefined });
+    await launchQemu(launch, { netns: primaryNs });
     for (const [i, nic] of inst.nics.entries()) {
-      const n = networks.get(nic.networkId)!;
-      if (n.id !== primary!.id) await moveTap(primary!, n, nics[i]!.tap);
-      await ensureTap(n, nics[i]!.tap);
+      const { ns, master, mtu } = place(nic);
+      await moveTap(primaryNs, ns, nics[i]!.tap);
+      await attachTap(ns, nics[i]!.tap, master, mtu);
     }
   }
 
@@ -416,6 +448,7 @@ export class Instances {
   private async awaitAddresses(
     inst: ResolvedInstance,
     networks: Map<string, ResolvedNetwork>,
+    bridges: Map<string, HostBridge>,
     progress: Progress,
   ): Promise<void> {
     const rec = this.state.instances[inst.id]!;
@@ -425,13 +458,18 @@ export class Instances {
     const macs = inst.nics.map((x) => x.mac);
     progress(`waiting for addresses of ${macs.join(", ")}`);
     const deadline = Date.now() + inst.wait_for_ip_seconds * 1000;
-    // Each network is watched (leases, ARP in its namespace) for its own NICs, all at once.
-    await Promise.all(
-      [...networks.values()].map((n) => {
+    // Each network (leases, ARP in its namespace) and each host bridge (ARP from the bridge's own
+    // address, or listening only when it has none) is watched for its own NICs, all at once.
+    await Promise.all([
+      ...[...networks.values()].map((n) => {
         const mine = inst.nics.filter((x) => x.networkId === n.id).map((x) => x.mac);
-        return waitForAddresses(n, this.leases(n), mine, deadline, known);
+        return waitForAddresses(networkSegment(n, this.leases(n)), mine, deadline, known);
       }),
-    );
+      ...[...bridges.entries()].map(([id, b]) => {
+        const mine = inst.nics.filter((x) => x.bridgeId === id).map((x) => x.mac);
+        return waitForAddresses(bridgeSegment(b), mine, deadline, known);
+      }),
+    ]);
     const found = known;
     await this.state.update((d) => {
       d.instances[inst.id]!.addresses = Object.fromEntries(
@@ -462,12 +500,16 @@ export class Instances {
     // A lease seen since the last wait is fresher than what was recorded.
     const nics: NicState[] = [];
     for (const [i, nic] of inst.nics.entries()) {
-      const net = await this.networks.get(nic.networkId).catch(() => undefined);
+      const net =
+        nic.networkId !== undefined
+          ? await this.networks.get(nic.networkId).catch(() => undefined)
+          : undefined;
       const lease = net ? this.leases(net.network).get(nic.mac) : undefined;
       const rec2 = rec.addresses[nic.mac];
       const ip = lease && lease.expiry > Date.now() / 1000 ? { ip: lease.ip, source: "dhcp" as const } : rec2;
       nics.push({
-        networkId: nic.networkId,
+        networkId: nic.networkId ?? "",
+        bridgeId: nic.bridgeId ?? "",
         mac: nic.mac,
         tap: names.tap(id, i),
         ip: pid > 0 ? (ip?.ip ?? "") : "",
@@ -490,8 +532,10 @@ export class Instances {
       const rec = this.state.instances[id];
       const pid = await this.runningPid(id);
       if (pid > 0) await stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: STOP_GRACE_MS });
-      const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id));
-      for (const netId of nets) for (let i = 0; i < 8; i++) await deleteTap(netId, names.tap(id, i));
+      const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id ?? "").filter((n) => n !== ""));
+      // A TAP may still be where it was created (a crash before the move): look everywhere.
+      const spaces = new Set<string | undefined>([undefined, ...[...nets].map((n) => names.netns(n))]);
+      for (const ns of spaces) for (let i = 0; i < 8; i++) await deleteTap(ns, names.tap(id, i));
       await fs.rm(this.p.instanceDir(id), { recursive: true, force: true });
       await fs.rm(this.p.instancePid(id), { force: true });
       await fs.rm(this.p.instanceQmp(id), { force: true });
@@ -499,12 +543,18 @@ export class Instances {
         await this.state.update((d) => {
           delete d.instances[id];
         });
-      for (const netId of nets) await this.networks.refreshDhcp(netId).catch(() => undefined);
+      for (const netId of nets) if (netId) await this.networks.refreshDhcp(netId).catch(() => undefined);
       await deletePortTable(id);
       await this.images.gc();
       await this.addressesChanged();
       return rec !== undefined;
     });
+  }
+
+  usersOfBridge(bridgeId: string): string[] {
+    return Object.entries(this.state.instances)
+      .filter(([, r]) => (r.spec.nics ?? []).some((n) => n.bridge_id === bridgeId))
+      .map(([id]) => id);
   }
 
   /** Every instance's name and last known address on a network: the DNS zone's host table. */

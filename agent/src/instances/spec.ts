@@ -17,7 +17,8 @@ export const instanceSpecShape = z.object({
   nics: z
     .array(
       z.object({
-        network_id: z.string().max(64),
+        network_id: z.string().max(64).default(""),
+        bridge_id: z.string().max(64).default(""),
         mac: z.string().max(64),
         ip: z.string().max(64).default(""),
       }),
@@ -61,8 +62,10 @@ export const instanceSpecShape = z.object({
 export type InstanceSpecInput = z.input<typeof instanceSpecShape>;
 export type InstanceSpec = z.output<typeof instanceSpecShape>;
 
+/** A NIC is on exactly one of: a Network (its namespace's bridge) or a host Bridge. */
 export interface ResolvedNic {
-  networkId: string;
+  networkId?: string;
+  bridgeId?: string;
   mac: string;
   ip?: number;
 }
@@ -137,8 +140,18 @@ export function resolveInstance(raw: InstanceSpecInput): {
   const macs = new Map<string, number>();
   s.nics.forEach((n, i) => {
     const at = `networks[${i}]`;
-    if (!ID_PATTERN.test(n.network_id))
+    if ((n.network_id === "") === (n.bridge_id === ""))
+      bad(at, "BAD_NIC", "give exactly one of networkId and bridgeId");
+    else if (n.network_id !== "" && !ID_PATTERN.test(n.network_id))
       bad(`${at}.networkId`, "BAD_ID", `"${n.network_id}" is not a valid network id`);
+    else if (n.bridge_id !== "" && !ID_PATTERN.test(n.bridge_id))
+      bad(`${at}.bridgeId`, "BAD_ID", `"${n.bridge_id}" is not a valid bridge id`);
+    if (n.bridge_id !== "" && n.ip !== "")
+      bad(
+        `${at}.ip`,
+        "IP_ON_BRIDGE",
+        "a fixed ip needs a Network (it becomes a DHCP reservation); on a Bridge the LAN's DHCP server decides",
+      );
     const mac = normalizeMac(n.mac);
     if (!mac) bad(`${at}.mac`, "BAD_MAC", `"${n.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
     else if (parseInt(mac.slice(0, 2), 16) & 1) bad(`${at}.mac`, "BAD_MAC", `${mac} is a multicast address`);
@@ -147,7 +160,8 @@ export function resolveInstance(raw: InstanceSpecInput): {
     else macs.set(mac, i);
     const ip = n.ip === "" ? undefined : parseIp(n.ip);
     if (n.ip !== "" && ip === undefined) bad(`${at}.ip`, "BAD_IP", `"${n.ip}" is not an IPv4 address`);
-    if (mac) nics.push({ networkId: n.network_id, mac, ip });
+    if (mac)
+      nics.push({ ...(n.network_id ? { networkId: n.network_id } : { bridgeId: n.bridge_id }), mac, ip });
   });
   const forwards: ResolvedForward[] = [];
   s.port_forwards.forEach((f, i) => {

@@ -1,30 +1,37 @@
-// One TAP per NIC, created inside the network's namespace and enslaved to its bridge, so QEMU
-// (started in that namespace) opens it by name.
-import { names } from "../constants";
+// One TAP per NIC. QEMU opens every TAP by name in the namespace it runs in (the first NIC's), so
+// TAPs are created there, and those of NICs elsewhere (another network's namespace, or a host
+// bridge in the root namespace) are moved once QEMU holds them: a TAP keeps its open file across
+// namespaces. `ns` undefined means the root namespace.
 import { run } from "../util/exec";
-import type { ResolvedNetwork } from "../net/spec";
 
-/** Creates the TAP in `n`'s namespace if missing; `attach` enslaves it to `n`'s bridge and sets it up. */
-export async function ensureTap(
-  n: ResolvedNetwork,
+const nsArgs = (ns?: string) => (ns ? ["-n", ns] : []);
+
+export async function createTap(ns: string | undefined, tap: string): Promise<void> {
+  const exists =
+    (await run("ip", [...nsArgs(ns), "link", "show", "dev", tap], { reject: false })).exitCode === 0;
+  if (!exists) await run("ip", [...nsArgs(ns), "tuntap", "add", "dev", tap, "mode", "tap"]);
+}
+
+export async function moveTap(from: string | undefined, to: string | undefined, tap: string): Promise<void> {
+  if (from === to) return;
+  // "netns 1" is PID 1's namespace: the root one.
+  await run("ip", [...nsArgs(from), "link", "set", "dev", tap, "netns", to ?? "1"]);
+}
+
+export async function attachTap(
+  ns: string | undefined,
   tap: string,
-  opts: { attach: boolean } = { attach: true },
+  master: string,
+  mtu?: number,
 ): Promise<void> {
-  const ns = names.netns(n.id);
-  const exists = (await run("ip", ["-n", ns, "link", "show", "dev", tap], { reject: false })).exitCode === 0;
   const lines = [
-    ...(exists ? [] : [`tuntap add dev ${tap} mode tap`]),
-    `link set ${tap} mtu ${n.mtu}`,
-    ...(opts.attach ? [`link set ${tap} master ${names.bridge(n.id)}`, `link set ${tap} up`] : []),
+    ...(mtu ? [`link set ${tap} mtu ${mtu}`] : []),
+    `link set ${tap} master ${master}`,
+    `link set ${tap} up`,
   ];
-  await run("ip", ["-n", ns, "-batch", "-"], { input: lines.join("\n") + "\n" });
+  await run("ip", [...nsArgs(ns), "-batch", "-"], { input: lines.join("\n") + "\n" });
 }
 
-export async function deleteTap(netId: string, tap: string): Promise<void> {
-  await run("ip", ["-n", names.netns(netId), "link", "delete", "dev", tap], { reject: false });
-}
-
-/** Moves a TAP (already opened by QEMU in `from`'s namespace) into `to`'s namespace. */
-export async function moveTap(from: ResolvedNetwork, to: ResolvedNetwork, tap: string): Promise<void> {
-  await run("ip", ["-n", names.netns(from.id), "link", "set", "dev", tap, "netns", names.netns(to.id)]);
+export async function deleteTap(ns: string | undefined, tap: string): Promise<void> {
+  await run("ip", [...nsArgs(ns), "link", "delete", "dev", tap], { reject: false });
 }

@@ -12,7 +12,8 @@ const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 
 const nicShape = z
   .object({
-    networkId: z.string(),
+    networkId: z.string().optional(),
+    bridgeId: z.string().optional(),
     mac: z
       .string()
       .transform((m) => m.toLowerCase())
@@ -67,6 +68,12 @@ const inputsShape = z
   .superRefine((i, ctx) => {
     const seen = new Map<string, number>();
     i.networks.forEach((n, k) => {
+      if ((n.networkId === undefined) === (n.bridgeId === undefined))
+        ctx.addIssue({
+          code: "custom",
+          path: ["networks", k],
+          message: "give exactly one of networkId and bridgeId",
+        });
       if (!n.mac) return;
       if (seen.has(n.mac))
         ctx.addIssue({
@@ -92,7 +99,12 @@ function toSpec(id: string, i: Inputs, owner: string, waitSeconds: number): Inst
     cpus: i.cpus,
     memory_mb: i.memoryMb,
     disk_gb: i.diskGb,
-    nics: i.networks.map((n) => ({ network_id: n.networkId, mac: n.mac!, ip: n.ip ?? "" })),
+    nics: i.networks.map((n) => ({
+      network_id: n.networkId ?? "",
+      bridge_id: n.bridgeId ?? "",
+      mac: n.mac!,
+      ip: n.ip ?? "",
+    })),
     hostname: i.hostname ?? "",
     user_data: i.userData ?? "",
     meta_data: i.metaData ?? "",

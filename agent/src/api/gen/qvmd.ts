@@ -1,14 +1,19 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ApplyBridgeRequest as _qvmd_v1_ApplyBridgeRequest, ApplyBridgeRequest__Output as _qvmd_v1_ApplyBridgeRequest__Output } from './qvmd/v1/ApplyBridgeRequest';
 import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, ApplyDnsForwarderRequest__Output as _qvmd_v1_ApplyDnsForwarderRequest__Output } from './qvmd/v1/ApplyDnsForwarderRequest';
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from './qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from './qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from './qvmd/v1/ApplyNetworkRequest';
+import type { Bridge as _qvmd_v1_Bridge, Bridge__Output as _qvmd_v1_Bridge__Output } from './qvmd/v1/Bridge';
+import type { BridgeSpec as _qvmd_v1_BridgeSpec, BridgeSpec__Output as _qvmd_v1_BridgeSpec__Output } from './qvmd/v1/BridgeSpec';
 import type { CheckInstanceRequest as _qvmd_v1_CheckInstanceRequest, CheckInstanceRequest__Output as _qvmd_v1_CheckInstanceRequest__Output } from './qvmd/v1/CheckInstanceRequest';
 import type { CheckInstanceResponse as _qvmd_v1_CheckInstanceResponse, CheckInstanceResponse__Output as _qvmd_v1_CheckInstanceResponse__Output } from './qvmd/v1/CheckInstanceResponse';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from './qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from './qvmd/v1/CheckNetworkResponse';
+import type { DeleteBridgeRequest as _qvmd_v1_DeleteBridgeRequest, DeleteBridgeRequest__Output as _qvmd_v1_DeleteBridgeRequest__Output } from './qvmd/v1/DeleteBridgeRequest';
+import type { DeleteBridgeResponse as _qvmd_v1_DeleteBridgeResponse, DeleteBridgeResponse__Output as _qvmd_v1_DeleteBridgeResponse__Output } from './qvmd/v1/DeleteBridgeResponse';
 import type { DeleteDnsForwarderRequest as _qvmd_v1_DeleteDnsForwarderRequest, DeleteDnsForwarderRequest__Output as _qvmd_v1_DeleteDnsForwarderRequest__Output } from './qvmd/v1/DeleteDnsForwarderRequest';
 import type { DeleteDnsForwarderResponse as _qvmd_v1_DeleteDnsForwarderResponse, DeleteDnsForwarderResponse__Output as _qvmd_v1_DeleteDnsForwarderResponse__Output } from './qvmd/v1/DeleteDnsForwarderResponse';
 import type { DeleteImageRequest as _qvmd_v1_DeleteImageRequest, DeleteImageRequest__Output as _qvmd_v1_DeleteImageRequest__Output } from './qvmd/v1/DeleteImageRequest';
@@ -22,6 +27,7 @@ import type { DhcpSpec as _qvmd_v1_DhcpSpec, DhcpSpec__Output as _qvmd_v1_DhcpSp
 import type { DnsForwarder as _qvmd_v1_DnsForwarder, DnsForwarder__Output as _qvmd_v1_DnsForwarder__Output } from './qvmd/v1/DnsForwarder';
 import type { DnsForwarderSpec as _qvmd_v1_DnsForwarderSpec, DnsForwarderSpec__Output as _qvmd_v1_DnsForwarderSpec__Output } from './qvmd/v1/DnsForwarderSpec';
 import type { DnsRecord as _qvmd_v1_DnsRecord, DnsRecord__Output as _qvmd_v1_DnsRecord__Output } from './qvmd/v1/DnsRecord';
+import type { GetBridgeRequest as _qvmd_v1_GetBridgeRequest, GetBridgeRequest__Output as _qvmd_v1_GetBridgeRequest__Output } from './qvmd/v1/GetBridgeRequest';
 import type { GetDnsForwarderRequest as _qvmd_v1_GetDnsForwarderRequest, GetDnsForwarderRequest__Output as _qvmd_v1_GetDnsForwarderRequest__Output } from './qvmd/v1/GetDnsForwarderRequest';
 import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from './qvmd/v1/GetImageRequest';
 import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from './qvmd/v1/GetInstanceRequest';
@@ -52,14 +58,19 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   qvmd: {
     v1: {
+      ApplyBridgeRequest: MessageTypeDefinition<_qvmd_v1_ApplyBridgeRequest, _qvmd_v1_ApplyBridgeRequest__Output>
       ApplyDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_ApplyDnsForwarderRequest, _qvmd_v1_ApplyDnsForwarderRequest__Output>
       ApplyImageRequest: MessageTypeDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ApplyImageRequest__Output>
       ApplyInstanceRequest: MessageTypeDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_ApplyInstanceRequest__Output>
       ApplyNetworkRequest: MessageTypeDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_ApplyNetworkRequest__Output>
+      Bridge: MessageTypeDefinition<_qvmd_v1_Bridge, _qvmd_v1_Bridge__Output>
+      BridgeSpec: MessageTypeDefinition<_qvmd_v1_BridgeSpec, _qvmd_v1_BridgeSpec__Output>
       CheckInstanceRequest: MessageTypeDefinition<_qvmd_v1_CheckInstanceRequest, _qvmd_v1_CheckInstanceRequest__Output>
       CheckInstanceResponse: MessageTypeDefinition<_qvmd_v1_CheckInstanceResponse, _qvmd_v1_CheckInstanceResponse__Output>
       CheckNetworkRequest: MessageTypeDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkRequest__Output>
       CheckNetworkResponse: MessageTypeDefinition<_qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkResponse__Output>
+      DeleteBridgeRequest: MessageTypeDefinition<_qvmd_v1_DeleteBridgeRequest, _qvmd_v1_DeleteBridgeRequest__Output>
+      DeleteBridgeResponse: MessageTypeDefinition<_qvmd_v1_DeleteBridgeResponse, _qvmd_v1_DeleteBridgeResponse__Output>
       DeleteDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_DeleteDnsForwarderRequest, _qvmd_v1_DeleteDnsForwarderRequest__Output>
       DeleteDnsForwarderResponse: MessageTypeDefinition<_qvmd_v1_DeleteDnsForwarderResponse, _qvmd_v1_DeleteDnsForwarderResponse__Output>
       DeleteImageRequest: MessageTypeDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageRequest__Output>
@@ -73,6 +84,7 @@ export interface ProtoGrpcType {
       DnsForwarder: MessageTypeDefinition<_qvmd_v1_DnsForwarder, _qvmd_v1_DnsForwarder__Output>
       DnsForwarderSpec: MessageTypeDefinition<_qvmd_v1_DnsForwarderSpec, _qvmd_v1_DnsForwarderSpec__Output>
       DnsRecord: MessageTypeDefinition<_qvmd_v1_DnsRecord, _qvmd_v1_DnsRecord__Output>
+      GetBridgeRequest: MessageTypeDefinition<_qvmd_v1_GetBridgeRequest, _qvmd_v1_GetBridgeRequest__Output>
       GetDnsForwarderRequest: MessageTypeDefinition<_qvmd_v1_GetDnsForwarderRequest, _qvmd_v1_GetDnsForwarderRequest__Output>
       GetImageRequest: MessageTypeDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_GetImageRequest__Output>
       GetInstanceRequest: MessageTypeDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_GetInstanceRequest__Output>

@@ -5,10 +5,12 @@ export interface InstanceNic {
   'network_id'?: (string);
   'mac'?: (string);
   'ip'?: (string);
+  'bridge_id'?: (string);
 }
 
 export interface InstanceNic__Output {
   'network_id': (string);
   'mac': (string);
   'ip': (string);
+  'bridge_id': (string);
 }

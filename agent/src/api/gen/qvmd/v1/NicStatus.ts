@@ -7,6 +7,7 @@ export interface NicStatus {
   'tap'?: (string);
   'ip'?: (string);
   'source'?: (string);
+  'bridge_id'?: (string);
 }
 
 export interface NicStatus__Output {
@@ -15,4 +16,5 @@ export interface NicStatus__Output {
   'tap': (string);
   'ip': (string);
   'source': (string);
+  'bridge_id': (string);
 }

@@ -2,14 +2,18 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ApplyBridgeRequest as _qvmd_v1_ApplyBridgeRequest, ApplyBridgeRequest__Output as _qvmd_v1_ApplyBridgeRequest__Output } from '../../qvmd/v1/ApplyBridgeRequest';
 import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, ApplyDnsForwarderRequest__Output as _qvmd_v1_ApplyDnsForwarderRequest__Output } from '../../qvmd/v1/ApplyDnsForwarderRequest';
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from '../../qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from '../../qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from '../../qvmd/v1/ApplyNetworkRequest';
+import type { Bridge as _qvmd_v1_Bridge, Bridge__Output as _qvmd_v1_Bridge__Output } from '../../qvmd/v1/Bridge';
 import type { CheckInstanceRequest as _qvmd_v1_CheckInstanceRequest, CheckInstanceRequest__Output as _qvmd_v1_CheckInstanceRequest__Output } from '../../qvmd/v1/CheckInstanceRequest';
 import type { CheckInstanceResponse as _qvmd_v1_CheckInstanceResponse, CheckInstanceResponse__Output as _qvmd_v1_CheckInstanceResponse__Output } from '../../qvmd/v1/CheckInstanceResponse';
 import type { CheckNetworkRequest as _qvmd_v1_CheckNetworkRequest, CheckNetworkRequest__Output as _qvmd_v1_CheckNetworkRequest__Output } from '../../qvmd/v1/CheckNetworkRequest';
 import type { CheckNetworkResponse as _qvmd_v1_CheckNetworkResponse, CheckNetworkResponse__Output as _qvmd_v1_CheckNetworkResponse__Output } from '../../qvmd/v1/CheckNetworkResponse';
+import type { DeleteBridgeRequest as _qvmd_v1_DeleteBridgeRequest, DeleteBridgeRequest__Output as _qvmd_v1_DeleteBridgeRequest__Output } from '../../qvmd/v1/DeleteBridgeRequest';
+import type { DeleteBridgeResponse as _qvmd_v1_DeleteBridgeResponse, DeleteBridgeResponse__Output as _qvmd_v1_DeleteBridgeResponse__Output } from '../../qvmd/v1/DeleteBridgeResponse';
 import type { DeleteDnsForwarderRequest as _qvmd_v1_DeleteDnsForwarderRequest, DeleteDnsForwarderRequest__Output as _qvmd_v1_DeleteDnsForwarderRequest__Output } from '../../qvmd/v1/DeleteDnsForwarderRequest';
 import type { DeleteDnsForwarderResponse as _qvmd_v1_DeleteDnsForwarderResponse, DeleteDnsForwarderResponse__Output as _qvmd_v1_DeleteDnsForwarderResponse__Output } from '../../qvmd/v1/DeleteDnsForwarderResponse';
 import type { DeleteImageRequest as _qvmd_v1_DeleteImageRequest, DeleteImageRequest__Output as _qvmd_v1_DeleteImageRequest__Output } from '../../qvmd/v1/DeleteImageRequest';
@@ -19,6 +23,7 @@ import type { DeleteInstanceResponse as _qvmd_v1_DeleteInstanceResponse, DeleteI
 import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetworkRequest__Output as _qvmd_v1_DeleteNetworkRequest__Output } from '../../qvmd/v1/DeleteNetworkRequest';
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from '../../qvmd/v1/DeleteNetworkResponse';
 import type { DnsForwarder as _qvmd_v1_DnsForwarder, DnsForwarder__Output as _qvmd_v1_DnsForwarder__Output } from '../../qvmd/v1/DnsForwarder';
+import type { GetBridgeRequest as _qvmd_v1_GetBridgeRequest, GetBridgeRequest__Output as _qvmd_v1_GetBridgeRequest__Output } from '../../qvmd/v1/GetBridgeRequest';
 import type { GetDnsForwarderRequest as _qvmd_v1_GetDnsForwarderRequest, GetDnsForwarderRequest__Output as _qvmd_v1_GetDnsForwarderRequest__Output } from '../../qvmd/v1/GetDnsForwarderRequest';
 import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from '../../qvmd/v1/GetImageRequest';
 import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from '../../qvmd/v1/GetInstanceRequest';
@@ -34,6 +39,15 @@ import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetwork
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from '../../qvmd/v1/Network';
 
 export interface QvmdClient extends grpc.Client {
+  ApplyBridge(argument: _qvmd_v1_ApplyBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  ApplyBridge(argument: _qvmd_v1_ApplyBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  ApplyBridge(argument: _qvmd_v1_ApplyBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  ApplyBridge(argument: _qvmd_v1_ApplyBridgeRequest, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  applyBridge(argument: _qvmd_v1_ApplyBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  applyBridge(argument: _qvmd_v1_ApplyBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  applyBridge(argument: _qvmd_v1_ApplyBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  applyBridge(argument: _qvmd_v1_ApplyBridgeRequest, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  
   ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
   ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
   ApplyDnsForwarder(argument: _qvmd_v1_ApplyDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
@@ -80,6 +94,15 @@ export interface QvmdClient extends grpc.Client {
   checkNetwork(argument: _qvmd_v1_CheckNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   checkNetwork(argument: _qvmd_v1_CheckNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_CheckNetworkResponse__Output>): grpc.ClientUnaryCall;
   
+  DeleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  DeleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  DeleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  DeleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  deleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  deleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  deleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  deleteBridge(argument: _qvmd_v1_DeleteBridgeRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteBridgeResponse__Output>): grpc.ClientUnaryCall;
+  
   DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
   DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
   DeleteDnsForwarder(argument: _qvmd_v1_DeleteDnsForwarderRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteDnsForwarderResponse__Output>): grpc.ClientUnaryCall;
@@ -115,6 +138,15 @@ export interface QvmdClient extends grpc.Client {
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
+  
+  GetBridge(argument: _qvmd_v1_GetBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  GetBridge(argument: _qvmd_v1_GetBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  GetBridge(argument: _qvmd_v1_GetBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  GetBridge(argument: _qvmd_v1_GetBridgeRequest, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  getBridge(argument: _qvmd_v1_GetBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  getBridge(argument: _qvmd_v1_GetBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  getBridge(argument: _qvmd_v1_GetBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
+  getBridge(argument: _qvmd_v1_GetBridgeRequest, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
   
   GetDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
   GetDnsForwarder(argument: _qvmd_v1_GetDnsForwarderRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DnsForwarder__Output>): grpc.ClientUnaryCall;
@@ -173,6 +205,8 @@ export interface QvmdClient extends grpc.Client {
 }
 
 export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
+  ApplyBridge: grpc.handleUnaryCall<_qvmd_v1_ApplyBridgeRequest__Output, _qvmd_v1_Bridge>;
+  
   ApplyDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_ApplyDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder>;
   
   ApplyImage: grpc.handleServerStreamingCall<_qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent>;
@@ -185,6 +219,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   CheckNetwork: grpc.handleUnaryCall<_qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse>;
   
+  DeleteBridge: grpc.handleUnaryCall<_qvmd_v1_DeleteBridgeRequest__Output, _qvmd_v1_DeleteBridgeResponse>;
+  
   DeleteDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_DeleteDnsForwarderRequest__Output, _qvmd_v1_DeleteDnsForwarderResponse>;
   
   DeleteImage: grpc.handleUnaryCall<_qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse>;
@@ -192,6 +228,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   DeleteInstance: grpc.handleUnaryCall<_qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse>;
   
   DeleteNetwork: grpc.handleUnaryCall<_qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse>;
+  
+  GetBridge: grpc.handleUnaryCall<_qvmd_v1_GetBridgeRequest__Output, _qvmd_v1_Bridge>;
   
   GetDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_GetDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder>;
   
@@ -208,16 +246,19 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface QvmdDefinition extends grpc.ServiceDefinition {
+  ApplyBridge: MethodDefinition<_qvmd_v1_ApplyBridgeRequest, _qvmd_v1_Bridge, _qvmd_v1_ApplyBridgeRequest__Output, _qvmd_v1_Bridge__Output>
   ApplyDnsForwarder: MethodDefinition<_qvmd_v1_ApplyDnsForwarderRequest, _qvmd_v1_DnsForwarder, _qvmd_v1_ApplyDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder__Output>
   ApplyImage: MethodDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ImageEvent, _qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent__Output>
   ApplyInstance: MethodDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_InstanceEvent, _qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent__Output>
   ApplyNetwork: MethodDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_Network, _qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network__Output>
   CheckInstance: MethodDefinition<_qvmd_v1_CheckInstanceRequest, _qvmd_v1_CheckInstanceResponse, _qvmd_v1_CheckInstanceRequest__Output, _qvmd_v1_CheckInstanceResponse__Output>
   CheckNetwork: MethodDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse__Output>
+  DeleteBridge: MethodDefinition<_qvmd_v1_DeleteBridgeRequest, _qvmd_v1_DeleteBridgeResponse, _qvmd_v1_DeleteBridgeRequest__Output, _qvmd_v1_DeleteBridgeResponse__Output>
   DeleteDnsForwarder: MethodDefinition<_qvmd_v1_DeleteDnsForwarderRequest, _qvmd_v1_DeleteDnsForwarderResponse, _qvmd_v1_DeleteDnsForwarderRequest__Output, _qvmd_v1_DeleteDnsForwarderResponse__Output>
   DeleteImage: MethodDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse__Output>
   DeleteInstance: MethodDefinition<_qvmd_v1_DeleteInstanceRequest, _qvmd_v1_DeleteInstanceResponse, _qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse__Output>
   DeleteNetwork: MethodDefinition<_qvmd_v1_DeleteNetworkRequest, _qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse__Output>
+  GetBridge: MethodDefinition<_qvmd_v1_GetBridgeRequest, _qvmd_v1_Bridge, _qvmd_v1_GetBridgeRequest__Output, _qvmd_v1_Bridge__Output>
   GetDnsForwarder: MethodDefinition<_qvmd_v1_GetDnsForwarderRequest, _qvmd_v1_DnsForwarder, _qvmd_v1_GetDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder__Output>
   GetImage: MethodDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_Image, _qvmd_v1_GetImageRequest__Output, _qvmd_v1_Image__Output>
   GetInstance: MethodDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_Instance, _qvmd_v1_GetInstanceRequest__Output, _qvmd_v1_Instance__Output>

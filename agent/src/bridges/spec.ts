@@ -1,0 +1,66 @@
+// Pure validation of a host bridge spec.
+import { z } from "zod";
+import { ID_PATTERN, IFNAME_MAX } from "../constants";
+import { isHost, maskOf, parseIp } from "../net/ipv4";
+import type { Violation } from "../net/spec";
+
+export const bridgeSpecShape = z.object({
+  id: z.string().max(64),
+  name: z.string().max(64),
+  address: z.string().max(64).default(""),
+  uplink: z.string().max(64).default(""),
+  stp: z.boolean().default(false),
+  mtu: z.number().int().min(0).max(65535).default(0),
+  adopt: z.boolean().default(false),
+  owner: z.string().max(1024).default(""),
+});
+export type BridgeSpecInput = z.input<typeof bridgeSpecShape>;
+export type BridgeSpec = z.output<typeof bridgeSpecShape>;
+
+const IFNAME = /^[a-zA-Z0-9_.-]+$/;
+
+export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violations: Violation[] } {
+  const v: Violation[] = [];
+  const parsed = bridgeSpecShape.safeParse(raw);
+  if (!parsed.success)
+    return {
+      violations: parsed.error.issues.map((i) => ({
+        property: i.path.join("."),
+        code: "BAD_SHAPE",
+        reason: i.message,
+      })),
+    };
+  const s = parsed.data;
+  const bad = (property: string, code: string, reason: string) => v.push({ property, code, reason });
+  if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
+  if (!IFNAME.test(s.name) || s.name.length > IFNAME_MAX)
+    bad(
+      "name",
+      "BAD_NAME",
+      `"${s.name}" is not an interface name (letters, digits, _ . -, at most ${IFNAME_MAX})`,
+    );
+  // Everything qvmd creates carries its prefix, so a leak check finds it; adopted bridges keep theirs.
+  else if (!s.adopt && !s.name.startsWith("qv"))
+    bad(
+      "name",
+      "BAD_NAME",
+      `a bridge qvmd creates must be named qv... (got "${s.name}"); set adopt: true to use an existing bridge`,
+    );
+  if (s.address !== "") {
+    const m = /^([^/]+)\/(\d{1,2})$/.exec(s.address);
+    const ip = m ? parseIp(m[1]!) : undefined;
+    const prefix = m ? Number(m[2]) : NaN;
+    if (ip === undefined || !(prefix >= 8 && prefix <= 30))
+      bad("address", "BAD_ADDRESS", `"${s.address}" is not a host address with a prefix (a.b.c.d/8..30)`);
+    else if (!isHost({ network: (ip & maskOf(prefix)) >>> 0, prefix }, ip))
+      bad("address", "BAD_ADDRESS", `${s.address} is a network or broadcast address, not a host address`);
+  }
+  if (s.uplink !== "" && (!IFNAME.test(s.uplink) || s.uplink.length > IFNAME_MAX))
+    bad("uplink", "BAD_NAME", `"${s.uplink}" is not an interface name`);
+  if (s.uplink === s.name && s.uplink !== "")
+    bad("uplink", "BAD_UPLINK", "the uplink cannot be the bridge itself");
+  if (s.uplink === "lo") bad("uplink", "BAD_UPLINK", "the loopback interface cannot be an uplink");
+  if (s.mtu !== 0 && (s.mtu < 576 || s.mtu > 9000))
+    bad("mtu", "BAD_MTU", `mtu ${s.mtu} is outside 576..9000`);
+  return v.length > 0 ? { violations: v } : { spec: s, violations: v };
+}

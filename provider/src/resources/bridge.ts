@@ -1,0 +1,85 @@
+// qemu:index:Bridge — a host bridge (root namespace) for VMs on the LAN, optionally enslaving an
+// uplink NIC whose addresses move to the bridge and back on destroy. Adopted bridges are never
+// deleted.
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { AgentError, type Bridge } from "@pulumi-qemu/agent/dist/api/client";
+import { containsUnknown, UNKNOWN, type Props } from "../props";
+import type { Ctx, ResourceHandler } from "./types";
+
+const inputsShape = z
+  .object({
+    name: z.string().max(15, "is longer than Linux's 15-character interface names"),
+    address: z.string().optional(),
+    uplink: z.string().optional(),
+    stp: z.boolean().default(false),
+    mtu: z.number().int().optional(),
+    adopt: z.boolean().default(false),
+  })
+  .strict();
+
+function outputs(inputs: Props, b: Bridge): Props {
+  return { ...inputs, addresses: b.addresses, movedAddresses: b.moved_addresses, drift: b.drift };
+}
+
+async function apply(ctx: Ctx, id: string, inputs: Props): Promise<Props> {
+  const i = inputsShape.parse(inputs);
+  const b = await (
+    await ctx.agent()
+  ).applyBridge({
+    id,
+    name: i.name,
+    address: i.address ?? "",
+    uplink: i.uplink ?? "",
+    stp: i.stp,
+    mtu: i.mtu ?? 0,
+    adopt: i.adopt,
+    owner: ctx.urn,
+  });
+  return outputs(inputs, b);
+}
+
+export const bridge: ResourceHandler = {
+  replaceOn: ["name", "adopt"],
+
+  async check(_ctx, news) {
+    if (containsUnknown(news)) return { inputs: news, failures: [] };
+    const parsed = inputsShape.safeParse(news);
+    if (!parsed.success)
+      return {
+        inputs: news,
+        failures: parsed.error.issues.map((i) => ({
+          property: i.path.join(".") || "(inputs)",
+          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
+        })),
+      };
+    return { inputs: parsed.data as Props, failures: [] };
+  },
+
+  preview: (inputs) => ({ ...inputs, addresses: UNKNOWN, movedAddresses: UNKNOWN, drift: UNKNOWN }),
+
+  async create(ctx, inputs) {
+    const id = randomBytes(4).toString("hex");
+    return { id, outputs: await apply(ctx, id, inputs) };
+  },
+
+  async read(ctx, id, oldInputs) {
+    try {
+      const b = await (await ctx.agent()).getBridge(id);
+      const inputs =
+        oldInputs && Object.keys(oldInputs).length > 0
+          ? oldInputs
+          : { name: b.spec!.name, adopt: b.spec!.adopt };
+      return { inputs, outputs: outputs(inputs, b) };
+    } catch (e) {
+      if (e instanceof AgentError && e.code === "BRIDGE_NOT_FOUND") return undefined;
+      throw e;
+    }
+  },
+
+  update: (ctx, id, _olds, news) => apply(ctx, id, news),
+
+  async delete(ctx, id) {
+    await (await ctx.agent()).deleteBridge(id);
+  },
+};
