@@ -89,6 +89,34 @@ describe("qvmd networks (real kernel)", function () {
     await agent.client!.deleteNetwork("qxb");
   });
 
+  it("an isolated network has no egress at all, and isolation changes in place", async () => {
+    const gi = new Guest("qvxgi", "52:54:00:cc:00:01");
+    try {
+      const n = await agent.client!.applyNetwork({
+        id: "qxi",
+        cidr: "10.237.0.0/24",
+        nat: true,
+        isolated: true,
+        dhcp: { enabled: true },
+      });
+      await gi.plug(n.namespace, n.bridge);
+      await gi.dhcp();
+      assert.ok(await gi.ping("10.237.0.1"), "the gateway answers");
+      assert.equal(await outside.seenFrom(gi.name), undefined, "nothing leaves an isolated network");
+      await agent.client!.applyNetwork({
+        id: "qxi",
+        cidr: "10.237.0.0/24",
+        nat: true,
+        isolated: false,
+        dhcp: { enabled: true },
+      });
+      assert.equal(await outside.seenFrom(gi.name), outside.hostSide, "egress once isolation is lifted");
+    } finally {
+      await gi.destroy();
+      await agent.client!.deleteNetwork("qxi");
+    }
+  });
+
   it("changes reservations in place: the DHCP server is reloaded, not restarted, and serves the new lease", async () => {
     const pid = await dnsmasqPid(agent, "qxa");
     await agent.client!.applyNetwork(specA([{ mac: g1.mac, ip: "10.231.0.60" }]));

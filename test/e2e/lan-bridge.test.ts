@@ -1,0 +1,98 @@
+// examples/lan-bridge through the Pulumi CLI: a VM bridged onto a test LAN and a port-forwarded VM
+// on a NAT network, reached from another host; the forward's port changes in place.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { run } from "../../agent/src/util/exec";
+import { guestDir, openStack, outputsJson } from "../../scripts/lib/workspace";
+import { TestAgent } from "../helpers/agent";
+import { OutsideHost } from "../helpers/hosts";
+import { TestLan } from "../helpers/lan";
+import { useLeakCheck } from "../helpers/leaks";
+
+useLeakCheck();
+
+interface Out {
+  bridge: { name: string; addresses: string[] };
+  lanvm: { id: string; ipAddresses: string[] };
+  web: { id: string; ipAddresses: string[]; hostPort: number };
+}
+
+describe("examples/lan-bridge with the Pulumi CLI", function () {
+  this.timeout(600000);
+  const agent = new TestAgent();
+  const lan = new TestLan();
+  const outside = new OutsideHost();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-lb-"));
+  let stack: Stack;
+  let out: Out;
+
+  /** HTTP GET from the outside host to the host's address on their link. */
+  const getFromOutside = async (port: number) => {
+    const r = await run(
+      "ip",
+      ["netns", "exec", outside.ns, "busybox", "nc", "-w", "3", outside.hostSide, String(port)],
+      {
+        reject: false,
+        timeoutMs: 10000,
+        input: "GET / HTTP/1.0\r\n\r\n",
+      },
+    );
+    return r.exitCode === 0 && r.stdout.includes("200 OK") ? r.stdout : undefined;
+  };
+
+  before(async () => {
+    const g = await guestDir("x86_64");
+    await lan.start();
+    await outside.start();
+    await agent.start();
+    stack = await openStack({
+      example: "lan-bridge",
+      stackName: "e2e",
+      stateDir: dir,
+      env: { QVMD_SOCKET: agent.socket, QEMU_GUEST_DIR: g },
+    });
+    await stack.setConfig("uplink", { value: lan.uplink });
+    await stack.setConfig("cidr", { value: "10.252.0.0/24" });
+    await stack.setConfig("webPort", { value: "18090" });
+  });
+  after(async () => {
+    if (stack) await stack.destroy().catch((e: unknown) => console.error("destroy in after():", e));
+    await agent.stop();
+    await outside.stop();
+    await lan.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("up: the bridged VM has a LAN address, the NAT VM answers through the port forward", async () => {
+    await stack.up();
+    out = (await outputsJson(stack)) as unknown as Out;
+    assert.deepEqual(out.bridge.addresses, [lan.hostAddress], "the uplink's address moved to the bridge");
+    assert.match(out.lanvm.ipAddresses[0] ?? "", /^172\.30\.9\.(1[0-4]\d|150)$/);
+    assert.match((await getFromOutside(18090)) ?? "", /qvm-guest web/);
+  });
+
+  it("changing the forwarded port is an update, not a replace", async () => {
+    await stack.setConfig("webPort", { value: "18091" });
+    const up = await stack.up();
+    assert.equal(up.summary.resourceChanges?.update, 1, JSON.stringify(up.summary.resourceChanges));
+    assert.equal(up.summary.resourceChanges?.replace, undefined);
+    const now = (await outputsJson(stack)) as unknown as Out;
+    assert.equal(now.web.id, out.web.id);
+    assert.equal(await getFromOutside(18090), undefined);
+    assert.match((await getFromOutside(18091)) ?? "", /qvm-guest web/);
+  });
+
+  it("destroy gives the uplink its address back", async () => {
+    await stack.destroy();
+    const a = JSON.parse((await run("ip", ["-j", "-4", "addr", "show", "dev", lan.uplink])).stdout) as Array<{
+      addr_info: Array<{ local: string; prefixlen: number }>;
+    }>;
+    assert.deepEqual(
+      a[0]?.addr_info.map((x) => `${x.local}/${x.prefixlen}`),
+      [lan.hostAddress],
+    );
+  });
+});
