@@ -65,18 +65,6 @@ async function main(): Promise<void> {
   const state = new StateStore(p);
   const networks = new Networks(p, state);
   await networks.reassertAll(log);
-  // Another tool flushing or replacing rules (nft flush ruleset, iptables -F, firewalld reload)
-  // is noticed from kernel events and repaired; a slow periodic check is the backstop.
-  // QVMD_FIREWALL_GUARD=off exists for tests of the guard module itself, which run their own.
-  const guard =
-    process.env.QVMD_FIREWALL_GUARD === "off"
-      ? undefined
-      : startFirewallGuard({
-          onChange: (reason) => networks.reassertFirewall(reason),
-          check: () => networks.firewallCheck(),
-          log,
-        });
-  networks.guard = guard;
   const images = new Images(p, state);
   const bridges = new Bridges(state);
   const instances = new Instances(p, state, images, networks, bridges, log);
@@ -84,6 +72,21 @@ async function main(): Promise<void> {
   const dns = new DnsForwarders(state, networks, (netId) => instances.hostsOn(netId), log);
   instances.onAddressesChanged = () => dns.refreshHosts();
   await dns.startAll();
+  // Another tool flushing or replacing rules (nft flush ruleset, iptables -F, firewalld reload)
+  // is noticed from kernel events and repaired; a slow periodic check is the backstop.
+  // QVMD_FIREWALL_GUARD=off exists for tests of the guard module itself, which run their own.
+  const guard =
+    process.env.QVMD_FIREWALL_GUARD === "off"
+      ? undefined
+      : startFirewallGuard({
+          onChange: async (reason) => {
+            await networks.reassertFirewall(reason);
+            await instances.refreshPortForwards();
+          },
+          check: async () => [...(await networks.firewallCheck()), ...(await instances.missingPortTables())],
+          log,
+        });
+  networks.guard = guard;
 
   const server = createServer({
     networks,

@@ -3,7 +3,8 @@
 //     address from the LAN's own DHCP server, and qvmd finds that address by ARP;
 //   - `web` sits on a NAT network; the host's port `webPort` is forwarded to its port 80.
 // Config: uplink (required: the host NIC to enslave; its address moves to the bridge and back),
-// bridgeName (default qvbr0), cidr, webPort (default 8080), guestDir (default $QEMU_GUEST_DIR).
+// bridgeName (default qvbr0), cidr, webPort (default 8080), guestDir (default $QEMU_GUEST_DIR),
+// sshPublicKey (for root on both VMs).
 import * as pulumi from "@pulumi/pulumi";
 import * as qemu from "pulumi-qemu";
 
@@ -27,11 +28,13 @@ export = async () => {
     cmdline: "console=ttyS0 quiet",
   });
 
+  const keys = cfg.get("sshPublicKey") ? [cfg.get("sshPublicKey")!] : [];
   const lanvm = new qemu.Instance("lanvm", {
     imageId: img.id,
     hostname: "lanvm",
     memoryMb: 256,
     networks: [{ bridgeId: lan.id }],
+    sshAuthorizedKeys: keys,
   });
   const webPort = cfg.getNumber("webPort") ?? 8080;
   const web = new qemu.Instance("web", {
@@ -39,6 +42,7 @@ export = async () => {
     hostname: "web",
     memoryMb: 256,
     networks: [{ networkId: nat.id }],
+    sshAuthorizedKeys: keys,
     portForwards: [{ hostPort: webPort, guestPort: 80 }],
   });
 

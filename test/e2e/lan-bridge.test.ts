@@ -26,6 +26,39 @@ describe("examples/lan-bridge with the Pulumi CLI", function () {
   const lan = new TestLan();
   const outside = new OutsideHost();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-lb-"));
+  const key = path.join(dir, "id_ed25519");
+  const ssh = (ip: string, command: string) =>
+    run(
+      "ssh",
+      [
+        "-i",
+        key,
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "ConnectTimeout=3",
+        "-o",
+        "BatchMode=yes",
+        `root@${ip}`,
+        command,
+      ],
+      { reject: false, timeoutMs: 15000 },
+    );
+  /** The source address the outside host sees when the web VM connects to it (undefined: no way out). */
+  const seenFromWeb = async () => {
+    const r = await ssh(out.web.ipAddresses[0]!, `echo | nc -w 1 ${outside.address} ${outside.port}`);
+    return r.stdout.trim() || undefined;
+  };
+  const until = async (probe: () => Promise<boolean>, deadlineMs: number) => {
+    const end = Date.now() + deadlineMs;
+    for (;;) {
+      if (await probe()) return true;
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   let stack: Stack;
   let out: Out;
 
@@ -45,6 +78,7 @@ describe("examples/lan-bridge with the Pulumi CLI", function () {
 
   before(async () => {
     const g = await guestDir("x86_64");
+    await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
     await lan.start();
     await outside.start();
     await agent.start();
@@ -57,9 +91,13 @@ describe("examples/lan-bridge with the Pulumi CLI", function () {
     await stack.setConfig("uplink", { value: lan.uplink });
     await stack.setConfig("cidr", { value: "10.252.0.0/24" });
     await stack.setConfig("webPort", { value: "18090" });
+    await stack.setConfig("sshPublicKey", { value: fs.readFileSync(`${key}.pub`, "utf8").trim() });
   });
   after(async () => {
     if (stack) await stack.destroy().catch((e: unknown) => console.error("destroy in after():", e));
+    // This file changes the host's FORWARD chain: put it back as a fresh host has it.
+    await run("iptables-nft", ["-w", "-D", "FORWARD", "-i", "qvxforeign", "-j", "ACCEPT"], { reject: false });
+    await run("nft", ["delete", "table", "ip", "filter"], { reject: false });
     await agent.stop();
     await outside.stop();
     await lan.stop();
@@ -85,8 +123,34 @@ describe("examples/lan-bridge with the Pulumi CLI", function () {
     assert.match((await getFromOutside(18091)) ?? "", /qvm-guest web/);
   });
 
-  it("destroy gives the uplink its address back", async () => {
+  it("with FORWARD policy DROP (what Docker sets) the VM still gets out; after `nft flush ruleset` it does again", async () => {
+    assert.equal(await seenFromWeb(), outside.hostSide, "masqueraded egress before");
+    await run("iptables-nft", ["-w", "-P", "FORWARD", "DROP"]);
+    assert.ok(
+      await until(async () => (await seenFromWeb()) === outside.hostSide, 10000),
+      "qvmd's accept rules let it through",
+    );
+    await run("nft", ["flush", "ruleset"]);
+    // The promise is "restored within 2 s, driven by kernel events": a deadline, not a measurement.
+    const netTable = async () => (await run("nft", ["list", "tables"])).stdout.includes("table inet qvm_");
+    assert.ok(await until(netTable, 2000), "our network table is back within 2 s");
+    assert.ok(
+      await until(async () => (await seenFromWeb()) === outside.hostSide, 10000),
+      "the VM gets out again",
+    );
+    assert.ok(
+      await until(async () => (await getFromOutside(18091)) !== undefined, 10000),
+      "the port forward is back too",
+    );
+  });
+
+  it("destroy gives the uplink its address back and removes our firewall rules only", async () => {
+    await run("iptables-nft", ["-w", "-P", "FORWARD", "DROP"]);
+    await run("iptables-nft", ["-w", "-A", "FORWARD", "-i", "qvxforeign", "-j", "ACCEPT"]);
     await stack.destroy();
+    const rules = (await run("iptables-nft", ["-w", "-S", "FORWARD"])).stdout;
+    assert.ok(!rules.includes("qvm:"), rules);
+    assert.match(rules, /-A FORWARD -i qvxforeign -j ACCEPT/, "a foreign rule stays");
     const a = JSON.parse((await run("ip", ["-j", "-4", "addr", "show", "dev", lan.uplink])).stdout) as Array<{
       addr_info: Array<{ local: string; prefixlen: number }>;
     }>;

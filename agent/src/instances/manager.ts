@@ -19,7 +19,7 @@ import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
 import { bridgeSegment, type HostBridge, networkSegment, type Sighting, waitForAddresses } from "./discovery";
 import type { Bridges } from "../bridges/manager";
-import { applyPortTable, deletePortTable, hostListenerClash } from "./ports";
+import { applyPortTable, deletePortTable, hostListenerClash, portTableExists } from "./ports";
 import { forwardsClash, type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
 import { attachTap, createTap, deleteTap, moveTap } from "./taps";
 
@@ -221,7 +221,7 @@ export class Instances {
   }
 
   /** Re-renders every instance's port forwards to its current address. */
-  private async refreshPortForwards(): Promise<void> {
+  async refreshPortForwards(): Promise<void> {
     for (const [id, rec] of Object.entries(this.state.instances)) {
       const inst = resolveInstance(rec.spec).instance;
       const mac = inst?.nics[0]?.mac;
@@ -235,6 +235,17 @@ export class Instances {
           this.log(`instance ${id}: port forwards: ${(e as Error).message}`),
         );
     }
+  }
+
+  /** Port-forward tables that should exist and do not (another tool flushed them). */
+  async missingPortTables(): Promise<string[]> {
+    const missing: string[] = [];
+    for (const [id, rec] of Object.entries(this.state.instances)) {
+      const inst = resolveInstance(rec.spec).instance;
+      if (!inst || inst.forwards.length === 0 || Object.keys(rec.addresses).length === 0) continue;
+      if (!(await portTableExists(id))) missing.push(`nft table ip ${names.portTable(id)} missing`);
+    }
+    return missing;
   }
 
   private async addressesChanged(): Promise<void> {

@@ -38,10 +38,11 @@ export async function applyPortTable(
   await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
 }
 
+export const portTableExists = async (id: string) =>
+  (await run("nft", ["list", "table", "ip", names.portTable(id)], { reject: false })).exitCode === 0;
+
 export async function deletePortTable(id: string): Promise<void> {
-  const exists =
-    (await run("nft", ["list", "table", "ip", names.portTable(id)], { reject: false })).exitCode === 0;
-  if (exists) await run("nft", ["delete", "table", "ip", names.portTable(id)]);
+  if (await portTableExists(id)) await run("nft", ["delete", "table", "ip", names.portTable(id)]);
 }
 
 /** Parses `ss -Hlnp` lines into the processes listening on a port. */

@@ -3,8 +3,9 @@
 // deleted.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { AgentError, type Bridge } from "@pulumi-qemu/agent/dist/api/client";
+import { type Bridge } from "@pulumi-qemu/agent/dist/api/client";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
+import { zodFailures, readOrGone } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const inputsShape = z
@@ -48,10 +49,7 @@ export const bridge: ResourceHandler = {
     if (!parsed.success)
       return {
         inputs: news,
-        failures: parsed.error.issues.map((i) => ({
-          property: i.path.join(".") || "(inputs)",
-          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
-        })),
+        failures: zodFailures(parsed.error),
       };
     return { inputs: parsed.data as Props, failures: [] };
   },
@@ -63,19 +61,15 @@ export const bridge: ResourceHandler = {
     return { id, outputs: await apply(ctx, id, inputs) };
   },
 
-  async read(ctx, id, oldInputs) {
-    try {
+  read: (ctx, id, oldInputs) =>
+    readOrGone("BRIDGE_NOT_FOUND", async () => {
       const b = await (await ctx.agent()).getBridge(id);
       const inputs =
         oldInputs && Object.keys(oldInputs).length > 0
           ? oldInputs
           : { name: b.spec!.name, adopt: b.spec!.adopt };
       return { inputs, outputs: outputs(inputs, b) };
-    } catch (e) {
-      if (e instanceof AgentError && e.code === "BRIDGE_NOT_FOUND") return undefined;
-      throw e;
-    }
-  },
+    }),
 
   update: (ctx, id, _olds, news) => apply(ctx, id, news),
 

@@ -3,8 +3,9 @@
 // in place, without dropping queries.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { AgentError, type DnsForwarder } from "@pulumi-qemu/agent/dist/api/client";
+import { type DnsForwarder } from "@pulumi-qemu/agent/dist/api/client";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
+import { zodFailures, readOrGone } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const inputsShape = z
@@ -59,13 +60,7 @@ export const dnsForwarder: ResourceHandler = {
     if (!parsed.success)
       return {
         inputs: news,
-        failures: parsed.error.issues.map((i) => ({
-          property:
-            i.path
-              .map((p, k) => (typeof p === "number" ? `[${p}]` : `${k > 0 ? "." : ""}${String(p)}`))
-              .join("") || "(inputs)",
-          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
-        })),
+        failures: zodFailures(parsed.error),
       };
     return { inputs: parsed.data as Props, failures: [] };
   },
@@ -84,19 +79,15 @@ export const dnsForwarder: ResourceHandler = {
     return { id, outputs: await apply(ctx, id, inputs) };
   },
 
-  async read(ctx, id, oldInputs) {
-    try {
+  read: (ctx, id, oldInputs) =>
+    readOrGone("DNS_FORWARDER_NOT_FOUND", async () => {
       const d = await (await ctx.agent()).getDnsForwarder(id);
       const inputs =
         oldInputs && Object.keys(oldInputs).length > 0
           ? oldInputs
           : { networkId: d.spec!.network_id, zone: d.spec!.zone };
       return { inputs, outputs: outputs(inputs, d) };
-    } catch (e) {
-      if (e instanceof AgentError && e.code === "DNS_FORWARDER_NOT_FOUND") return undefined;
-      throw e;
-    }
-  },
+    }),
 
   update: (ctx, id, _olds, news) => apply(ctx, id, news),
 

@@ -2,9 +2,10 @@
 // change replaces the resource (the old blob goes once no instance uses it).
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { AgentError, type Image } from "@pulumi-qemu/agent/dist/api/client";
+import { type Image } from "@pulumi-qemu/agent/dist/api/client";
 import { parseSource } from "@pulumi-qemu/agent/dist/images/spec";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
+import { zodFailures, readOrGone } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const url = z.string().superRefine((s, ctx) => {
@@ -94,10 +95,7 @@ export const image: ResourceHandler = {
     if (!parsed.success)
       return {
         inputs: news,
-        failures: parsed.error.issues.map((i) => ({
-          property: i.path.join(".") || "(inputs)",
-          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
-        })),
+        failures: zodFailures(parsed.error),
       };
     return { inputs: parsed.data as Props, failures: [] };
   },
@@ -119,19 +117,15 @@ export const image: ResourceHandler = {
     return { id, outputs: await apply(ctx, id, inputs) };
   },
 
-  async read(ctx, id, oldInputs) {
-    try {
+  read: (ctx, id, oldInputs) =>
+    readOrGone("IMAGE_NOT_FOUND", async () => {
       const img = await (await ctx.agent()).getImage(id);
       const inputs =
         oldInputs && Object.keys(oldInputs).length > 0
           ? oldInputs
           : { source: img.spec!.source, arch: img.spec!.arch };
       return { inputs, outputs: outputs(inputs, img) };
-    } catch (e) {
-      if (e instanceof AgentError && e.code === "IMAGE_NOT_FOUND") return undefined;
-      throw e;
-    }
-  },
+    }),
 
   update: (ctx, id, _olds, news) => apply(ctx, id, news),
 

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AgentError, type Instance, type InstanceSpec } from "@pulumi-qemu/agent/dist/api/client";
 import { USER_DATA_MAX_BYTES } from "@pulumi-qemu/agent/dist/instances/spec";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
+import { zodFailures, readOrGone } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -161,13 +162,7 @@ export const instance: ResourceHandler = {
     if (!parsed.success)
       return {
         inputs: news,
-        failures: parsed.error.issues.map((i) => ({
-          property:
-            i.path
-              .map((p, k) => (typeof p === "number" ? `[${p}]` : `${k > 0 ? "." : ""}${String(p)}`))
-              .join("") || "(inputs)",
-          reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
-        })),
+        failures: zodFailures(parsed.error),
       };
     const i = parsed.data;
     i.networks = i.networks.map((n, k) => ({ ...n, mac: n.mac ?? derivedMac(ctx.urn, k) }));
@@ -215,19 +210,15 @@ export const instance: ResourceHandler = {
     }
   },
 
-  async read(ctx, id, oldInputs) {
-    try {
+  read: (ctx, id, oldInputs) =>
+    readOrGone("INSTANCE_NOT_FOUND", async () => {
       const v = await (await ctx.agent()).getInstance(id);
       const base = oldInputs && Object.keys(oldInputs).length > 0 ? oldInputs : { imageId: v.spec!.image_id };
       // Power-state drift: a VM stopped behind Pulumi's back reads as running: false, so the next
       // `up` starts it again (like Docker's must_run).
       const inputs = { ...base, running: v.state === "running" };
       return { inputs, outputs: outputs(inputs, v) };
-    } catch (e) {
-      if (e instanceof AgentError && e.code === "INSTANCE_NOT_FOUND") return undefined;
-      throw e;
-    }
-  },
+    }),
 
   async update(ctx, id, _olds, news) {
     return outputs(news, await apply(ctx, id, news));

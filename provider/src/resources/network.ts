@@ -1,8 +1,8 @@
 // qemu:index:Network — an isolated network (namespace + bridge + NAT + DHCP) owned by qvmd.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { zodFailures, readOrGone } from "./common";
 import type { Network, NetworkSpec } from "@pulumi-qemu/agent/dist/api/client";
-import { AgentError } from "@pulumi-qemu/agent/dist/api/client";
 import { formatIp, parseCidr } from "@pulumi-qemu/agent/dist/net/ipv4";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
 import type { CheckFailure, Ctx, ResourceHandler } from "./types";
@@ -121,10 +121,7 @@ export const network: ResourceHandler = {
     if (containsUnknown(news)) return { inputs: news, failures: [] }; // validated again at create
     const parsed = inputsShape.safeParse(news);
     if (!parsed.success) {
-      const failures: CheckFailure[] = parsed.error.issues.map((i) => ({
-        property: i.path.join(".") || "(inputs)",
-        reason: i.code === "unrecognized_keys" ? `unknown properties: ${i.keys.join(", ")}` : i.message,
-      }));
+      const failures: CheckFailure[] = zodFailures(parsed.error);
       return { inputs: news, failures };
     }
     const inputs = parsed.data;
@@ -159,16 +156,12 @@ export const network: ResourceHandler = {
     return { id, outputs: outputs(inputs, n) };
   },
 
-  async read(ctx, id, oldInputs) {
-    try {
+  read: (ctx, id, oldInputs) =>
+    readOrGone("NET_NOT_FOUND", async () => {
       const n = await (await ctx.agent()).getNetwork(id);
       const inputs = oldInputs && Object.keys(oldInputs).length > 0 ? oldInputs : inputsFromAgent(n);
       return { inputs, outputs: outputs(inputs, n) };
-    } catch (e) {
-      if (e instanceof AgentError && e.code === "NET_NOT_FOUND") return undefined;
-      throw e;
-    }
-  },
+    }),
 
   async update(ctx, id, _olds, news) {
     const n = await (await ctx.agent()).applyNetwork(toSpec(id, parse(news), ctx.urn));

@@ -10,6 +10,7 @@ import { run } from "../../../agent/src/util/exec";
 import { guestDir } from "../../../scripts/lib/workspace";
 import { TestAgent } from "../../helpers/agent";
 import { TestLan } from "../../helpers/lan";
+import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";
 
 useLeakCheck();
@@ -34,15 +35,7 @@ describe("qvmd host bridges with a LAN uplink (real kernel and guest)", function
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-br-"));
   const lan = new TestLan();
   const spec = (s: Partial<BridgeSpec>): BridgeSpec => ({ id: "b1", name: "qvbr0", uplink: "qvxup0", ...s });
-  const expectError = async (p: Promise<unknown>, code: string, property: string) => {
-    const e = await p.then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    assert.ok(e instanceof AgentError, `expected ${code}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.property, property);
-  };
+  const expectError = expectAgentError;
 
   before(async () => {
     await lan.start();

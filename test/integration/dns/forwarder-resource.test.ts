@@ -3,8 +3,9 @@
 import * as assert from "node:assert/strict";
 import * as dgram from "node:dgram";
 import * as dnsPacket from "dns-packet";
-import { AgentError, type DnsForwarderSpec } from "../../../agent/src/api/client";
+import { type DnsForwarderSpec } from "../../../agent/src/api/client";
 import { TestAgent } from "../../helpers/agent";
+import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";
 import { a, type Fake, reply, startFake } from "./fakes";
 
@@ -45,15 +46,7 @@ describe("qvmd DNS forwarders", function () {
     zone: "dev.internal",
     ...s,
   });
-  const expectError = async (p: Promise<unknown>, code: string, property: string) => {
-    const e = await p.then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    assert.ok(e instanceof AgentError, `expected ${code}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.property, property, e.message);
-  };
+  const expectError = expectAgentError;
 
   before(async () => {
     upstream = await startFake("127.0.0.1", (q) => reply(q, { answers: a(q, "10.7.7.7") }));

@@ -12,6 +12,7 @@ import { AgentError } from "../../../agent/src/api/client";
 import { run } from "../../../agent/src/util/exec";
 import { guestDir } from "../../../scripts/lib/workspace";
 import { TestAgent } from "../../helpers/agent";
+import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";
 
 useLeakCheck();
@@ -44,17 +45,7 @@ describe("qvmd images (real store, loopback HTTP)", function () {
   });
 
   const blobs = () => fs.readdirSync(path.join(agent.stateDir, "images", "blobs"));
-  const expectError = async (p: Promise<unknown>, code: string, property: string) => {
-    const e = await p.then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    assert.ok(e instanceof AgentError, `expected ${code}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.property, property);
-    assert.equal(e.grpcCode, grpc.status.INVALID_ARGUMENT);
-    return e;
-  };
+  const expectError = expectAgentError;
 
   it("downloads over HTTP with progress, verifies sha256 and detects the format", async () => {
     const progress: number[] = [];
@@ -101,6 +92,7 @@ describe("qvmd images (real store, loopback HTTP)", function () {
       "sha256",
     );
     assert.match(e.message, new RegExp(`has sha256 ${sha}, expected 0{64}`));
+    assert.equal(e.grpcCode, grpc.status.INVALID_ARGUMENT, "bad input, nothing changed");
     assert.deepEqual(blobs(), [sha]);
     assert.deepEqual(fs.readdirSync(path.join(agent.stateDir, "images", "downloads")), []);
     await agent.client!.getImage("ib").then(

@@ -5,10 +5,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { AgentError, type InstanceSpec } from "../../../agent/src/api/client";
+import { type InstanceSpec } from "../../../agent/src/api/client";
 import { run } from "../../../agent/src/util/exec";
 import { guestDir } from "../../../scripts/lib/workspace";
 import { TestAgent } from "../../helpers/agent";
+import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";
 
 useLeakCheck();
@@ -26,16 +27,7 @@ describe("qvmd instances (real QEMU guests)", function () {
     wait_for_ip_seconds: 120,
     ...s,
   });
-  const expectError = async (p: Promise<unknown>, code: string, property: string) => {
-    const e = await p.then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    assert.ok(e instanceof AgentError, `expected ${code}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.property, property, e.message);
-    return e;
-  };
+  const expectError = expectAgentError;
 
   before(async () => {
     const g = await guestDir("x86_64");

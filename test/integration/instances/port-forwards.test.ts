@@ -2,11 +2,12 @@
 // the host itself, changed in place, refused when taken by another instance or a host process.
 import * as assert from "node:assert/strict";
 import * as net from "node:net";
-import { AgentError, type InstanceSpec } from "../../../agent/src/api/client";
+import { type InstanceSpec } from "../../../agent/src/api/client";
 import { run } from "../../../agent/src/util/exec";
 import { guestDir } from "../../../scripts/lib/workspace";
 import { TestAgent } from "../../helpers/agent";
 import { OutsideHost } from "../../helpers/hosts";
+import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";
 
 useLeakCheck();
@@ -37,16 +38,7 @@ describe("qvmd port forwards (real guest)", function () {
     });
     return r.exitCode === 0 && r.stdout.includes("200 OK") ? r.stdout : undefined;
   };
-  const expectError = async (p: Promise<unknown>, code: string, property: string) => {
-    const e = await p.then(
-      () => undefined,
-      (x: unknown) => x,
-    );
-    assert.ok(e instanceof AgentError, `expected ${code}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.property, property, e.message);
-    return e;
-  };
+  const expectError = expectAgentError;
 
   before(async () => {
     const g = await guestDir("x86_64");
