@@ -58,6 +58,17 @@ export class TestAgent {
   /** Deletes every instance, image and network the agent knows, stops it and removes its files. */
   async stop(): Promise<void> {
     if (this.proc && !this.running) await this.start(); // a test may have left it killed
+    try {
+      await this.deleteEverything();
+    } finally {
+      // Whatever failed above, the agent process and its files must not outlive the test file.
+      this.client?.close();
+      await this.kill("SIGTERM");
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private async deleteEverything(): Promise<void> {
     if (this.client) {
       const stateFile = path.join(this.stateDir, "state.json");
       const st = fs.existsSync(stateFile)
@@ -65,16 +76,15 @@ export class TestAgent {
             instances?: object;
             images?: object;
             dnsForwarders?: object;
+            bridges?: object;
           })
         : {};
       for (const id of Object.keys(st.dnsForwarders ?? {})) await this.client.deleteDnsForwarder(id);
       for (const id of Object.keys(st.instances ?? {})) await this.client.deleteInstance(id);
       for (const id of Object.keys(st.images ?? {})) await this.client.deleteImage(id);
+      for (const id of Object.keys(st.bridges ?? {})) await this.client.deleteBridge(id);
       const { networks } = await this.client.listNetworks().catch(() => ({ networks: [] }));
       for (const n of networks) await this.client.deleteNetwork(n.spec!.id);
     }
-    this.client?.close();
-    await this.kill("SIGTERM");
-    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

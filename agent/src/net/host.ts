@@ -2,6 +2,7 @@
 import * as fs from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { names } from "../constants";
+import { hostFailure } from "../errors";
 import { run } from "../util/exec";
 import type { Observed } from "./render";
 import type { HostRoute } from "./spec";
@@ -53,7 +54,11 @@ export async function nftDeleteTable(id: string): Promise<void> {
 }
 
 export async function deleteLink(name: string): Promise<void> {
-  if (await linkExists(name)) await run("ip", ["link", "delete", "dev", name]);
+  // Deleting a namespace destroys its veth pairs asynchronously: the host end may vanish between
+  // our check and our delete. Only a link that is still there after a failed delete is an error.
+  const r = await run("ip", ["link", "delete", "dev", name], { reject: false });
+  if (r.exitCode !== 0 && (await linkExists(name)))
+    throw hostFailure(`\`ip link delete dev ${name}\` failed: ${r.stderr.trim()}`);
 }
 
 export async function hostRoutes(): Promise<HostRoute[]> {
