@@ -34,6 +34,9 @@ type VerifyOrigin = "own" | "periodic" | "monitor";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** A run of own-triggered repairs older than this no longer counts against the bound. */
+const STREAK_RESET_MS = 5000;
+
 export class GuardCore {
   watching = false;
   monitorError?: string;
@@ -226,6 +229,10 @@ export class GuardCore {
       return;
     }
     if (origin === "own") {
+      // The bound is for repairs that keep not holding, back to back; a long-past streak must not
+      // make a fresh loss (another tool acting while we were busy) wait for the periodic check.
+      const last = this.lastRepairAt !== undefined ? Date.parse(this.lastRepairAt) : 0;
+      if (this.now().getTime() - last > STREAK_RESET_MS) this.chained = 0;
       if (this.chained >= this.maxChained) {
         this.repairError = `repairs did not hold: ${summarize(missing)}`;
         this.log(`firewall: ${this.repairError}; leaving it to the periodic check`);
