@@ -123,6 +123,15 @@ describe("examples/lan-bridge with the Pulumi CLI", function () {
     assert.match((await getFromOutside(18091)) ?? "", /qvm-guest web/);
   });
 
+  it("with FORWARD policy DROP set through iptables-nft (what Docker does) the VM still gets out", async () => {
+    assert.equal(await seenFromWeb(), outside.hostSide, "masqueraded egress before");
+    await run("iptables-nft", ["-w", "-P", "FORWARD", "DROP"]);
+    const through = await until(async () => (await seenFromWeb()) === outside.hostSide, 10000);
+    const rules = (await run("iptables-nft", ["-w", "-S", "FORWARD"])).stdout;
+    const log = fs.readFileSync(agent.logFile, "utf8").split("\n").slice(-12).join("\n");
+    assert.ok(through, `qvmd's accept rules let it through\niptables:\n${rules}\nqvmd log:\n${log}`);
+  });
+
   it("after `nft flush ruleset` the VM gets out again and its port forward answers again", async () => {
     assert.equal(await seenFromWeb(), outside.hostSide, "masqueraded egress before");
     await run("nft", ["flush", "ruleset"]);
