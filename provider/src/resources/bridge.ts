@@ -1,11 +1,10 @@
 // qemu:index:Bridge — a host bridge (root namespace) for VMs on the LAN, optionally enslaving an
 // uplink NIC whose addresses move to the bridge and back on destroy. Adopted bridges are never
 // deleted.
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type Bridge } from "@pulumi-qemu/agent/dist/api/client";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
-import { zodFailures, readOrGone } from "./common";
+import { lifecycle, zodFailures } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const inputsShape = z
@@ -56,24 +55,12 @@ export const bridge: ResourceHandler = {
 
   preview: (inputs) => ({ ...inputs, addresses: UNKNOWN, movedAddresses: UNKNOWN, drift: UNKNOWN }),
 
-  async create(ctx, inputs) {
-    const id = randomBytes(4).toString("hex");
-    return { id, outputs: await apply(ctx, id, inputs) };
-  },
-
-  read: (ctx, id, oldInputs) =>
-    readOrGone("BRIDGE_NOT_FOUND", async () => {
-      const b = await (await ctx.agent()).getBridge(id);
-      const inputs =
-        oldInputs && Object.keys(oldInputs).length > 0
-          ? oldInputs
-          : { name: b.spec!.name, adopt: b.spec!.adopt };
-      return { inputs, outputs: outputs(inputs, b) };
-    }),
-
-  update: (ctx, id, _olds, news) => apply(ctx, id, news),
-
-  async delete(ctx, id) {
-    await (await ctx.agent()).deleteBridge(id);
-  },
+  ...lifecycle({
+    notFound: "BRIDGE_NOT_FOUND",
+    apply,
+    get: (agent, id) => agent.getBridge(id),
+    outputs,
+    importInputs: (b) => ({ name: b.spec!.name, adopt: b.spec!.adopt }),
+    remove: (agent, id) => agent.deleteBridge(id),
+  }),
 };

@@ -1,8 +1,13 @@
 // What every resource module shares: turning zod issues into per-property check failures, and
 // reading a resource where only NOT_FOUND (never a timeout) means it is gone.
+import { randomBytes } from "node:crypto";
 import type { z } from "zod";
-import { AgentError } from "@pulumi-qemu/agent/dist/api/client";
-import type { CheckFailure } from "./types";
+import { AgentError, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
+import type { Props } from "../props";
+import type { CheckFailure, Ctx, ResourceHandler } from "./types";
+
+/** A resource id: qvmd keys objects by it and derives kernel names from it (8 hex characters). */
+export const newId = () => randomBytes(4).toString("hex");
 
 /** `networks[0].mac`-style property paths, as users write them. */
 export function propertyPath(path: readonly PropertyKey[]): string {
@@ -27,4 +32,34 @@ export async function readOrGone<T>(notFoundCode: string, read: () => Promise<T>
     if (e instanceof AgentError && e.code === notFoundCode) return undefined;
     throw e;
   }
+}
+
+/**
+ * Create, read, update and delete for a resource whose create and update are the same idempotent
+ * agent call keyed by its id. Read keeps the inputs the engine has, or rebuilds them for import.
+ */
+export function lifecycle<T>(o: {
+  notFound: string;
+  apply: (ctx: Ctx, id: string, inputs: Props) => Promise<Props>;
+  get: (agent: QvmdClient, id: string) => Promise<T>;
+  outputs: (inputs: Props, t: T) => Props;
+  importInputs: (t: T) => Props;
+  remove: (agent: QvmdClient, id: string) => Promise<unknown>;
+}): Pick<ResourceHandler, "create" | "read" | "update" | "delete"> {
+  return {
+    async create(ctx, inputs) {
+      const id = newId();
+      return { id, outputs: await o.apply(ctx, id, inputs) };
+    },
+    read: (ctx, id, oldInputs) =>
+      readOrGone(o.notFound, async () => {
+        const t = await o.get(await ctx.agent(), id);
+        const inputs = oldInputs && Object.keys(oldInputs).length > 0 ? oldInputs : o.importInputs(t);
+        return { inputs, outputs: o.outputs(inputs, t) };
+      }),
+    update: (ctx, id, _olds, news) => o.apply(ctx, id, news),
+    async delete(ctx, id) {
+      await o.remove(await ctx.agent(), id);
+    },
+  };
 }

@@ -1,11 +1,10 @@
 // qemu:index:DnsForwarder — a DNS forwarder on a network's gateway that answers the network's zone
 // (every instance by name, plus records) and forwards the rest. Everything but the network changes
 // in place, without dropping queries.
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type DnsForwarder } from "@pulumi-qemu/agent/dist/api/client";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
-import { zodFailures, readOrGone } from "./common";
+import { lifecycle, zodFailures } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const inputsShape = z
@@ -74,24 +73,12 @@ export const dnsForwarder: ResourceHandler = {
     names: UNKNOWN,
   }),
 
-  async create(ctx, inputs) {
-    const id = randomBytes(4).toString("hex");
-    return { id, outputs: await apply(ctx, id, inputs) };
-  },
-
-  read: (ctx, id, oldInputs) =>
-    readOrGone("DNS_FORWARDER_NOT_FOUND", async () => {
-      const d = await (await ctx.agent()).getDnsForwarder(id);
-      const inputs =
-        oldInputs && Object.keys(oldInputs).length > 0
-          ? oldInputs
-          : { networkId: d.spec!.network_id, zone: d.spec!.zone };
-      return { inputs, outputs: outputs(inputs, d) };
-    }),
-
-  update: (ctx, id, _olds, news) => apply(ctx, id, news),
-
-  async delete(ctx, id) {
-    await (await ctx.agent()).deleteDnsForwarder(id);
-  },
+  ...lifecycle({
+    notFound: "DNS_FORWARDER_NOT_FOUND",
+    apply,
+    get: (agent, id) => agent.getDnsForwarder(id),
+    outputs,
+    importInputs: (d) => ({ networkId: d.spec!.network_id, zone: d.spec!.zone }),
+    remove: (agent, id) => agent.deleteDnsForwarder(id),
+  }),
 };

@@ -1,11 +1,10 @@
 // qemu:index:Image — an image in qvmd's content-addressed store. Images are immutable: any input
 // change replaces the resource (the old blob goes once no instance uses it).
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type Image } from "@pulumi-qemu/agent/dist/api/client";
 import { parseSource } from "@pulumi-qemu/agent/dist/images/spec";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
-import { zodFailures, readOrGone } from "./common";
+import { lifecycle, zodFailures } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const url = z.string().superRefine((s, ctx) => {
@@ -112,24 +111,12 @@ export const image: ResourceHandler = {
     firmware: inputs.firmware ?? UNKNOWN,
   }),
 
-  async create(ctx, inputs) {
-    const id = randomBytes(4).toString("hex");
-    return { id, outputs: await apply(ctx, id, inputs) };
-  },
-
-  read: (ctx, id, oldInputs) =>
-    readOrGone("IMAGE_NOT_FOUND", async () => {
-      const img = await (await ctx.agent()).getImage(id);
-      const inputs =
-        oldInputs && Object.keys(oldInputs).length > 0
-          ? oldInputs
-          : { source: img.spec!.source, arch: img.spec!.arch };
-      return { inputs, outputs: outputs(inputs, img) };
-    }),
-
-  update: (ctx, id, _olds, news) => apply(ctx, id, news),
-
-  async delete(ctx, id) {
-    await (await ctx.agent()).deleteImage(id);
-  },
+  ...lifecycle({
+    notFound: "IMAGE_NOT_FOUND",
+    apply,
+    get: (agent, id) => agent.getImage(id),
+    outputs,
+    importInputs: (img) => ({ source: img.spec!.source, arch: img.spec!.arch }),
+    remove: (agent, id) => agent.deleteImage(id),
+  }),
 };

@@ -1,12 +1,12 @@
 // qemu:index:Instance — a QEMU VM whose addresses are known when `pulumi up` returns. cpus,
 // memory, disk growth, NICs and `running` change in place (with a restart where QEMU needs one);
 // a different image replaces it.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AgentError, type Instance, type InstanceSpec } from "@pulumi-qemu/agent/dist/api/client";
 import { USER_DATA_MAX_BYTES } from "@pulumi-qemu/agent/dist/instances/spec";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
-import { zodFailures, readOrGone } from "./common";
+import { newId, readOrGone, zodFailures } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
@@ -198,7 +198,7 @@ export const instance: ResourceHandler = {
   }),
 
   async create(ctx, inputs) {
-    const id = randomBytes(4).toString("hex");
+    const id = newId();
     try {
       return { id, outputs: outputs(inputs, await apply(ctx, id, inputs)) };
     } catch (e) {

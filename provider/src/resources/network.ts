@@ -1,7 +1,6 @@
 // qemu:index:Network — an isolated network (namespace + bridge + NAT + DHCP) owned by qvmd.
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { zodFailures, readOrGone } from "./common";
+import { newId, readOrGone, zodFailures } from "./common";
 import type { Network, NetworkSpec } from "@pulumi-qemu/agent/dist/api/client";
 import { formatIp, parseCidr } from "@pulumi-qemu/agent/dist/net/ipv4";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
@@ -151,7 +150,7 @@ export const network: ResourceHandler = {
 
   async create(ctx, inputs) {
     const i = parse(inputs);
-    const id = i.name ?? randomBytes(4).toString("hex");
+    const id = i.name ?? newId();
     const n = await (await ctx.agent()).applyNetwork(toSpec(id, i, ctx.urn));
     return { id, outputs: outputs(inputs, n) };
   },
