@@ -11,6 +11,7 @@ import { TestAgent } from "../helpers/agent";
 import { OutsideHost } from "../helpers/hosts";
 import { TestLan } from "../helpers/lan";
 import { useLeakCheck } from "../helpers/leaks";
+import { ssh as sshAs } from "../helpers/ssh";
 
 useLeakCheck();
 
@@ -27,25 +28,7 @@ describe("examples/lan-bridge with the Pulumi CLI", function () {
   const outside = new OutsideHost();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-lb-"));
   const key = path.join(dir, "id_ed25519");
-  const ssh = (ip: string, command: string) =>
-    run(
-      "ssh",
-      [
-        "-i",
-        key,
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "ConnectTimeout=3",
-        "-o",
-        "BatchMode=yes",
-        `root@${ip}`,
-        command,
-      ],
-      { reject: false, timeoutMs: 15000 },
-    );
+  const ssh = (ip: string, command: string) => sshAs(key, ip, command, 3);
   /** The source address the outside host sees when the web VM connects to it (undefined: no way out). */
   const seenFromWeb = async () => {
     const r = await ssh(out.web.ipAddresses[0]!, `echo | nc -w 1 ${outside.address} ${outside.port}`);

@@ -12,6 +12,7 @@ import { a, type Fake, nxdomain, reply, startFake } from "../integration/dns/fak
 import { guestDir, openStack, outputsJson } from "../../scripts/lib/workspace";
 import { TestAgent } from "../helpers/agent";
 import { useLeakCheck } from "../helpers/leaks";
+import { ssh as sshAs } from "../helpers/ssh";
 
 useLeakCheck();
 
@@ -32,25 +33,7 @@ describe("examples/quickstart with the Pulumi CLI and real guests", function () 
   const fakes: Fake[] = [];
   let stub: ChildProcess | undefined;
 
-  const ssh = (ip: string, command: string) =>
-    run(
-      "ssh",
-      [
-        "-i",
-        key,
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "ConnectTimeout=10",
-        "-o",
-        "BatchMode=yes",
-        `root@${ip}`,
-        command,
-      ],
-      { reject: false, timeoutMs: 60000 },
-    );
+  const ssh = (ip: string, command: string) => sshAs(key, ip, command, 10);
   const outputs = async () => (out = (await outputsJson(stack)) as unknown as typeof out);
   const qemuPid = async (id: string) => (await agent.client!.getInstance(id)).pid;
 

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { AgentError, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
-import type { Props } from "../props";
+import { containsUnknown, type Props } from "../props";
 import type { CheckFailure, Ctx, ResourceHandler } from "./types";
 
 /** A resource id: qvmd keys objects by it and derives kernel names from it (8 hex characters). */
@@ -61,5 +61,16 @@ export function lifecycle<T>(o: {
     async delete(ctx, id) {
       await o.remove(await ctx.agent(), id);
     },
+  };
+}
+
+/** Check for resources whose inputs need only their shape validated (the agent checks the rest). */
+export function shapeCheck(shape: z.ZodType): ResourceHandler["check"] {
+  return async (_ctx, news) => {
+    if (containsUnknown(news)) return { inputs: news, failures: [] };
+    const parsed = shape.safeParse(news);
+    return parsed.success
+      ? { inputs: parsed.data as Props, failures: [] }
+      : { inputs: news, failures: zodFailures(parsed.error) };
   };
 }

@@ -3,8 +3,8 @@
 // in place, without dropping queries.
 import { z } from "zod";
 import { type DnsForwarder } from "@pulumi-qemu/agent/dist/api/client";
-import { containsUnknown, UNKNOWN, type Props } from "../props";
-import { lifecycle, zodFailures } from "./common";
+import { UNKNOWN, type Props } from "../props";
+import { lifecycle, shapeCheck } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const inputsShape = z
@@ -53,16 +53,7 @@ async function apply(ctx: Ctx, id: string, inputs: Props): Promise<Props> {
 export const dnsForwarder: ResourceHandler = {
   replaceOn: ["networkId"],
 
-  async check(_ctx, news) {
-    if (containsUnknown(news)) return { inputs: news, failures: [] };
-    const parsed = inputsShape.safeParse(news);
-    if (!parsed.success)
-      return {
-        inputs: news,
-        failures: zodFailures(parsed.error),
-      };
-    return { inputs: parsed.data as Props, failures: [] };
-  },
+  check: shapeCheck(inputsShape),
 
   preview: (inputs) => ({
     ...inputs,

@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { type Image } from "@pulumi-qemu/agent/dist/api/client";
 import { parseSource } from "@pulumi-qemu/agent/dist/images/spec";
-import { containsUnknown, UNKNOWN, type Props } from "../props";
-import { lifecycle, zodFailures } from "./common";
+import { UNKNOWN, type Props } from "../props";
+import { lifecycle, shapeCheck } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
 
 const url = z.string().superRefine((s, ctx) => {
@@ -88,16 +88,7 @@ async function apply(ctx: Ctx, id: string, inputs: Props): Promise<Props> {
 export const image: ResourceHandler = {
   replaceOn: REPLACE_ON,
 
-  async check(_ctx, news) {
-    if (containsUnknown(news)) return { inputs: news, failures: [] };
-    const parsed = inputsShape.safeParse(news);
-    if (!parsed.success)
-      return {
-        inputs: news,
-        failures: zodFailures(parsed.error),
-      };
-    return { inputs: parsed.data as Props, failures: [] };
-  },
+  check: shapeCheck(inputsShape),
 
   preview: (inputs) => ({
     ...inputs,
