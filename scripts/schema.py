@@ -172,6 +172,15 @@ schema = {
   "config": {"variables": {"socketPath": s("Path of qvmd's unix socket. Default /run/qvmd/qvmd.sock.")}},
   "provider": {"description": "The qemu provider.", "inputProperties": {"socketPath": s("Path of qvmd's unix socket. Default /run/qvmd/qvmd.sock.")}},
   "types": types, "resources": resources,
-  "language": {"nodejs": {"packageName": "pulumi-qemu", "respectSchemaVersion": True, "dependencies": {"@pulumi/pulumi": "3.248.0"}, "devDependencies": {"typescript": "~5.9.3", "@types/node": "^20.19.0"}}},
+  "repository": "https://github.com/pulumi-qemu/pulumi-qemu",
+  # supportPack makes the Go generator write sdk/go/go.mod (module path: importBasePath's parent).
+  "meta": {"supportPack": True},
+  "language": {
+    "nodejs": {"packageName": "pulumi-qemu", "respectSchemaVersion": True, "dependencies": {"@pulumi/pulumi": "3.248.0"}, "devDependencies": {"typescript": "~5.9.3", "@types/node": "^20.19.0"}},
+    "python": {"packageName": "pulumi_qemu", "respectSchemaVersion": True, "pyproject": {"enabled": True},
+               "inputTypes": "classes-and-dicts", "requires": {"pulumi": ">=3.248.0,<4.0.0"}},
+    "go": {"importBasePath": "github.com/pulumi-qemu/pulumi-qemu/sdk/go/qemu", "respectSchemaVersion": True,
+           "generateResourceContainerTypes": True},
+  },
 }
 json.dump(schema, sys.stdout, indent=2); sys.stdout.write("\n")
