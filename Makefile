@@ -23,17 +23,17 @@ pulumi:
 	@bash scripts/install-pulumi.sh
 
 build:
-	@tsc -p agent && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
+	@rm -rf api/dist agent/dist provider/dist && tsc -p api && tsc -p agent && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
 
 gen:
 	@bash scripts/gen.sh
 
 # Generated code is committed; CI fails when regenerating changes it.
 gen-check: gen
-	@git diff --exit-code -- schema.json sdk agent/src/api/gen || \
+	@git diff --exit-code -- schema.json sdk api/src/gen || \
 	  (echo "generated files are out of date: run 'make gen' and commit" >&2; exit 1)
-	@test -z "$$(git status --porcelain -- sdk agent/src/api/gen)" || \
-	  (echo "generated files are missing from git: run 'make gen' and commit" >&2; git status --porcelain -- sdk agent/src/api/gen >&2; exit 1)
+	@test -z "$$(git status --porcelain -- sdk api/src/gen)" || \
+	  (echo "generated files are missing from git: run 'make gen' and commit" >&2; git status --porcelain -- sdk api/src/gen >&2; exit 1)
 
 lint:
 	@eslint . && prettier --check .

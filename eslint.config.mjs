@@ -1,12 +1,20 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// Import boundaries (docs/architecture.md, "Layout"): the contract package depends on nothing of
+// ours; the provider reaches the agent only through it; the agent's libraries (dns/, qemu/) never
+// reach into a resource folder, so they stay usable and testable on their own.
+const RESOURCE_FOLDERS = "(net|instances|images|bridges|dnsfwd)";
+const boundary = (message, ...regexes) => ({
+  "no-restricted-imports": ["error", { patterns: regexes.map((regex) => ({ regex, message })) }],
+});
+
 export default tseslint.config(
   {
     ignores: [
       "**/dist/**",
       "sdk/**",
-      "agent/src/api/gen/**",
+      "api/src/gen/**",
       "**/node_modules/**",
       ".tools/**",
       ".state/**",
@@ -23,4 +31,28 @@ export default tseslint.config(
     },
   },
   { files: ["test/**", "bench/**", "scripts/**", "examples/**"], rules: { "no-console": "off" } },
+  {
+    files: ["api/src/**"],
+    rules: boundary(
+      "the contract package depends on nothing of ours",
+      "^@pulumi-qemu/(agent|provider)",
+      "^(\\.\\./){2,}(agent|provider)(/|$)",
+    ),
+  },
+  {
+    files: ["provider/src/**"],
+    rules: boundary(
+      "the provider talks to the agent only through @pulumi-qemu/api",
+      "^@pulumi-qemu/agent",
+      "^(\\.\\./){2,}(agent|api)(/|$)",
+    ),
+  },
+  {
+    files: ["agent/src/dns/**", "agent/src/qemu/**"],
+    rules: boundary(
+      "a library (dns/, qemu/) never imports a resource folder; shared code goes to @pulumi-qemu/api",
+      `^(\\.\\./)+${RESOURCE_FOLDERS}(/|$)`,
+      "^@pulumi-qemu/(agent|provider)",
+    ),
+  },
 );

@@ -5,9 +5,8 @@ import * as path from "node:path";
 /** Prefix of every kernel object of ours: netns, links, nft tables, process titles. */
 export const PREFIX = "qvm";
 
-/** Ids are chosen by the caller; 8 characters keep `qvm<id>h` within IFNAMSIZ-1 (15). */
-export const ID_PATTERN = /^[a-z0-9]{1,8}$/;
-export const IFNAME_MAX = 15;
+/** Ids and interface-name limits are part of the contract: the provider checks them too. */
+export { ID_PATTERN, IFNAME_MAX } from "@pulumi-qemu/api/validate";
 
 export const DEFAULT_STATE_DIR = "/var/lib/qvmd";
 export const DEFAULT_RUN_DIR = "/run/qvmd";

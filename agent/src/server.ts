@@ -1,55 +1,42 @@
 // The gRPC face of qvmd: validate every request as hostile (zod), call the managers, and translate
 // QvmdError into gRPC statuses here and only here.
 import * as grpc from "@grpc/grpc-js";
+import { loadQvmd, toStatus as wireStatus, type wire } from "@pulumi-qemu/api";
+import { formatCidr, formatIp } from "@pulumi-qemu/api/validate";
 import { z } from "zod";
-import { ERROR_KEYS, loadQvmd } from "./api/proto";
-import type { Bridge } from "./api/gen/qvmd/v1/Bridge";
-import type { DnsForwarder } from "./api/gen/qvmd/v1/DnsForwarder";
 import type { Bridges, BridgeStatus } from "./bridges/manager";
 import { bridgeSpecShape } from "./bridges/spec";
-import type { Image } from "./api/gen/qvmd/v1/Image";
+import { ID_PATTERN } from "./constants";
 import type { DnsForwarders, DnsForwarderStatus } from "./dnsfwd/manager";
 import { dnsForwarderSpecShape } from "./dnsfwd/spec";
-import type { Instance } from "./api/gen/qvmd/v1/Instance";
-import type { Network } from "./api/gen/qvmd/v1/Network";
+import { QvmdError } from "./errors";
 import { imageSpecShape } from "./images/spec";
 import type { Images, ImageStatus } from "./images/store";
-import { instanceSpecShape } from "./instances/spec";
 import type { Instances, InstanceStatus } from "./instances/manager";
-import type { QvmdHandlers } from "./api/gen/qvmd/v1/Qvmd";
-import { ID_PATTERN } from "./constants";
-import { QvmdError } from "./errors";
+import { instanceSpecShape } from "./instances/spec";
 import { describe, type NetworkStatus, type Networks } from "./net/network";
 import { networkSpecShape } from "./net/spec";
-import { formatCidr, formatIp } from "./net/ipv4";
 
 const idShape = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });
 const specRequest = z.object({ spec: networkSpecShape });
 
-const KIND_TO_STATUS: Record<QvmdError["kind"], grpc.status> = {
-  invalid: grpc.status.INVALID_ARGUMENT,
-  precondition: grpc.status.FAILED_PRECONDITION,
-  not_found: grpc.status.NOT_FOUND,
-  internal: grpc.status.INTERNAL,
-};
-
 function toStatus(e: unknown): Partial<grpc.StatusObject> {
-  const metadata = new grpc.Metadata();
-  if (e instanceof QvmdError) {
-    metadata.set(ERROR_KEYS.code, e.code);
-    if (e.opts.property) metadata.set(ERROR_KEYS.property, e.opts.property);
-    if (e.opts.hint) metadata.set(ERROR_KEYS.hint, e.opts.hint);
-    return { code: KIND_TO_STATUS[e.kind], details: e.message, metadata };
-  }
+  if (e instanceof QvmdError)
+    return wireStatus({ kind: e.kind, code: e.code, message: e.message, ...e.opts });
   if (e instanceof z.ZodError) {
-    const first = e.issues[0];
-    metadata.set(ERROR_KEYS.code, "BAD_REQUEST");
-    if (first) metadata.set(ERROR_KEYS.property, first.path.join("."));
     const details = e.issues.map((i) => `${i.path.join(".") || "request"}: ${i.message}`).join("; ");
-    return { code: grpc.status.INVALID_ARGUMENT, details: `malformed request: ${details}`, metadata };
+    return wireStatus({
+      kind: "invalid",
+      code: "BAD_REQUEST",
+      message: `malformed request: ${details}`,
+      property: e.issues[0]?.path.join("."),
+    });
   }
-  metadata.set(ERROR_KEYS.code, "INTERNAL");
-  return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e), metadata };
+  return wireStatus({
+    kind: "internal",
+    code: "INTERNAL",
+    message: e instanceof Error ? e.message : String(e),
+  });
 }
 
 function unary<Req, Res>(log: (m: string) => void, name: string, fn: (req: Req) => Promise<Res>) {
@@ -65,7 +52,7 @@ function unary<Req, Res>(log: (m: string) => void, name: string, fn: (req: Req) 
   };
 }
 
-function toWire(s: NetworkStatus): Network {
+function toWire(s: NetworkStatus): wire.Network {
   const n = s.network;
   const d = describe(n);
   return {
@@ -122,7 +109,7 @@ function streaming<Req, Ev>(
   };
 }
 
-function imageToWire(s: ImageStatus): Image {
+function imageToWire(s: ImageStatus): wire.Image {
   const i = s.image;
   return {
     spec: {
@@ -146,7 +133,7 @@ function imageToWire(s: ImageStatus): Image {
   };
 }
 
-function instanceToWire(s: InstanceStatus): Instance {
+function instanceToWire(s: InstanceStatus): wire.Instance {
   const i = s.instance;
   return {
     spec: {
@@ -176,7 +163,7 @@ function instanceToWire(s: InstanceStatus): Instance {
 
 const progressEvent = (message: string, done = 0, total = 0) => ({ progress: { message, done, total } });
 
-function dnsToWire(s: DnsForwarderStatus): DnsForwarder {
+function dnsToWire(s: DnsForwarderStatus): wire.DnsForwarder {
   return {
     spec: s.spec,
     address: s.address,
@@ -187,7 +174,7 @@ function dnsToWire(s: DnsForwarderStatus): DnsForwarder {
   };
 }
 
-function bridgeToWire(s: BridgeStatus): Bridge {
+function bridgeToWire(s: BridgeStatus): wire.Bridge {
   return { spec: s.spec, addresses: s.addresses, moved_addresses: s.moved, drift: s.drift };
 }
 
@@ -205,7 +192,7 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
   const { networks, images, instances, dns, bridges, log } = deps;
-  const handlers: QvmdHandlers = {
+  const handlers: wire.QvmdHandlers = {
     Health: unary(log, "Health", async () => ({
       version: deps.version,
       pid: process.pid,

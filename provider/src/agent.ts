@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { connect, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
+import { connect, type QvmdClient } from "@pulumi-qemu/api";
 
 export const DEFAULT_SOCKET = "/run/qvmd/qvmd.sock";
 

@@ -8,7 +8,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as plugin_pb from "@pulumi/pulumi/proto/plugin_pb";
 import * as services from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { AgentError, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
+import { AgentError, type QvmdClient } from "@pulumi-qemu/api";
 import { connectAgent, DEFAULT_SOCKET } from "./agent";
 import { diffInputs } from "./diff";
 import { status } from "./engine";

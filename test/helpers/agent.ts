@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { connect, type QvmdClient } from "../../agent/src/api/client";
+import { connect, type QvmdClient } from "@pulumi-qemu/api";
 
 export const AGENT_MAIN = path.resolve(__dirname, "..", "..", "agent", "dist", "main.js");
 

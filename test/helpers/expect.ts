@@ -1,6 +1,6 @@
 // Asserting qvmd's typed errors: the stable code and the property at fault.
 import * as assert from "node:assert/strict";
-import { AgentError } from "../../agent/src/api/client";
+import { AgentError } from "@pulumi-qemu/api";
 
 export async function expectAgentError(
   p: Promise<unknown>,

@@ -1,8 +1,7 @@
 // Pure validation of a host bridge spec.
 import { z } from "zod";
 import { ID_PATTERN, IFNAME_MAX } from "../constants";
-import { isHost, maskOf, parseIp } from "../net/ipv4";
-import type { Violation } from "../net/spec";
+import { isHost, isIfName, maskOf, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
 export const bridgeSpecShape = z.object({
   id: z.string().max(64),
@@ -17,8 +16,6 @@ export const bridgeSpecShape = z.object({
 export type BridgeSpecInput = z.input<typeof bridgeSpecShape>;
 export type BridgeSpec = z.output<typeof bridgeSpecShape>;
 
-const IFNAME = /^[a-zA-Z0-9_.-]+$/;
-
 export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violations: Violation[] } {
   const v: Violation[] = [];
   const parsed = bridgeSpecShape.safeParse(raw);
@@ -31,9 +28,10 @@ export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violatio
       })),
     };
   const s = parsed.data;
-  const bad = (property: string, code: string, reason: string) => v.push({ property, code, reason });
+  const bad = (property: string, code: Violation["code"], reason: string) =>
+    v.push({ property, code, reason });
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
-  if (!IFNAME.test(s.name) || s.name.length > IFNAME_MAX)
+  if (!isIfName(s.name))
     bad(
       "name",
       "BAD_NAME",
@@ -55,7 +53,7 @@ export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violatio
     else if (!isHost({ network: (ip & maskOf(prefix)) >>> 0, prefix }, ip))
       bad("address", "BAD_ADDRESS", `${s.address} is a network or broadcast address, not a host address`);
   }
-  if (s.uplink !== "" && (!IFNAME.test(s.uplink) || s.uplink.length > IFNAME_MAX))
+  if (s.uplink !== "" && !isIfName(s.uplink))
     bad("uplink", "BAD_NAME", `"${s.uplink}" is not an interface name`);
   if (s.uplink === s.name && s.uplink !== "")
     bad("uplink", "BAD_UPLINK", "the uplink cannot be the bridge itself");

@@ -1,5 +1,5 @@
 // The allow-list that keeps the forwarder from being an open resolver. Pure.
-import { type Cidr, contains, parseIp } from "../net/ipv4";
+import { type Cidr, contains, parseIp } from "@pulumi-qemu/api/validate";
 
 export class SourceAcl {
   // Few distinct sources talk to us (a VM network); remembering verdicts skips re-parsing.

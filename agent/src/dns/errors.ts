@@ -1,28 +1,15 @@
 // Typed errors of the DNS forwarder. Codes are stable: the agent maps them to gRPC statuses and the
 // provider shows them per property, so renaming one is a breaking change.
+import type { ErrorCode, Violation as AnyViolation } from "@pulumi-qemu/api/validate";
 import { QvmdError } from "../errors";
 
-export type DnsErrorCode =
-  | "DNS_INVALID_OPTIONS"
-  | "DNS_BAD_LISTEN"
-  | "DNS_BAD_UPSTREAM"
-  | "DNS_BAD_ZONE"
-  | "DNS_BAD_RECORD"
-  | "DNS_RECORD_OUTSIDE_ZONE"
-  | "DNS_BAD_HOST"
-  | "DNS_BAD_SOURCE"
-  | "DNS_NO_ALLOWED_SOURCES"
-  | "DNS_BAD_RATE_LIMIT"
-  | "DNS_BAD_PATH"
-  | "DNS_BAD_TIMEOUT"
-  | "DNS_LISTEN_FAILED"
-  | "DNS_CLOSED";
+/** The library's share of the contract's error codes (api/src/codes.ts). */
+export type DnsErrorCode = Exclude<
+  Extract<ErrorCode, `DNS_${string}`>,
+  "DNS_NETWORK_TAKEN" | "DNS_FORWARDER_NOT_FOUND"
+>;
 
-export interface Violation {
-  property: string;
-  code: DnsErrorCode;
-  reason: string;
-}
+export type Violation = AnyViolation<DnsErrorCode>;
 
 export class DnsError extends QvmdError {
   constructor(

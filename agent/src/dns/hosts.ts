@@ -1,5 +1,5 @@
 // hosts(5) parsing, pure. Only IPv4 entries are used: the forwarder answers A and PTR from it.
-import { parseIp } from "../net/ipv4";
+import { parseIp } from "@pulumi-qemu/api/validate";
 import { isDomainName, normalizeName } from "./names";
 
 export interface HostEntry {

@@ -1,6 +1,6 @@
 // Domain-name helpers for names we are configured with (not names from packets). Pure.
 import type { DnsErrorCode } from "./errors";
-import { parseIp } from "../net/ipv4";
+import { parseIp } from "@pulumi-qemu/api/validate";
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 

@@ -3,7 +3,7 @@
 import { isIPv4 } from "node:net";
 import * as path from "node:path";
 import { z } from "zod";
-import { type Cidr, parseCidr } from "../net/ipv4";
+import { type Cidr, parseCidr } from "@pulumi-qemu/api/validate";
 import type { DnsErrorCode, Violation } from "./errors";
 import type { HostEntry } from "./hosts";
 import { isDomainName, normalizeName, qualify } from "./names";

@@ -1,7 +1,7 @@
 // The wire shape of a DNS forwarder and its translation into the forwarder library's options.
 import { z } from "zod";
 import type { ForwarderOptions } from "../dns";
-import { formatCidr, formatIp } from "../net/ipv4";
+import { formatCidr, formatIp } from "@pulumi-qemu/api/validate";
 import type { ResolvedNetwork } from "../net/spec";
 
 export const dnsForwarderSpecShape = z.object({

@@ -1,8 +1,8 @@
-// Pure validation of an image spec: sources are URLs we are willing to read, never a path that
-// escapes through `..`, and the architecture/firmware pair is one QEMU can boot.
+// Pure validation of an image spec: sources are URLs we are willing to read (parseSource, shared
+// with the provider), and the architecture/firmware pair is one QEMU can boot.
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
-import type { Violation } from "../net/spec";
+import { parseSource, type Violation } from "@pulumi-qemu/api/validate";
 
 export const imageSpecShape = z.object({
   id: z.string().max(64),
@@ -35,28 +35,10 @@ export interface ResolvedImage {
   owner: string;
 }
 
-/** Accepts file:///absolute/path (no `..` segments) and http(s) URLs; returns a reason otherwise. */
-export function parseSource(s: string): URL | string {
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    return `"${s}" is not a URL (use file:///path or https://...)`;
-  }
-  if (u.protocol === "file:") {
-    if (u.host !== "") return `file URL must not name a host ("${u.host}")`;
-    // URL parsing already resolved "..": compare with the raw text to refuse traversal attempts.
-    if (/(^|\/)\.\.?(\/|$)/.test(decodeURIComponent(s.replace(/^file:\/\//, ""))))
-      return `"${s}" contains "." or ".." path segments`;
-    return u;
-  }
-  if (u.protocol === "http:" || u.protocol === "https:") return u;
-  return `unsupported scheme "${u.protocol}" (use file://, http:// or https://)`;
-}
-
 export function resolveImage(raw: ImageSpecInput): { image?: ResolvedImage; violations: Violation[] } {
   const v: Violation[] = [];
-  const bad = (property: string, code: string, reason: string) => v.push({ property, code, reason });
+  const bad = (property: string, code: Violation["code"], reason: string) =>
+    v.push({ property, code, reason });
   const parsed = imageSpecShape.safeParse(raw);
   if (!parsed.success) {
     for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);

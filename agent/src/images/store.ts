@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { StatePaths } from "../constants";
+import type { Violation } from "@pulumi-qemu/api/validate";
 import { QvmdError, notFound } from "../errors";
 import type { ImageRecord, StateStore } from "../state";
 import { run } from "../util/exec";
@@ -31,7 +32,7 @@ export async function qemuImgInfo(file: string): Promise<QemuImgInfo> {
   return JSON.parse(r.stdout) as QemuImgInfo;
 }
 
-function invalidSpec(violations: { property: string; code: string; reason: string }[]): QvmdError {
+function invalidSpec(violations: Violation[]): QvmdError {
   const first = violations[0]!;
   return new QvmdError(
     "invalid",

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { names } from "../constants";
-import { formatCidr, formatIp, maskOf, parseIp } from "../net/ipv4";
+import { formatCidr, formatIp, maskOf, parseIp } from "@pulumi-qemu/api/validate";
 import type { Lease, LeaseWatch } from "../net/leases";
 import type { ResolvedNetwork } from "../net/spec";
 

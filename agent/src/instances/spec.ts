@@ -2,11 +2,10 @@
 // clashes with other instances) live in the manager, which has the facts.
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
-import { normalizeMac, parseIp } from "../net/ipv4";
-import type { Violation } from "../net/spec";
+import { USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
+import { isHostName, isUnicastMac, normalizeMac, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
-/** NoCloud user-data larger than this is refused: it is read from a small seed disk at boot. */
-export const USER_DATA_MAX_BYTES = 1024 * 1024;
+export { USER_DATA_MAX_BYTES };
 
 export const instanceSpecShape = z.object({
   id: z.string().max(64),
@@ -90,14 +89,13 @@ export const forwardsClash = (a: ResolvedForward, b: ResolvedForward) =>
   a.hostPort === b.hostPort &&
   (a.hostAddress === "" || b.hostAddress === "" || a.hostAddress === b.hostAddress);
 
-const HOSTNAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
-
 export function resolveInstance(raw: InstanceSpecInput): {
   instance?: ResolvedInstance;
   violations: Violation[];
 } {
   const v: Violation[] = [];
-  const bad = (property: string, code: string, reason: string) => v.push({ property, code, reason });
+  const bad = (property: string, code: Violation["code"], reason: string) =>
+    v.push({ property, code, reason });
   const parsed = instanceSpecShape.safeParse(raw);
   if (!parsed.success) {
     for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);
@@ -113,7 +111,7 @@ export function resolveInstance(raw: InstanceSpecInput): {
     bad("memoryMb", "BAD_MEMORY", `memoryMb ${s.memory_mb} is outside 64..1048576`);
   if (s.disk_gb < 0 || s.disk_gb > 16384)
     bad("diskGb", "BAD_DISK", `diskGb ${s.disk_gb} is outside 0..16384`);
-  if (s.hostname !== "" && !HOSTNAME.test(s.hostname))
+  if (s.hostname !== "" && !isHostName(s.hostname))
     bad("hostname", "BAD_HOSTNAME", `"${s.hostname}" is not a valid host name`);
   if (Buffer.byteLength(s.user_data) > USER_DATA_MAX_BYTES)
     bad(
@@ -154,7 +152,7 @@ export function resolveInstance(raw: InstanceSpecInput): {
       );
     const mac = normalizeMac(n.mac);
     if (!mac) bad(`${at}.mac`, "BAD_MAC", `"${n.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
-    else if (parseInt(mac.slice(0, 2), 16) & 1) bad(`${at}.mac`, "BAD_MAC", `${mac} is a multicast address`);
+    else if (!isUnicastMac(mac)) bad(`${at}.mac`, "BAD_MAC", `${mac} is a multicast address`);
     else if (macs.has(mac))
       bad(`${at}.mac`, "DUPLICATE_MAC", `${mac} is already used by networks[${macs.get(mac)}]`);
     else macs.set(mac, i);

@@ -15,13 +15,12 @@ import {
   removeForwardAccept,
 } from "./firewall";
 import * as host from "./host";
-import { formatCidr, formatIp, parseIp } from "./ipv4";
+import { formatCidr, formatIp, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import {
   type NetworkSpecInput,
   type Reservation,
   type ResolvedNetwork,
-  type Violation,
   findConflicts,
   resolveNetwork,
 } from "./spec";

@@ -1,7 +1,7 @@
 // Pure renderers: the nftables table, the `ip -batch` scripts and the dnsmasq files of a network.
 // Everything here is a function of the resolved spec (and of what already exists on the host).
 import { names, type StatePaths } from "../constants";
-import { formatCidr, formatIp, maskOf } from "./ipv4";
+import { formatCidr, formatIp, maskOf } from "@pulumi-qemu/api/validate";
 import type { Reservation, ResolvedNetwork } from "./spec";
 
 /**

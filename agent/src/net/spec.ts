@@ -4,17 +4,20 @@ import { z } from "zod";
 import { DHCP_DEFAULT_LEASE_SECONDS, ID_PATTERN, IFNAME_MAX, MTU_DEFAULT, names } from "../constants";
 import {
   type Cidr,
+  type Violation,
   firstHost,
   formatCidr,
   formatIp,
   isHost,
+  isHostName,
   isPrivate,
+  isUnicastMac,
   lastHost,
   normalizeMac,
   overlaps,
   parseCidr,
   parseIp,
-} from "./ipv4";
+} from "@pulumi-qemu/api/validate";
 
 /** Shape of a spec on the wire. Bounds are generous but finite: the caller may be hostile. */
 export const networkSpecShape = z.object({
@@ -51,12 +54,6 @@ export const networkSpecShape = z.object({
 });
 export type NetworkSpecInput = z.input<typeof networkSpecShape>;
 
-export interface Violation {
-  property: string;
-  code: string;
-  reason: string;
-}
-
 export interface Reservation {
   mac: string;
   ip: number;
@@ -77,7 +74,6 @@ export interface ResolvedNetwork {
   owner: string;
 }
 
-const HOSTNAME = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 export const LEASE_MIN = 120;
 export const LEASE_MAX = 30 * 24 * 3600;
 
@@ -87,7 +83,7 @@ export function resolveNetwork(raw: NetworkSpecInput): {
 } {
   const v: Violation[] = [];
   // Returns false so a check can read `ok = bad(...)`.
-  const bad = (property: string, code: string, reason: string): false => {
+  const bad = (property: string, code: Violation["code"], reason: string): false => {
     v.push({ property, code, reason });
     return false;
   };
@@ -177,7 +173,7 @@ export function resolveNetwork(raw: NetworkSpecInput): {
     const ip = parseIp(r.ip);
     let ok = true;
     if (!mac) ok = bad(`${at}.mac`, "BAD_MAC", `"${r.mac}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
-    else if (parseInt(mac.slice(0, 2), 16) & 1)
+    else if (!isUnicastMac(mac))
       ok = bad(`${at}.mac`, "BAD_MAC", `${mac} is a multicast address; a NIC needs a unicast MAC`);
     else if (macs.has(mac))
       ok = bad(`${at}.mac`, "DUPLICATE_MAC", `${mac} is already reserved by reservations[${macs.get(mac)}]`);
@@ -192,7 +188,7 @@ export function resolveNetwork(raw: NetworkSpecInput): {
       );
     else if (ips.has(ip))
       ok = bad(`${at}.ip`, "DUPLICATE_IP", `${r.ip} is already reserved by reservations[${ips.get(ip)}]`);
-    if (r.hostname !== "" && !HOSTNAME.test(r.hostname))
+    if (r.hostname !== "" && !isHostName(r.hostname))
       ok = bad(
         `${at}.hostname`,
         "BAD_HOSTNAME",

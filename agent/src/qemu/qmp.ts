@@ -2,7 +2,7 @@
 // connection only gets its greeting once the first closes, so callers share one client per VM.
 import { EventEmitter } from "node:events";
 import * as net from "node:net";
-import { QvmdError } from "../errors";
+import { type ErrorCode, QvmdError } from "../errors";
 import { QmpLineDecoder, encodeQmpCommand, parseQmpLine, type QmpMessage } from "./qmp-wire";
 
 export type QmpEvent = Extract<QmpMessage, { kind: "event" }>;
@@ -17,7 +17,7 @@ export class QmpCommandError extends QvmdError {
   }
 }
 
-const qmpFailure = (code: string, message: string, cause?: unknown) =>
+const qmpFailure = (code: ErrorCode, message: string, cause?: unknown) =>
   new QvmdError("internal", code, message, { cause });
 
 interface Pending {

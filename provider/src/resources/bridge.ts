@@ -2,7 +2,7 @@
 // uplink NIC whose addresses move to the bridge and back on destroy. Adopted bridges are never
 // deleted.
 import { z } from "zod";
-import { type Bridge } from "@pulumi-qemu/agent/dist/api/client";
+import { type Bridge } from "@pulumi-qemu/api";
 import { UNKNOWN, type Props } from "../props";
 import { lifecycle, shapeCheck } from "./common";
 import type { Ctx, ResourceHandler } from "./types";

@@ -2,7 +2,7 @@
 // reading a resource where only NOT_FOUND (never a timeout) means it is gone.
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
-import { AgentError, type QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
+import { AgentError, type QvmdClient } from "@pulumi-qemu/api";
 import { containsUnknown, type Props } from "../props";
 import type { CheckFailure, Ctx, ResourceHandler } from "./types";
 

@@ -2,7 +2,7 @@
 // (every instance by name, plus records) and forwards the rest. Everything but the network changes
 // in place, without dropping queries.
 import { z } from "zod";
-import { type DnsForwarder } from "@pulumi-qemu/agent/dist/api/client";
+import { type DnsForwarder } from "@pulumi-qemu/api";
 import { UNKNOWN, type Props } from "../props";
 import { lifecycle, shapeCheck } from "./common";
 import type { Ctx, ResourceHandler } from "./types";

@@ -1,8 +1,8 @@
 // qemu:index:Image — an image in qvmd's content-addressed store. Images are immutable: any input
 // change replaces the resource (the old blob goes once no instance uses it).
 import { z } from "zod";
-import { type Image } from "@pulumi-qemu/agent/dist/api/client";
-import { parseSource } from "@pulumi-qemu/agent/dist/images/spec";
+import { type Image } from "@pulumi-qemu/api";
+import { parseSource } from "@pulumi-qemu/api/validate";
 import { UNKNOWN, type Props } from "../props";
 import { lifecycle, shapeCheck } from "./common";
 import type { Ctx, ResourceHandler } from "./types";

@@ -3,13 +3,11 @@
 // a different image replaces it.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { AgentError, type Instance, type InstanceSpec } from "@pulumi-qemu/agent/dist/api/client";
-import { USER_DATA_MAX_BYTES } from "@pulumi-qemu/agent/dist/instances/spec";
+import { AgentError, type Instance, type InstanceSpec, USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
+import { HOSTNAME_PATTERN, isUnicastMac, normalizeMac } from "@pulumi-qemu/api/validate";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
 import { newId, readOrGone, zodFailures } from "./common";
 import type { Ctx, ResourceHandler } from "./types";
-
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 
 const nicShape = z
   .object({
@@ -18,8 +16,8 @@ const nicShape = z
     mac: z
       .string()
       .transform((m) => m.toLowerCase())
-      .refine((m) => MAC.test(m), "must be a MAC address like 52:54:00:12:34:56")
-      .refine((m) => !MAC.test(m) || (parseInt(m.slice(0, 2), 16) & 1) === 0, "must be a unicast MAC")
+      .refine((m) => normalizeMac(m) === m, "must be a MAC address like 52:54:00:12:34:56")
+      .refine((m) => normalizeMac(m) !== m || isUnicastMac(m), "must be a unicast MAC")
       .optional(),
     ip: z.string().optional(),
   })
@@ -32,10 +30,7 @@ const inputsShape = z
     memoryMb: z.number().int().min(64).max(1048576).default(512),
     diskGb: z.number().int().min(0).max(16384).default(0),
     networks: z.array(nicShape).max(8).default([]),
-    hostname: z
-      .string()
-      .regex(/^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i, "must be a host name (letters, digits, '-')")
-      .optional(),
+    hostname: z.string().regex(HOSTNAME_PATTERN, "must be a host name (letters, digits, '-')").optional(),
     userData: z
       .string()
       .refine(

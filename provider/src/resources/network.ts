@@ -1,8 +1,8 @@
 // qemu:index:Network — an isolated network (namespace + bridge + NAT + DHCP) owned by qvmd.
 import { z } from "zod";
 import { newId, readOrGone, zodFailures } from "./common";
-import type { Network, NetworkSpec } from "@pulumi-qemu/agent/dist/api/client";
-import { formatIp, parseCidr } from "@pulumi-qemu/agent/dist/net/ipv4";
+import type { Network, NetworkSpec } from "@pulumi-qemu/api";
+import { formatIp, parseCidr } from "@pulumi-qemu/api/validate";
 import { containsUnknown, UNKNOWN, type Props } from "../props";
 import type { CheckFailure, Ctx, ResourceHandler } from "./types";
 

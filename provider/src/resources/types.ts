@@ -1,6 +1,6 @@
 // What every resource module implements. The gRPC server (server.ts) dispatches by type token and
 // owns all protocol details; resource modules see plain inputs and outputs.
-import type { QvmdClient } from "@pulumi-qemu/agent/dist/api/client";
+import type { QvmdClient } from "@pulumi-qemu/api";
 import type { Props } from "../props";
 
 export interface CheckFailure {

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as dgram from "node:dgram";
 import * as dnsPacket from "dns-packet";
-import { type DnsForwarderSpec } from "../../../agent/src/api/client";
+import { type DnsForwarderSpec } from "@pulumi-qemu/api";
 import { TestAgent } from "../../helpers/agent";
 import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";

@@ -12,7 +12,7 @@ import {
   removeForwardAccept,
   startFirewallGuard,
 } from "../../../agent/src/net/firewall";
-import type { NetworkSpec } from "../../../agent/src/api/client";
+import type { NetworkSpec } from "@pulumi-qemu/api";
 import { TestAgent } from "../../helpers/agent";
 import { Guest, OutsideHost } from "../../helpers/hosts";
 import { useLeakCheck } from "../../helpers/leaks";

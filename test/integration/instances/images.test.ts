@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { AgentError } from "../../../agent/src/api/client";
+import { AgentError } from "@pulumi-qemu/api";
 import { run } from "../../../agent/src/util/exec";
 import { guestDir } from "../../../scripts/lib/workspace";
 import { TestAgent } from "../../helpers/agent";

@@ -2,7 +2,7 @@
 // the host itself, changed in place, refused when taken by another instance or a host process.
 import * as assert from "node:assert/strict";
 import * as net from "node:net";
-import { type InstanceSpec } from "../../../agent/src/api/client";
+import { type InstanceSpec } from "@pulumi-qemu/api";
 import { run } from "../../../agent/src/util/exec";
 import { guestDir } from "../../../scripts/lib/workspace";
 import { TestAgent } from "../../helpers/agent";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { SourceAcl } from "../../../agent/src/dns/acl";
-import { parseCidr, type Cidr } from "../../../agent/src/net/ipv4";
+import { parseCidr, type Cidr } from "@pulumi-qemu/api/validate";
 import { RateLimiter } from "../../../agent/src/dns/ratelimit";
 
 describe("dns rate limit and allow-list", () => {

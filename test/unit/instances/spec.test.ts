@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { parseSource, resolveImage } from "../../../agent/src/images/spec";
+import { parseSource } from "@pulumi-qemu/api/validate";
+import { resolveImage } from "../../../agent/src/images/spec";
 import {
   resolveInstance,
   USER_DATA_MAX_BYTES,

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { formatIp } from "../../../agent/src/net/ipv4";
+import { formatIp } from "@pulumi-qemu/api/validate";
 import { findConflicts, resolveNetwork, type NetworkSpecInput } from "../../../agent/src/net/spec";
 
 const base: NetworkSpecInput = { id: "n1", cidr: "192.168.71.0/24", nat: true, dhcp: { enabled: true } };

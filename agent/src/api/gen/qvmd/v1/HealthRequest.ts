@@ -1,8 +1,0 @@
-// Original file: agent/api/qvmd.proto
-
-
-export interface HealthRequest {
-}
-
-export interface HealthRequest__Output {
-}

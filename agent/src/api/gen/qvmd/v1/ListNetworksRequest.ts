@@ -1,8 +1,0 @@
-// Original file: agent/api/qvmd.proto
-
-
-export interface ListNetworksRequest {
-}
-
-export interface ListNetworksRequest__Output {
-}

@@ -1,0 +1,17 @@
+// Original file: api/qvmd.proto
+
+import type { BridgeSpec as _qvmd_v1_BridgeSpec, BridgeSpec__Output as _qvmd_v1_BridgeSpec__Output } from '../../qvmd/v1/BridgeSpec';
+
+export interface Bridge {
+  'spec'?: (_qvmd_v1_BridgeSpec | null);
+  'addresses'?: (string)[];
+  'moved_addresses'?: (string)[];
+  'drift'?: (string)[];
+}
+
+export interface Bridge__Output {
+  'spec': (_qvmd_v1_BridgeSpec__Output | null);
+  'addresses': (string)[];
+  'moved_addresses': (string)[];
+  'drift': (string)[];
+}

@@ -1,0 +1,11 @@
+// Original file: api/qvmd.proto
+
+import type { InstanceSpec as _qvmd_v1_InstanceSpec, InstanceSpec__Output as _qvmd_v1_InstanceSpec__Output } from '../../qvmd/v1/InstanceSpec';
+
+export interface CheckInstanceRequest {
+  'spec'?: (_qvmd_v1_InstanceSpec | null);
+}
+
+export interface CheckInstanceRequest__Output {
+  'spec': (_qvmd_v1_InstanceSpec__Output | null);
+}

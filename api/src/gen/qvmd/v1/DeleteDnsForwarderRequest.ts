@@ -1,0 +1,10 @@
+// Original file: api/qvmd.proto
+
+
+export interface DeleteDnsForwarderRequest {
+  'id'?: (string);
+}
+
+export interface DeleteDnsForwarderRequest__Output {
+  'id': (string);
+}

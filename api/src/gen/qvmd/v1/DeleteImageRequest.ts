@@ -1,0 +1,10 @@
+// Original file: api/qvmd.proto
+
+
+export interface DeleteImageRequest {
+  'id'?: (string);
+}
+
+export interface DeleteImageRequest__Output {
+  'id': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: api/qvmd.proto
+
+
+export interface GetInstanceRequest {
+  'id'?: (string);
+}
+
+export interface GetInstanceRequest__Output {
+  'id': (string);
+}

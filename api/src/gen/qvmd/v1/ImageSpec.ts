@@ -1,0 +1,28 @@
+// Original file: api/qvmd.proto
+
+
+export interface ImageSpec {
+  'id'?: (string);
+  'source'?: (string);
+  'sha256'?: (string);
+  'format'?: (string);
+  'kernel'?: (string);
+  'initrd'?: (string);
+  'cmdline'?: (string);
+  'arch'?: (string);
+  'firmware'?: (string);
+  'owner'?: (string);
+}
+
+export interface ImageSpec__Output {
+  'id': (string);
+  'source': (string);
+  'sha256': (string);
+  'format': (string);
+  'kernel': (string);
+  'initrd': (string);
+  'cmdline': (string);
+  'arch': (string);
+  'firmware': (string);
+  'owner': (string);
+}

@@ -1,0 +1,16 @@
+// Original file: api/qvmd.proto
+
+
+export interface InstanceNic {
+  'network_id'?: (string);
+  'mac'?: (string);
+  'ip'?: (string);
+  'bridge_id'?: (string);
+}
+
+export interface InstanceNic__Output {
+  'network_id': (string);
+  'mac': (string);
+  'ip': (string);
+  'bridge_id': (string);
+}

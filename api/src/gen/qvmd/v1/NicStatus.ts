@@ -1,0 +1,20 @@
+// Original file: api/qvmd.proto
+
+
+export interface NicStatus {
+  'network_id'?: (string);
+  'mac'?: (string);
+  'tap'?: (string);
+  'ip'?: (string);
+  'source'?: (string);
+  'bridge_id'?: (string);
+}
+
+export interface NicStatus__Output {
+  'network_id': (string);
+  'mac': (string);
+  'tap': (string);
+  'ip': (string);
+  'source': (string);
+  'bridge_id': (string);
+}

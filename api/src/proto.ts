@@ -1,0 +1,19 @@
+// Loads qvmd.proto at run time (proto-loader); the committed types in ./gen describe its messages.
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import * as path from "node:path";
+import type { ProtoGrpcType } from "./gen/qvmd";
+
+/** The contract itself: the same relative place from src/ (tests) and dist/ (installed). */
+export const PROTO_FILE = path.join(__dirname, "..", "qvmd.proto");
+
+export function loadQvmd(): ProtoGrpcType {
+  const def = protoLoader.loadSync(PROTO_FILE, {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  return grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
+}

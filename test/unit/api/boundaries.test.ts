@@ -1,0 +1,34 @@
+// The import boundaries of eslint.config.mjs are enforced: each forbidden import is reported, and
+// the allowed ones are not.
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { ESLint } from "eslint";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+async function restricted(file: string, source: string): Promise<boolean> {
+  const eslint = new ESLint({ cwd: ROOT });
+  const [r] = await eslint.lintText(`${source}\nexport const used = x;\n`, {
+    filePath: path.join(ROOT, file),
+  });
+  return r!.messages.some((m) => m.ruleId === "no-restricted-imports");
+}
+
+describe("import boundaries (eslint)", function () {
+  this.timeout(60000);
+  const cases: [file: string, source: string, forbidden: boolean][] = [
+    ["provider/src/resources/x.ts", 'import { x } from "@pulumi-qemu/agent/dist/net/spec";', true],
+    ["provider/src/resources/x.ts", 'import { x } from "../../../agent/src/net/spec";', true],
+    ["provider/src/resources/x.ts", 'import { x } from "@pulumi-qemu/api";', false],
+    ["provider/src/resources/x.ts", 'import { x } from "../agent";', false],
+    ["agent/src/dns/x.ts", 'import { x } from "../net/spec";', true],
+    ["agent/src/qemu/x.ts", 'import { x } from "../instances/spec";', true],
+    ["agent/src/dns/x.ts", 'import { x } from "@pulumi-qemu/api/validate";', false],
+    ["agent/src/qemu/x.ts", 'import { x } from "../errors";', false],
+    ["api/src/x.ts", 'import { x } from "../../agent/src/constants";', true],
+  ];
+  for (const [file, source, forbidden] of cases)
+    it(`${forbidden ? "refuses" : "allows"} ${source.match(/"(.*)"/)![1]} in ${file}`, async () => {
+      assert.equal(await restricted(file, source), forbidden);
+    });
+});
