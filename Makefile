@@ -9,9 +9,9 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_CONFIG_PASSPHRASE ?=
 export PULUMI_HOME ?= $(ROOT)/.state/pulumi-home
 
-.PHONY: setup apt npm pulumi build gen gen-check lint typecheck test test-unit test-integration test-e2e up down bench
+.PHONY: setup apt npm pulumi python golang build dist-python gen gen-check check-sdk lint typecheck test test-unit test-integration test-e2e up down bench
 
-setup: apt npm pulumi build
+setup: apt npm pulumi python golang build
 
 apt:
 	@bash scripts/setup-apt.sh
@@ -22,8 +22,18 @@ npm:
 pulumi:
 	@bash scripts/install-pulumi.sh
 
+python:
+	@bash scripts/setup-python.sh
+
+golang:
+	@bash scripts/setup-go.sh
+
 build:
 	@rm -rf api/dist agent/dist provider/dist && tsc -p api && tsc -p agent && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
+
+# The pulumi_qemu sdist and wheel, into dist/python.
+dist-python:
+	@bash scripts/dist-python.sh
 
 gen:
 	@bash scripts/gen.sh
@@ -34,6 +44,12 @@ gen-check: gen
 	  (echo "generated files are out of date: run 'make gen' and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- sdk api/src/gen)" || \
 	  (echo "generated files are missing from git: run 'make gen' and commit" >&2; git status --porcelain -- sdk api/src/gen >&2; exit 1)
+
+# The Go SDK builds and passes vet; the Python sdist and wheel build (the e2e tests
+# run both through the examples).
+check-sdk:
+	@cd sdk/go && go build ./... && go vet ./...
+	@d="$$(mktemp -d)" && bash scripts/dist-python.sh "$$d" >/dev/null && rm -rf "$$d"
 
 lint:
 	@eslint . && prettier --check .
@@ -51,7 +67,7 @@ test-e2e: build
 	@mocha --timeout 1200000 'test/e2e/**/*.test.ts'
 
 # Everything CI runs, in order of cost.
-test: gen-check lint build typecheck test-unit test-integration test-e2e
+test: gen-check lint build typecheck check-sdk test-unit test-integration test-e2e
 
 up: build
 	@tsx scripts/stack.ts up $(EXAMPLE)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates everything generated from a source of truth: schema.json (from scripts/schema.py),
-# the Node.js SDK (from schema.json) and the contract package's proto types (from api/qvmd.proto).
+# the Node.js, Python and Go SDKs (from schema.json) and the contract package's proto types (from
+# api/qvmd.proto).
 set -euo pipefail
 export LC_ALL=C # stable file order in generated indexes
 cd "$(dirname "$0")/.."
 python3 scripts/schema.py > schema.json
-.tools/pulumi/gensdk schema.json sdk/nodejs
+for lang in nodejs python go; do .tools/pulumi/gensdk schema.json "$lang" "sdk/$lang"; done
 # The generator leaves package.json without an entry point (its own build copies it into bin/);
 # we consume the SDK in place as an npm workspace, so point it at bin/.
 node -e '
@@ -13,6 +14,13 @@ const fs = require("fs"); const f = "sdk/nodejs/package.json";
 const p = JSON.parse(fs.readFileSync(f, "utf8"));
 p.main = "bin/index.js"; p.types = "bin/index.d.ts";
 fs.writeFileSync(f, JSON.stringify(p, null, 4) + "\n");'
+# pyproject.toml names README.md beside it, but the generator writes it only inside the package
+# (Pulumi's own build copies it up).
+cp sdk/python/pulumi_qemu/README.md sdk/python/README.md
+# The generated go.mod requires the Go SDK at the generator's floor (v3.30.0): require the version we
+# build and test with (the one pinned in tools/pulumi) and record go.sum, so `go build` works as is.
+pulumi_version="$(cd tools/pulumi && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)"
+(cd sdk/go && go mod edit -require="github.com/pulumi/pulumi/sdk/v3@$pulumi_version" && go mod tidy)
 rm -rf api/src/gen
 npx proto-loader-gen-types --grpcLib=@grpc/grpc-js --longs=Number --enums=String --defaults --oneofs --keepCase \
   --outDir=api/src/gen api/qvmd.proto >/dev/null
