@@ -45,10 +45,11 @@ gen-check: gen
 	@test -z "$$(git status --porcelain -- sdk api/src/gen)" || \
 	  (echo "generated files are missing from git: run 'make gen' and commit" >&2; git status --porcelain -- sdk api/src/gen >&2; exit 1)
 
-# The Go SDK builds and passes vet; the Python sdist and wheel build (the e2e tests
-# run both through the examples).
+# The Go SDK and the Go example build and pass vet; the Python sdist and wheel build (the e2e tests
+# run both examples).
 check-sdk:
 	@cd sdk/go && go build ./... && go vet ./...
+	@cd examples/quickstart-go && go vet ./...
 	@d="$$(mktemp -d)" && bash scripts/dist-python.sh "$$d" >/dev/null && rm -rf "$$d"
 
 lint:
