@@ -167,6 +167,19 @@ export function servfailResponse(q: Query): Buffer {
 }
 
 /**
+ * Header and question only, TC set: "ask again over TCP". What a UDP client over its rate limit
+ * gets instead of silence (like RRL's slip, for every such query): never bigger than the query, so
+ * a spoofed source gains nothing by it, while a real client retries over TCP, which paces it.
+ */
+export function truncatedResponse(q: Query): Buffer {
+  return Buffer.concat([
+    header(q.id, responseFlags(q, RCODE_NOERROR, FLAG_TC), 1, 0, 0, q.edns ? 1 : 0),
+    q.question,
+    ...(q.edns ? [optRecord(q)] : []),
+  ]);
+}
+
+/**
  * Fits a response into what a UDP client can take: beyond its advertised size (512 without EDNS)
  * only the header and question go back, with TC set, so the client retries over TCP (RFC 2181 §9).
  */

@@ -8,6 +8,7 @@ import {
   fitForUdp,
   localResponseFrom,
   servfailResponse,
+  truncatedResponse,
 } from "./answer";
 import type { SourceAcl } from "./acl";
 import { type Query, clientUdpLimit, parseQueryCached, FLAG_CD } from "./query";
@@ -27,16 +28,34 @@ export interface EngineState {
   counters: Counters;
 }
 
-/** Checks that need only the source; TCP runs the allow-list once per connection, not per frame. */
-export function admit(s: EngineState, source: string, checks: { acl: boolean; rate: boolean }): boolean {
-  if (checks.acl && !s.acl.allows(source)) {
-    s.counters.dropped.notAllowed++;
+/** The allow-list; TCP runs it once per connection, not per frame. */
+export function allows(s: EngineState, source: string): boolean {
+  if (s.acl.allows(source)) return true;
+  s.counters.dropped.notAllowed++;
+  return false;
+}
+
+/** Takes a token from `source`'s bucket: 0, or how many ms until it has one (nothing taken). */
+export function takeToken(s: EngineState, source: string): number {
+  if (!s.limiter) return 0;
+  const now = performance.now();
+  if (s.limiter.take(source, now)) return 0;
+  s.counters.rateLimited++;
+  return Math.max(1, s.limiter.waitMs(source, now));
+}
+
+/**
+ * A UDP query over its source's limit: header and question back with TC, so a real client asks
+ * again over TCP (paced, never dropped) and a spoofed source gets no more bytes than it sent.
+ */
+export function answerTruncated(s: EngineState, packet: Buffer, respond: Respond): boolean {
+  const parsed = parseQueryCached(packet);
+  if (!parsed.ok) {
+    s.counters.dropped.malformed++;
     return false;
   }
-  if (checks.rate && s.limiter && !s.limiter.take(source, performance.now())) {
-    s.counters.dropped.ratelimited++;
-    return false;
-  }
+  s.counters.truncated++;
+  respond(truncatedResponse(parsed.query));
   return true;
 }
 
@@ -99,8 +118,11 @@ export function answerWith(s: EngineState, packet: Buffer, transport: Transport,
     } else respond(fit(s, q, transport, adaptUpstreamResponse(q, r.bytes, r.scan, alone)));
   });
   if (!accepted) {
-    s.counters.dropped.overload++;
-    return false;
+    // Too many distinct questions in flight. Silence would cost the client a timeout: UDP is sent
+    // to TCP (where reading pauses under load), and TCP gets SERVFAIL, so the stub moves on.
+    s.counters.overload++;
+    respond(transport === "udp" ? truncatedResponse(q) : servfailResponse(q));
+    return true;
   }
   s.counters.forwarded++;
   return true;

@@ -2,7 +2,7 @@
 // swap state objects that the next query picks up; sockets are only rebound when the listen
 // address changes, so an update never drops a query.
 import { SourceAcl } from "./acl";
-import { type EngineState, admit, answerWith } from "./engine";
+import { type EngineState, allows, answerTruncated, answerWith, takeToken } from "./engine";
 import { DnsError, invalidOptions } from "./errors";
 import type { HostEntry } from "./hosts";
 import {
@@ -20,7 +20,7 @@ import {
   openHostsSource,
   openUpstreamSource,
 } from "./sources";
-import { type Listener, listen } from "./server";
+import { type Handler, type Listener, listen } from "./server";
 import { type ForwarderStats, newCounters } from "./stats";
 import { buildTable } from "./zone";
 
@@ -102,16 +102,13 @@ export async function startForwarder(
     : undefined;
   await Promise.all([upstreamSource.reload(), hostsSource?.reload()]);
 
-  const handler = {
-    admit(source: string, transport: "udp" | "tcp", newConnection: boolean) {
-      if (newConnection) return admit(state, source, { acl: true, rate: false });
-      counters.received++;
-      return admit(state, source, { acl: transport === "udp", rate: true });
-    },
-    answer: (packet: Buffer, transport: "udp" | "tcp", respond: (out: Buffer) => void) =>
-      answerWith(state, packet, transport, respond),
+  const handler: Handler = {
+    received: () => void counters.received++,
+    allows: (source) => allows(state, source),
+    take: (source) => takeToken(state, source),
+    answer: (packet, transport, respond) => answerWith(state, packet, transport, respond),
+    truncated: (packet, respond) => answerTruncated(state, packet, respond),
     onMalformed: () => void counters.dropped.malformed++,
-    onOverload: () => void counters.dropped.overload++,
   };
   const bind = async (r: ResolvedOptions) => {
     try {

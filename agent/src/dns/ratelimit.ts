@@ -1,5 +1,6 @@
 // Per-source token bucket. Pure: the caller passes the clock, so tests need no waiting. The table is
 // bounded; sources only reach it after the allow-list, so its size is at most the VM network's.
+// Over the limit nothing is dropped (see server.ts): UDP gets a truncated answer, TCP waits.
 export interface RateLimit {
   qps: number;
   burst: number;
@@ -17,8 +18,21 @@ export class RateLimiter {
     private readonly maxSources = 65536,
   ) {}
 
-  /** Takes one token for `source` at time `nowMs`; false means drop the query. */
+  /** Takes one token for `source` at time `nowMs`; false means it is over its limit. */
   take(source: string, nowMs: number): boolean {
+    const b = this.refill(source, nowMs);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until `source` has a token again (0: it has one now). Takes nothing. */
+  waitMs(source: string, nowMs: number): number {
+    const b = this.refill(source, nowMs);
+    return b.tokens >= 1 ? 0 : ((1 - b.tokens) / this.limit.qps) * 1000;
+  }
+
+  private refill(source: string, nowMs: number): Bucket {
     let b = this.buckets.get(source);
     if (!b) {
       if (this.buckets.size >= this.maxSources) this.prune(nowMs);
@@ -29,9 +43,7 @@ export class RateLimiter {
       b.tokens = Math.min(this.limit.burst, b.tokens + elapsed * this.limit.qps);
       b.last = nowMs;
     }
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    return b;
   }
 
   get size() {

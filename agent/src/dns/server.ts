@@ -1,20 +1,27 @@
 // The sockets clients talk to: one UDP socket and one TCP listener on the same address and port,
 // nothing else. TCP follows RFC 7766: two-byte length framing, several (pipelined) queries per
 // connection, answers in completion order, connections closed when idle or misbehaving.
+// A client over its rate limit, or with too many queries pending, never loses one: over UDP it is
+// told to use TCP (TC), and over TCP its connection simply stops being read until it may go on.
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { MAX_QUERY } from "./query";
 
 export interface Handler {
-  /** Cheap source checks; false drops the datagram/connection/frame. */
-  admit(source: string, transport: "udp" | "tcp", newConnection: boolean): boolean;
+  /** A datagram or TCP frame arrived (before any check). */
+  received(): void;
+  /** The allow-list; false drops the datagram or connection. */
+  allows(source: string): boolean;
+  /** Takes a token of `source`'s rate limit: 0, or how many ms until one is there (none taken). */
+  take(source: string): number;
   /**
    * Calls `respond` once (at once or later) with the answer and returns true, or returns false
    * when the query is dropped: `respond` is then never called.
    */
   answer(packet: Buffer, transport: "udp" | "tcp", respond: (out: Buffer) => void): boolean;
+  /** A UDP query over its limit: a truncated answer (same contract as `answer`). */
+  truncated(packet: Buffer, respond: (out: Buffer) => void): boolean;
   onMalformed(): void;
-  onOverload(): void;
 }
 
 export interface Listener {
@@ -61,18 +68,34 @@ export async function listen(
   let idleTimeout = idleMs;
   const tcp = net.createServer({ noDelay: true }, (conn) => {
     const source = conn.remoteAddress ?? "";
-    if (!handler.admit(source, "tcp", true)) {
+    if (!handler.allows(source)) {
       conn.destroy();
       return;
     }
     connections.add(conn);
-    conn.on("close", () => connections.delete(conn));
+    let wait: NodeJS.Timeout | undefined;
+    conn.on("close", () => {
+      connections.delete(conn);
+      clearTimeout(wait);
+    });
     conn.on("error", () => conn.destroy());
     conn.setTimeout(idleTimeout, () => conn.destroy());
     let buffered = Buffer.alloc(0);
     let pending = 0;
-    conn.on("data", (data) => {
-      buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+    let paused = false;
+    let pumping = false;
+    // Frames are taken off `buffered` only when they may be served; otherwise reading pauses (the
+    // client's kernel then holds its queries) until an answer frees a slot or a token is due.
+    const pump = () => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        drain();
+      } finally {
+        pumping = false;
+      }
+    };
+    const drain = () => {
       while (buffered.length >= 2) {
         const len = buffered.readUInt16BE(0);
         if (len < 12 || len > MAX_QUERY) {
@@ -81,13 +104,18 @@ export async function listen(
           return;
         }
         if (buffered.length < 2 + len) break;
+        if (pending >= MAX_PENDING_PER_CONNECTION) return hold();
+        const ms = handler.take(source);
+        if (ms > 0) {
+          wait = setTimeout(() => {
+            wait = undefined;
+            pump();
+          }, Math.ceil(ms));
+          return hold();
+        }
+        handler.received();
         const frame = buffered.subarray(2, 2 + len);
         buffered = buffered.subarray(2 + len);
-        if (!handler.admit(source, "tcp", false)) continue;
-        if (pending >= MAX_PENDING_PER_CONNECTION) {
-          handler.onOverload();
-          continue;
-        }
         pending++;
         let answered = false;
         const respond = (out: Buffer) => {
@@ -98,6 +126,7 @@ export async function listen(
           const head = Buffer.alloc(2);
           head.writeUInt16BE(out.length, 0);
           conn.write(Buffer.concat([head, out]));
+          if (paused && wait === undefined) pump();
         };
         let accepted = false;
         try {
@@ -111,6 +140,20 @@ export async function listen(
           pending--;
         }
       }
+      if (paused && !conn.destroyed) {
+        paused = false;
+        conn.resume();
+      }
+    };
+    const hold = () => {
+      if (!paused) {
+        paused = true;
+        conn.pause();
+      }
+    };
+    conn.on("data", (data) => {
+      buffered = buffered.length === 0 ? data : Buffer.concat([buffered, data]);
+      if (!paused) pump();
     });
   });
   tcp.maxConnections = MAX_TCP_CONNECTIONS;
@@ -136,12 +179,14 @@ export async function listen(
   boundUdp.on("error", (err) => process.stderr.write(`qvmd dns: udp socket error: ${err.message}\n`));
   let closed = false;
   boundUdp.on("message", (msg, rinfo) => {
-    if (!handler.admit(rinfo.address, "udp", false)) return;
+    handler.received();
+    if (!handler.allows(rinfo.address)) return;
     const respond = (out: Buffer) => {
       if (!closed) boundUdp.send(out, rinfo.port, rinfo.address, ignoreSendError);
     };
     try {
-      handler.answer(msg, "udp", respond);
+      if (handler.take(rinfo.address) === 0) handler.answer(msg, "udp", respond);
+      else handler.truncated(msg, respond);
     } catch (err) {
       process.stderr.write(`qvmd dns: udp handler failed: ${String(err)}\n`);
     }

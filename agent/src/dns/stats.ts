@@ -7,14 +7,18 @@ export interface Counters {
   forwarded: number;
   answeredLocal: number;
   servfail: number;
-  /** UDP answers cut to header + question with TC because the client could not take them. */
+  /** UDP answers cut to header + question with TC: too big for the client, or it was over its limit. */
   truncated: number;
+  /** Queries over their source's rate limit: answered TC over UDP, delayed (never dropped) over TCP. */
+  rateLimited: number;
   /** Client queries that joined an identical upstream query already in flight. */
   shared: number;
   tcpFallback: number;
   /** Upstream datagrams ignored: wrong source, ID or question (spoofing attempts, late replies). */
   upstreamRejected: number;
-  dropped: { malformed: number; ratelimited: number; notAllowed: number; overload: number };
+  /** Too many distinct questions in flight: answered TC (UDP) or SERVFAIL (TCP), never dropped. */
+  overload: number;
+  dropped: { malformed: number; notAllowed: number };
 }
 
 export interface UpstreamHealth {
@@ -42,9 +46,11 @@ export function newCounters(): Counters {
     answeredLocal: 0,
     servfail: 0,
     truncated: 0,
+    rateLimited: 0,
     shared: 0,
     tcpFallback: 0,
     upstreamRejected: 0,
-    dropped: { malformed: 0, ratelimited: 0, notAllowed: 0, overload: 0 },
+    overload: 0,
+    dropped: { malformed: 0, notAllowed: 0 },
   };
 }

@@ -228,3 +228,22 @@ export async function eventually(probe: () => Promise<boolean>, deadlineMs = 500
   }
   return false;
 }
+
+/**
+ * What a stub resolver (glibc, musl >= 1.2.4, c-ares) does: one UDP query, and the same question
+ * again over TCP when the UDP answer is truncated. Undefined when no answer came: a lost lookup.
+ */
+export async function stubLookup(
+  port: number,
+  name: string,
+  o: AskOptions = {},
+): Promise<{ packet: dnsPacket.DecodedPacket; udpBytes: number; viaTcp: boolean } | undefined> {
+  const query = encodeQuery(name, o);
+  const raw = await askRaw(port, query, o);
+  if (!raw) return undefined;
+  const packet = dnsPacket.decode(raw);
+  if (!((packet.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE))
+    return { packet, udpBytes: raw.length, viaTcp: false };
+  const [overTcp] = await askTcp(port, [query], o.timeoutMs ?? 5000).catch(() => [undefined]);
+  return overTcp && { packet: overTcp, udpBytes: raw.length, viaTcp: true };
+}

@@ -17,6 +17,16 @@ describe("dns rate limit and allow-list", () => {
     assert.equal(rl.take("a", t0 + 10_000), false);
   });
 
+  it("says how long a source over its limit waits for its next token, without taking it", () => {
+    const rl = new RateLimiter({ qps: 10, burst: 1 });
+    assert.equal(rl.waitMs("a", 0), 0);
+    assert.equal(rl.take("a", 0), true);
+    assert.equal(rl.waitMs("a", 0), 100);
+    assert.equal(rl.waitMs("a", 40), 60);
+    assert.equal(rl.take("a", 99), false);
+    assert.equal(rl.take("a", 100), true, "waiting took nothing");
+  });
+
   it("keeps its table bounded", () => {
     const rl = new RateLimiter({ qps: 1, burst: 1 }, 100);
     for (let i = 0; i < 1000; i++) rl.take(`10.0.${i >> 8}.${i & 255}`, 0);
