@@ -246,7 +246,7 @@ export function createServer(deps: ServerDeps): grpc.Server {
       dnsToWire(await dns.apply(z.object({ spec: dnsForwarderSpecShape }).parse(req).spec)),
     ),
     GetDnsForwarder: unary(log, "GetDnsForwarder", async (req) =>
-      dnsToWire(dns.status(idShape.parse(req).id)),
+      dnsToWire(await dns.status(idShape.parse(req).id)),
     ),
     DeleteDnsForwarder: unary(log, "DeleteDnsForwarder", async (req) => ({
       existed: await dns.delete(idShape.parse(req).id),

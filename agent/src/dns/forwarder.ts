@@ -20,7 +20,7 @@ import {
   openHostsSource,
   openUpstreamSource,
 } from "./sources";
-import { type Handler, type Listener, listen } from "./server";
+import { type Bound, type Handler, type Listener, bindSockets, serve } from "./server";
 import { type ForwarderStats, newCounters } from "./stats";
 import { buildTable } from "./zone";
 
@@ -46,6 +46,8 @@ export interface Forwarder {
 export interface StartInternals {
   /** Where `upstreams: {kind: "auto"}` looks; tests use a temporary directory. */
   autoPaths?: AutoPaths;
+  /** Sockets bound by someone else (qvmd, as root, for an unprivileged forwarder process). */
+  sockets?: (listen: { address: string; port: number }) => Promise<Bound>;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -112,7 +114,10 @@ export async function startForwarder(
   };
   const bind = async (r: ResolvedOptions) => {
     try {
-      return await listen(r.listen.address, r.listen.port, handler, r.tcpIdleTimeoutMs);
+      const bound = internals.sockets
+        ? await internals.sockets(r.listen)
+        : await bindSockets(r.listen.address, r.listen.port);
+      return serve(bound, handler, r.tcpIdleTimeoutMs);
     } catch (err) {
       const msg = `cannot listen on ${r.listen.address}:${r.listen.port}: ${(err as Error).message}`;
       throw new DnsError("DNS_LISTEN_FAILED", msg, [], err);

@@ -1,5 +1,6 @@
 // The DNS forwarder of qvmd: the only module the rest of the agent imports from.
 export { startForwarder, type Forwarder, type HostRecord, type StartInternals } from "./forwarder";
+export { ForwarderHost, type RemoteForwarder, type HostOptions, CHILD_TITLE } from "./remote";
 export {
   validateForwarderOptions,
   resolveForwarderOptions,

@@ -58,15 +58,43 @@ function listenTcp(server: net.Server, address: string, port: number): Promise<v
   });
 }
 
+/** A UDP socket and a TCP listener bound to the same address and port. */
+export interface Bound {
+  udp: dgram.Socket;
+  tcp: net.Server;
+}
+
+/** Binds both; port 0 takes the UDP port the kernel picked and claims the same one for TCP. */
+export async function bindSockets(address: string, port: number): Promise<Bound> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = await bindUdp(address, port);
+    const tcp = net.createServer();
+    try {
+      await listenTcp(tcp, address, udp.address().port);
+      return { udp, tcp };
+    } catch (err) {
+      udp.close();
+      if (port !== 0 || attempt >= 10) throw err;
+    }
+  }
+}
+
 export async function listen(
   address: string,
   port: number,
   handler: Handler,
   idleMs: number,
 ): Promise<Listener> {
+  return serve(await bindSockets(address, port), handler, idleMs);
+}
+
+/** Serves on sockets bound here or elsewhere (qvmd binds them and hands them over: remote.ts). */
+export function serve(bound: Bound, handler: Handler, idleMs: number): Listener {
+  const { tcp, udp: boundUdp } = bound;
   const connections = new Set<net.Socket>();
   let idleTimeout = idleMs;
-  const tcp = net.createServer({ noDelay: true }, (conn) => {
+  tcp.on("connection", (conn: net.Socket) => {
+    conn.setNoDelay(true);
     const source = conn.remoteAddress ?? "";
     if (!handler.allows(source)) {
       conn.destroy();
@@ -158,19 +186,6 @@ export async function listen(
   });
   tcp.maxConnections = MAX_TCP_CONNECTIONS;
 
-  // Port 0 means "any": take the UDP port the kernel picked and claim the same one for TCP.
-  let udp: dgram.Socket | undefined;
-  for (let attempt = 0; ; attempt++) {
-    udp = await bindUdp(address, port);
-    try {
-      await listenTcp(tcp, address, udp.address().port);
-      break;
-    } catch (err) {
-      udp.close();
-      if (port !== 0 || attempt >= 10) throw err;
-    }
-  }
-  const boundUdp = udp;
   try {
     boundUdp.setRecvBufferSize(RECV_BUFFER);
   } catch {
@@ -192,9 +207,10 @@ export async function listen(
     }
   });
 
+  const local = boundUdp.address();
   return {
-    address,
-    port: boundUdp.address().port,
+    address: local.address,
+    port: local.port,
     setIdleTimeout(ms) {
       idleTimeout = ms;
     },

@@ -1,6 +1,8 @@
-// DNS forwarders run inside qvmd (root namespace, so they can reach the host's own resolver) on
-// their network's gateway address. Their zone's host table follows the instances on the network.
-import { type Forwarder, type HostRecord, startForwarder, validateForwarderOptions } from "../dns";
+// DNS forwarders run in the root namespace (so they can reach the host's own resolver) on their
+// network's gateway address, all in one unprivileged process of their own (qvmd binds port 53
+// and hands the sockets over), so a flood never shares qvmd's event loop with the API. Their
+// zone's host table follows the instances on the network.
+import { type HostRecord, type RemoteForwarder, ForwarderHost, validateForwarderOptions } from "../dns";
 import { ID_PATTERN } from "../constants";
 import { QvmdError, notFound } from "../errors";
 import type { Networks } from "../net/network";
@@ -25,8 +27,9 @@ export interface DnsForwarderStatus {
 }
 
 export class DnsForwarders {
-  private readonly running = new Map<string, { f: Forwarder; network: ResolvedNetwork }>();
+  private readonly running = new Map<string, { f: RemoteForwarder; network: ResolvedNetwork }>();
   private readonly lock = new Mutex();
+  private readonly host: ForwarderHost;
 
   constructor(
     private readonly state: StateStore,
@@ -36,7 +39,11 @@ export class DnsForwarders {
     private readonly log: (m: string) => void,
     /** Tests run the forwarder on another port (53 may be taken on a developer's machine). */
     private readonly port = Number(process.env.QVMD_DNS_PORT ?? 53),
-  ) {}
+    /** Who the forwarder processes run as once bound (QVMD_DNS_USER=root keeps root). */
+    user = process.env.QVMD_DNS_USER ?? "nobody",
+  ) {
+    this.host = new ForwarderHost({ user: user === "root" ? undefined : user, log });
+  }
 
   apply(input: DnsForwarderSpecInput): Promise<DnsForwarderStatus> {
     return this.lock.run(async () => {
@@ -84,21 +91,21 @@ export class DnsForwarders {
       });
       const cur = this.running.get(spec.id);
       if (cur) await cur.f.update(opts);
-      else this.running.set(spec.id, { f: await startForwarder(opts), network: net.network });
+      else this.running.set(spec.id, { f: await this.host.start(spec.id, opts), network: net.network });
       this.running.get(spec.id)!.network = net.network;
-      this.pushHosts(spec.id);
+      await this.pushHosts(spec.id);
       return this.status(spec.id);
     });
   }
 
-  private pushHosts(id: string): void {
+  private async pushHosts(id: string): Promise<void> {
     const r = this.running.get(id);
     const rec = this.state.dnsForwarders[id];
     if (!r || !rec) return;
     const spec = dnsForwarderSpecShape.parse(rec.spec);
     if (spec.zone === "") return;
     try {
-      r.f.setHosts(this.hostsOn(spec.network_id));
+      await r.f.setHosts(this.hostsOn(spec.network_id));
     } catch (e) {
       this.log(`dns forwarder ${id}: host table refused: ${(e as Error).message}`);
     }
@@ -106,15 +113,15 @@ export class DnsForwarders {
 
   /** Called whenever instance addresses change. */
   refreshHosts(): void {
-    for (const id of this.running.keys()) this.pushHosts(id);
+    for (const id of this.running.keys()) void this.pushHosts(id);
   }
 
-  status(id: string): DnsForwarderStatus {
+  async status(id: string): Promise<DnsForwarderStatus> {
     const rec = this.state.dnsForwarders[id];
     const r = this.running.get(id);
     if (!rec || !r) throw notFound("DNS_FORWARDER_NOT_FOUND", `DNS forwarder ${id} does not exist`);
     const spec = dnsForwarderSpecShape.parse(rec.spec);
-    const stats = r.f.stats();
+    const stats = await r.f.stats();
     const zoneNames =
       spec.zone === ""
         ? []
@@ -153,7 +160,7 @@ export class DnsForwarders {
   }
 
   async closeAll(): Promise<void> {
-    for (const r of this.running.values()) await r.f.close();
     this.running.clear();
+    await this.host.close();
   }
 }

@@ -142,6 +142,8 @@ export interface AskOptions {
   type?: dnsPacket.RecordType;
   /** Local address to send from (e.g. 127.0.0.2 for a source that is not allowed). */
   from?: string;
+  /** Where the forwarder listens; 127.0.0.1 when omitted. */
+  server?: string;
   /** EDNS UDP payload size; none when omitted. */
   edns?: number;
   timeoutMs?: number;
@@ -170,7 +172,7 @@ export function askRaw(port: number, query: Buffer, o: AskOptions = {}): Promise
     };
     s.on("error", () => done(undefined));
     s.on("message", (m) => done(m));
-    s.bind(0, o.from ?? "127.0.0.1", () => s.send(query, port, "127.0.0.1"));
+    s.bind(0, o.from ?? "127.0.0.1", () => s.send(query, port, o.server ?? "127.0.0.1"));
   });
 }
 
