@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { connect } from "../../agent/src/api/client";
+import { connect } from "@pulumi-qemu/api";
 import { run } from "../../agent/src/util/exec";
 import { percentile } from "./stats";
 

@@ -1,15 +1,17 @@
 // Benchmark of our DNS forwarder against dnsmasq and unbound, measured in the same run, all on
 // loopback, all forwarding to ONE upstream: a dnsmasq answering every *.fwd.bench name itself
 // (--address, TTL 0), so the upstream is a fast C server and not the bottleneck, and TTL 0 keeps
-// every forwarder from caching. Run: npx tsx bench/dns/run.ts [seconds per case]
+// every forwarder from caching. Run: npx tsx bench/dns/run.ts [seconds per case] [runs]
+// With several runs, each cell is the median and the spread (min-max) is printed beside it.
 import type { ChildProcess } from "node:child_process";
 import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseDnsperf, type Run } from "./stats";
+import { type Cell, parseDnsperf, printTable, type Run } from "./stats";
 
 const SECONDS = Math.min(30, Math.max(1, Number(process.argv[2] ?? 5)));
+const RUNS = Math.min(10, Math.max(1, Number(process.argv[3] ?? 1)));
 const FIXED_QPS = 2000;
 const ZONE = "zone.bench";
 const HOSTS = 100;
@@ -216,60 +218,23 @@ async function main() {
 
   const peers: Peer[] = ["ours", "dnsmasq", "unbound"];
   const cases: Case[] = ["local", "forwarded", "deadFirst"];
-  const results: Record<string, { max: Run; fixed: Run }> = {};
-  for (const c of cases) {
-    for (const peer of peers) {
-      const port = c === "deadFirst" ? ports[peer].deadFirst : ports[peer].normal;
-      const file = c === "local" ? files.local : files.forwarded;
-      // A short warm-up lets every forwarder learn that the first upstream is dead, as it would in service.
-      await dnsperf(execa, port, file, 1);
-      const max = await dnsperf(execa, port, file, SECONDS);
-      const fixed = await dnsperf(execa, port, file, SECONDS, FIXED_QPS);
-      results[`${c}/${peer}`] = { max, fixed };
-      console.error(`${c} ${peer}: ${fmt(max.qps, 0)} qps`);
+  const results: Record<string, Cell> = {};
+  for (let run = 0; run < RUNS; run++)
+    for (const c of cases) {
+      for (const peer of peers) {
+        const port = c === "deadFirst" ? ports[peer].deadFirst : ports[peer].normal;
+        const file = c === "local" ? files.local : files.forwarded;
+        // A short warm-up lets every forwarder learn that the first upstream is dead, as it would in service.
+        await dnsperf(execa, port, file, 1);
+        const max = await dnsperf(execa, port, file, SECONDS);
+        const fixed = await dnsperf(execa, port, file, SECONDS, FIXED_QPS);
+        const cell = (results[`${c}/${peer}`] ??= { max: [], fixed: [] });
+        cell.max.push(max);
+        cell.fixed.push(fixed);
+        console.error(`run ${run + 1}/${RUNS} ${c} ${peer}: ${fmt(max.qps, 0)} qps`);
+      }
     }
-  }
-
-  const rows = [
-    [
-      "case",
-      "forwarder",
-      "max qps",
-      "p50 ms",
-      "p99 ms",
-      "lost",
-      `p50 ms @${FIXED_QPS}`,
-      `p99 ms @${FIXED_QPS}`,
-      "lost",
-    ],
-  ];
-  for (const c of cases)
-    for (const peer of peers) {
-      const { max, fixed } = results[`${c}/${peer}`]!;
-      rows.push([
-        c,
-        peer,
-        fmt(max.qps, 0),
-        fmt(max.p50ms),
-        fmt(max.p99ms),
-        String(max.lost),
-        fmt(fixed.p50ms, 3),
-        fmt(fixed.p99ms, 3),
-        String(fixed.lost),
-      ]);
-    }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
-  console.log("");
-  for (const c of cases) {
-    const ours = results[`${c}/ours`]!;
-    for (const peer of ["dnsmasq", "unbound"] as const) {
-      const other = results[`${c}/${peer}`]!;
-      console.log(
-        `${c}: ours/${peer} qps ${fmt(ours.max.qps / other.max.qps)}x, p99@${FIXED_QPS} ${fmt(ours.fixed.p99ms / other.fixed.p99ms)}x`,
-      );
-    }
-  }
+  printTable(cases, peers, results, FIXED_QPS);
   hole.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -34,3 +34,73 @@ export function parseDnsperf(out: string): Run {
   latencies.sort((x, y) => x - y);
   return { qps, completed, lost, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99) };
 }
+
+/** Every run of one case for one forwarder: at full speed and at the fixed rate. */
+export interface Cell {
+  max: Run[];
+  fixed: Run[];
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+/** "median" for one run, "median (min-max)" for several: the run-to-run spread is part of the figure. */
+function spread(xs: number[], digits: number): string {
+  const m = fmt(median(xs), digits);
+  if (xs.length < 2) return m;
+  return `${m} (${fmt(Math.min(...xs), digits)}-${fmt(Math.max(...xs), digits)})`;
+}
+
+export function printTable(
+  cases: string[],
+  peers: string[],
+  results: Record<string, Cell>,
+  fixedQps: number,
+) {
+  const rows = [
+    ["case", "forwarder", "max qps", "p99 ms", "lost", `p50 ms @${fixedQps}`, `p99 ms @${fixedQps}`, "lost"],
+  ];
+  for (const c of cases)
+    for (const peer of peers) {
+      const { max, fixed } = results[`${c}/${peer}`]!;
+      rows.push([
+        c,
+        peer,
+        spread(
+          max.map((r) => r.qps),
+          0,
+        ),
+        spread(
+          max.map((r) => r.p99ms),
+          2,
+        ),
+        String(max.reduce((n, r) => n + r.lost, 0)),
+        spread(
+          fixed.map((r) => r.p50ms),
+          3,
+        ),
+        spread(
+          fixed.map((r) => r.p99ms),
+          3,
+        ),
+        String(fixed.reduce((n, r) => n + r.lost, 0)),
+      ]);
+    }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+  console.log("");
+  for (const c of cases) {
+    const ours = results[`${c}/ours`]!;
+    for (const peer of peers.filter((p) => p !== "ours")) {
+      const other = results[`${c}/${peer}`]!;
+      // Ratios per run (same conditions), then their median and spread.
+      const qps = ours.max.map((r, i) => r.qps / other.max[i]!.qps);
+      const p99 = ours.fixed.map((r, i) => r.p99ms / other.fixed[i]!.p99ms);
+      console.log(`${c}: ours/${peer} qps ${spread(qps, 2)}x, p99@${fixedQps} ${spread(p99, 2)}x`);
+    }
+  }
+}

@@ -78,11 +78,26 @@ const reject = (code: QueryRejectCode): ParsedQuery => ({ ok: false, code });
  * Validated queries by their bytes after the ID (bounded, two generations: roughly the most recent
  * 2 x QUERY_CACHE distinct queries). Everything parseQuery checks and returns depends only on those
  * bytes, so a hit is exactly what a fresh parse would give, minus the work. Only accepted queries
- * are remembered. Callers must not mutate the returned query or its buffers.
+ * are remembered, and only from their second sighting: a name asked once (a crawler, a build
+ * fetching from many hosts, a benchmark cycling through more names than fit) would otherwise make
+ * every parse long-lived, and promoting them out of V8's young generation cost four times the
+ * parse itself (measured: 15 us vs 3.3 us per query). Callers must not mutate the returned query.
  */
 const QUERY_CACHE = 4096;
 let cacheNew = new Map<string, Query>();
 let cacheOld = new Map<string, Query>();
+/** FNV-1a hashes of recently missed keys, direct-mapped: "seen before" (collisions only cache early). */
+const SEEN_SLOTS = 8192;
+const seen = new Int32Array(SEEN_SLOTS);
+
+function seenBefore(buf: Buffer): boolean {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 2; i < buf.length; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  const slot = h & (SEEN_SLOTS - 1);
+  if (seen[slot] === h) return true;
+  seen[slot] = h;
+  return false;
+}
 
 export function parseQueryCached(buf: Buffer): ParsedQuery {
   if (buf.length > MAX_QUERY || buf.length < HEADER_LEN) return parseQuery(buf);
@@ -92,7 +107,7 @@ export function parseQueryCached(buf: Buffer): ParsedQuery {
     hit = cacheOld.get(key);
     if (hit === undefined) {
       const r = parseQuery(buf);
-      if (!r.ok) return r;
+      if (!r.ok || !seenBefore(buf)) return r;
       hit = { ...r.query, question: Buffer.from(r.query.question), memo: {} };
     }
     if (cacheNew.size >= QUERY_CACHE) {

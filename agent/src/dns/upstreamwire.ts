@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { EDNS_UDP_SIZE } from "./answer";
 import { FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, OPCODE_MASK } from "./query";
-import { HEADER_LEN, TYPE_OPT, lowerAscii, readName, scanMessage, type Scan } from "./wire";
+import { HEADER_LEN, TYPE_OPT, readName, scanMessage, type Scan } from "./wire";
 
 export interface UpstreamQuestion {
   /** Lowercase labels. */
@@ -62,6 +62,16 @@ export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
   return buf;
 }
 
+/** `label` lowercased (ASCII only, RFC 4343) equals `lower`, without allocating. */
+function equalsLower(label: Buffer, lower: Buffer): boolean {
+  if (label.length !== lower.length) return false;
+  for (let i = 0; i < label.length; i++) {
+    const c = label[i]!;
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower[i]) return false;
+  }
+  return true;
+}
+
 export type ReplyCheck =
   | { ok: true; scan: Scan; rcode: number; truncated: boolean }
   | { ok: false; reason: "malformed" | "not-a-response" | "id-mismatch" | "question-mismatch" };
@@ -77,8 +87,8 @@ export function checkReply(reply: Buffer, id: number, q: UpstreamQuestion): Repl
   const name = readName(reply, HEADER_LEN, true);
   if (!name.ok) return { ok: false, reason: "malformed" };
   const labels = name.value.labels!;
-  const sameName =
-    labels.length === q.labels.length && labels.every((l, i) => lowerAscii(l).equals(q.labels[i]!));
+  let sameName = labels.length === q.labels.length;
+  for (let i = 0; sameName && i < labels.length; i++) sameName = equalsLower(labels[i]!, q.labels[i]!);
   const end = scan.value.questionEnd;
   if (!sameName || reply.readUInt16BE(end - 4) !== q.qtype || reply.readUInt16BE(end - 2) !== q.qclass)
     return { ok: false, reason: "question-mismatch" };
