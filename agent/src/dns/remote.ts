@@ -43,6 +43,7 @@ const CHILD = path.join(__dirname, `child${path.extname(__filename)}`);
 // Built qvmd runs child.js; tests and benches run the sources, and the child needs tsx for them.
 const CHILD_EXEC_ARGV = CHILD.endsWith(".ts") ? ["--require", "tsx/cjs"] : [];
 const LIVED_LONG_MS = 10000;
+const BIND_RETRIES = 20;
 
 type Body = Request extends infer R ? (R extends Request ? Omit<R, "id"> : never) : never;
 
@@ -150,11 +151,19 @@ export class ForwarderHost {
   /** Binds here (as root) and hands both sockets over; the process serves, we keep no copy. */
   private async handOver(c: Conn, key: string, listen: { address: string; port: number }) {
     let bound;
-    try {
-      bound = await bindSockets(listen.address, listen.port);
-    } catch (err) {
-      const msg = `cannot listen on ${listen.address}:${listen.port}: ${(err as Error).message}`;
-      throw new DnsError("DNS_LISTEN_FAILED", msg, [], err);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        bound = await bindSockets(listen.address, listen.port);
+        break;
+      } catch (err) {
+        // A previous process of ours (a qvmd killed a moment ago) may still be closing the port.
+        if ((err as NodeJS.ErrnoException).code === "EADDRINUSE" && attempt < BIND_RETRIES) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        const msg = `cannot listen on ${listen.address}:${listen.port}: ${(err as Error).message}`;
+        throw new DnsError("DNS_LISTEN_FAILED", msg, [], err);
+      }
     }
     const port = bound.udp.address().port;
     try {
