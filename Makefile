@@ -9,7 +9,7 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_CONFIG_PASSPHRASE ?=
 export PULUMI_HOME ?= $(ROOT)/.state/pulumi-home
 
-.PHONY: setup apt npm pulumi python golang build dist-python gen gen-check check-sdk lint typecheck test test-unit test-integration test-e2e up down bench
+.PHONY: setup apt npm pulumi python golang build dist dist-python gen gen-check check-sdk lint typecheck test test-unit test-integration test-e2e up down bench
 
 setup: apt npm pulumi python golang build
 
@@ -31,16 +31,22 @@ golang:
 build:
 	@rm -rf api/dist agent/dist provider/dist && tsc -p api && tsc -p agent && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
 
-# The pulumi_qemu sdist and wheel, into dist/python.
+# What users install, versioned from VERSION, into dist/ (scripts/dist/, one script per artifact):
+# the plugin tarball, the qvmd .deb, the Node SDK tarball, the Python sdist and wheel.
+dist: build
+	@bash scripts/dist/build.sh
+
+# The pulumi_qemu sdist and wheel alone, into dist/python.
 dist-python:
-	@bash scripts/dist-python.sh
+	@bash scripts/dist/python.sh
 
 gen:
 	@bash scripts/gen.sh
 
 # Generated code is committed; CI fails when regenerating changes it.
 gen-check: gen
-	@git diff --exit-code -- schema.json sdk api/src/gen || \
+	@git diff --exit-code -- schema.json sdk api/src/gen api/src/version.ts api/package.json agent/package.json \
+	  provider/package.json package-lock.json || \
 	  (echo "generated files are out of date: run 'make gen' and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- sdk api/src/gen)" || \
 	  (echo "generated files are missing from git: run 'make gen' and commit" >&2; git status --porcelain -- sdk api/src/gen >&2; exit 1)
@@ -50,7 +56,7 @@ gen-check: gen
 check-sdk:
 	@cd sdk/go && go build ./... && go vet ./...
 	@cd examples/quickstart-go && go vet ./...
-	@d="$$(mktemp -d)" && bash scripts/dist-python.sh "$$d" >/dev/null && rm -rf "$$d"
+	@d="$$(mktemp -d)" && bash scripts/dist/python.sh "$$d" >/dev/null && rm -rf "$$d"
 
 lint:
 	@eslint . && prettier --check .
@@ -64,7 +70,7 @@ test-unit:
 test-integration: build
 	@mocha --timeout 300000 'test/integration/**/*.test.ts'
 
-test-e2e: build
+test-e2e: dist
 	@mocha --timeout 1200000 'test/e2e/**/*.test.ts'
 
 # Everything CI runs, in order of cost.

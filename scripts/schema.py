@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes schema.json. Kept as a script so descriptions stay readable; the JSON is committed and
 `make gen` checks it is up to date."""
-import json, sys
+import json, os, sys
+
+# The one version number of pulumi-qemu (schema, plugin, packages, SDKs).
+VERSION = open(os.path.join(os.path.dirname(__file__), "..", "VERSION")).read().strip()
 
 def s(desc, **kw): return {"type": "string", "description": desc, **kw}
 def i(desc, **kw): return {"type": "integer", "description": desc, **kw}
@@ -166,7 +169,7 @@ resources = {
 }
 
 schema = {
-  "name": "qemu", "displayName": "QEMU (local)", "version": "0.1.0",
+  "name": "qemu", "displayName": "QEMU (local)", "version": VERSION,
   "description": "Local QEMU virtual machines with isolated networks, NAT, DHCP and DNS, driven by the qvmd agent.",
   "keywords": ["qemu", "vm", "local", "category/infrastructure"], "license": "Apache-2.0",
   "config": {"variables": {"socketPath": s("Path of qvmd's unix socket. Default /run/qvmd/qvmd.sock.")}},

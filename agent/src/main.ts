@@ -2,9 +2,9 @@
 // qvmd entry point: refuse without root, bind the unix socket, re-assert state, serve.
 import * as grpc from "@grpc/grpc-js";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { groupId, mayReplaceSocket, probeSocket, VERSION } from "@pulumi-qemu/api";
 import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
 import { Bridges } from "./bridges/manager";
 import { DnsForwarders } from "./dnsfwd/manager";
@@ -15,22 +15,24 @@ import { Networks } from "./net/network";
 import { createServer } from "./server";
 import { StateStore } from "./state";
 
-const VERSION = "0.1.0";
-
 function log(m: string): void {
   process.stderr.write(`${new Date().toISOString()} qvmd[${process.pid}] ${m}\n`);
 }
 
-/** True when something already answers on the socket: then we must not steal it. */
-function socketAnswers(sock: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(sock);
-    c.once("connect", () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once("error", () => resolve(false));
-  });
+/** Makes the socket path free for us: a crashed qvmd's socket is replaced, anything else refused. */
+async function claimSocket(socket: string): Promise<void> {
+  const state = await probeSocket(socket);
+  const owner = state === "missing" ? undefined : fs.lstatSync(socket).uid;
+  if (state === "answers") throw new Error(`another qvmd already serves ${socket}`);
+  if (!mayReplaceSocket(state, owner))
+    throw new Error(
+      `${socket} exists and is not a socket left by a crashed qvmd (${state}, owner uid ${owner}); ` +
+        `remove it if nothing uses it`,
+    );
+  if (state === "refused") {
+    log(`replacing the stale socket ${socket} (nothing answered on it)`);
+    fs.rmSync(socket);
+  }
 }
 
 async function main(): Promise<void> {
@@ -39,9 +41,14 @@ async function main(): Promise<void> {
       socket: { type: "string", default: process.env.QVMD_SOCKET ?? DEFAULT_SOCKET },
       "state-dir": { type: "string", default: process.env.QVMD_STATE_DIR ?? DEFAULT_STATE_DIR },
       "run-dir": { type: "string", default: process.env.QVMD_RUN_DIR ?? DEFAULT_RUN_DIR },
-      "socket-group": { type: "string" },
+      "socket-group": { type: "string", default: process.env.QVMD_SOCKET_GROUP },
+      version: { type: "boolean" },
     },
   });
+  if (values.version) {
+    process.stdout.write(`qvmd ${VERSION}\n`);
+    return;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write(
       "qvmd: must run as root (it creates network namespaces, links and firewall rules)\n",
@@ -54,13 +61,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o755 });
   fs.mkdirSync(path.resolve(values["run-dir"]!), { recursive: true, mode: 0o755 });
 
-  if (fs.existsSync(socket)) {
-    if (await socketAnswers(socket)) {
-      process.stderr.write(`qvmd: another qvmd already serves ${socket}\n`);
-      process.exit(1);
-    }
-    fs.rmSync(socket, { force: true }); // stale, from a crash
-  }
+  // Resolved before anything changes on the host, so a wrong name fails cleanly.
+  const group = values["socket-group"];
+  const gid = group ? groupId(group, fs.readFileSync("/etc/group", "utf8")) : undefined;
+  if (group && gid === undefined) throw new Error(`--socket-group: no group named ${group} in /etc/group`);
+  await claimSocket(socket);
 
   const state = new StateStore(p);
   const networks = new Networks(p, state);
@@ -98,16 +103,16 @@ async function main(): Promise<void> {
     stateDir: path.dirname(p.stateFile),
     log,
   });
+  // The socket is born without access for others: no window before the chmod/chown below.
+  const umask = process.umask(0o007);
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) =>
       err ? reject(err) : resolve(),
     ),
-  );
+  ).finally(() => process.umask(umask));
   fs.chmodSync(socket, SOCKET_MODE);
-  if (values["socket-group"]) {
-    const gid = Number(values["socket-group"]);
-    if (Number.isInteger(gid)) fs.chownSync(socket, 0, gid);
-  }
+  // Members of the group may drive qvmd; everyone else needs root.
+  if (gid !== undefined) fs.chownSync(socket, 0, gid);
   log(`serving on ${socket}, state in ${path.dirname(p.stateFile)}`);
 
   // Stopping qvmd never stops what it manages: networks and DHCP servers keep running.

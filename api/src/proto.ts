@@ -2,10 +2,12 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "node:path";
+import { BUNDLED, besideExecutable } from "./bundle";
 import type { ProtoGrpcType } from "./gen/qvmd";
 
-/** The contract itself: the same relative place from src/ (tests) and dist/ (installed). */
-export const PROTO_FILE = path.join(__dirname, "..", "qvmd.proto");
+/** The contract itself: beside the executable when bundled, else the same relative place from src/
+ * (tests) and dist/ (installed). */
+export const PROTO_FILE = BUNDLED ? besideExecutable("qvmd.proto") : path.join(__dirname, "..", "qvmd.proto");
 
 export function loadQvmd(): ProtoGrpcType {
   const def = protoLoader.loadSync(PROTO_FILE, {

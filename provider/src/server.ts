@@ -8,16 +8,14 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as plugin_pb from "@pulumi/pulumi/proto/plugin_pb";
 import * as services from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { AgentError, type QvmdClient } from "@pulumi-qemu/api";
+import { AgentError, type QvmdClient, VERSION } from "@pulumi-qemu/api";
+import { assets } from "./assets";
 import { connectAgent, DEFAULT_SOCKET } from "./agent";
 import { diffInputs } from "./diff";
 import { status } from "./engine";
 import { fromStruct, toStruct } from "./props";
 import { handlers } from "./resources";
 import type { Ctx, ResourceHandler } from "./resources/types";
-
-const VERSION = "0.1.0";
-const SCHEMA_FILE = path.join(__dirname, "..", "..", "schema.json");
 
 /** A message for the engine: the agent's reason, the property and the hint, on one line. */
 function describeError(e: unknown): string {
@@ -50,8 +48,9 @@ function handlerFor(urn: string): ResourceHandler {
 export function createProviderServer(): grpc.Server {
   let socketPath = process.env.QVMD_SOCKET ?? DEFAULT_SOCKET;
   let client: Promise<QvmdClient> | undefined;
-  const agent = () => {
-    client ??= connectAgent(socketPath).catch((e: unknown) => {
+  // One connection for the process; the first caller's resource shows the progress of reaching qvmd.
+  const agent = (progress?: (m: string) => void) => {
+    client ??= connectAgent(socketPath, progress).catch((e: unknown) => {
       client = undefined; // retry on the next call
       throw e;
     });
@@ -59,14 +58,16 @@ export function createProviderServer(): grpc.Server {
   };
   const ctx = (urn: string, timeoutSeconds = 0): Ctx => ({
     urn,
-    agent,
+    agent: () => agent((m) => status(urn, m)),
     timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 1200000,
     progress: (m: string) => status(urn, m),
   });
 
   const impl: Partial<services.IResourceProviderServer> = {
     getPluginInfo: unary(async () => new plugin_pb.PluginInfo().setVersion(VERSION)),
-    getSchema: unary(async () => new pb.GetSchemaResponse().setSchema(fs.readFileSync(SCHEMA_FILE, "utf8"))),
+    getSchema: unary(async () =>
+      new pb.GetSchemaResponse().setSchema(fs.readFileSync(assets.schema, "utf8")),
+    ),
 
     checkConfig: unary(async (req: pb.CheckRequest) => {
       const news = fromStruct(req.getNews());

@@ -21,7 +21,7 @@ describeQuickstart(
     example: "quickstart-python",
     async prepare(dir, project) {
       const dist = path.join(dir, "dist");
-      await runIn(["bash", path.join(ROOT, "scripts", "dist-python.sh"), dist], ROOT, {});
+      await runIn(["bash", path.join(ROOT, "scripts", "dist", "python.sh"), dist], ROOT, {});
       const files = fs.readdirSync(dist).sort();
       assert.deepEqual(files, [`pulumi_qemu-${version}-py3-none-any.whl`, `pulumi_qemu-${version}.tar.gz`]);
       const venv = path.join(dir, "venv");

@@ -2,13 +2,13 @@
 // file watch) or an ARP sighting (arpscan.py in the network's namespace, kernel-filtered), whichever
 // comes first. Guests with static addresses are only ever found by ARP.
 import { spawn } from "node:child_process";
-import * as path from "node:path";
+import { assets } from "../assets";
 import { names } from "../constants";
 import { formatCidr, formatIp, maskOf, parseIp } from "@pulumi-qemu/api/validate";
 import type { Lease, LeaseWatch } from "../net/leases";
 import type { ResolvedNetwork } from "../net/spec";
 
-export const ARPSCAN = path.resolve(__dirname, "..", "..", "helpers", "arpscan.py");
+export const ARPSCAN = assets.arpscan;
 
 export interface Sighting {
   mac: string;

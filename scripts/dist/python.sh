@@ -3,7 +3,7 @@
 # from sdk/python into the directory given (default dist/python). Offline: the build tools come from
 # the venv `make setup` made, without build isolation.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$(realpath -m "${1:-$root/dist/python}")"
 py="$root/.tools/python/venv/bin/python"
 [ -x "$py" ] || { echo "dist-python: $py is missing: run 'make setup'" >&2; exit 1; }

@@ -1,0 +1,9 @@
+// Files qvmd reads at run time that are not code: in the source tree, or beside the executable in
+// the package (scripts/dist/deb.sh).
+import * as path from "node:path";
+import { BUNDLED, besideExecutable } from "@pulumi-qemu/api";
+
+export const assets = {
+  /** The ARP sweeper run inside network namespaces. */
+  arpscan: BUNDLED ? besideExecutable("arpscan.py") : path.join(__dirname, "..", "helpers", "arpscan.py"),
+};
