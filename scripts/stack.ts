@@ -10,6 +10,9 @@ async function main(): Promise<void> {
     example,
     env: process.env.QEMU_GUEST_DIR ? { QEMU_GUEST_DIR: process.env.QEMU_GUEST_DIR } : {},
   });
+  // The YAML quick start takes its image from config; here, the tiny guest's disk.
+  if (example === "yaml-quickstart" && !(await stack.getAllConfig())["qemu-yaml-quickstart:imageSource"])
+    await stack.setConfig("imageSource", { value: `file://${process.env.QEMU_GUEST_DIR}/disk.qcow2` });
   const onOutput = (m: string) => process.stderr.write(m);
   switch (verb) {
     case "up":

@@ -44,16 +44,22 @@ export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}):
   };
 }
 
+/** Examples in Pulumi YAML run through the CLI and the YAML language host; the rest are inline. */
+export const isYamlExample = (example: string): boolean =>
+  /^runtime:\s*yaml\s*$/m.test(fs.readFileSync(path.join(ROOT, "examples", example, "Pulumi.yaml"), "utf8"));
+
 export async function openStack(o: StackOptions): Promise<Stack> {
   const workDir = path.join(ROOT, "examples", o.example);
-  if (!fs.existsSync(path.join(workDir, "index.ts")))
-    throw new Error(`no example named ${o.example} (examples/${o.example}/index.ts)`);
+  if (!fs.existsSync(path.join(workDir, "Pulumi.yaml")))
+    throw new Error(`no example named ${o.example} (examples/${o.example}/Pulumi.yaml)`);
   const env = pulumiEnv(o.stateDir ?? path.join(ROOT, ".state"), o.env);
   // Stack config lives beside Pulumi.yaml; a private state dir (tests) means a fresh stack, so a
   // config file left by an earlier run must not leak into it.
   if (o.stateDir) fs.rmSync(path.join(workDir, `Pulumi.${o.stackName ?? "dev"}.yaml`), { force: true });
   // The CLI reads these from the workspace env; the program (this process) needs PATH too.
   Object.assign(process.env, env);
+  if (!o.program && isYamlExample(o.example))
+    return LocalWorkspace.createOrSelectStack({ stackName: o.stackName ?? "dev", workDir }, { envVars: env });
   const program =
     o.program ??
     // eslint-disable-next-line @typescript-eslint/no-require-imports
