@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { probeSocket } from "../../agent/src/api/socket";
+import { probeSocket } from "../../api/src/socket";
 import { run } from "../../agent/src/util/exec";
 import { guestDir, ROOT } from "../../scripts/lib/workspace";
 import { asUser, packageStatus, type Result, Service, UNIT, type User } from "../helpers/install";
