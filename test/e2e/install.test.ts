@@ -30,6 +30,9 @@ const PACKAGE_PATHS = [
   "/run/qvmd",
   "/etc/systemd/system/multi-user.target.wants/qvmd.service",
 ];
+/** Paths a qvmd run from a checkout uses too (its default state and run directories). */
+const SHARED_PATHS = ["/var/lib/qvmd", "/run/qvmd"];
+const asideOf = (p: string) => `${p}.qvx-aside-${process.pid}`;
 /** npm's cache for the user's project, kept between runs (CI on the same machine stays fast). */
 const NPM_CACHE = path.join(os.homedir(), ".cache", "pulumi-qemu", "npm-install-test");
 
@@ -68,8 +71,10 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
       2,
       "group qvmd exists",
     );
-    assert.ok(!exists("/var/lib/qvmd"), "/var/lib/qvmd exists (a qvmd's state): not touching it");
     assert.notEqual(await probeSocket(SOCKET), "answers", `a qvmd already serves ${SOCKET}`);
+    // A qvmd started from a checkout (as root) keeps its state and log at the package's paths: kept
+    // aside while the package owns them, put back after the purge.
+    for (const p of SHARED_PATHS) if (exists(p)) fs.renameSync(p, asideOf(p));
 
     fs.chmodSync(tmp, 0o755);
     for (const sub of ["bin", "dist", "home/tmp", "ts", "yaml", "backend", "guest"])
@@ -95,6 +100,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     await service?.stop();
     await run("userdel", [user.name], { reject: false });
     if (installed) await run("dpkg", ["--purge", "qvmd"], { reject: false });
+    for (const p of SHARED_PATHS) if (!exists(p) && exists(asideOf(p))) fs.renameSync(asideOf(p), p);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
