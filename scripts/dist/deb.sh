@@ -10,11 +10,14 @@ pkg="$work/pkg"
 lib="$pkg/usr/lib/qvmd"
 mkdir -p "$lib" "$pkg/usr/sbin" "$pkg/lib/systemd/system" "$pkg/usr/share/doc/qvmd" "$pkg/DEBIAN"
 
-sea "$ROOT/agent/dist/main.js" "$lib/qvmd" "$work/sea"
+# executable.js: qvmd, or the DNS forwarder process it forks (the same binary, told by an argument).
+sea "$ROOT/agent/dist/executable.js" "$lib/qvmd" "$work/sea"
 install -m 0644 "$ROOT/api/qvmd.proto" "$lib/qvmd.proto"
 install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
 ln -s ../lib/qvmd/qvmd "$pkg/usr/sbin/qvmd"
 [ "$("$lib/qvmd" --version)" = "qvmd $VERSION" ] || { echo "dist: the bundled qvmd does not run" >&2; exit 1; }
+"$lib/qvmd" child qvmd-dns 2>&1 | grep -q "started by qvmd over IPC" ||
+  { echo "dist: the bundled qvmd does not run the DNS forwarder process" >&2; exit 1; }
 install -m 0644 "$ROOT/agent/systemd/qvmd.service" "$pkg/lib/systemd/system/qvmd.service"
 grep -q '^ExecStart=/usr/sbin/qvmd ' "$pkg/lib/systemd/system/qvmd.service" ||
   { echo "dist: agent/systemd/qvmd.service must start /usr/sbin/qvmd" >&2; exit 1; }
