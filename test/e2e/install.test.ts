@@ -4,6 +4,7 @@
 // quick start with a plain `pulumi up`, all as a throwaway user who is only in group qvmd. Then a
 // kill -9 of qvmd that the next `up` rides over, and a purge that leaves nothing of ours.
 import * as assert from "node:assert/strict";
+import { promises as dns } from "node:dns";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -47,7 +48,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
   let service: Service | undefined;
   let installed = false;
   const ts: Record<string, string> = { cidr: "10.245.0.0/24" };
-  let tsOut: { network: string; gateway: string; ip: string; state: string; pid: number };
+  let tsOut: { dns: string; network: string; gateway: string; ip: string; state: string; pid: number };
 
   const env = () => ({
     PATH: `${d("bin")}:/usr/local/bin:/usr/bin:/bin`,
@@ -198,6 +199,11 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     // The guest serves its name over HTTP: the VM is up and reachable from the host.
     const page = await fetch(`http://${tsOut.ip}/`, { signal: AbortSignal.timeout(15000) });
     assert.match(await page.text(), /^qvm-guest vm\b/);
+    // The packaged qvmd runs DNS forwarders in a process it forks from its own executable.
+    assert.equal(tsOut.dns, tsOut.gateway);
+    const resolver = new dns.Resolver({ timeout: 3000, tries: 2 });
+    resolver.setServers([tsOut.dns]);
+    assert.deepEqual(await resolver.resolve4("vm.app.internal"), [tsOut.ip]);
   });
 
   it("kill -9 of qvmd: the next up waits for the service to come back, without a manual step", async () => {

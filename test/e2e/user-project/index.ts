@@ -13,7 +13,10 @@ export default async () => {
     memoryMb: 256,
     networks: [{ networkId: net.id }],
   });
+  // Answers vm.app.internal on the network's gateway, from the DNS forwarder process qvmd forks.
+  const dns = new qemu.DnsForwarder("dns", { networkId: net.id, zone: "app.internal" });
   return {
+    dns: dns.address,
     network: net.name,
     gateway: net.gateway,
     ip: vm.ipAddresses.apply((a) => a[0]),
