@@ -1,7 +1,8 @@
 // Does a DNS flood slow qvmd's API? Starts a real qvmd (the built agent, or QVMD_MAIN for another
 // build, e.g. one from before the forwarder had its own process), one network with its forwarder,
 // and measures the Health RPC's latency while idle and while dnsperf floods the forwarder from the
-// gateway address (a guest would be rate-limited the same way: qvmd's defaults apply).
+// gateway address at a fixed offered rate (qvmd's defaults apply, as to a guest: rate limit 200 qps
+// per source; the excess is answered TC now, and was dropped before).
 // Run as root, under the host lock: npx tsx bench/dns/health.ts [seconds]
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +16,7 @@ const SECONDS = Math.min(30, Math.max(2, Number(process.argv[2] ?? 8)));
 const MAIN = process.env.QVMD_MAIN ?? path.resolve(__dirname, "..", "..", "agent", "dist", "main.js");
 const NET = { id: "qvb1", cidr: "10.238.9.0/24" };
 const GATEWAY = "10.238.9.1";
+const FLOOD_QPS = Number(process.env.FLOOD_QPS ?? 20000);
 
 async function healthLatencies(client: ReturnType<typeof connect>, ms: number): Promise<number[]> {
   const out: number[] = [];
@@ -77,33 +79,21 @@ async function main() {
       records: [{ name: "api", addresses: ["10.238.9.50"] }],
     });
     const idle = await healthLatencies(client, SECONDS * 1000);
-    const flood = run(
-      "dnsperf",
-      [
-        "-s",
-        GATEWAY,
-        "-a",
-        GATEWAY,
-        "-p",
-        "53",
-        "-d",
-        names,
-        "-l",
-        String(SECONDS + 1),
-        "-q",
-        "200",
-        "-t",
-        "2",
-      ],
-      { reject: false },
-    );
+    // Open loop at a fixed offered rate (up to FLOOD_QPS outstanding, 1 s timeout): the same load
+    // reaches the forwarder whether it answers (TC over its limit) or drops (the old behaviour).
+    const args = ["-s", GATEWAY, "-a", GATEWAY, "-p", "53", "-d", names, "-l", String(SECONDS + 1)];
+    const flood = run("dnsperf", [...args, "-Q", String(FLOOD_QPS), "-q", String(FLOOD_QPS), "-t", "1"], {
+      reject: false,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const loaded = await healthLatencies(client, SECONDS * 1000);
     const out = (await flood).stdout;
+    const sent = /Queries sent:\s+(\d+)/.exec(out)?.[1] ?? "?";
     const qps = /Queries per second:\s+([\d.]+)/.exec(out)?.[1] ?? "?";
     console.log(`qvmd: ${MAIN}`);
     console.log(`Health idle:            ${summary(idle)}`);
-    console.log(`Health under DNS flood: ${summary(loaded)} (flood answered ${qps} qps)`);
+    console.log(`Health under DNS flood: ${summary(loaded)}`);
+    console.log(`flood: ${sent} queries sent, ${FLOOD_QPS} qps offered, ${qps} qps answered`);
   } finally {
     await client.deleteDnsForwarder("qvb1").catch(() => undefined);
     await client.deleteNetwork(NET.id).catch(() => undefined);

@@ -18,7 +18,9 @@ const HOSTS = 100;
 const FORWARDED_NAMES = 10000;
 
 type Execa = typeof import("execa", { with: { "resolution-mode": "import" } }).execa;
-type Peer = "ours" | "dnsmasq" | "unbound";
+type Peer = "ours" | "previous" | "dnsmasq" | "unbound";
+// DNSBENCH_PREVIOUS: another build of ours (a checkout's bench/dns/serve.ts), measured in the same runs.
+const PREVIOUS = process.env.DNSBENCH_PREVIOUS;
 type Case = "local" | "forwarded" | "deadFirst";
 
 const children: ChildProcess[] = [];
@@ -127,7 +129,7 @@ async function startUnbound(execa: Execa, dir: string, port: number, upstreams: 
   spawn(execa, "unbound", ["-d", "-c", conf]);
 }
 
-async function startOurs(execa: Execa, port: number, upstreams: number[]) {
+async function startOurs(execa: Execa, port: number, upstreams: number[], serveFile?: string) {
   const opts = {
     listen: { address: "127.0.0.1", port },
     upstreams: { kind: "static", servers: upstreams.map((p) => `127.0.0.1:${p}`) },
@@ -140,7 +142,7 @@ async function startOurs(execa: Execa, port: number, upstreams: number[]) {
     ),
   };
   // DNSBENCH_SERVE runs another build of ours (e.g. a copy of the previous version) for before/after.
-  const serve = process.env.DNSBENCH_SERVE ?? path.join(__dirname, "serve.ts");
+  const serve = serveFile ?? process.env.DNSBENCH_SERVE ?? path.join(__dirname, "serve.ts");
   spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts)]);
 }
 
@@ -202,21 +204,21 @@ async function main() {
   await startUpstream(execa, upstream);
   await waitForAnswer(execa, upstream, files.probe);
 
-  const ports: Record<Peer, Record<"normal" | "deadFirst", number>> = {
-    ours: { normal: await freePort(), deadFirst: await freePort() },
-    dnsmasq: { normal: await freePort(), deadFirst: await freePort() },
-    unbound: { normal: await freePort(), deadFirst: await freePort() },
-  };
+  const peers: Peer[] = PREVIOUS
+    ? ["ours", "previous", "dnsmasq", "unbound"]
+    : ["ours", "dnsmasq", "unbound"];
+  const ports = {} as Record<Peer, Record<"normal" | "deadFirst", number>>;
+  for (const peer of peers) ports[peer] = { normal: await freePort(), deadFirst: await freePort() };
   for (const variant of ["normal", "deadFirst"] as const) {
     const ups = variant === "normal" ? [upstream] : [dead, upstream];
     await startOurs(execa, ports.ours[variant], ups);
+    if (PREVIOUS) await startOurs(execa, ports.previous[variant], ups, PREVIOUS);
     await startDnsmasq(execa, ports.dnsmasq[variant], ups);
     await startUnbound(execa, dir, ports.unbound[variant], ups);
   }
   for (const peer of Object.values(ports))
     for (const p of Object.values(peer)) await waitForAnswer(execa, p, files.probe);
 
-  const peers: Peer[] = ["ours", "dnsmasq", "unbound"];
   const cases: Case[] = ["local", "forwarded", "deadFirst"];
   const results: Record<string, Cell> = {};
   for (let run = 0; run < RUNS; run++)
