@@ -30,6 +30,32 @@ async function healthLatencies(client: ReturnType<typeof connect>, ms: number): 
   return out.sort((a, b) => a - b);
 }
 
+/** CPU ticks (user + system) of one process; 0 once it is gone. */
+function cpuTicks(pid: number): number {
+  const own = (p: number) => {
+    try {
+      const f = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return 0;
+    }
+  };
+  return own(pid);
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter((x) => x !== "")
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 const summary = (l: number[]) =>
   `n=${l.length} p50=${percentile(l, 50).toFixed(2)} ms p99=${percentile(l, 99).toFixed(2)} ms max=${l[l.length - 1]!.toFixed(2)} ms`;
 
@@ -78,7 +104,18 @@ async function main() {
       upstreams: ["127.0.0.1:5399"],
       records: [{ name: "api", addresses: ["10.238.9.50"] }],
     });
+    const qvmdPid = qvmd.pid!;
+    const dnsPids = childrenOf(qvmdPid).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes("qvmd-dns");
+      } catch {
+        return false;
+      }
+    });
+    const ticks = () => [cpuTicks(qvmdPid), dnsPids.reduce((n, p) => n + cpuTicks(p), 0)];
+    const t0 = ticks();
     const idle = await healthLatencies(client, SECONDS * 1000);
+    const t1 = ticks();
     // Open loop at a fixed offered rate (up to FLOOD_QPS outstanding, 1 s timeout): the same load
     // reaches the forwarder whether it answers (TC over its limit) or drops (the old behaviour).
     const args = ["-s", GATEWAY, "-a", GATEWAY, "-p", "53", "-d", names, "-l", String(SECONDS + 1)];
@@ -86,7 +123,9 @@ async function main() {
       reject: false,
     });
     await new Promise((r) => setTimeout(r, 500));
+    const t1b = ticks();
     const loaded = await healthLatencies(client, SECONDS * 1000);
+    const t2 = ticks();
     const out = (await flood).stdout;
     const sent = /Queries sent:\s+(\d+)/.exec(out)?.[1] ?? "?";
     const qps = /Queries per second:\s+([\d.]+)/.exec(out)?.[1] ?? "?";
@@ -94,6 +133,12 @@ async function main() {
     console.log(`Health idle:            ${summary(idle)}`);
     console.log(`Health under DNS flood: ${summary(loaded)}`);
     console.log(`flood: ${sent} queries sent, ${FLOOD_QPS} qps offered, ${qps} qps answered`);
+    // Ticks are 1/100 s: over N s, ticks/N is the percentage of one CPU.
+    const pct = (a: number, b: number) => `${((b - a) / SECONDS).toFixed(0)}%`;
+    console.log(
+      `CPU of qvmd idle ${pct(t0[0]!, t1[0]!)}, under flood ${pct(t1b[0]!, t2[0]!)}; ` +
+        `of its forwarder process (${dnsPids.join(",") || "none"}) idle ${pct(t0[1]!, t1[1]!)}, under flood ${pct(t1b[1]!, t2[1]!)}`,
+    );
   } finally {
     await client.deleteDnsForwarder("qvb1").catch(() => undefined);
     await client.deleteNetwork(NET.id).catch(() => undefined);
