@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Regenerates everything generated from a source of truth: schema.json (from scripts/schema.py),
-# the Node.js, Python and Go SDKs (from schema.json), the contract package's proto types (from
-# api/qvmd.proto) and the version stamps (from VERSION, the one version number).
+# Regenerates everything generated from a source of truth: the version stamps (from VERSION, the one
+# version number), schema.json (from the declarations in api/src/resources, through
+# scripts/schema.ts), the Node.js, Python and Go SDKs (from schema.json) and the contract package's
+# proto types (from api/qvmd.proto).
 set -euo pipefail
 export LC_ALL=C # stable file order in generated indexes
 cd "$(dirname "$0")/.."
-python3 scripts/schema.py > schema.json
+# The version first: the schema carries it (api/src/version.ts).
+npx tsx scripts/stamp-version.ts
+npx tsx scripts/schema.ts > schema.json
 for lang in nodejs python go; do .tools/pulumi/gensdk schema.json "$lang" "sdk/$lang"; done
 # The generator leaves package.json without an entry point (its own build copies it into bin/);
 # we consume the SDK in place as an npm workspace, so point it at bin/.
@@ -21,7 +24,6 @@ cp sdk/python/pulumi_qemu/README.md sdk/python/README.md
 # build and test with (the one pinned in tools/pulumi) and record go.sum, so `go build` works as is.
 pulumi_version="$(cd tools/pulumi && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/sdk/v3)"
 (cd sdk/go && go mod edit -require="github.com/pulumi/pulumi/sdk/v3@$pulumi_version" && go mod tidy)
-npx tsx scripts/stamp-version.ts
 rm -rf api/src/gen
 npx proto-loader-gen-types --grpcLib=@grpc/grpc-js --longs=Number --enums=String --defaults --oneofs --keepCase \
   --outDir=api/src/gen api/qvmd.proto >/dev/null

@@ -1,7 +1,7 @@
-// Stamps the one version number (the VERSION file) into everything that carries it besides the
-// schema (scripts/schema.py reads it) and the Node SDK (generated from the schema): the contract
-// package's version module (qvmd's Health, the plugin's GetPluginInfo), the workspace packages and
-// their entries in package-lock.json.
+// Stamps the one version number (the VERSION file) into everything that carries it: the contract
+// package's version module (qvmd's Health, the plugin's GetPluginInfo, and schema.json, which
+// scripts/schema.ts builds from the declarations after this runs; the SDKs follow the schema), the
+// workspace packages and their entries in package-lock.json.
 // Run by `make gen`; `make gen-check` fails when a stamp is stale.
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -66,6 +66,3 @@ export function paths(p: Paths) {
   };
 }
 export type StatePaths = ReturnType<typeof paths>;
-
-export const DHCP_DEFAULT_LEASE_SECONDS = 3600;
-export const MTU_DEFAULT = 1500;

@@ -9,4 +9,5 @@ export * from "./socket";
 export { VERSION } from "./version";
 export type * as wire from "./gen";
 export * from "./validate";
-export * from "./resources/instance";
+export { USER_DATA_MAX_BYTES } from "./resources/instance";
+export * as resources from "./resources";

@@ -106,6 +106,8 @@ export class Bridge extends pulumi.CustomResource {
             resourceInputs["uplink"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["adopt", "name"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Bridge.__pulumiType, name, resourceInputs, opts);
     }
 }

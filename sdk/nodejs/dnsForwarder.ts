@@ -120,6 +120,8 @@ export class DnsForwarder extends pulumi.CustomResource {
             resourceInputs["zone"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
+        const replaceOnChanges = { replaceOnChanges: ["networkId"] };
+        opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(DnsForwarder.__pulumiType, name, resourceInputs, opts);
     }
 }

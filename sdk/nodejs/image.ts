@@ -101,7 +101,7 @@ export class Image extends pulumi.CustomResource {
             if (args?.source === undefined && !opts.urn) {
                 throw new Error("Missing required property 'source'");
             }
-            resourceInputs["arch"] = args?.arch;
+            resourceInputs["arch"] = (args?.arch) ?? "x86_64";
             resourceInputs["cmdline"] = args?.cmdline;
             resourceInputs["firmware"] = args?.firmware;
             resourceInputs["format"] = args?.format;
@@ -130,7 +130,7 @@ export class Image extends pulumi.CustomResource {
             resourceInputs["virtualSizeBytes"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const replaceOnChanges = { replaceOnChanges: ["initrd", "kernel", "source"] };
+        const replaceOnChanges = { replaceOnChanges: ["arch", "initrd", "kernel", "sha256", "source"] };
         opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Image.__pulumiType, name, resourceInputs, opts);
     }

@@ -139,9 +139,9 @@ export class Instance extends pulumi.CustomResource {
             if (args?.imageId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'imageId'");
             }
-            resourceInputs["accel"] = args?.accel;
+            resourceInputs["accel"] = (args?.accel) ?? "auto";
             resourceInputs["cpus"] = (args?.cpus) ?? 1;
-            resourceInputs["diskGb"] = args?.diskGb;
+            resourceInputs["diskGb"] = (args?.diskGb) ?? 0;
             resourceInputs["hostname"] = args?.hostname;
             resourceInputs["imageId"] = args?.imageId;
             resourceInputs["machine"] = args?.machine;

@@ -144,7 +144,7 @@ export class Network extends pulumi.CustomResource {
             resourceInputs["nat"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const replaceOnChanges = { replaceOnChanges: ["cidr", "name"] };
+        const replaceOnChanges = { replaceOnChanges: ["cidr", "gateway", "name"] };
         opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Network.__pulumiType, name, resourceInputs, opts);
     }

@@ -1,4 +1,5 @@
 // Pure validation of a host bridge spec.
+import { resources } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN, IFNAME_MAX } from "../constants";
 import { isHost, isIfName, maskOf, parseIp, type Violation } from "@pulumi-qemu/api/validate";
@@ -15,6 +16,8 @@ export const bridgeSpecShape = z.object({
 });
 export type BridgeSpecInput = z.input<typeof bridgeSpecShape>;
 export type BridgeSpec = z.output<typeof bridgeSpecShape>;
+
+const { MTU } = resources;
 
 export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violations: Violation[] } {
   const v: Violation[] = [];
@@ -58,7 +61,8 @@ export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violatio
   if (s.uplink === s.name && s.uplink !== "")
     bad("uplink", "BAD_UPLINK", "the uplink cannot be the bridge itself");
   if (s.uplink === "lo") bad("uplink", "BAD_UPLINK", "the loopback interface cannot be an uplink");
-  if (s.mtu !== 0 && (s.mtu < 576 || s.mtu > 9000))
-    bad("mtu", "BAD_MTU", `mtu ${s.mtu} is outside 576..9000`);
+  // 0 = leave the MTU as it is.
+  if (s.mtu !== 0 && (s.mtu < MTU.min || s.mtu > MTU.max))
+    bad("mtu", "BAD_MTU", `mtu ${s.mtu} is outside ${MTU.min}..${MTU.max}`);
   return v.length > 0 ? { violations: v } : { spec: s, violations: v };
 }

@@ -1,5 +1,6 @@
 // Pure validation of an image spec: sources are URLs we are willing to read (parseSource, shared
 // with the provider), and the architecture/firmware pair is one QEMU can boot.
+import { resources } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
 import { parseSource, type Violation } from "@pulumi-qemu/api/validate";
@@ -18,9 +19,10 @@ export const imageSpecShape = z.object({
 });
 export type ImageSpecInput = z.input<typeof imageSpecShape>;
 
-export type Arch = "x86_64" | "aarch64";
-export type Firmware = "bios" | "uefi";
-export type DiskFormat = "qcow2" | "raw";
+const { ARCHES, FIRMWARES, FORMATS } = resources;
+export type Arch = (typeof ARCHES)[number];
+export type Firmware = (typeof FIRMWARES)[number];
+export type DiskFormat = (typeof FORMATS)[number];
 
 export interface ResolvedImage {
   id: string;
@@ -65,13 +67,13 @@ export function resolveImage(raw: ImageSpecInput): { image?: ResolvedImage; viol
   const sha = s.sha256.toLowerCase();
   if (sha !== "" && !/^[0-9a-f]{64}$/.test(sha))
     bad("sha256", "BAD_SHA256", "must be 64 hexadecimal characters");
-  if (!["", "qcow2", "raw"].includes(s.format))
+  if (s.format !== "" && !(FORMATS as readonly string[]).includes(s.format))
     bad("format", "BAD_FORMAT", `format "${s.format}" is not qcow2 or raw`);
-  const arch = (s.arch || "x86_64") as Arch;
-  if (!["x86_64", "aarch64"].includes(arch))
+  const arch = (s.arch || resources.Image.props.arch.default) as Arch;
+  if (!(ARCHES as readonly string[]).includes(arch))
     bad("arch", "BAD_ARCH", `arch "${s.arch}" is not x86_64 or aarch64`);
   const firmware = (s.firmware || (arch === "aarch64" ? "uefi" : "bios")) as Firmware;
-  if (!["bios", "uefi"].includes(firmware))
+  if (!(FIRMWARES as readonly string[]).includes(firmware))
     bad("firmware", "BAD_FIRMWARE", `firmware "${s.firmware}" is not bios or uefi`);
   else if (arch === "aarch64" && firmware !== "uefi")
     bad("firmware", "AARCH64_NEEDS_UEFI", "aarch64 guests boot with uefi firmware only");

@@ -2,10 +2,14 @@
 // clashes with other instances) live in the manager, which has the facts.
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
-import { USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
+import { resources, USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
 import { isHostName, isUnicastMac, normalizeMac, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
 export { USER_DATA_MAX_BYTES };
+
+// Defaults and ranges are the resource's, declared once in api/src/resources/instance.ts.
+const { ACCELS, CPUS, DISK_GB, MEMORY_MB, PORT, PROTOCOLS, WAIT_SECONDS, range } = resources;
+const within = (v: number, r: { min: number; max: number }) => v >= r.min && v <= r.max;
 
 export const instanceSpecShape = z.object({
   id: z.string().max(64),
@@ -22,7 +26,7 @@ export const instanceSpecShape = z.object({
         ip: z.string().max(64).default(""),
       }),
     )
-    .max(8)
+    .max(resources.MAX_NICS)
     .default([]),
   hostname: z.string().max(253).default(""),
   user_data: z
@@ -55,7 +59,7 @@ export const instanceSpecShape = z.object({
         host_address: z.string().max(64).default(""),
       }),
     )
-    .max(64)
+    .max(resources.MAX_PORT_FORWARDS)
     .default([]),
 });
 export type InstanceSpecInput = z.input<typeof instanceSpecShape>;
@@ -102,15 +106,19 @@ export function resolveInstance(raw: InstanceSpecInput): {
     return { violations: v };
   }
   // proto3 sends 0 for an unset number: 0 means "the default" here, as in the network spec.
-  const s = { ...parsed.data, cpus: parsed.data.cpus || 1, memory_mb: parsed.data.memory_mb || 512 };
+  const s = {
+    ...parsed.data,
+    cpus: parsed.data.cpus || CPUS.default,
+    memory_mb: parsed.data.memory_mb || MEMORY_MB.default,
+  };
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
   if (!ID_PATTERN.test(s.image_id))
     bad("imageId", "BAD_ID", `image id "${s.image_id}" is not a valid image id`);
-  if (s.cpus < 1 || s.cpus > 64) bad("cpus", "BAD_CPUS", `cpus ${s.cpus} is outside 1..64`);
-  if (s.memory_mb < 64 || s.memory_mb > 1024 * 1024)
-    bad("memoryMb", "BAD_MEMORY", `memoryMb ${s.memory_mb} is outside 64..1048576`);
-  if (s.disk_gb < 0 || s.disk_gb > 16384)
-    bad("diskGb", "BAD_DISK", `diskGb ${s.disk_gb} is outside 0..16384`);
+  if (!within(s.cpus, CPUS)) bad("cpus", "BAD_CPUS", `cpus ${s.cpus} is outside ${range(CPUS)}`);
+  if (!within(s.memory_mb, MEMORY_MB))
+    bad("memoryMb", "BAD_MEMORY", `memoryMb ${s.memory_mb} is outside ${range(MEMORY_MB)}`);
+  if (!within(s.disk_gb, DISK_GB))
+    bad("diskGb", "BAD_DISK", `diskGb ${s.disk_gb} is outside ${range(DISK_GB)}`);
   if (s.hostname !== "" && !isHostName(s.hostname))
     bad("hostname", "BAD_HOSTNAME", `"${s.hostname}" is not a valid host name`);
   if (Buffer.byteLength(s.user_data) > USER_DATA_MAX_BYTES)
@@ -128,12 +136,13 @@ export function resolveInstance(raw: InstanceSpecInput): {
       );
   });
   const accel = (s.accel || "auto") as ResolvedInstance["accel"];
-  if (!["auto", "kvm", "tcg"].includes(accel))
+  if (!(ACCELS as readonly string[]).includes(accel))
     bad("accel", "BAD_ACCEL", `accel "${s.accel}" is not auto, kvm or tcg`);
   if (s.machine !== "" && !/^[a-z0-9][a-z0-9._-]*$/.test(s.machine))
     bad("machine", "BAD_MACHINE", `machine "${s.machine}" is not a QEMU machine type`);
-  if (s.wait_for_ip_seconds < 0 || s.wait_for_ip_seconds > 3600)
-    bad("waitForIp", "BAD_TIMEOUT", "the IP wait must be 0..3600 seconds");
+  // 0 = do not wait (waitForIp: false).
+  if (!within(s.wait_for_ip_seconds, { min: 0, max: WAIT_SECONDS.max }))
+    bad("waitForIp", "BAD_TIMEOUT", `the IP wait must be 0..${WAIT_SECONDS.max} seconds`);
   const nics: ResolvedNic[] = [];
   const macs = new Map<string, number>();
   s.nics.forEach((n, i) => {
@@ -170,11 +179,11 @@ export function resolveInstance(raw: InstanceSpecInput): {
       protocol: (f.protocol || "tcp") as "tcp" | "udp",
       hostAddress: f.host_address,
     };
-    if (f.host_port < 1 || f.host_port > 65535)
-      bad(`${at}.hostPort`, "BAD_PORT", `hostPort ${f.host_port} is outside 1..65535`);
-    if (f.guest_port < 1 || f.guest_port > 65535)
-      bad(`${at}.guestPort`, "BAD_PORT", `guestPort ${f.guest_port} is outside 1..65535`);
-    if (!["tcp", "udp"].includes(fw.protocol))
+    if (!within(f.host_port, PORT))
+      bad(`${at}.hostPort`, "BAD_PORT", `hostPort ${f.host_port} is outside ${range(PORT)}`);
+    if (!within(f.guest_port, PORT))
+      bad(`${at}.guestPort`, "BAD_PORT", `guestPort ${f.guest_port} is outside ${range(PORT)}`);
+    if (!(PROTOCOLS as readonly string[]).includes(fw.protocol))
       bad(`${at}.protocol`, "BAD_PROTOCOL", `protocol "${f.protocol}" is not tcp or udp`);
     if (f.host_address !== "" && parseIp(f.host_address) === undefined)
       bad(`${at}.hostAddress`, "BAD_IP", `"${f.host_address}" is not an IPv4 address`);

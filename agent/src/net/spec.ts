@@ -1,7 +1,8 @@
 // Pure validation of a network spec: defaults, per-property violations, conflicts with other
 // networks and host routes. The I/O shell (network.ts) gathers the facts and calls in here.
 import { z } from "zod";
-import { DHCP_DEFAULT_LEASE_SECONDS, ID_PATTERN, IFNAME_MAX, MTU_DEFAULT, names } from "../constants";
+import { resources } from "@pulumi-qemu/api";
+import { ID_PATTERN, IFNAME_MAX, names } from "../constants";
 import {
   type Cidr,
   type Violation,
@@ -74,8 +75,8 @@ export interface ResolvedNetwork {
   owner: string;
 }
 
-export const LEASE_MIN = 120;
-export const LEASE_MAX = 30 * 24 * 3600;
+// Defaults and ranges are the resource's, declared once in api/src/resources/network.ts.
+const { LEASE, LEASE_DEFAULT_SECONDS, MTU } = resources;
 
 export function resolveNetwork(raw: NetworkSpecInput): {
   network?: ResolvedNetwork;
@@ -156,12 +157,12 @@ export function resolveNetwork(raw: NetworkSpecInput): {
       );
     else [start, end] = [a, b];
   }
-  const leaseSeconds = dhcp.lease_time_seconds || DHCP_DEFAULT_LEASE_SECONDS;
-  if (leaseSeconds < LEASE_MIN || leaseSeconds > LEASE_MAX)
+  const leaseSeconds = dhcp.lease_time_seconds || LEASE_DEFAULT_SECONDS;
+  if (leaseSeconds < LEASE.min || leaseSeconds > LEASE.max)
     bad(
       "dhcp.leaseTime",
       "BAD_LEASE",
-      `lease time ${leaseSeconds}s is outside ${LEASE_MIN}..${LEASE_MAX} seconds`,
+      `lease time ${leaseSeconds}s is outside ${LEASE.min}..${LEASE.max} seconds`,
     );
 
   const reservations: Reservation[] = [];
@@ -201,8 +202,8 @@ export function resolveNetwork(raw: NetworkSpecInput): {
     }
   });
 
-  const mtu = s.mtu || MTU_DEFAULT;
-  if (mtu < 576 || mtu > 9000) bad("mtu", "BAD_MTU", `mtu ${mtu} is outside 576..9000`);
+  const mtu = s.mtu || MTU.default;
+  if (mtu < MTU.min || mtu > MTU.max) bad("mtu", "BAD_MTU", `mtu ${mtu} is outside ${MTU.min}..${MTU.max}`);
 
   if (v.length > 0) return { violations: v };
   return {

@@ -47,8 +47,10 @@ function validate(l: QemuLaunch): void {
     throw invalid("QEMU_BAD_NAME", "name", `QEMU name ${JSON.stringify(l.name)} must match ${NAME_PATTERN}`);
   if (!Number.isInteger(l.cpus) || l.cpus < 1 || l.cpus > 255)
     throw invalid("QEMU_BAD_CPUS", "cpus", `cpus must be an integer in 1..255, got ${l.cpus}`);
-  if (!Number.isInteger(l.memoryMb) || l.memoryMb < 16)
-    throw invalid("QEMU_BAD_MEMORY", "memoryMb", `memoryMb must be an integer >= 16, got ${l.memoryMb}`);
+  // The product's range (64 MiB up) belongs to the Instance resource and is checked in its spec;
+  // the library refuses only what QEMU cannot be given at all.
+  if (!Number.isInteger(l.memoryMb) || l.memoryMb < 1)
+    throw invalid("QEMU_BAD_MEMORY", "memoryMb", `memoryMb must be a positive integer, got ${l.memoryMb}`);
   if (l.firmware === "uefi" && !l.uefi)
     throw invalid("QEMU_NO_UEFI", "uefi", "firmware uefi needs uefi.code and uefi.vars");
   if (l.arch === "aarch64" && l.firmware === "bios" && !l.kernel)

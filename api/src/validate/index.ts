@@ -3,6 +3,7 @@
 export * from "./ipv4";
 export * from "./mac";
 export * from "./names";
+export * from "./path";
 export * from "./source";
 export type { Violation } from "./violation";
 export { ERROR_CODES, isErrorCode, type ErrorCode } from "../codes";

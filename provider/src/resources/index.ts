@@ -1,4 +1,4 @@
-// Type token -> handler: every resource the schema declares.
+// Type token -> handler: every resource the package declares (api/src/resources/package.ts).
 import { bridge } from "./bridge";
 import { dnsForwarder } from "./dnsForwarder";
 import { image } from "./image";
@@ -6,10 +6,6 @@ import { instance } from "./instance";
 import { network } from "./network";
 import type { ResourceHandler } from "./types";
 
-export const handlers: Record<string, ResourceHandler> = {
-  "qemu:index:Network": network,
-  "qemu:index:Bridge": bridge,
-  "qemu:index:Image": image,
-  "qemu:index:Instance": instance,
-  "qemu:index:DnsForwarder": dnsForwarder,
-};
+export const handlers: Readonly<Record<string, ResourceHandler>> = Object.fromEntries(
+  [network, bridge, image, instance, dnsForwarder].map((h) => [h.decl.token, h]),
+);

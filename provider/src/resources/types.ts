@@ -1,12 +1,10 @@
-// What every resource module implements. The gRPC server (server.ts) dispatches by type token and
-// owns all protocol details; resource modules see plain inputs and outputs.
-import type { QvmdClient } from "@pulumi-qemu/api";
+// What every resource implements. The gRPC server (server.ts) dispatches by type token and owns
+// all protocol details; resources see plain inputs and outputs.
+import type { QvmdClient, resources } from "@pulumi-qemu/api";
+import type { CheckFailure } from "../inputs";
 import type { Props } from "../props";
 
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
+export type { CheckFailure };
 
 export interface Ctx {
   urn: string;
@@ -17,7 +15,9 @@ export interface Ctx {
   progress: (message: string) => void;
 }
 
+/** The engine-facing operations of one resource type (built by define.ts from a ResourceModule). */
 export interface ResourceHandler {
+  decl: resources.ResourceDecl;
   /** Top-level inputs whose change forces a replacement. */
   replaceOn: readonly string[];
   /** Validates and normalises inputs (defaults filled in). Unknown values are passed through. */
@@ -33,4 +33,30 @@ export interface ResourceHandler {
   ): Promise<{ inputs: Props; outputs: Props } | undefined>;
   update(ctx: Ctx, id: string, olds: Props, news: Props): Promise<Props>;
   delete(ctx: Ctx, id: string): Promise<void>;
+}
+
+/**
+ * One resource, as the provider maps it: checked inputs -> the agent's spec and call -> outputs.
+ * Everything else (check, diff, preview, read-or-gone, import) comes from the declaration.
+ */
+export interface ResourceModule<I, W> {
+  decl: resources.ResourceDecl;
+  /** Creates or converges `id` (the agent's Apply is both). */
+  apply(ctx: Ctx, id: string, inputs: I): Promise<W>;
+  get(agent: QvmdClient, id: string): Promise<W>;
+  remove(agent: QvmdClient, id: string): Promise<unknown>;
+  /** What the agent reports, as outputs (added to the inputs). */
+  outputs(w: W): Props;
+  /** Inputs rebuilt from the agent for import: defaults left out, as a program would. */
+  importInputs(w: W): Props;
+  /** The id of a new resource (default: 8 random hex characters). */
+  newId?(inputs: I): string;
+  /** Adjusts inputs before they are kept, also when some are still unknown (preview). */
+  prepare?(ctx: Ctx, inputs: Props): Props;
+  /** Checks only the agent (or the old state) can make, once the inputs are valid. */
+  verify?(ctx: Ctx, inputs: I, olds: Props): Promise<CheckFailure[]>;
+  /** Drift the host shows, reported as inputs so the next `up` corrects it. */
+  observe?(inputs: Props, w: W): Props;
+  /** A failed create leaves an object behind (a VM): delete it unless the outcome is unknown. */
+  removeOnFailedCreate?: boolean;
 }

@@ -52,6 +52,11 @@ func NewBridge(ctx *pulumi.Context,
 	if args.Stp == nil {
 		args.Stp = pulumi.BoolPtr(false)
 	}
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"adopt",
+		"name",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Bridge
 	err := ctx.RegisterResource("qemu:index:Bridge", name, args, &resource, opts...)

@@ -50,6 +50,10 @@ func NewDnsForwarder(ctx *pulumi.Context,
 	if args.NetworkId == nil {
 		return nil, errors.New("invalid value for required argument 'NetworkId'")
 	}
+	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"networkId",
+	})
+	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource DnsForwarder
 	err := ctx.RegisterResource("qemu:index:DnsForwarder", name, args, &resource, opts...)

@@ -54,9 +54,14 @@ func NewImage(ctx *pulumi.Context,
 	if args.Source == nil {
 		return nil, errors.New("invalid value for required argument 'Source'")
 	}
+	if args.Arch == nil {
+		args.Arch = pulumi.StringPtr("x86_64")
+	}
 	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
+		"arch",
 		"initrd",
 		"kernel",
+		"sha256",
 		"source",
 	})
 	opts = append(opts, replaceOnChanges)

@@ -72,8 +72,14 @@ func NewInstance(ctx *pulumi.Context,
 	if args.ImageId == nil {
 		return nil, errors.New("invalid value for required argument 'ImageId'")
 	}
+	if args.Accel == nil {
+		args.Accel = pulumi.StringPtr("auto")
+	}
 	if args.Cpus == nil {
 		args.Cpus = pulumi.IntPtr(1)
+	}
+	if args.DiskGb == nil {
+		args.DiskGb = pulumi.IntPtr(0)
 	}
 	if args.MemoryMb == nil {
 		args.MemoryMb = pulumi.IntPtr(512)

@@ -72,6 +72,7 @@ func NewNetwork(ctx *pulumi.Context,
 	}
 	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
 		"cidr",
+		"gateway",
 		"name",
 	})
 	opts = append(opts, replaceOnChanges)

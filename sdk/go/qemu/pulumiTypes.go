@@ -853,6 +853,19 @@ type PortForward struct {
 	Protocol *string `pulumi:"protocol"`
 }
 
+// Defaults sets the appropriate defaults for PortForward
+func (val *PortForward) Defaults() *PortForward {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Protocol == nil {
+		protocol_ := "tcp"
+		tmp.Protocol = &protocol_
+	}
+	return &tmp
+}
+
 // PortForwardInput is an input type that accepts PortForwardArgs and PortForwardOutput values.
 // You can construct a concrete instance of `PortForwardInput` via:
 //
@@ -876,6 +889,17 @@ type PortForwardArgs struct {
 	Protocol pulumi.StringPtrInput `pulumi:"protocol"`
 }
 
+// Defaults sets the appropriate defaults for PortForwardArgs
+func (val *PortForwardArgs) Defaults() *PortForwardArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.Protocol == nil {
+		tmp.Protocol = pulumi.StringPtr("tcp")
+	}
+	return &tmp
+}
 func (PortForwardArgs) ElementType() reflect.Type {
 	return reflect.TypeOf((*PortForward)(nil)).Elem()
 }

@@ -127,3 +127,12 @@ export interface PortForwardArgs {
      */
     protocol?: pulumi.Input<string | undefined>;
 }
+/**
+ * portForwardArgsProvideDefaults sets the appropriate defaults for PortForwardArgs
+ */
+export function portForwardArgsProvideDefaults(val: PortForwardArgs): PortForwardArgs {
+    return {
+        ...val,
+        protocol: (val.protocol) ?? "tcp",
+    };
+}

@@ -145,4 +145,13 @@ export interface PortForward {
      */
     protocol?: string;
 }
+/**
+ * portForwardProvideDefaults sets the appropriate defaults for PortForward
+ */
+export function portForwardProvideDefaults(val: PortForward): PortForward {
+    return {
+        ...val,
+        protocol: (val.protocol) ?? "tcp",
+    };
+}
 

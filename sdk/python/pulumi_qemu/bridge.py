@@ -203,6 +203,8 @@ class Bridge(pulumi.CustomResource):
             __props__.__dict__["addresses"] = None
             __props__.__dict__["drift"] = None
             __props__.__dict__["moved_addresses"] = None
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["adopt", "name"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(Bridge, __self__).__init__(
             'qemu:index:Bridge',
             resource_name,

@@ -199,6 +199,8 @@ class DnsForwarder(pulumi.CustomResource):
             __props__.__dict__["port"] = None
             __props__.__dict__["upstream_source"] = None
             __props__.__dict__["upstreams_in_effect"] = None
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["networkId"])
+        opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(DnsForwarder, __self__).__init__(
             'qemu:index:DnsForwarder',
             resource_name,

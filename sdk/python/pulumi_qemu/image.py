@@ -40,6 +40,8 @@ class ImageArgs:
         :param pulumi.Input[_builtins.str] sha256: Expected SHA-256 (hex) of the source; a mismatch fails and keeps nothing. Replaces.
         """
         pulumi.set(__self__, "source", source)
+        if arch is None:
+            arch = 'x86_64'
         if arch is not None:
             pulumi.set(__self__, "arch", arch)
         if cmdline is not None:
@@ -222,6 +224,8 @@ class Image(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ImageArgs.__new__(ImageArgs)
 
+            if arch is None:
+                arch = 'x86_64'
             __props__.__dict__["arch"] = arch
             __props__.__dict__["cmdline"] = cmdline
             __props__.__dict__["firmware"] = firmware
@@ -237,7 +241,7 @@ class Image(pulumi.CustomResource):
             __props__.__dict__["path"] = None
             __props__.__dict__["size_bytes"] = None
             __props__.__dict__["virtual_size_bytes"] = None
-        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["initrd", "kernel", "source"])
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["arch", "initrd", "kernel", "sha256", "source"])
         opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(Image, __self__).__init__(
             'qemu:index:Image',

@@ -58,12 +58,16 @@ class InstanceArgs:
         :param pulumi.Input[_builtins.int] wait_for_ip_timeout_seconds: How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
         """
         pulumi.set(__self__, "image_id", image_id)
+        if accel is None:
+            accel = 'auto'
         if accel is not None:
             pulumi.set(__self__, "accel", accel)
         if cpus is None:
             cpus = 1
         if cpus is not None:
             pulumi.set(__self__, "cpus", cpus)
+        if disk_gb is None:
+            disk_gb = 0
         if disk_gb is not None:
             pulumi.set(__self__, "disk_gb", disk_gb)
         if hostname is not None:
@@ -386,10 +390,14 @@ class Instance(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = InstanceArgs.__new__(InstanceArgs)
 
+            if accel is None:
+                accel = 'auto'
             __props__.__dict__["accel"] = accel
             if cpus is None:
                 cpus = 1
             __props__.__dict__["cpus"] = cpus
+            if disk_gb is None:
+                disk_gb = 0
             __props__.__dict__["disk_gb"] = disk_gb
             __props__.__dict__["hostname"] = hostname
             if image_id is None and not opts.urn:

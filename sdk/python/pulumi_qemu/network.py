@@ -234,7 +234,7 @@ class Network(pulumi.CustomResource):
             __props__.__dict__["host_interface"] = None
             __props__.__dict__["lease_time"] = None
             __props__.__dict__["namespace"] = None
-        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["cidr", "name"])
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["cidr", "gateway", "name"])
         opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(Network, __self__).__init__(
             'qemu:index:Network',

@@ -406,6 +406,8 @@ class PortForward(dict):
         pulumi.set(__self__, "host_port", host_port)
         if host_address is not None:
             pulumi.set(__self__, "host_address", host_address)
+        if protocol is None:
+            protocol = 'tcp'
         if protocol is not None:
             pulumi.set(__self__, "protocol", protocol)
 
