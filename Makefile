@@ -1,5 +1,6 @@
 # pulumi-qemu. `make setup` installs everything a fresh machine lacks (idempotent, quick when done);
-# `make up` runs an example with the local file backend; `make test` is what CI runs.
+# `make up` runs an example with the local file backend; `make check` is the quick front door (no
+# root, no host objects); `make test` is what CI runs.
 SHELL := /bin/bash
 EXAMPLE ?= quickstart
 ROOT := $(CURDIR)
@@ -9,7 +10,7 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_CONFIG_PASSPHRASE ?=
 export PULUMI_HOME ?= $(ROOT)/.state/pulumi-home
 
-.PHONY: setup apt npm pulumi python golang build dist dist-python gen gen-check check-sdk lint typecheck test test-unit test-integration test-e2e up down bench
+.PHONY: setup apt npm pulumi python golang build dist dist-python gen gen-check check-sdk lint format typecheck check test test-unit test-integration test-e2e up down bench
 
 setup: apt npm pulumi python golang build
 
@@ -58,14 +59,23 @@ check-sdk:
 	@cd examples/quickstart-go && go vet ./...
 	@d="$$(mktemp -d)" && bash scripts/dist/python.sh "$$d" >/dev/null && rm -rf "$$d"
 
+# TypeScript (eslint with the import boundaries, prettier), shell scripts, the Python helper.
+# pyflakes comes from Debian's python3-pyflakes, so it runs under Debian's interpreter, not the
+# `python3` first on PATH (which may be another install without it).
 lint:
-	@eslint . && prettier --check .
+	@eslint . && prettier --check . && bash scripts/lint-shell.sh && /usr/bin/python3 -m pyflakes agent/helpers test/unit/arpscan
+
+format:
+	@prettier --write .
 
 typecheck: build
 	@tsc -p tsconfig.json
 
 test-unit:
-	@mocha 'test/unit/**/*.test.ts'
+	@mocha 'test/unit/**/*.test.ts' && python3 -m unittest discover -s test/unit/arpscan -p 'test_*.py'
+
+# Everything that needs neither root nor host objects: run it before every commit (< 2 minutes).
+check: gen-check lint typecheck test-unit
 
 test-integration: build
 	@mocha --timeout 300000 'test/integration/**/*.test.ts'
@@ -74,7 +84,7 @@ test-e2e: dist
 	@mocha --timeout 1200000 'test/e2e/**/*.test.ts'
 
 # Everything CI runs, in order of cost.
-test: gen-check lint build typecheck check-sdk test-unit test-integration test-e2e
+test: check check-sdk test-integration test-e2e
 
 up: build
 	@tsx scripts/stack.ts up $(EXAMPLE)

@@ -1,5 +1,6 @@
 // `make up` / `make down`: tsx scripts/stack.ts <up|destroy|preview|refresh> <example>
-import { guestDir, openStack, outputsJson } from "./lib/workspace";
+import { guestDir } from "../test/helpers/guest";
+import { openStack, outputsJson } from "../test/helpers/workspace";
 
 async function main(): Promise<void> {
   const [verb, example] = process.argv.slice(2);

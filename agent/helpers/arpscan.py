@@ -34,12 +34,52 @@ BPF = [
 ]
 
 
+def bpf_program():
+    """The filter as the kernel takes it: struct sock_filter {u16 code; u8 jt, jf; u32 k} each."""
+    return b"".join(struct.pack("HBBI", *ins) for ins in BPF)
+
+
 def attach_filter(sock):
-    prog = b"".join(struct.pack("HBBI", *ins) for ins in BPF)
-    buf = ctypes.create_string_buffer(prog)
+    buf = ctypes.create_string_buffer(bpf_program())
     fprog = struct.pack("HL", len(BPF), ctypes.addressof(buf))
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
     return buf  # keep alive while the socket lives
+
+
+def targets(net, src_ip):
+    """The addresses to ask: every host of the network but our own, at most MAX_TARGETS."""
+    if net is None or src_ip == "0.0.0.0":
+        return []
+    out = []
+    for n, host in enumerate(net.hosts()):
+        if n >= MAX_TARGETS:
+            break
+        if str(host) != src_ip:
+            out.append(str(host))
+    return out
+
+
+def who_has(src_mac, src_ip, target_ip):
+    """A broadcast ARP request (Ethernet II) for target_ip, from src_mac/src_ip."""
+    return (
+        b"\xff" * 6 + src_mac + struct.pack("!H", ETH_P_ARP)
+        + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1)
+        + src_mac + socket.inet_aton(src_ip) + b"\x00" * 6 + socket.inet_aton(target_ip)
+    )
+
+
+def sender(pkt, src_mac, net):
+    """(mac, ip) of an ARP frame's sender worth reporting, or None: not ours, not 0.0.0.0 (a probe),
+    inside the network (unless net is None)."""
+    if len(pkt) < 42:
+        return None
+    sha, sip = pkt[22:28], pkt[28:32]
+    if sip == b"\x00\x00\x00\x00" or sha == src_mac:
+        return None
+    ip = socket.inet_ntoa(sip)
+    if net is not None and ipaddress.ip_address(ip) not in net:
+        return None
+    return ":".join(f"{b:02x}" for b in sha), ip
 
 
 def main():
@@ -53,19 +93,8 @@ def main():
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
     keep = attach_filter(sock)
     sock.bind((ifname, ETH_P_ARP))
-    spa = socket.inet_aton(src_ip)
-    targets = [] if net is None or src_ip == "0.0.0.0" else net.hosts()
-    for n, host in enumerate(targets):
-        if n >= MAX_TARGETS:
-            break
-        if str(host) == src_ip:
-            continue
-        frame = (
-            b"\xff" * 6 + src_mac + struct.pack("!H", ETH_P_ARP)
-            + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1)
-            + src_mac + spa + b"\x00" * 6 + socket.inet_aton(str(host))
-        )
-        sock.send(frame)
+    for host in targets(net, src_ip):
+        sock.send(who_has(src_mac, src_ip, host))
     seen = set()
     end = time.monotonic() + duration
     while True:
@@ -75,19 +104,10 @@ def main():
         ready, _, _ = select.select([sock], [], [], left)
         if not ready:
             continue
-        pkt = sock.recv(128)
-        if len(pkt) < 42:
-            continue
-        sha, sip = pkt[22:28], pkt[28:32]
-        if sip == b"\x00\x00\x00\x00" or sha == src_mac:
-            continue
-        ip = socket.inet_ntoa(sip)
-        if net is not None and ipaddress.ip_address(ip) not in net:
-            continue
-        mac = ":".join(f"{b:02x}" for b in sha)
-        if (mac, ip) not in seen:
-            seen.add((mac, ip))
-            sys.stdout.write(f"{mac} {ip}\n")
+        found = sender(sock.recv(128), src_mac, net)
+        if found is not None and found not in seen:
+            seen.add(found)
+            sys.stdout.write(f"{found[0]} {found[1]}\n")
             sys.stdout.flush()
     del keep
     return 0

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildQemuArgv, qemuBinary, type QemuLaunch } from "../../agent/src/qemu/argv";
 import { launchQemu, stopQemu } from "../../agent/src/qemu/process";
-import { guestDir } from "../../scripts/lib/workspace";
+import { buildGuest, guestImage } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 
 const N = Number(process.argv[2] ?? 3);
@@ -14,7 +14,8 @@ const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const g = await guestDir("x86_64");
+  const g = await buildGuest("x86_64");
+  const image = await guestImage("img");
   const agent = new TestAgent();
   const c = await agent.start();
   const spawnMs: number[] = [];
@@ -23,13 +24,7 @@ async function main(): Promise<void> {
   const pollMs: number[] = [];
   try {
     await c.applyNetwork({ id: "qbi", cidr: "10.247.0.0/24", nat: true, dhcp: { enabled: true } });
-    await c.applyImage({
-      id: "img",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(image);
 
     for (let i = 0; i < N; i++) {
       // Floor: the same kind of QEMU, daemonised, no agent, no network.
@@ -43,9 +38,9 @@ async function main(): Promise<void> {
         pidFile: path.join(dir, "pid"),
         qmpSocket: path.join(dir, "qmp"),
         serialLog: path.join(dir, "serial"),
-        kernel: path.join(g, "vmlinuz"),
-        initrd: path.join(g, "initrd.img"),
-        cmdline: "console=ttyS0",
+        kernel: g.vmlinuz,
+        initrd: g.initrd,
+        cmdline: g.cmdline,
         firmware: "bios",
         nics: [],
       };

@@ -3,6 +3,7 @@
 # runtime (Debian 12's nodejs is 18; Node is not a dependency at all), the systemd unit, the socket
 # group and state directory (maintainer scripts in scripts/dist/deb/), and the host tools qvmd runs.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sourced: the scripts that source it use these variables
 # Shared by the scripts in scripts/dist (sourced): the version, the output folder, and how a Node
 # entry point becomes a single executable.
 set -euo pipefail

@@ -4,6 +4,7 @@
 # One executable with its own Node runtime (users of the YAML runtime may have no Node at all),
 # and the two files it reads beside it: the schema and qvmd's contract.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -5,6 +5,7 @@
 # PLUGIN_DOWNLOAD_URL set (an http(s) URL where releases are published; Pulumi expands ${VERSION},
 # ${OS}, ${ARCH}), it also becomes "pulumi.server", so the engine can fetch the plugin by itself.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -14,6 +15,7 @@ pkg="$work/package"
 mkdir -p "$pkg"
 ( cd "$bin" && find . -type f \( -name '*.js' -o -name '*.d.ts' \) -print0 | cpio -0pdm --quiet "$pkg" )
 plugin="pulumi-resource-qemu-v$VERSION-$OS-$ARCH.tar.gz"
+# shellcheck disable=SC2016 # JavaScript, not shell: its ${...} are template literals
 PLUGIN="$plugin" DEB="qvmd_${VERSION}_${ARCH}.deb" node -e '
 const fs = require("fs");
 const [src, dst, version] = process.argv.slice(1);

@@ -55,6 +55,7 @@ ensure_arch() { # DEBARCH: make apt know about packages of a foreign architectur
 # the files that make up the guest (not the docs nor the seed tool)
 script_hash() {
   local f
+  # shellcheck disable=SC2012 # our own file names (no spaces), in a locale-independent order
   for f in $(cd "$here" && ls | LC_ALL=C sort); do
     case "$f" in README.md|make-seed.sh) continue ;; esac
     [ -f "$here/$f" ] && { echo "file=$f"; sha256sum <"$here/$f"; }
@@ -148,7 +149,7 @@ build_arch() {
     return 0
   fi
   log "$arch: building $out"
-  log "$arch: packages: $(echo $versions)"
+  log "$arch: packages: ${versions//$'\n'/ }"
 
   mkdir -p "$cache_root"
   local work
@@ -168,9 +169,10 @@ build_arch() {
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$x"; done
 
   # ---- kernel
-  local kver vmlinuz
-  vmlinuz=$(ls "$x"/boot/vmlinuz-* 2>/dev/null | head -n 1)
-  [ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $kpkg"
+  local kver vmlinuz kernels
+  kernels=("$x"/boot/vmlinuz-*)
+  vmlinuz=${kernels[0]}
+  [ -f "$vmlinuz" ] || die "no /boot/vmlinuz-* in $kpkg"
   kver=${vmlinuz##*/vmlinuz-}
   cp "$vmlinuz" "$stage/vmlinuz"
 
@@ -203,8 +205,8 @@ EOF
   install -m 755 "$x/usr/bin/dropbearkey" "$root/usr/bin/dropbearkey"
   install -m 755 "$x/usr/bin/dbclient" "$root/usr/bin/dbclient"
   resolve_in_tree() { # PATH (absolute, inside $x) -> path inside $x after following symlinks
-    local p=$1 t i
-    for i in 1 2 3 4 5 6 7 8; do
+    local p=$1 t _
+    for _ in 1 2 3 4 5 6 7 8; do
       [ -L "$x$p" ] || break
       t=$(readlink "$x$p")
       case "$t" in /*) p=$t ;; *) p=$(dirname "$p")/$t ;; esac

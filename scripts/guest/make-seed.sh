@@ -9,7 +9,9 @@
 set -euo pipefail
 
 die() { echo "make-seed.sh: error: $*" >&2; exit 1; }
-[ $# -ge 3 ] && [ $# -le 4 ] || die "usage: $0 <out.iso|out.img> <user-data> <meta-data> [network-config]"
+if [ $# -lt 3 ] || [ $# -gt 4 ]; then
+  die "usage: $0 <out.iso|out.img> <user-data> <meta-data> [network-config]"
+fi
 out=$1 user=$2 meta=$3 net=${4:-}
 for f in "$user" "$meta" ${net:+"$net"}; do [ -f "$f" ] || die "no such file: $f"; done
 

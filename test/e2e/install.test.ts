@@ -10,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { probeSocket } from "../../api/src/socket";
 import { run } from "../../agent/src/util/exec";
-import { guestDir, ROOT } from "../../scripts/lib/workspace";
+import { guestDir } from "../helpers/guest";
+import { ROOT } from "../helpers/workspace";
 import { asUser, packageStatus, type Result, Service, UNIT, type User } from "../helpers/install";
 import { useLeakCheck } from "../helpers/leaks";
 

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { openStack, outputsJson } from "../../scripts/lib/workspace";
+import { openStack, outputsJson } from "../helpers/workspace";
 import { TestAgent } from "../helpers/agent";
 import { Guest, OutsideHost } from "../helpers/hosts";
 import { useLeakCheck } from "../helpers/leaks";

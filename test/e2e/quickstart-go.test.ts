@@ -1,7 +1,7 @@
 // examples/quickstart-go: the example copied outside the checkout, built against the generated Go
 // SDK (sdk/go, by a replace) and run through the real Pulumi CLI against a real qvmd.
 import * as path from "node:path";
-import { ROOT } from "../../scripts/lib/workspace";
+import { ROOT } from "../helpers/workspace";
 import { useLeakCheck } from "../helpers/leaks";
 import { describeQuickstart, runIn } from "../helpers/quickstart-lang";
 

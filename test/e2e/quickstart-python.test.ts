@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "../../scripts/lib/workspace";
+import { ROOT } from "../helpers/workspace";
 import { useLeakCheck } from "../helpers/leaks";
 import { describeQuickstart, runIn } from "../helpers/quickstart-lang";
 

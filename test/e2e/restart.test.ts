@@ -11,7 +11,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { probeSocket } from "../../api/src/socket";
 import { run } from "../../agent/src/util/exec";
 import { UNIT_FILES } from "../../provider/src/agent";
-import { openStack, outputsJson } from "../../scripts/lib/workspace";
+import { openStack, outputsJson } from "../helpers/workspace";
 import { useLeakCheck } from "../helpers/leaks";
 
 useLeakCheck();

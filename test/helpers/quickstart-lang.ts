@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { run } from "../../agent/src/util/exec";
-import { guestDir, pulumiEnv, ROOT } from "../../scripts/lib/workspace";
+import { guestDir } from "./guest";
+import { pulumiEnv, ROOT } from "./workspace";
 import { TestAgent } from "./agent";
 
 export type Action = "up" | "preview" | "destroy";

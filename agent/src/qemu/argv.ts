@@ -3,14 +3,13 @@
 // elements (-pidfile, -kernel, ...) need no escaping because no shell is ever involved.
 import * as path from "node:path";
 import { invalid } from "../errors";
-import { IFNAME_MAX } from "../constants";
+import { isIfName, isUnicastMac, normalizeMac } from "@pulumi-qemu/api/validate";
 import type { Accel, Arch, QemuLaunch } from "./types";
 
 export type { Accel, Arch, QemuLaunch, QemuNic } from "./types";
 export { uefiFirmware, prepareUefiVars } from "./firmware";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 export function qemuBinary(arch: Arch): string {
   return arch === "aarch64" ? "qemu-system-aarch64" : "qemu-system-x86_64";
@@ -62,9 +61,9 @@ function validate(l: QemuLaunch): void {
   if ((l.initrd || l.cmdline) && !l.kernel)
     throw invalid("QEMU_NO_KERNEL", "kernel", "initrd and cmdline need a kernel");
   l.nics.forEach((n, i) => {
-    if (!MAC_PATTERN.test(n.mac) || (parseInt(n.mac.slice(0, 2), 16) & 1) === 1)
+    if (normalizeMac(n.mac) !== n.mac.toLowerCase() || !isUnicastMac(n.mac))
       throw invalid("QEMU_BAD_MAC", `nics[${i}].mac`, `${JSON.stringify(n.mac)} is not a unicast MAC`);
-    if (!/^[A-Za-z0-9_.-]+$/.test(n.tap) || n.tap.length > IFNAME_MAX)
+    if (!isIfName(n.tap))
       throw invalid(
         "QEMU_BAD_TAP",
         `nics[${i}].tap`,

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AgentError, type BridgeSpec } from "@pulumi-qemu/api";
 import { run } from "../../../agent/src/util/exec";
-import { guestDir } from "../../../scripts/lib/workspace";
+import { guestImage } from "../../helpers/guest";
 import { TestAgent } from "../../helpers/agent";
 import { TestLan } from "../../helpers/lan";
 import { expectAgentError } from "../../helpers/expect";
@@ -39,15 +39,9 @@ describe("qvmd host bridges with a LAN uplink (real kernel and guest)", function
 
   before(async () => {
     await lan.start();
-    const g = await guestDir("x86_64");
+    const image = await guestImage("direct");
     const c = await agent.start();
-    await c.applyImage({
-      id: "direct",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(image);
     assert.ok(await ping("172.30.9.1"), "the LAN is reachable before the bridge");
   });
   after(async () => {

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { useLeakCheck } from "../../helpers/leaks";
-import { buildGuest, execa, makeSeed, TestVm, type GuestBuild } from "./vm";
+import { buildGuest, type GuestBuild } from "../../helpers/guest";
+import { execa, makeSeed, TestVm } from "./vm";
 
 useLeakCheck();
 

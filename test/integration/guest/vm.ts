@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { GuestArch } from "../../helpers/guest";
 
 // execa is ESM-only; this CommonJS test code loads it lazily (as agent/src/util/exec does).
 type Execa = typeof import("execa", { with: { "resolution-mode": "import" } });
@@ -21,35 +22,6 @@ export async function execa(
 
 export const repoRoot = path.resolve(__dirname, "../../..");
 const guestDir = path.join(repoRoot, "scripts/guest");
-
-export type GuestArch = "x86_64" | "aarch64";
-
-export interface GuestBuild {
-  dir: string;
-  vmlinuz: string;
-  initrd: string;
-  disk: string;
-  /** kernel command line for direct kernel boot (the serial console) */
-  cmdline: string;
-}
-
-/** Runs scripts/guest/build.sh (cached: returns at once when nothing changed). */
-export async function buildGuest(arch: GuestArch): Promise<GuestBuild> {
-  const r = await execa("bash", [path.join(guestDir, "build.sh"), arch], {
-    reject: false,
-    timeout: 20 * 60_000,
-  });
-  if (r.exitCode !== 0)
-    throw new Error(`build.sh ${arch} failed (${r.exitCode}):\n${tail(String(r.stderr), 40)}`);
-  const dir = String(r.stdout).trim().split("\n").pop()!;
-  return {
-    dir,
-    vmlinuz: path.join(dir, "vmlinuz"),
-    initrd: path.join(dir, "initrd.img"),
-    disk: path.join(dir, "disk.qcow2"),
-    cmdline: fs.readFileSync(path.join(dir, "cmdline"), "utf8").trim(),
-  };
-}
 
 export interface SeedFiles {
   userData: string;

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AgentError } from "@pulumi-qemu/api";
 import { run } from "../../../agent/src/util/exec";
-import { guestDir } from "../../../scripts/lib/workspace";
+import { guestDir } from "../../helpers/guest";
 import { TestAgent } from "../../helpers/agent";
 import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type InstanceSpec } from "@pulumi-qemu/api";
 import { run } from "../../../agent/src/util/exec";
-import { guestDir } from "../../../scripts/lib/workspace";
+import { guestImage } from "../../helpers/guest";
 import { TestAgent } from "../../helpers/agent";
 import { expectAgentError } from "../../helpers/expect";
 import { useLeakCheck } from "../../helpers/leaks";
@@ -30,7 +30,7 @@ describe("qvmd instances (real QEMU guests)", function () {
   const expectError = expectAgentError;
 
   before(async () => {
-    const g = await guestDir("x86_64");
+    const image = await guestImage("direct");
     const c = await agent.start();
     await c.applyNetwork({
       id: "qi1",
@@ -38,13 +38,7 @@ describe("qvmd instances (real QEMU guests)", function () {
       nat: true,
       dhcp: { enabled: true, reservations: [{ mac: "52:54:00:46:00:99", ip: "10.246.0.99" }] },
     });
-    await c.applyImage({
-      id: "direct",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(image);
   });
   after(async () => {
     await agent.stop();
@@ -176,16 +170,7 @@ describe("qvmd instances (real QEMU guests)", function () {
   });
 
   it("boots an aarch64 guest with UEFI firmware and a private vars file, and finds its address", async () => {
-    const g = await guestDir("aarch64");
-    await agent.client!.applyImage({
-      id: "arm",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyAMA0",
-      arch: "aarch64",
-      firmware: "uefi",
-    });
+    await agent.client!.applyImage(await guestImage("arm", "aarch64"));
     const v = await agent.client!.applyInstance(
       spec({
         id: "varm",

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import { type InstanceSpec } from "@pulumi-qemu/api";
 import { run } from "../../../agent/src/util/exec";
-import { guestDir } from "../../../scripts/lib/workspace";
+import { guestImage } from "../../helpers/guest";
 import { TestAgent } from "../../helpers/agent";
 import { OutsideHost } from "../../helpers/hosts";
 import { expectAgentError } from "../../helpers/expect";
@@ -41,17 +41,11 @@ describe("qvmd port forwards (real guest)", function () {
   const expectError = expectAgentError;
 
   before(async () => {
-    const g = await guestDir("x86_64");
+    const image = await guestImage("direct");
     const c = await agent.start();
     await outside.start();
     await c.applyNetwork({ id: "qp1", cidr: "10.249.0.0/24", nat: true, dhcp: { enabled: true } });
-    await c.applyImage({
-      id: "direct",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(image);
   });
   after(async () => {
     await outside.stop();

@@ -1,10 +1,10 @@
 // Runs an example under examples/ with the Automation API and an inline program: the Go module
 // proxy here does not serve pulumi-language-nodejs, so the program runs in this Node process and
-// the CLI needs no language host. Local file backend, offline, no update checks.
+// the CLI needs no language host. Local file backend, offline, no update checks. Used by the e2e
+// tests and by `make up` (scripts/stack.ts).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { run } from "../../agent/src/util/exec";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -17,15 +17,6 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Run this program instead of the example's index.ts (the example's Pulumi.yaml still applies). */
   program?: () => Promise<Record<string, unknown> | void>;
-}
-
-/** Builds (or finds, cached) the tiny test guest and returns its directory. */
-export async function guestDir(arch: "x86_64" | "aarch64" = "x86_64"): Promise<string> {
-  const r = await run("bash", [path.join(ROOT, "scripts", "guest", "build.sh"), arch], { timeoutMs: 900000 });
-  const dir = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (!fs.existsSync(path.join(dir, "vmlinuz")))
-    throw new Error(`scripts/guest/build.sh printed no guest directory: ${r.stdout}`);
-  return dir;
 }
 
 export function pulumiEnv(stateDir: string, extra: Record<string, string> = {}): Record<string, string> {
