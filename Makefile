@@ -30,7 +30,7 @@ golang:
 	@bash scripts/setup-go.sh
 
 build:
-	@rm -rf api/dist agent/dist provider/dist && tsc -p api && tsc -p agent && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
+	@rm -rf api/dist agent/dist provider/dist && tsc -p api && tsc -p agent && bash agent/native/build.sh && tsc -p provider && (cd sdk/nodejs && tsc -p tsconfig.json && cp package.json bin/)
 
 # What users install, versioned from VERSION, into dist/ (scripts/dist/, one script per artifact):
 # the plugin tarball, the qvmd .deb, the Node SDK tarball, the Python sdist and wheel.
@@ -71,8 +71,9 @@ format:
 typecheck: build
 	@tsc -p tsconfig.json
 
+# The unit tests load the native addons (agent/native) from agent/dist/native.
 test-unit:
-	@mocha 'test/unit/**/*.test.ts' && python3 -m unittest discover -s test/unit/arpscan -p 'test_*.py'
+	@bash agent/native/build.sh && mocha 'test/unit/**/*.test.ts' && python3 -m unittest discover -s test/unit/arpscan -p 'test_*.py'
 
 # Everything that needs neither root nor host objects: run it before every commit (< 2 minutes).
 check: gen-check lint typecheck test-unit

@@ -6,4 +6,8 @@ import { BUNDLED, besideExecutable } from "@pulumi-qemu/api";
 export const assets = {
   /** The ARP sweeper run inside network namespaces. */
   arpscan: BUNDLED ? besideExecutable("arpscan.py") : path.join(__dirname, "..", "helpers", "arpscan.py"),
+  /** The DNS forwarder's batched UDP (agent/native/udp, built by make build into agent/dist/native). */
+  udpAddon: BUNDLED
+    ? besideExecutable("qvmd-udp.node")
+    : path.resolve(__dirname, "..", "..", "agent", "dist", "native", "qvmd-udp.node"),
 };

@@ -19,8 +19,10 @@ const FORWARDED_NAMES = 10000;
 
 type Execa = typeof import("execa", { with: { "resolution-mode": "import" } }).execa;
 type Peer = "ours" | "previous" | "dnsmasq" | "unbound";
-// DNSBENCH_PREVIOUS: another build of ours (a checkout's bench/dns/serve.ts), measured in the same runs.
-const PREVIOUS = process.env.DNSBENCH_PREVIOUS;
+// Ours runs compiled (agent/dist, `make build`): the code that ships, not the sources under tsx.
+const OURS = path.join(__dirname, "..", "..", "agent", "dist");
+// DNSBENCH_PREVIOUS: another checkout of ours, built, measured in the same runs (before/after).
+const PREVIOUS = process.env.DNSBENCH_PREVIOUS && path.join(process.env.DNSBENCH_PREVIOUS, "agent", "dist");
 type Case = "local" | "forwarded" | "deadFirst";
 
 const children: ChildProcess[] = [];
@@ -129,7 +131,7 @@ async function startUnbound(execa: Execa, dir: string, port: number, upstreams: 
   spawn(execa, "unbound", ["-d", "-c", conf]);
 }
 
-async function startOurs(execa: Execa, port: number, upstreams: number[], serveFile?: string) {
+async function startOurs(execa: Execa, port: number, upstreams: number[], dist: string) {
   const opts = {
     listen: { address: "127.0.0.1", port },
     upstreams: { kind: "static", servers: upstreams.map((p) => `127.0.0.1:${p}`) },
@@ -141,9 +143,10 @@ async function startOurs(execa: Execa, port: number, upstreams: number[], serveF
       Array.from({ length: HOSTS }, (_, i) => [`host${i}`, [`10.0.${i >> 8}.${i & 255}`]]),
     ),
   };
-  // DNSBENCH_SERVE runs another build of ours (e.g. a copy of the previous version) for before/after.
-  const serve = serveFile ?? process.env.DNSBENCH_SERVE ?? path.join(__dirname, "serve.ts");
-  spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts)]);
+  if (!fs.existsSync(path.join(dist, "dns", "child.js")))
+    throw new Error(`${dist} is not built (make build)`);
+  const serve = path.join(__dirname, "serve.ts");
+  spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts), dist]);
 }
 
 async function dnsperf(
@@ -211,7 +214,7 @@ async function main() {
   for (const peer of peers) ports[peer] = { normal: await freePort(), deadFirst: await freePort() };
   for (const variant of ["normal", "deadFirst"] as const) {
     const ups = variant === "normal" ? [upstream] : [dead, upstream];
-    await startOurs(execa, ports.ours[variant], ups);
+    await startOurs(execa, ports.ours[variant], ups, OURS);
     if (PREVIOUS) await startOurs(execa, ports.previous[variant], ups, PREVIOUS);
     await startDnsmasq(execa, ports.dnsmasq[variant], ups);
     await startUnbound(execa, dir, ports.unbound[variant], ups);

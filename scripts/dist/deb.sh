@@ -15,11 +15,19 @@ mkdir -p "$lib" "$pkg/usr/sbin" "$pkg/lib/systemd/system" "$pkg/usr/share/doc/qv
 sea "$ROOT/agent/dist/executable.js" "$lib/qvmd" "$work/sea"
 install -m 0644 "$ROOT/api/qvmd.proto" "$lib/qvmd.proto"
 install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
+# The DNS forwarder's batched UDP addon (agent/native/udp), loaded beside the executable.
+install -m 0644 "$ROOT/agent/dist/native/qvmd-udp.node" "$lib/qvmd-udp.node"
 ln -s ../lib/qvmd/qvmd "$pkg/usr/sbin/qvmd"
 [ "$("$lib/qvmd" --version)" = "qvmd $VERSION" ] || { echo "dist: the bundled qvmd does not run" >&2; exit 1; }
-# Started without qvmd's IPC channel, the forwarder process refuses, which shows it is the one.
-{ "$lib/qvmd" child qvmd-dns 2>&1 || true; } | grep -q "started by qvmd over IPC" ||
+# Started without qvmd's IPC channel, the forwarder process refuses, which shows it is the one; it
+# loads its UDP addon first, and would have said so had it fallen back to Node's dgram.
+child_says="$({ "$lib/qvmd" child qvmd-dns 2>&1 || true; })"
+grep -q "started by qvmd over IPC" <<<"$child_says" ||
   { echo "dist: the bundled qvmd does not run the DNS forwarder process" >&2; exit 1; }
+if grep -q "falling back to Node.s dgram" <<<"$child_says"; then
+  echo "dist: the bundled DNS forwarder cannot load qvmd-udp.node: $child_says" >&2
+  exit 1
+fi
 install -m 0644 "$ROOT/agent/systemd/qvmd.service" "$pkg/lib/systemd/system/qvmd.service"
 grep -q '^ExecStart=/usr/sbin/qvmd ' "$pkg/lib/systemd/system/qvmd.service" ||
   { echo "dist: agent/systemd/qvmd.service must start /usr/sbin/qvmd" >&2; exit 1; }

@@ -9,6 +9,7 @@ import { type Forwarder, startForwarder } from "./forwarder";
 import type { ForwarderOptions } from "./options";
 import { DnsError } from "./errors";
 import type { AutoPaths } from "./sources";
+import { udpReady } from "./udpio";
 
 export type Request = { id: number; key: string } & (
   | { op: "socket"; kind: "udp" | "tcp" }
@@ -87,6 +88,9 @@ async function handle(r: Request, handle: unknown): Promise<unknown> {
 }
 
 function main() {
+  // The UDP addon is loaded as the user that started us (its file need not be readable by nobody);
+  // first, so that the log (and the package's build check) says at once if it falls back to dgram.
+  udpReady();
   if (!process.send) throw new Error("the DNS forwarder process is started by qvmd over IPC");
   const user = process.env.QVMD_DNS_CHILD_USER;
   if (user) dropTo(user);

@@ -111,6 +111,8 @@ export function answerWith(s: EngineState, packet: Buffer, transport: Transport,
     dnssecOk: q.edns?.dnssecOk ?? false,
     checkingDisabled: (q.flags & FLAG_CD) !== 0,
   });
+  // The answer is built after this call returns, when the client's bytes may be gone (udpio.ts).
+  if (q.question.buffer === packet.buffer) q.question = Buffer.from(q.question);
   const accepted = s.resolver.resolveWith(key, upstream, (r, alone) => {
     if (r.kind === "servfail") {
       s.counters.servfail++;

@@ -22,6 +22,7 @@ import {
 } from "./sources";
 import { type Bound, type Handler, type Listener, bindSockets, serve } from "./server";
 import { type ForwarderStats, newCounters } from "./stats";
+import { udpReady } from "./udpio";
 import { buildTable } from "./zone";
 
 export interface HostRecord {
@@ -192,6 +193,7 @@ export async function startForwarder(
           ignored: upstreamState.ignored,
           error: upstreamState.error,
         },
+        udpIo: udpReady().kind,
       };
     },
 

@@ -11,7 +11,7 @@
 // * the pool keeps at least `idle` sockets ready, so the choice is never between one or two.
 // The socket is connected: the kernel drops datagrams from any other address or port and reports
 // ICMP refusals; the caller checks the source again anyway, plus ID and question.
-import * as dgram from "node:dgram";
+import { closeUdp, openUdp, sendUdp, udpLocalPort } from "./udpio";
 import { randomBelow } from "./upstreamwire";
 
 export interface PoolOptions {
@@ -25,48 +25,49 @@ export interface PoolOptions {
 
 export const DEFAULT_POOL: PoolOptions = { idle: 64, maxUses: 32, maxSockets: 2048 };
 
-export type Receiver = (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
+/** A datagram from the server; its bytes are valid only during the call (udpio.ts). */
+export type Receiver = (msg: Buffer) => void;
 
 /** One socket of a pool. `receiver`/`onError` are set only while a query is in flight on it. */
 export class PooledSocket {
   receiver: Receiver | undefined = undefined;
   onError: ((err: Error) => void) | undefined = undefined;
+  /** A datagram from the server too large to read whole (we ask for 1232 bytes at most). */
+  onOversized: (() => void) | undefined = undefined;
   uses = 0;
-  /** Local port, once bound (for tests and diagnostics). */
-  port = 0;
   busy = false;
   /** An error was seen on it: it is retired at release. */
   broken = false;
   /** Closed (retired). */
   dead = false;
-  private ready = false;
-  private pending: Buffer | undefined = undefined;
+  /** The socket (udpio.ts); -1 when opening it failed. */
+  id = -1;
 
-  constructor(
-    readonly socket: dgram.Socket,
-    readonly limit: number,
-  ) {}
-
-  send(packet: Buffer) {
-    if (this.ready) this.socket.send(packet);
-    else this.pending = packet;
+  /** Local port (for tests and diagnostics); 0 when the socket could not be opened. */
+  get port(): number {
+    return this.id < 0 ? 0 : udpLocalPort(this.id);
   }
 
-  /** Forgets the query that was on it (a datagram not yet sent is not sent). */
+  constructor(readonly limit: number) {}
+
+  send(packet: Buffer) {
+    const code = this.id < 0 ? "ENOTCONN" : sendUdp(this.id, packet);
+    // Reported later, never from inside send: the caller is still setting its query up.
+    if (code !== undefined) queueMicrotask(() => this.fail(new Error(`upstream socket: ${code}`)));
+  }
+
+  /** Forgets the query that was on it. */
   reset() {
     this.busy = false;
     this.receiver = undefined;
     this.onError = undefined;
-    this.pending = undefined;
+    this.onOversized = undefined;
   }
 
   /** @internal */
-  connected() {
-    this.ready = true;
-    this.port = this.socket.address().port;
-    const p = this.pending;
-    this.pending = undefined;
-    if (p && this.busy) this.socket.send(p);
+  fail(err: Error) {
+    this.broken = true;
+    this.onError?.(err);
   }
 }
 
@@ -81,7 +82,7 @@ export class UdpPool {
     /** A datagram arrived on a socket with no query in flight (late or forged). */
     private readonly onStray: () => void = () => undefined,
   ) {
-    for (let i = 0; i < opts.idle && this.open < opts.maxSockets; i++) this.idleList.push(this.create());
+    this.refill();
   }
 
   /** Open sockets (idle and busy). */
@@ -107,9 +108,7 @@ export class UdpPool {
     }
     ps.busy = true;
     ps.uses++;
-    // Keep enough sockets ready that the next choice is still a real one.
-    if (this.idleList.length < this.opts.idle && this.open < this.opts.maxSockets && !this.closed)
-      this.idleList.push(this.create());
+    this.refill();
     return ps;
   }
 
@@ -118,8 +117,7 @@ export class UdpPool {
     ps.reset();
     if (!reusable || ps.broken || ps.uses >= ps.limit || this.closed || this.open > this.opts.maxSockets) {
       this.destroy(ps);
-      if (!this.closed && this.idleList.length < this.opts.idle && this.open < this.opts.maxSockets)
-        this.idleList.push(this.create());
+      this.refill();
       return;
     }
     this.idleList.push(ps);
@@ -131,29 +129,37 @@ export class UdpPool {
     for (const ps of this.idleList.splice(0)) this.destroy(ps);
   }
 
+  /** Keeps enough sockets ready that the next choice is still a real one. */
+  private refill() {
+    while (!this.closed && this.idleList.length < this.opts.idle && this.open < this.opts.maxSockets) {
+      const ps = this.create();
+      // Cannot open one now (out of descriptors?): the next query tries again.
+      if (ps.broken) return this.destroy(ps);
+      this.idleList.push(ps);
+    }
+  }
+
   private create(): PooledSocket {
-    const socket = dgram.createSocket(this.server.family === 6 ? "udp6" : "udp4");
-    const ps = new PooledSocket(socket, 1 + randomBelow(this.opts.maxUses));
+    const ps = new PooledSocket(1 + randomBelow(this.opts.maxUses));
     this.open++;
-    socket.on("message", (msg, rinfo) => {
-      if (ps.receiver) ps.receiver(msg, rinfo);
-      else this.onStray();
-    });
-    socket.on("error", (err) => {
-      ps.broken = true;
-      if (ps.onError) ps.onError(err);
-      else if (!ps.busy) this.retireIdle(ps);
-    });
-    // Port 0: the kernel picks a random free ephemeral port.
-    socket.bind(0, () => {
-      // Retired (pool closed) before the bind completed: the socket is closed already.
-      if (ps.dead) return;
-      socket.connect(this.server.port, this.server.address, (err?: Error) => {
-        if (ps.dead) return;
-        if (err) socket.emit("error", err);
-        else ps.connected();
+    try {
+      ps.id = openUdp(this.server.family, this.server.address, this.server.port, {
+        message: (msg) => {
+          if (ps.receiver) ps.receiver(msg);
+          else this.onStray();
+        },
+        // Not from the server (the kernel already filters a connected socket; checked again).
+        foreign: () => this.onStray(),
+        oversized: () => (ps.onOversized ? ps.onOversized() : this.onStray()),
+        error: (code) => {
+          ps.fail(new Error(`upstream socket: ${code}`));
+          if (!ps.busy) this.retireIdle(ps);
+        },
       });
-    });
+    } catch {
+      // No socket (out of descriptors, no route): a query on it fails at once, as a network error.
+      ps.broken = true;
+    }
     return ps;
   }
 
@@ -167,10 +173,6 @@ export class UdpPool {
     if (ps.dead) return;
     ps.dead = true;
     this.open--;
-    try {
-      ps.socket.close();
-    } catch {
-      // Already closed.
-    }
+    if (ps.id >= 0) closeUdp(ps.id);
   }
 }

@@ -200,6 +200,8 @@ export class Resolver {
         replies[i] = r;
         slots[i]!.outcome = r.ok ? classify(r.rcode, r.scan.header.an) : { state: "failed", reason: r.error };
         settle();
+        // Kept for a later decision: its bytes' area is reused after this call (udpio.ts).
+        if (!done && r.ok) replies[i] = { ...r, bytes: Buffer.from(r.bytes) };
       });
     }
     settle();

@@ -6,6 +6,7 @@
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import { MAX_QUERY } from "./query";
+import { adoptUdp, closeUdp, ipv4String, sendUdpTo } from "./udpio";
 
 export interface Handler {
   /** A datagram or TCP frame arrived (before any check). */
@@ -33,9 +34,6 @@ export interface Listener {
 
 const MAX_TCP_CONNECTIONS = 256;
 const MAX_PENDING_PER_CONNECTION = 64;
-const RECV_BUFFER = 4 * 1024 * 1024;
-// A lost answer is a client retry; failures to send are not worth an error event (and a log line).
-const ignoreSendError = () => undefined;
 
 function bindUdp(address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
@@ -186,28 +184,26 @@ export function serve(bound: Bound, handler: Handler, idleMs: number): Listener 
   });
   tcp.maxConnections = MAX_TCP_CONNECTIONS;
 
-  try {
-    boundUdp.setRecvBufferSize(RECV_BUFFER);
-  } catch {
-    // Capped by net.core.rmem_max; the default still works, it just drops earlier in a burst.
-  }
-  boundUdp.on("error", (err) => process.stderr.write(`qvmd dns: udp socket error: ${err.message}\n`));
-  let closed = false;
-  boundUdp.on("message", (msg, rinfo) => {
-    handler.received();
-    if (!handler.allows(rinfo.address)) return;
-    const respond = (out: Buffer) => {
-      if (!closed) boundUdp.send(out, rinfo.port, rinfo.address, ignoreSendError);
-    };
-    try {
-      if (handler.take(rinfo.address) === 0) handler.answer(msg, "udp", respond);
-      else handler.truncated(msg, respond);
-    } catch (err) {
-      process.stderr.write(`qvmd dns: udp handler failed: ${String(err)}\n`);
-    }
-  });
-
+  // The UDP socket moves to udpio.ts (batched reads and answers, or Node's dgram as a fallback).
   const local = boundUdp.address();
+  let closed = false;
+  const udp = adoptUdp(boundUdp, {
+    message(msg, ip, port) {
+      handler.received();
+      const source = ipv4String(ip);
+      if (!handler.allows(source)) return;
+      const respond = (out: Buffer) => {
+        if (!closed) sendUdpTo(udp, out, ip, port);
+      };
+      if (handler.take(source) === 0) handler.answer(msg, "udp", respond);
+      else handler.truncated(msg, respond);
+    },
+    oversized(ip) {
+      handler.received();
+      if (handler.allows(ipv4String(ip))) handler.onMalformed();
+    },
+    error: (code) => process.stderr.write(`qvmd dns: udp socket error: ${code}\n`),
+  });
   return {
     address: local.address,
     port: local.port,
@@ -218,10 +214,8 @@ export function serve(bound: Bound, handler: Handler, idleMs: number): Listener 
       new Promise<void>((resolve) => {
         closed = true;
         for (const c of connections) c.destroy();
-        let open = 2;
-        const one = () => --open === 0 && resolve();
-        tcp.close(one);
-        boundUdp.close(one);
+        closeUdp(udp);
+        tcp.close(() => resolve());
       }),
   };
 }

@@ -36,6 +36,8 @@ export interface ForwarderStats extends Counters {
   upstreams: UpstreamHealth[];
   /** Where the current upstream list came from, and why some entries of it were not used. */
   upstreamSource: { kind: string; path?: string; ignored: string[]; error?: string };
+  /** How its UDP moves: the batched addon, or Node's dgram when the addon could not load. */
+  udpIo: "batched" | "dgram";
 }
 
 export function newCounters(): Counters {

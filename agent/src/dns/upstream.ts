@@ -23,7 +23,6 @@ export interface AskHooks {
 }
 
 const noop = () => undefined;
-const sameHost = (a: string, b: string) => a === b || a === `::ffff:${b}`;
 
 /**
  * One question over UDP on a pooled socket reserved for it (see pool.ts); `done` is called exactly
@@ -58,11 +57,13 @@ export function askUdp(
   );
   const untrack = hooks.track?.(cancel) ?? noop;
   ps.onError = (err) => finish({ ok: false, error: "network", detail: err.message });
-  ps.receiver = (msg, rinfo) => {
-    if (!sameHost(rinfo.address, server.address) || rinfo.port !== server.port) {
-      hooks.onRejected?.("source");
-      return;
-    }
+  const viaTcp = () => {
+    if (!settle(true)) return;
+    hooks.onTcpFallback?.();
+    void askTcp(server, q, timeoutMs, hooks).then(done);
+  };
+  // Only the server's datagrams get here (the socket is connected; udpio.ts checks the source too).
+  ps.receiver = (msg) => {
     const check = checkReply(msg, id, q);
     if (!check.ok) {
       hooks.onRejected?.(check.reason);
@@ -70,11 +71,10 @@ export function askUdp(
     }
     if (!check.truncated)
       finish({ ok: true, bytes: msg, scan: check.scan, rcode: check.rcode, viaTcp: false });
-    else if (settle(true)) {
-      hooks.onTcpFallback?.();
-      void askTcp(server, q, timeoutMs, hooks).then(done);
-    }
+    else viaTcp();
   };
+  // Larger than we asked for and than we read: asked again over TCP, like a truncated one.
+  ps.onOversized = viaTcp;
   ps.send(buildUpstreamQuery(id, q));
   return cancel;
 }

@@ -1,5 +1,6 @@
 // The forwarder process (agent/src/dns/remote.ts + child.ts) on loopback: several forwarders in one
-// unprivileged process on sockets this process bound, the same answers as in-process, restarts
+// unprivileged process on sockets this process bound, the same answers as in-process (through the
+// batched UDP addon, or Node's dgram when told to), restarts
 // after a crash with options and host tables intact, moves, closes. Asserts answers, never times.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -48,6 +49,22 @@ describe("dns forwarder process", function () {
     assert.notEqual(pid, process.pid);
     assert.notEqual(uidOf(pid), 0);
     assert.equal((await one.stats()).answeredLocal, 1);
+    assert.equal((await one.stats()).udpIo, "batched", "the process loaded the batched UDP addon");
+  });
+
+  it("answers the same through Node's dgram when the addon is not used (QVMD_DNS_UDP=dgram)", async () => {
+    process.env.QVMD_DNS_UDP = "dgram";
+    let f;
+    try {
+      f = await host.start("plain", opts("plain.internal", { x: ["10.3.3.3"] }));
+    } finally {
+      delete process.env.QVMD_DNS_UDP;
+    }
+    assert.equal((await f.stats()).udpIo, "dgram");
+    assert.equal(await a(f.address.port, "x.plain.internal"), "10.3.3.3");
+    assert.equal(await a(f.address.port, "example.org"), "192.0.2.1");
+    const st = await f.stats();
+    assert.equal(st.answeredLocal + st.forwarded, 2);
   });
 
   it("refuses bad options and host tables here, without a round trip, and changes nothing", async () => {
