@@ -207,17 +207,19 @@ async function main() {
   await startUpstream(execa, upstream);
   await waitForAnswer(execa, upstream, files.probe);
 
-  const peers: Peer[] = PREVIOUS
-    ? ["ours", "previous", "dnsmasq", "unbound"]
-    : ["ours", "dnsmasq", "unbound"];
+  const all: Peer[] = PREVIOUS ? ["ours", "previous", "dnsmasq", "unbound"] : ["ours", "dnsmasq", "unbound"];
+  // DNSBENCH_PEERS=ours,dnsmasq (say): fewer peers, a shorter hold of the shared machine.
+  const only = process.env.DNSBENCH_PEERS?.split(",");
+  const peers = only ? all.filter((p) => p === "ours" || only.includes(p)) : all;
   const ports = {} as Record<Peer, Record<"normal" | "deadFirst", number>>;
   for (const peer of peers) ports[peer] = { normal: await freePort(), deadFirst: await freePort() };
   for (const variant of ["normal", "deadFirst"] as const) {
     const ups = variant === "normal" ? [upstream] : [dead, upstream];
     await startOurs(execa, ports.ours[variant], ups, OURS);
-    if (PREVIOUS) await startOurs(execa, ports.previous[variant], ups, PREVIOUS);
-    await startDnsmasq(execa, ports.dnsmasq[variant], ups);
-    await startUnbound(execa, dir, ports.unbound[variant], ups);
+    if (PREVIOUS && peers.includes("previous"))
+      await startOurs(execa, ports.previous[variant], ups, PREVIOUS);
+    if (peers.includes("dnsmasq")) await startDnsmasq(execa, ports.dnsmasq[variant], ups);
+    if (peers.includes("unbound")) await startUnbound(execa, dir, ports.unbound[variant], ups);
   }
   for (const peer of Object.values(ports))
     for (const p of Object.values(peer)) await waitForAnswer(execa, p, files.probe);
