@@ -63,7 +63,7 @@ function spawn(execa: Execa, file: string, args: string[]) {
 }
 
 async function startUpstream(execa: Execa, port: number) {
-  spawn(execa, "dnsmasq", [
+  return spawn(execa, "dnsmasq", [
     "--keep-in-foreground",
     "--no-resolv",
     "--no-hosts",
@@ -78,7 +78,7 @@ async function startUpstream(execa: Execa, port: number) {
 }
 
 async function startDnsmasq(execa: Execa, port: number, upstreams: number[]) {
-  spawn(execa, "dnsmasq", [
+  return spawn(execa, "dnsmasq", [
     "--keep-in-foreground",
     "--no-resolv",
     "--no-hosts",
@@ -128,7 +128,7 @@ async function startUnbound(execa: Execa, dir: string, port: number, upstreams: 
       "",
     ].join("\n"),
   );
-  spawn(execa, "unbound", ["-d", "-c", conf]);
+  return spawn(execa, "unbound", ["-d", "-c", conf]);
 }
 
 async function startOurs(execa: Execa, port: number, upstreams: number[], dist: string) {
@@ -146,7 +146,7 @@ async function startOurs(execa: Execa, port: number, upstreams: number[], dist: 
   if (!fs.existsSync(path.join(dist, "dns", "child.js")))
     throw new Error(`${dist} is not built (make build)`);
   const serve = path.join(__dirname, "serve.ts");
-  spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts), dist]);
+  return spawn(execa, process.execPath, ["--import", "tsx", serve, JSON.stringify(opts), dist]);
 }
 
 async function dnsperf(
@@ -174,6 +174,32 @@ async function dnsperf(
   if (qps) args.push("-Q", String(qps));
   const r = await execa("dnsperf", args, { reject: false, maxBuffer: 512 * 1024 * 1024 });
   return parseDnsperf(r.stdout);
+}
+
+/** CPU time (user + system, clock ticks) of a process and all its descendants (ours: the forwarder process). */
+function treeTicks(root: number): number {
+  const procs = fs
+    .readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => {
+      try {
+        const f = fs.readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ");
+        return { pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
+      } catch {
+        return undefined; // exited meanwhile
+      }
+    })
+    .filter((p) => p !== undefined);
+  const mine = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs)
+      if (!mine.has(p.pid) && mine.has(p.ppid)) {
+        mine.add(p.pid);
+        grew = true;
+      }
+  }
+  return procs.filter((p) => mine.has(p.pid)).reduce((n, p) => n + p.ticks, 0);
 }
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
@@ -212,6 +238,8 @@ async function main() {
   const only = process.env.DNSBENCH_PEERS?.split(",");
   const peers = only ? all.filter((p) => p === "ours" || only.includes(p)) : all;
   const ports = {} as Record<Peer, Record<"normal" | "deadFirst", number>>;
+  const pids = {} as Record<Peer, Record<"normal" | "deadFirst", number>>;
+  const tick = 1e6 / Number((await execa("getconf", ["CLK_TCK"])).stdout);
   for (const peer of peers) ports[peer] = { normal: await freePort(), deadFirst: await freePort() };
   for (const variant of ["normal", "deadFirst"] as const) {
     const ups = variant === "normal" ? [upstream] : [dead, upstream];
@@ -233,7 +261,11 @@ async function main() {
         const file = c === "local" ? files.local : files.forwarded;
         // A short warm-up lets every forwarder learn that the first upstream is dead, as it would in service.
         await dnsperf(execa, port, file, 1);
+        const pid = c === "deadFirst" ? pids[peer].deadFirst : pids[peer].normal;
+        const t0 = treeTicks(pid);
         const max = await dnsperf(execa, port, file, SECONDS);
+        // CPU per answered query of the serving process(es): what the shared machine cannot blur.
+        max.cpuUs = ((treeTicks(pid) - t0) * tick) / Math.max(1, max.completed);
         const fixed = await dnsperf(execa, port, file, SECONDS, FIXED_QPS);
         const cell = (results[`${c}/${peer}`] ??= { max: [], fixed: [] });
         cell.max.push(max);

@@ -5,6 +5,8 @@ export interface Run {
   lost: number;
   p50ms: number;
   p99ms: number;
+  /** CPU (user + system) of the serving process(es) per completed query, in microseconds. */
+  cpuUs?: number;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -62,7 +64,17 @@ export function printTable(
   fixedQps: number,
 ) {
   const rows = [
-    ["case", "forwarder", "max qps", "p99 ms", "lost", `p50 ms @${fixedQps}`, `p99 ms @${fixedQps}`, "lost"],
+    [
+      "case",
+      "forwarder",
+      "max qps",
+      "p99 ms",
+      "CPU us/q",
+      "lost",
+      `p50 ms @${fixedQps}`,
+      `p99 ms @${fixedQps}`,
+      "lost",
+    ],
   ];
   for (const c of cases)
     for (const peer of peers) {
@@ -77,6 +89,10 @@ export function printTable(
         spread(
           max.map((r) => r.p99ms),
           2,
+        ),
+        spread(
+          max.map((r) => r.cpuUs ?? NaN),
+          1,
         ),
         String(max.reduce((n, r) => n + r.lost, 0)),
         spread(
@@ -100,7 +116,12 @@ export function printTable(
       // Ratios per run (same conditions), then their median and spread.
       const qps = ours.max.map((r, i) => r.qps / other.max[i]!.qps);
       const p99 = ours.fixed.map((r, i) => r.p99ms / other.fixed[i]!.p99ms);
-      console.log(`${c}: ours/${peer} qps ${spread(qps, 2)}x, p99@${fixedQps} ${spread(p99, 2)}x`);
+      const p99max = ours.max.map((r, i) => r.p99ms / other.max[i]!.p99ms);
+      const cpu = ours.max.map((r, i) => (r.cpuUs ?? NaN) / (other.max[i]!.cpuUs ?? NaN));
+      console.log(
+        `${c}: ours/${peer} qps ${spread(qps, 2)}x, p99 ${spread(p99max, 2)}x, ` +
+          `p99@${fixedQps} ${spread(p99, 2)}x, CPU/query ${spread(cpu, 2)}x`,
+      );
     }
   }
 }
