@@ -2,9 +2,10 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 // Import boundaries (docs/architecture.md, "Layout"): the contract package depends on nothing of
-// ours; the provider reaches the agent only through it; the agent's libraries (dns/, qemu/) never
-// reach into a resource folder, so they stay usable and testable on their own.
-const RESOURCE_FOLDERS = "(net|instances|images|bridges|dnsfwd)";
+// ours; the provider reaches the agent only through it; the agent's libraries (dns/, qemu/,
+// firewall/, util/) never reach into a resource folder, so they stay usable and testable on their
+// own.
+const RESOURCE_FOLDERS = "(network|instance|image|bridge|dnsForwarder)";
 const boundary = (message, ...regexes) => ({
   "no-restricted-imports": ["error", { patterns: regexes.map((regex) => ({ regex, message })) }],
 });
@@ -48,9 +49,9 @@ export default tseslint.config(
     ),
   },
   {
-    files: ["agent/src/dns/**", "agent/src/qemu/**"],
+    files: ["agent/src/dns/**", "agent/src/qemu/**", "agent/src/firewall/**", "agent/src/util/**"],
     rules: boundary(
-      "a library (dns/, qemu/) never imports a resource folder; shared code goes to @pulumi-qemu/api",
+      "a library (dns/, qemu/, firewall/, util/) never imports a resource folder; shared code goes to @pulumi-qemu/api",
       `^(\\.\\./)+${RESOURCE_FOLDERS}(/|$)`,
       "^@pulumi-qemu/(agent|provider)",
     ),

@@ -6,12 +6,12 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { groupId, mayReplaceSocket, probeSocket, VERSION } from "@pulumi-qemu/api";
 import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
-import { Bridges } from "./bridges/manager";
-import { DnsForwarders } from "./dnsfwd/manager";
-import { Images } from "./images/store";
-import { Instances } from "./instances/manager";
-import { startFirewallGuard } from "./net/firewall";
-import { Networks } from "./net/network";
+import { Bridges } from "./bridge/manager";
+import { DnsForwarders } from "./dnsForwarder/manager";
+import { Images } from "./image/manager";
+import { Instances } from "./instance/manager";
+import { startFirewallGuard } from "./firewall";
+import { Networks } from "./network/manager";
 import { createServer } from "./server";
 import { StateStore } from "./state";
 

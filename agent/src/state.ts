@@ -2,11 +2,11 @@
 // the agent owns, so a restarted (or crashed) agent can re-assert and clean up everything.
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
-import type { BridgeSpecInput } from "./bridges/spec";
-import type { DnsForwarderSpecInput } from "./dnsfwd/spec";
-import type { ImageSpecInput } from "./images/spec";
-import type { InstanceSpecInput } from "./instances/spec";
-import type { NetworkSpecInput } from "./net/spec";
+import type { BridgeSpecInput } from "./bridge/spec";
+import type { DnsForwarderSpecInput } from "./dnsForwarder/spec";
+import type { ImageSpecInput } from "./image/spec";
+import type { InstanceSpecInput } from "./instance/spec";
+import type { NetworkSpecInput } from "./network/spec";
 import { writeFileAtomic } from "./util/atomic";
 import { Mutex } from "./util/lock";
 

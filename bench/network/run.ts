@@ -2,8 +2,8 @@
 // `nft -f` per network, the same commands without the agent), measured in the same run.
 // Usage: tsx bench/network/run.ts [N]   (root; prints ms per network and the ratios)
 import { names } from "../../agent/src/constants";
-import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/net/render";
-import { resolveNetwork } from "../../agent/src/net/spec";
+import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/network/render";
+import { resolveNetwork } from "../../agent/src/network/spec";
 import { run } from "../../agent/src/util/exec";
 import { TestAgent } from "../../test/helpers/agent";
 

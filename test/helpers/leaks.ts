@@ -1,6 +1,6 @@
 // The leak check every integration and e2e test file runs after its tests: nothing of ours (our
 // prefix `qv`, including test fixtures named `qvx*`) may remain on the host.
-import { listForwardAccept } from "../../agent/src/net/firewall";
+import { listForwardAccept } from "../../agent/src/firewall";
 import { run } from "../../agent/src/util/exec";
 import * as fs from "node:fs";
 

@@ -8,7 +8,7 @@ import {
   forwardAcceptDrift,
   listForwardAccept,
   removeForwardAccept,
-} from "../../../agent/src/net/firewall";
+} from "../../../agent/src/firewall";
 import { TestAgent } from "../../helpers/agent";
 import { Guest, OutsideHost } from "../../helpers/hosts";
 import { useLeakCheck } from "../../helpers/leaks";

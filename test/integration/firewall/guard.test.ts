@@ -11,7 +11,7 @@ import {
   forwardAcceptDrift,
   removeForwardAccept,
   startFirewallGuard,
-} from "../../../agent/src/net/firewall";
+} from "../../../agent/src/firewall";
 import type { NetworkSpec } from "@pulumi-qemu/api";
 import { TestAgent } from "../../helpers/agent";
 import { Guest, OutsideHost } from "../../helpers/hosts";

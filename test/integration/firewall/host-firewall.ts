@@ -1,7 +1,7 @@
 // Host-global firewall state for the firewall tests: saved before, restored after (the iptables
 // filter table as it was, or absent when it was absent), plus polling with a bounded deadline.
 import { run } from "../../../agent/src/util/exec";
-import { parseChain } from "../../../agent/src/net/firewall/rules";
+import { parseChain } from "../../../agent/src/firewall/rules";
 
 export class SavedFirewall {
   private filter?: string;

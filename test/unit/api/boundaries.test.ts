@@ -18,11 +18,14 @@ describe("import boundaries (eslint)", function () {
   this.timeout(60000);
   const cases: [file: string, source: string, forbidden: boolean][] = [
     ["provider/src/resources/x.ts", 'import { x } from "@pulumi-qemu/agent/dist/net/spec";', true],
-    ["provider/src/resources/x.ts", 'import { x } from "../../../agent/src/net/spec";', true],
+    ["provider/src/resources/x.ts", 'import { x } from "../../../agent/src/network/spec";', true],
     ["provider/src/resources/x.ts", 'import { x } from "@pulumi-qemu/api";', false],
     ["provider/src/resources/x.ts", 'import { x } from "../agent";', false],
-    ["agent/src/dns/x.ts", 'import { x } from "../net/spec";', true],
-    ["agent/src/qemu/x.ts", 'import { x } from "../instances/spec";', true],
+    ["agent/src/dns/x.ts", 'import { x } from "../network/spec";', true],
+    ["agent/src/qemu/x.ts", 'import { x } from "../instance/spec";', true],
+    ["agent/src/firewall/x.ts", 'import { x } from "../network/manager";', true],
+    ["agent/src/util/x.ts", 'import { x } from "../dnsForwarder/spec";', true],
+    ["agent/src/firewall/x.ts", 'import { x } from "../constants";', false],
     ["agent/src/dns/x.ts", 'import { x } from "@pulumi-qemu/api/validate";', false],
     ["agent/src/qemu/x.ts", 'import { x } from "../errors";', false],
     ["api/src/x.ts", 'import { x } from "../../agent/src/constants";', true],

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { classifyMonitorLine, summarize } from "../../../agent/src/net/firewall/events";
+import { classifyMonitorLine, summarize } from "../../../agent/src/firewall/events";
 
 describe("firewall: nft monitor lines (pure)", () => {
   it("repairs on removals in our tables and on flush ruleset", () => {

@@ -1,7 +1,7 @@
 // The guard's decisions with small real timers. Nothing here asserts durations: "did not happen" is
 // shown by ordering (a later sentinel event is the next thing the guard acts on).
 import * as assert from "node:assert/strict";
-import { GuardCore, type GuardCoreOptions } from "../../../agent/src/net/firewall/guard-core";
+import { GuardCore, type GuardCoreOptions } from "../../../agent/src/firewall/guard-core";
 
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
   const deadline = Date.now() + 3000;

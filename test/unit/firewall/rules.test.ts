@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { versionKind } from "../../../agent/src/net/firewall/backends";
+import { versionKind } from "../../../agent/src/firewall/backends";
 import {
   describeChain,
   forwardAcceptSpecs,
@@ -10,7 +10,7 @@ import {
   ruleArgv,
   ruleKind,
   tokenize,
-} from "../../../agent/src/net/firewall/rules";
+} from "../../../agent/src/firewall/rules";
 
 // What `iptables -S FORWARD` prints on a host with Docker and ufw, plus two of our networks.
 const LISTING = [

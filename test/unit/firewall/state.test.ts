@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { firewallState } from "../../../agent/src/net/firewall/state";
+import { firewallState } from "../../../agent/src/firewall/state";
 
 describe("firewall: state shown by a network read (pure)", () => {
   it("is ok when nothing is missing and the guard has no error", () => {

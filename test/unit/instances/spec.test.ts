@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import { parseSource } from "@pulumi-qemu/api/validate";
-import { resolveImage } from "../../../agent/src/images/spec";
+import { resolveImage } from "../../../agent/src/image/spec";
 import {
   resolveInstance,
   USER_DATA_MAX_BYTES,
   type InstanceSpecInput,
-} from "../../../agent/src/instances/spec";
-import { parseLeases } from "../../../agent/src/net/leases";
+} from "../../../agent/src/instance/spec";
+import { parseLeases } from "../../../agent/src/network/leases";
 import { derivedMac } from "../../../provider/src/resources/instance";
 
 const base: InstanceSpecInput = {

@@ -6,8 +6,8 @@ import {
   renderNftTable,
   renderNsBatch,
   renderRootBatch,
-} from "../../../agent/src/net/render";
-import { resolveNetwork } from "../../../agent/src/net/spec";
+} from "../../../agent/src/network/render";
+import { resolveNetwork } from "../../../agent/src/network/spec";
 
 const n = resolveNetwork({
   id: "ab12",

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { formatIp } from "@pulumi-qemu/api/validate";
-import { findConflicts, resolveNetwork, type NetworkSpecInput } from "../../../agent/src/net/spec";
+import { findConflicts, resolveNetwork, type NetworkSpecInput } from "../../../agent/src/network/spec";
 
 const base: NetworkSpecInput = { id: "n1", cidr: "192.168.71.0/24", nat: true, dhcp: { enabled: true } };
 const violations = (s: Partial<NetworkSpecInput>) => resolveNetwork({ ...base, ...s }).violations;

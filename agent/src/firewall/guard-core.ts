@@ -8,7 +8,7 @@
 // foreign change that happened to land inside the window (Docker re-creating FORWARD with DROP right
 // after we repaired) is still caught. Repairs that keep not holding are bounded by `maxChained`, then
 // left to the periodic check, so a broken host cannot make us spin.
-import { FIREWALL_CHECK_PERIOD_MS } from "../../constants";
+import { FIREWALL_CHECK_PERIOD_MS } from "../constants";
 import { classifyMonitorLine, summarize } from "./events";
 
 export interface GuardStatus {

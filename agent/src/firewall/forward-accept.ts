@@ -2,8 +2,8 @@
 // policy, ufw's default) drops guests' packets even though our own `inet qvm_<id>` table accepts
 // them: every base chain on the forward hook must accept. Only our interfaces are opened, and every
 // rule carries `qvm:<id>` so that removal and leak checks find exactly ours.
-import { hostFailure } from "../../errors";
-import { run } from "../../util/exec";
+import { hostFailure } from "../errors";
+import { run } from "../util/exec";
 import { type Backend, detectBackends } from "./backends";
 import {
   type ParsedChain,

@@ -1,6 +1,6 @@
 // Pure side of the iptables FORWARD accept rules: their argv, and reading `iptables -S FORWARD`.
 // Kept free of I/O so the parsing of real-world listings (Docker, ufw, foreign rules) is unit-tested.
-import { FORWARD_COMMENT_PATTERN, names } from "../../constants";
+import { FORWARD_COMMENT_PATTERN, names } from "../constants";
 
 export const FORWARD = "FORWARD";
 

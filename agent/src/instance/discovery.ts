@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import { assets } from "../assets";
 import { names } from "../constants";
 import { formatCidr, formatIp, maskOf, parseIp } from "@pulumi-qemu/api/validate";
-import type { Lease, LeaseWatch } from "../net/leases";
-import type { ResolvedNetwork } from "../net/spec";
+import type { Lease, LeaseWatch } from "../network/leases";
+import type { ResolvedNetwork } from "../network/spec";
 
 export const ARPSCAN = assets.arpscan;
 

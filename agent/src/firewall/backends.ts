@@ -3,7 +3,7 @@
 // each one that exists gets our rules. We never create a chain: merely listing a legacy table would
 // load iptable_filter and add a hook, so existence is read from nft and /proc instead.
 import * as fs from "node:fs/promises";
-import { run } from "../../util/exec";
+import { run } from "../util/exec";
 
 export interface Backend {
   /** "iptables-nft" or "iptables-legacy": names the backend in reasons and drift lines. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ForwarderOptions } from "../dns";
 import { formatCidr, formatIp } from "@pulumi-qemu/api/validate";
-import type { ResolvedNetwork } from "../net/spec";
+import type { ResolvedNetwork } from "../network/spec";
 
 export const dnsForwarderSpecShape = z.object({
   id: z.string().max(64),

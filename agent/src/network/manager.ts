@@ -13,7 +13,7 @@ import {
   firewallState,
   forwardAcceptDrift,
   removeForwardAccept,
-} from "./firewall";
+} from "../firewall";
 import * as host from "./host";
 import { formatCidr, formatIp, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";

@@ -1,7 +1,7 @@
 // Which lines of `nft monitor ruleset` can have broken a network. Additions elsewhere (Docker adding
 // its own rules, our own inserts) are noise; removals in our tables or in the iptables filter FORWARD
 // chain, and any (re)definition of that chain (its policy may now be DROP), call for a repair.
-import { PREFIX, names } from "../../constants";
+import { PREFIX, names } from "../constants";
 import { FORWARD } from "./rules";
 
 const REMOVING = new Set(["delete", "destroy", "flush"]);

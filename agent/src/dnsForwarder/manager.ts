@@ -5,8 +5,8 @@
 import { type HostRecord, type RemoteForwarder, ForwarderHost, validateForwarderOptions } from "../dns";
 import { ID_PATTERN } from "../constants";
 import { QvmdError, notFound } from "../errors";
-import type { Networks } from "../net/network";
-import type { ResolvedNetwork } from "../net/spec";
+import type { Networks } from "../network/manager";
+import type { ResolvedNetwork } from "../network/spec";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import {
