@@ -1,22 +1,20 @@
 // Durable agent state: one JSON document written atomically after every change. It records what
-// the agent owns, so a restarted (or crashed) agent can re-assert and clean up everything.
+// the agent owns, so a restarted (or crashed) agent can re-assert and clean up everything. Specs are
+// recorded as the wire's messages with defaults filled in (each resource's spec shape is checked
+// against them), and are validated again whenever they are read back.
+import type { wire } from "@pulumi-qemu/api";
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
-import type { BridgeSpecInput } from "./bridge/spec";
-import type { DnsForwarderSpecInput } from "./dnsForwarder/spec";
-import type { ImageSpecInput } from "./image/spec";
-import type { InstanceSpecInput } from "./instance/spec";
-import type { NetworkSpecInput } from "./network/spec";
 import { writeFileAtomic } from "./util/atomic";
 import { Mutex } from "./util/lock";
 
 export interface NetworkRecord {
-  spec: NetworkSpecInput;
+  spec: wire.NetworkSpec__Output;
   createdAt: string;
 }
 
 export interface ImageRecord {
-  spec: ImageSpecInput;
+  spec: wire.ImageSpec__Output;
   sha256: string;
   format: "qcow2" | "raw";
   sizeBytes: number;
@@ -27,7 +25,7 @@ export interface ImageRecord {
 }
 
 export interface InstanceRecord {
-  spec: InstanceSpecInput;
+  spec: wire.InstanceSpec__Output;
   /** Blobs the instance's disk and boot files use; kept while the instance exists. */
   blobs: string[];
   diskGb: number;
@@ -39,12 +37,12 @@ export interface InstanceRecord {
 }
 
 export interface DnsForwarderRecord {
-  spec: DnsForwarderSpecInput;
+  spec: wire.DnsForwarderSpec__Output;
   createdAt: string;
 }
 
 export interface BridgeRecord {
-  spec: BridgeSpecInput;
+  spec: wire.BridgeSpec__Output;
   /** The uplink's IPv4 addresses (a.b.c.d/p) and routes as they were, recorded before the move. */
   uplinkAddresses: string[];
   uplinkRoutes: Array<{ dst: string; gateway?: string; metric?: number }>;

@@ -1,11 +1,11 @@
 // Host bridges: created (or adopted) in the root namespace, optionally enslaving an uplink whose
 // addresses and routes move to the bridge and back. What was there before is recorded first, so a
 // crash at any point can still restore it.
-import { QvmdError, notFound } from "../errors";
+import { QvmdError, notFound, violationsError } from "../errors";
 import type { StateStore, BridgeRecord } from "../state";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
-import { type BridgeSpec, type BridgeSpecInput, bridgeSpecShape, checkBridge } from "./spec";
+import { type BridgeSpec, bridgeSpecShape, checkBridge } from "./spec";
 
 interface IpAddrJson {
   ifname: string;
@@ -60,18 +60,10 @@ export class Bridges {
 
   constructor(private readonly state: StateStore) {}
 
-  apply(input: BridgeSpecInput): Promise<BridgeStatus> {
+  apply(input: BridgeSpec): Promise<BridgeStatus> {
     return this.lock.run(async () => {
       const { spec: s, violations } = checkBridge(input);
-      if (!s) {
-        const f = violations[0]!;
-        throw new QvmdError(
-          "invalid",
-          f.code,
-          violations.map((v) => `${v.property}: ${v.reason}`).join("; "),
-          { property: f.property },
-        );
-      }
+      if (!s) throw violationsError(violations);
       const existing = this.state.bridges[s.id];
       if (existing && bridgeSpecShape.parse(existing.spec).name !== s.name)
         throw new QvmdError("precondition", "BRIDGE_IMMUTABLE", "a bridge's name cannot change in place", {

@@ -1,7 +1,9 @@
 // Pure validation of a host bridge spec.
 import { resources } from "@pulumi-qemu/api";
+import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN, IFNAME_MAX } from "../constants";
+import { parseShape } from "../errors";
 import { isHost, isIfName, maskOf, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
 export const bridgeSpecShape = z.object({
@@ -13,7 +15,7 @@ export const bridgeSpecShape = z.object({
   mtu: z.number().int().min(0).max(65535).default(0),
   adopt: z.boolean().default(false),
   owner: z.string().max(1024).default(""),
-});
+}) satisfies z.ZodType<wire.BridgeSpec__Output>;
 export type BridgeSpecInput = z.input<typeof bridgeSpecShape>;
 export type BridgeSpec = z.output<typeof bridgeSpecShape>;
 
@@ -21,16 +23,8 @@ const { MTU } = resources;
 
 export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violations: Violation[] } {
   const v: Violation[] = [];
-  const parsed = bridgeSpecShape.safeParse(raw);
-  if (!parsed.success)
-    return {
-      violations: parsed.error.issues.map((i) => ({
-        property: i.path.join("."),
-        code: "BAD_SHAPE",
-        reason: i.message,
-      })),
-    };
-  const s = parsed.data;
+  const { data: s, violations: shapeViolations } = parseShape(bridgeSpecShape, raw);
+  if (!s) return { violations: shapeViolations };
   const bad = (property: string, code: Violation["code"], reason: string) =>
     v.push({ property, code, reason });
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);

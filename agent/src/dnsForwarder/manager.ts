@@ -4,18 +4,12 @@
 // zone's host table follows the instances on the network.
 import { type HostRecord, type RemoteForwarder, ForwarderHost, validateForwarderOptions } from "../dns";
 import { ID_PATTERN } from "../constants";
-import { QvmdError, notFound } from "../errors";
+import { QvmdError, notFound, violationsError } from "../errors";
 import type { Networks } from "../network/manager";
 import type { ResolvedNetwork } from "../network/spec";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
-import {
-  type DnsForwarderSpec,
-  type DnsForwarderSpecInput,
-  dnsForwarderSpecShape,
-  forwarderOptions,
-  propertyName,
-} from "./spec";
+import { type DnsForwarderSpec, dnsForwarderSpecShape, forwarderOptions, propertyName } from "./spec";
 
 export interface DnsForwarderStatus {
   spec: DnsForwarderSpec;
@@ -45,7 +39,7 @@ export class DnsForwarders {
     this.host = new ForwarderHost({ user: user === "root" ? undefined : user, log });
   }
 
-  apply(input: DnsForwarderSpecInput): Promise<DnsForwarderStatus> {
+  apply(input: DnsForwarderSpec): Promise<DnsForwarderStatus> {
     return this.lock.run(async () => {
       const spec = dnsForwarderSpecShape.parse(input);
       if (!ID_PATTERN.test(spec.id))
@@ -72,17 +66,8 @@ export class DnsForwarders {
         );
       const opts = forwarderOptions(spec, net.network, this.port);
       const violations = validateForwarderOptions(opts);
-      if (violations.length > 0) {
-        const first = violations[0]!;
-        throw new QvmdError(
-          "invalid",
-          first.code,
-          violations.map((v) => `${propertyName(v.property)}: ${v.reason}`).join("; "),
-          {
-            property: propertyName(first.property),
-          },
-        );
-      }
+      if (violations.length > 0)
+        throw violationsError(violations.map((v) => ({ ...v, property: propertyName(v.property) })));
       await this.state.update((d) => {
         d.dnsForwarders[spec.id] = {
           spec: input,

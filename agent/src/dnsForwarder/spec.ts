@@ -1,4 +1,5 @@
 // The wire shape of a DNS forwarder and its translation into the forwarder library's options.
+import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import type { ForwarderOptions } from "../dns";
 import { formatCidr, formatIp } from "@pulumi-qemu/api/validate";
@@ -18,7 +19,7 @@ export const dnsForwarderSpecShape = z.object({
     .max(4096)
     .default([]),
   owner: z.string().max(1024).default(""),
-});
+}) satisfies z.ZodType<wire.DnsForwarderSpec__Output>;
 export type DnsForwarderSpecInput = z.input<typeof dnsForwarderSpecShape>;
 export type DnsForwarderSpec = z.output<typeof dnsForwarderSpecShape>;
 

@@ -4,13 +4,12 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { StatePaths } from "../constants";
-import type { Violation } from "@pulumi-qemu/api/validate";
-import { QvmdError, notFound } from "../errors";
+import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { ImageRecord, StateStore } from "../state";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
 import { fetchTo, type OnProgress } from "./fetch";
-import { type ImageSpecInput, type ResolvedImage, resolveImage } from "./spec";
+import { type ImageSpec, type ResolvedImage, resolveImage } from "./spec";
 import { isDeepStrictEqual } from "node:util";
 
 export interface ImageStatus {
@@ -32,18 +31,6 @@ export async function qemuImgInfo(file: string): Promise<QemuImgInfo> {
   return JSON.parse(r.stdout) as QemuImgInfo;
 }
 
-function invalidSpec(violations: Violation[]): QvmdError {
-  const first = violations[0]!;
-  return new QvmdError(
-    "invalid",
-    first.code,
-    violations.map((v) => `${v.property}: ${v.reason}`).join("; "),
-    {
-      property: first.property,
-    },
-  );
-}
-
 export class Images {
   private readonly lock = new Mutex();
 
@@ -54,8 +41,7 @@ export class Images {
 
   private status(id: string, rec: ImageRecord): ImageStatus {
     const { image } = resolveImage(rec.spec);
-    if (!image)
-      throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of image ${id} no longer validates`);
+    if (!image) throw stateCorrupt("image", id);
     return {
       image,
       record: rec,
@@ -105,12 +91,12 @@ export class Images {
   }
 
   apply(
-    spec: ImageSpecInput,
+    spec: ImageSpec,
     onProgress: (message: string, done: number, total: number) => void,
   ): Promise<ImageStatus> {
     return this.lock.run(async () => {
       const { image, violations } = resolveImage(spec);
-      if (!image) throw invalidSpec(violations);
+      if (!image) throw violationsError(violations);
       const existing = this.state.images[image.id];
       const old = existing ? resolveImage(existing.spec).image : undefined;
       // Same bytes (source, digest, kernel, initrd): only how they boot changed; no new fetch.

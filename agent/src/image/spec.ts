@@ -1,8 +1,10 @@
 // Pure validation of an image spec: sources are URLs we are willing to read (parseSource, shared
 // with the provider), and the architecture/firmware pair is one QEMU can boot.
 import { resources } from "@pulumi-qemu/api";
+import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
+import { parseShape } from "../errors";
 import { parseSource, type Violation } from "@pulumi-qemu/api/validate";
 
 export const imageSpecShape = z.object({
@@ -16,8 +18,10 @@ export const imageSpecShape = z.object({
   arch: z.string().max(16).default(""),
   firmware: z.string().max(16).default(""),
   owner: z.string().max(1024).default(""),
-});
+}) satisfies z.ZodType<wire.ImageSpec__Output>;
 export type ImageSpecInput = z.input<typeof imageSpecShape>;
+/** A spec as parsed (defaults filled in): what the state records. */
+export type ImageSpec = z.output<typeof imageSpecShape>;
 
 const { ARCHES, FIRMWARES, FORMATS } = resources;
 export type Arch = (typeof ARCHES)[number];
@@ -41,12 +45,8 @@ export function resolveImage(raw: ImageSpecInput): { image?: ResolvedImage; viol
   const v: Violation[] = [];
   const bad = (property: string, code: Violation["code"], reason: string) =>
     v.push({ property, code, reason });
-  const parsed = imageSpecShape.safeParse(raw);
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);
-    return { violations: v };
-  }
-  const s = parsed.data;
+  const { data: s, violations: shapeViolations } = parseShape(imageSpecShape, raw);
+  if (!s) return { violations: shapeViolations };
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
   const source = parseSource(s.source);
   if (typeof source === "string") bad("source", "BAD_SOURCE", source);

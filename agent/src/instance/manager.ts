@@ -3,7 +3,7 @@
 import * as fs from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { names, type StatePaths } from "../constants";
-import { QvmdError, notFound } from "../errors";
+import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { Images, ImageStatus } from "../image/manager";
 import { contains, formatIp, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 import { LeaseWatch } from "../network/leases";
@@ -20,7 +20,7 @@ import { Mutex } from "../util/lock";
 import { bridgeSegment, type HostBridge, networkSegment, type Sighting, waitForAddresses } from "./discovery";
 import type { Bridges } from "../bridge/manager";
 import { applyPortTable, deletePortTable, hostListenerClash, portTableExists } from "./ports";
-import { forwardsClash, type InstanceSpecInput, type ResolvedInstance, resolveInstance } from "./spec";
+import { forwardsClash, type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import { attachTap, createTap, deleteTap, moveTap } from "./taps";
 
 const GiB = 1024 ** 3;
@@ -45,16 +45,6 @@ export interface InstanceStatus {
   serialLog: string;
   accel: string;
   diskGb: number;
-}
-
-function invalid(violations: Violation[]): QvmdError {
-  const first = violations[0]!;
-  return new QvmdError(
-    "invalid",
-    first.code,
-    violations.map((v) => `${v.property}: ${v.reason}`).join("; "),
-    { property: first.property },
-  );
 }
 
 export class Instances {
@@ -170,7 +160,7 @@ export class Instances {
       }
     }
     v.push(...(await this.portViolations(inst)));
-    if (v.length > 0) throw invalid(v);
+    if (v.length > 0) throw violationsError(v);
     return { image: this.images.get(inst.image_id), networks, bridges };
   }
 
@@ -200,7 +190,7 @@ export class Instances {
   }
 
   /** Violations knowable before creating anything; references that do not exist yet are skipped. */
-  async check(spec: InstanceSpecInput): Promise<Violation[]> {
+  async check(spec: InstanceSpec): Promise<Violation[]> {
     const { instance: inst, violations } = resolveInstance(spec);
     if (!inst) return violations;
     const v: Violation[] = [];
@@ -253,11 +243,11 @@ export class Instances {
     this.onAddressesChanged();
   }
 
-  apply(spec: InstanceSpecInput, progress: Progress): Promise<InstanceStatus> {
+  apply(spec: InstanceSpec, progress: Progress): Promise<InstanceStatus> {
     const id = typeof spec.id === "string" ? spec.id : "";
     return this.lock(id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
-      if (!inst) throw invalid(violations);
+      if (!inst) throw violationsError(violations);
       const { image, networks, bridges } = await this.crossCheck(inst);
       const existing = this.state.instances[inst.id];
       const diskGb = inst.disk_gb || Math.max(1, Math.ceil(image.record.virtualSizeBytes / GiB));
@@ -505,8 +495,7 @@ export class Instances {
     const rec = this.state.instances[id];
     if (!rec) throw notFound("INSTANCE_NOT_FOUND", `instance ${id} does not exist`);
     const { instance: inst } = resolveInstance(rec.spec);
-    if (!inst)
-      throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of instance ${id} no longer validates`);
+    if (!inst) throw stateCorrupt("instance", id);
     const pid = await this.runningPid(id);
     // A lease seen since the last wait is fresher than what was recorded.
     const nics: NicState[] = [];

@@ -1,7 +1,9 @@
 // Pure validation of an instance spec. Cross-resource checks (image and network exist, MAC and IP
 // clashes with other instances) live in the manager, which has the facts.
+import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
+import { parseShape } from "../errors";
 import { resources, USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
 import { isHostName, isUnicastMac, normalizeMac, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
@@ -61,8 +63,11 @@ export const instanceSpecShape = z.object({
     )
     .max(resources.MAX_PORT_FORWARDS)
     .default([]),
-});
+}) satisfies z.ZodType<wire.InstanceSpec__Output>;
 export type InstanceSpecInput = z.input<typeof instanceSpecShape>;
+
+/** Wire fields a program names otherwise (see `propertyOf`). */
+export const INSTANCE_RENAMES = { nics: "networks", wait_for_ip_seconds: "waitForIp" } as const;
 export type InstanceSpec = z.output<typeof instanceSpecShape>;
 
 /** A NIC is on exactly one of: a Network (its namespace's bridge) or a host Bridge. */
@@ -100,11 +105,8 @@ export function resolveInstance(raw: InstanceSpecInput): {
   const v: Violation[] = [];
   const bad = (property: string, code: Violation["code"], reason: string) =>
     v.push({ property, code, reason });
-  const parsed = instanceSpecShape.safeParse(raw);
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) bad(i.path.join("."), "BAD_SHAPE", i.message);
-    return { violations: v };
-  }
+  const parsed = parseShape(instanceSpecShape, raw, INSTANCE_RENAMES);
+  if (!parsed.data) return { violations: parsed.violations };
   // proto3 sends 0 for an unset number: 0 means "the default" here, as in the network spec.
   const s = {
     ...parsed.data,

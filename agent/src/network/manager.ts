@@ -2,7 +2,7 @@
 // Pure decisions live in spec.ts and render.ts; this file only sequences them with host I/O.
 import * as fs from "node:fs/promises";
 import { names, type StatePaths } from "../constants";
-import { QvmdError, notFound } from "../errors";
+import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
@@ -15,10 +15,10 @@ import {
   removeForwardAccept,
 } from "../firewall";
 import * as host from "./host";
-import { formatCidr, formatIp, parseIp, type Violation } from "@pulumi-qemu/api/validate";
+import { formatCidr, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import {
-  type NetworkSpecInput,
+  type NetworkSpec,
   type Reservation,
   type ResolvedNetwork,
   findConflicts,
@@ -29,12 +29,6 @@ export interface NetworkStatus {
   network: ResolvedNetwork;
   drift: string[];
   firewall: FirewallState;
-}
-
-function violationsError(violations: Violation[]): QvmdError {
-  const first = violations[0]!;
-  const message = violations.map((v) => `${v.property}: ${v.reason}`).join("; ");
-  return new QvmdError("invalid", first.code, message, { property: first.property });
 }
 
 export class Networks {
@@ -60,13 +54,13 @@ export class Networks {
     }));
   }
 
-  async check(spec: NetworkSpecInput): Promise<Violation[]> {
+  async check(spec: NetworkSpec): Promise<Violation[]> {
     const { network, violations } = resolveNetwork(spec);
     if (!network) return violations;
     return findConflicts(network, this.others(), await host.hostRoutes());
   }
 
-  apply(spec: NetworkSpecInput): Promise<NetworkStatus> {
+  apply(spec: NetworkSpec): Promise<NetworkStatus> {
     return this.lock.run(async () => {
       const { network: n, violations } = resolveNetwork(spec);
       if (!n) throw violationsError(violations);
@@ -178,8 +172,7 @@ export class Networks {
     const rec = this.state.networks[id];
     if (!rec) throw notFound("NET_NOT_FOUND", `network ${id} does not exist`);
     const { network: n } = resolveNetwork(rec.spec);
-    if (!n)
-      throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of network ${id} no longer validates`);
+    if (!n) throw stateCorrupt("network", id);
     const drift = await this.drift(n);
     return {
       network: n,
@@ -264,13 +257,3 @@ export class Networks {
     }
   }
 }
-
-export const describe = (n: ResolvedNetwork) => ({
-  namespace: names.netns(n.id),
-  bridge: names.bridge(n.id),
-  hostInterface: names.hostVeth(n.id),
-  gateway: formatIp(n.gateway),
-  dhcpServer: formatIp(n.dhcpServer),
-  rangeStart: formatIp(n.dhcp.start),
-  rangeEnd: formatIp(n.dhcp.end),
-});

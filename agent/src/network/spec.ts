@@ -1,7 +1,9 @@
 // Pure validation of a network spec: defaults, per-property violations, conflicts with other
 // networks and host routes. The I/O shell (network.ts) gathers the facts and calls in here.
+import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { resources } from "@pulumi-qemu/api";
+import { parseShape } from "../errors";
 import { ID_PATTERN, IFNAME_MAX, names } from "../constants";
 import {
   type Cidr,
@@ -47,13 +49,23 @@ export const networkSpecShape = z.object({
         .max(4096)
         .default([]),
     })
-    .nullish(),
+    .nullable()
+    .default(null),
   nat: z.boolean().default(false),
   isolated: z.boolean().default(false),
   mtu: z.number().int().min(0).max(65535).default(0),
   owner: z.string().max(1024).default(""),
-});
+}) satisfies z.ZodType<wire.NetworkSpec__Output>;
 export type NetworkSpecInput = z.input<typeof networkSpecShape>;
+/** A spec as parsed (defaults filled in): what the state records. */
+export type NetworkSpec = z.output<typeof networkSpecShape>;
+
+/** Wire fields a program names otherwise (see `propertyOf`). */
+export const NETWORK_RENAMES = {
+  lease_time_seconds: "leaseTime",
+  range_start: "range.start",
+  range_end: "range.end",
+} as const;
 
 export interface Reservation {
   mac: string;
@@ -88,12 +100,8 @@ export function resolveNetwork(raw: NetworkSpecInput): {
     v.push({ property, code, reason });
     return false;
   };
-  const parsed = networkSpecShape.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) bad(issue.path.join("."), "BAD_SHAPE", issue.message);
-    return { violations: v };
-  }
-  const s = parsed.data;
+  const { data: s, violations: shapeViolations } = parseShape(networkSpecShape, raw, NETWORK_RENAMES);
+  if (!s) return { violations: shapeViolations };
 
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
   for (const n of [names.hostVeth(s.id), names.nsVeth(s.id), names.bridge(s.id)]) {
