@@ -6,11 +6,16 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { groupId, mayReplaceSocket, probeSocket, VERSION } from "@pulumi-qemu/api";
 import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
+import { linuxBridgeHost } from "./bridge/host";
 import { Bridges } from "./bridge/manager";
+import { forwarderProcess } from "./dnsForwarder/host";
 import { DnsForwarders } from "./dnsForwarder/manager";
+import { linuxImageHost } from "./image/host";
 import { Images } from "./image/manager";
+import { linuxInstanceHost } from "./instance/host";
 import { Instances } from "./instance/manager";
 import { startFirewallGuard } from "./firewall";
+import { linuxNetworkHost } from "./network/host";
 import { Networks } from "./network/manager";
 import { createServer } from "./server";
 import { StateStore } from "./state";
@@ -68,13 +73,19 @@ async function main(): Promise<void> {
   await claimSocket(socket);
 
   const state = new StateStore(p);
-  const networks = new Networks(p, state);
+  const networks = new Networks(p, state, linuxNetworkHost(p));
   await networks.reassertAll(log);
-  const images = new Images(p, state);
-  const bridges = new Bridges(state);
-  const instances = new Instances(p, state, images, networks, bridges, log);
+  const images = new Images(p, state, linuxImageHost);
+  const bridges = new Bridges(state, linuxBridgeHost);
+  const instances = new Instances(p, state, images, networks, bridges, log, linuxInstanceHost);
   await instances.adoptAll();
-  const dns = new DnsForwarders(state, networks, (netId) => instances.hostsOn(netId), log);
+  const dns = new DnsForwarders(
+    state,
+    networks,
+    (netId) => instances.hostsOn(netId),
+    log,
+    forwarderProcess(log),
+  );
   instances.onAddressesChanged = () => dns.refreshHosts();
   await dns.startAll();
   // Another tool flushing or replacing rules (nft flush ruleset, iptables -F, firewalld reload)

@@ -2,51 +2,12 @@
 // addresses and routes move to the bridge and back. What was there before is recorded first, so a
 // crash at any point can still restore it.
 import { QvmdError, notFound, violationsError } from "../errors";
-import type { StateStore, BridgeRecord } from "../state";
-import { run } from "../util/exec";
+import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
+import type { BridgeHost, LinkInfo } from "./host";
 import { type BridgeSpec, bridgeSpecShape, checkBridge } from "./spec";
 
-interface IpAddrJson {
-  ifname: string;
-  master?: string;
-  link_type?: string;
-  linkinfo?: { info_kind?: string };
-  addr_info?: Array<{ family: string; local: string; prefixlen: number; scope?: string }>;
-}
-
-async function link(name: string): Promise<IpAddrJson | undefined> {
-  const r = await run("ip", ["-j", "-d", "addr", "show", "dev", name], { reject: false });
-  if (r.exitCode !== 0) return undefined;
-  return (JSON.parse(r.stdout || "[]") as IpAddrJson[])[0];
-}
-
-const ipv4 = (l?: IpAddrJson) =>
-  (l?.addr_info ?? [])
-    .filter((a) => a.family === "inet" && a.scope !== "host")
-    .map((a) => `${a.local}/${a.prefixlen}`);
-
-async function routesVia(dev: string): Promise<BridgeRecord["uplinkRoutes"]> {
-  const r = await run("ip", ["-j", "-4", "route", "show", "dev", dev], { reject: false });
-  const routes = JSON.parse(r.stdout || "[]") as Array<{
-    dst: string;
-    gateway?: string;
-    metric?: number;
-    protocol?: string;
-  }>;
-  // Kernel routes follow their address; only the others need moving.
-  return routes
-    .filter((x) => x.protocol !== "kernel")
-    .map((x) => ({ dst: x.dst, gateway: x.gateway, metric: x.metric }));
-}
-
-const routeArgs = (r: BridgeRecord["uplinkRoutes"][number], dev: string) => [
-  r.dst,
-  ...(r.gateway ? ["via", r.gateway] : []),
-  "dev",
-  dev,
-  ...(r.metric !== undefined ? ["metric", String(r.metric)] : []),
-];
+const ignore = () => undefined;
 
 export interface BridgeStatus {
   spec: BridgeSpec;
@@ -58,7 +19,10 @@ export interface BridgeStatus {
 export class Bridges {
   private readonly lock = new Mutex();
 
-  constructor(private readonly state: StateStore) {}
+  constructor(
+    private readonly state: StateStore,
+    private readonly host: BridgeHost,
+  ) {}
 
   apply(input: BridgeSpec): Promise<BridgeStatus> {
     return this.lock.run(async () => {
@@ -69,8 +33,8 @@ export class Bridges {
         throw new QvmdError("precondition", "BRIDGE_IMMUTABLE", "a bridge's name cannot change in place", {
           property: "name",
         });
-      const current = await link(s.name);
-      if (current && current.linkinfo?.info_kind !== "bridge")
+      const current = await this.host.link(s.name);
+      if (current && current.kind !== "bridge")
         throw new QvmdError("invalid", "NOT_A_BRIDGE", `${s.name} exists and is not a bridge`, {
           property: "name",
         });
@@ -83,9 +47,9 @@ export class Bridges {
           property: "name",
           hint: "set adopt: true to use it (it will never be deleted)",
         });
-      let uplink: IpAddrJson | undefined;
+      let uplink: LinkInfo | undefined;
       if (s.uplink !== "") {
-        uplink = await link(s.uplink);
+        uplink = await this.host.link(s.uplink);
         if (!uplink)
           throw new QvmdError("invalid", "UPLINK_MISSING", `there is no interface ${s.uplink}`, {
             property: "uplink",
@@ -106,32 +70,30 @@ export class Bridges {
       await this.state.update((d) => {
         d.bridges[s.id] = {
           spec: input,
-          uplinkAddresses: firstUplink ? ipv4(uplink) : (existing?.uplinkAddresses ?? []),
+          uplinkAddresses: firstUplink ? (uplink?.addresses ?? []) : (existing?.uplinkAddresses ?? []),
           uplinkRoutes: existing?.uplinkRoutes ?? [],
           created: existing?.created ?? !current,
           createdAt: existing?.createdAt ?? new Date().toISOString(),
         };
       });
       if (firstUplink) {
-        const routes = await routesVia(s.uplink);
+        const routes = await this.host.routesVia(s.uplink);
         await this.state.update((d) => {
           d.bridges[s.id]!.uplinkRoutes = routes;
         });
       }
-      if (!current) await run("ip", ["link", "add", "name", s.name, "type", "bridge"]);
-      await run("ip", ["link", "set", "dev", s.name, "type", "bridge", "stp_state", s.stp ? "1" : "0"]);
-      if (s.mtu) await run("ip", ["link", "set", "dev", s.name, "mtu", String(s.mtu)]);
-      await run("ip", ["link", "set", "dev", s.name, "up"]);
-      if (s.address !== "") await run("ip", ["addr", "replace", s.address, "dev", s.name]);
+      const h = this.host;
+      if (!current) await h.createBridge(s.name);
+      await h.configureBridge(s.name, { stp: s.stp, mtu: s.mtu });
+      if (s.address !== "") await h.replaceAddress(s.address, s.name);
       const rec = this.state.bridges[s.id]!;
       if (s.uplink !== "") {
-        await run("ip", ["link", "set", "dev", s.uplink, "master", s.name, "up"]);
+        await h.enslave(s.uplink, s.name);
         for (const a of rec.uplinkAddresses) {
-          await run("ip", ["addr", "del", a, "dev", s.uplink], { reject: false });
-          await run("ip", ["addr", "replace", a, "dev", s.name]);
+          await h.deleteAddress(a, s.uplink).catch(ignore);
+          await h.replaceAddress(a, s.name);
         }
-        for (const r of rec.uplinkRoutes)
-          await run("ip", ["route", "replace", ...routeArgs(r, s.name)], { reject: false });
+        for (const r of rec.uplinkRoutes) await h.replaceRoute(r, s.name).catch(ignore);
       }
       return this.status(s.id);
     });
@@ -141,12 +103,12 @@ export class Bridges {
     const rec = this.state.bridges[id];
     if (!rec) throw notFound("BRIDGE_NOT_FOUND", `bridge ${id} does not exist`);
     const spec = bridgeSpecShape.parse(rec.spec);
-    const l = await link(spec.name);
+    const l = await this.host.link(spec.name);
     const drift: string[] = [];
     if (!l) drift.push(`bridge ${spec.name} missing`);
-    if (spec.uplink !== "" && (await link(spec.uplink))?.master !== spec.name)
+    if (spec.uplink !== "" && (await this.host.link(spec.uplink))?.master !== spec.name)
       drift.push(`uplink ${spec.uplink} not enslaved`);
-    return { spec, addresses: ipv4(l), moved: rec.uplinkAddresses, drift };
+    return { spec, addresses: l?.addresses ?? [], moved: rec.uplinkAddresses, drift };
   }
 
   /** The bridge's name and first address, for instances attached to it. */
@@ -154,7 +116,7 @@ export class Bridges {
     const rec = this.state.bridges[id];
     if (!rec) return undefined;
     const name = bridgeSpecShape.parse(rec.spec).name;
-    return { name, address: ipv4(await link(name))[0] };
+    return { name, address: (await this.host.link(name))?.addresses[0] };
   }
 
   delete(id: string, inUseBy: string[]): Promise<boolean> {
@@ -169,18 +131,18 @@ export class Bridges {
           { hint: "delete the instances first" },
         );
       const s = bridgeSpecShape.parse(rec.spec);
+      // Best effort, every step: the uplink must get back what it had even if the bridge is gone.
+      const h = this.host;
       if (s.uplink !== "") {
-        await run("ip", ["link", "set", "dev", s.uplink, "nomaster"], { reject: false });
+        await h.release(s.uplink).catch(ignore);
         for (const a of rec.uplinkAddresses) {
-          await run("ip", ["addr", "del", a, "dev", s.name], { reject: false });
-          await run("ip", ["addr", "replace", a, "dev", s.uplink], { reject: false });
+          await h.deleteAddress(a, s.name).catch(ignore);
+          await h.replaceAddress(a, s.uplink).catch(ignore);
         }
-        for (const r of rec.uplinkRoutes)
-          await run("ip", ["route", "replace", ...routeArgs(r, s.uplink)], { reject: false });
+        for (const r of rec.uplinkRoutes) await h.replaceRoute(r, s.uplink).catch(ignore);
       }
-      if (rec.created) await run("ip", ["link", "delete", "dev", s.name], { reject: false });
-      else if (s.address !== "")
-        await run("ip", ["addr", "del", s.address, "dev", s.name], { reject: false });
+      if (rec.created) await h.deleteLink(s.name).catch(ignore);
+      else if (s.address !== "") await h.deleteAddress(s.address, s.name).catch(ignore);
       await this.state.update((d) => {
         delete d.bridges[id];
       });

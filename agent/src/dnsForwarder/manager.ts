@@ -2,13 +2,14 @@
 // network's gateway address, all in one unprivileged process of their own (qvmd binds port 53
 // and hands the sockets over), so a flood never shares qvmd's event loop with the API. Their
 // zone's host table follows the instances on the network.
-import { type HostRecord, type RemoteForwarder, ForwarderHost, validateForwarderOptions } from "../dns";
+import { type HostRecord, type RemoteForwarder, validateForwarderOptions } from "../dns";
 import { ID_PATTERN } from "../constants";
 import { QvmdError, notFound, violationsError } from "../errors";
 import type { Networks } from "../network/manager";
 import type { ResolvedNetwork } from "../network/spec";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
+import type { DnsForwarderHost } from "./host";
 import { type DnsForwarderSpec, dnsForwarderSpecShape, forwarderOptions, propertyName } from "./spec";
 
 export interface DnsForwarderStatus {
@@ -23,7 +24,6 @@ export interface DnsForwarderStatus {
 export class DnsForwarders {
   private readonly running = new Map<string, { f: RemoteForwarder; network: ResolvedNetwork }>();
   private readonly lock = new Mutex();
-  private readonly host: ForwarderHost;
 
   constructor(
     private readonly state: StateStore,
@@ -31,13 +31,11 @@ export class DnsForwarders {
     /** Instances' names and addresses on a network, for the zone. */
     private readonly hostsOn: (networkId: string) => HostRecord[],
     private readonly log: (m: string) => void,
+    /** Where forwarders run (host.ts); unit tests give a fake that binds nothing. */
+    private readonly host: DnsForwarderHost,
     /** Tests run the forwarder on another port (53 may be taken on a developer's machine). */
     private readonly port = Number(process.env.QVMD_DNS_PORT ?? 53),
-    /** Who the forwarder processes run as once bound (QVMD_DNS_USER=root keeps root). */
-    user = process.env.QVMD_DNS_USER ?? "nobody",
-  ) {
-    this.host = new ForwarderHost({ user: user === "root" ? undefined : user, log });
-  }
+  ) {}
 
   apply(input: DnsForwarderSpec): Promise<DnsForwarderStatus> {
     return this.lock.run(async () => {

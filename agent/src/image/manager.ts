@@ -6,9 +6,9 @@ import * as path from "node:path";
 import type { StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { ImageRecord, StateStore } from "../state";
-import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
-import { fetchTo, type OnProgress } from "./fetch";
+import type { OnProgress } from "./fetch";
+import type { ImageHost } from "./host";
 import { type ImageSpec, type ResolvedImage, resolveImage } from "./spec";
 import { isDeepStrictEqual } from "node:util";
 
@@ -20,23 +20,13 @@ export interface ImageStatus {
   initrdPath?: string;
 }
 
-interface QemuImgInfo {
-  format: string;
-  "virtual-size": number;
-  "backing-filename"?: string;
-}
-
-export async function qemuImgInfo(file: string): Promise<QemuImgInfo> {
-  const r = await run("qemu-img", ["info", "--output=json", file]);
-  return JSON.parse(r.stdout) as QemuImgInfo;
-}
-
 export class Images {
   private readonly lock = new Mutex();
 
   constructor(
     private readonly p: StatePaths,
     private readonly state: StateStore,
+    private readonly host: ImageHost,
   ) {}
 
   private status(id: string, rec: ImageRecord): ImageStatus {
@@ -72,7 +62,7 @@ export class Images {
     await fs.mkdir(this.p.blobsDir, { recursive: true });
     const tmp = path.join(this.p.downloadsDir, `${randomBytes(6).toString("hex")}.part`);
     try {
-      const { sha256 } = await fetchTo(url, tmp, onProgress);
+      const { sha256 } = await this.host.fetch(url, tmp, onProgress);
       if (expected !== "" && sha256 !== expected)
         throw new QvmdError(
           "invalid",
@@ -131,7 +121,7 @@ export class Images {
       const sha256 = await this.fetchBlob(image.source, "source", image.sha256, (d, t) =>
         onProgress(`downloading ${image.source.href}`, d, t),
       );
-      const info = await qemuImgInfo(this.p.blob(sha256));
+      const info = await this.host.imageInfo(this.p.blob(sha256));
       // A qcow2 naming a backing file could make QEMU read any file on the host.
       if (info["backing-filename"])
         throw new QvmdError(

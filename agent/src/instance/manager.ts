@@ -9,19 +9,15 @@ import { contains, formatIp, parseIp, type Violation } from "@pulumi-qemu/api/va
 import { LeaseWatch } from "../network/leases";
 import type { Networks } from "../network/manager";
 import type { ResolvedNetwork } from "../network/spec";
-import { probeAccel } from "../qemu/accel";
 import { qemuBinary, uefiFirmware, type QemuLaunch } from "../qemu/argv";
-import { findQemu, launchQemu, stopQemu } from "../qemu/process";
-import { QmpClient } from "../qemu/qmp";
-import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
+import { renderMetaData, renderUserData } from "../qemu/seed-render";
 import type { InstanceRecord, StateStore } from "../state";
-import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
-import { bridgeSegment, type HostBridge, networkSegment, type Sighting, waitForAddresses } from "./discovery";
+import { bridgeSegment, type HostBridge, networkSegment, type Sighting } from "./discovery";
 import type { Bridges } from "../bridge/manager";
-import { applyPortTable, deletePortTable, hostListenerClash, portTableExists } from "./ports";
+import type { InstanceHost } from "./host";
+import { listenerClash } from "./ports";
 import { forwardsClash, type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
-import { attachTap, createTap, deleteTap, moveTap } from "./taps";
 
 const GiB = 1024 ** 3;
 const STOP_GRACE_MS = 10000;
@@ -61,6 +57,7 @@ export class Instances {
     private readonly networks: Networks,
     private readonly bridges: Bridges,
     private readonly log: (m: string) => void,
+    private readonly host: InstanceHost,
   ) {}
 
   private lock(id: string): Mutex {
@@ -183,7 +180,9 @@ export class Instances {
       const mine = this.state.instances[inst.id];
       const alreadyOurs =
         mine && resolveInstance(mine.spec).instance?.forwards.some((o) => forwardsClash(o, f));
-      const clash = alreadyOurs ? undefined : await hostListenerClash(f);
+      const clash = alreadyOurs
+        ? undefined
+        : listenerClash(f, await this.host.listeners(f.protocol, f.hostPort));
       if (clash) v.push({ property: at, code: clash.code, reason: clash.message });
     }
     return v;
@@ -219,11 +218,11 @@ export class Instances {
         ? (rec.addresses[mac]?.ip ??
           (inst.nics[0]!.ip !== undefined ? formatIp(inst.nics[0]!.ip) : undefined))
         : undefined;
-      if (!inst || inst.forwards.length === 0) await deletePortTable(id);
+      if (!inst || inst.forwards.length === 0) await this.host.deletePortTable(id);
       else if (ip)
-        await applyPortTable(id, inst.forwards, ip).catch((e: unknown) =>
-          this.log(`instance ${id}: port forwards: ${(e as Error).message}`),
-        );
+        await this.host
+          .applyPortTable(id, inst.forwards, ip)
+          .catch((e: unknown) => this.log(`instance ${id}: port forwards: ${(e as Error).message}`));
     }
   }
 
@@ -233,7 +232,7 @@ export class Instances {
     for (const [id, rec] of Object.entries(this.state.instances)) {
       const inst = resolveInstance(rec.spec).instance;
       if (!inst || inst.forwards.length === 0 || Object.keys(rec.addresses).length === 0) continue;
-      if (!(await portTableExists(id))) missing.push(`nft table ip ${names.portTable(id)} missing`);
+      if (!(await this.host.portTableExists(id))) missing.push(`nft table ip ${names.portTable(id)} missing`);
     }
     return missing;
   }
@@ -281,7 +280,7 @@ export class Instances {
       await this.ensureSeed(inst);
       if (mustRestart || (!inst.running && wasRunning)) {
         progress(mustRestart ? "restarting to apply changes" : "stopping");
-        await stopQemu(
+        await this.host.stopQemu(
           { qmpSocket: this.p.instanceQmp(inst.id), pid: wasRunning },
           { graceMs: STOP_GRACE_MS },
         );
@@ -314,7 +313,7 @@ export class Instances {
   }
 
   private async runningPid(id: string): Promise<number> {
-    return (await findQemu(names.qemu(id))) ?? 0;
+    return (await this.host.findQemu(names.qemu(id))) ?? 0;
   }
 
   private async ensureDisk(
@@ -331,36 +330,19 @@ export class Instances {
       () => false,
     );
     if (!exists) {
-      await run("qemu-img", [
-        "create",
-        "-q",
-        "-f",
-        "qcow2",
-        "-F",
-        image.record.format,
-        "-b",
-        image.path,
-        disk,
-        `${diskGb}G`,
-      ]);
+      await this.host.createOverlay(disk, { path: image.path, format: image.record.format }, diskGb);
       return;
     }
     if (existing && diskGb > existing.diskGb) {
-      if (pid > 0) {
-        // Growing a running guest's disk in place: QEMU resizes the image it has open.
-        const q = await QmpClient.connect(this.p.instanceQmp(inst.id), { timeoutMs: 5000 });
-        try {
-          await q.execute("block_resize", { device: "disk0", size: diskGb * GiB });
-        } finally {
-          q.close();
-        }
-      } else await run("qemu-img", ["resize", "-q", disk, `${diskGb}G`]);
+      // Growing a running guest's disk in place: QEMU resizes the image it has open.
+      if (pid > 0) await this.host.resizeRunning(this.p.instanceQmp(inst.id), "disk0", diskGb * GiB);
+      else await this.host.resizeOverlay(disk, diskGb);
     }
   }
 
   private async ensureSeed(inst: ResolvedInstance): Promise<void> {
     const hostname = inst.hostname || inst.id;
-    await buildSeedIso(this.p.instanceSeed(inst.id), {
+    await this.host.buildSeed(this.p.instanceSeed(inst.id), {
       metaData: inst.meta_data || renderMetaData({ instanceId: inst.id, hostname }),
       userData: renderUserData({
         userData: inst.user_data || undefined,
@@ -381,7 +363,7 @@ export class Instances {
     const img = image.image;
     let accel: "kvm" | "tcg" = inst.accel === "kvm" ? "kvm" : "tcg";
     if (inst.accel === "auto") {
-      const probe = await probeAccel({ arch: img.arch, timeoutMs: 5000 });
+      const probe = await this.host.probeAccel(img.arch);
       accel = probe.accel;
       progress(`accelerator: ${probe.accel} (${probe.reason})`);
     }
@@ -398,18 +380,12 @@ export class Instances {
           }
         : { ns: undefined, master: bridges.get(nic.bridgeId!)!.name, mtu: undefined };
     const primaryNs = inst.nics[0] ? place(inst.nics[0]).ns : undefined;
-    for (const nic of nics) await createTap(primaryNs, nic.tap);
+    for (const nic of nics) await this.host.createTap(primaryNs, nic.tap);
     let uefi: QemuLaunch["uefi"];
     if (img.firmware === "uefi") {
       const fw = uefiFirmware(img.arch);
       const vars = this.p.instanceVars(inst.id);
-      if (
-        !(await fs.stat(vars).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await fs.copyFile(fw.varsTemplate, vars);
+      await this.host.prepareUefiVars(img.arch, vars);
       uefi = { code: fw.code, vars };
     }
     const launch: QemuLaunch = {
@@ -433,11 +409,11 @@ export class Instances {
     };
     progress(`starting ${qemuBinary(img.arch)} (${accel}, ${inst.cpus} vCPU, ${inst.memory_mb} MiB)`);
     await fs.rm(this.p.instanceSerial(inst.id), { force: true });
-    await launchQemu(launch, { netns: primaryNs });
+    await this.host.launchQemu(launch, { netns: primaryNs });
     for (const [i, nic] of inst.nics.entries()) {
       const { ns, master, mtu } = place(nic);
-      await moveTap(primaryNs, ns, nics[i]!.tap);
-      await attachTap(ns, nics[i]!.tap, master, mtu);
+      await this.host.moveTap(primaryNs, ns, nics[i]!.tap);
+      await this.host.attachTap(ns, nics[i]!.tap, master, mtu);
     }
   }
 
@@ -464,11 +440,11 @@ export class Instances {
     await Promise.all([
       ...[...networks.values()].map((n) => {
         const mine = inst.nics.filter((x) => x.networkId === n.id).map((x) => x.mac);
-        return waitForAddresses(networkSegment(n, this.leases(n)), mine, deadline, known);
+        return this.host.discover(networkSegment(n, this.leases(n)), mine, deadline, known);
       }),
       ...[...bridges.entries()].map(([id, b]) => {
         const mine = inst.nics.filter((x) => x.bridgeId === id).map((x) => x.mac);
-        return waitForAddresses(bridgeSegment(b), mine, deadline, known);
+        return this.host.discover(bridgeSegment(b), mine, deadline, known);
       }),
     ]);
     const found = known;
@@ -531,11 +507,12 @@ export class Instances {
     return this.lock(id).run(async () => {
       const rec = this.state.instances[id];
       const pid = await this.runningPid(id);
-      if (pid > 0) await stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: STOP_GRACE_MS });
+      if (pid > 0)
+        await this.host.stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: STOP_GRACE_MS });
       const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id ?? "").filter((n) => n !== ""));
       // A TAP may still be where it was created (a crash before the move): look everywhere.
       const spaces = new Set<string | undefined>([undefined, ...[...nets].map((n) => names.netns(n))]);
-      for (const ns of spaces) for (let i = 0; i < 8; i++) await deleteTap(ns, names.tap(id, i));
+      for (const ns of spaces) for (let i = 0; i < 8; i++) await this.host.deleteTap(ns, names.tap(id, i));
       await fs.rm(this.p.instanceDir(id), { recursive: true, force: true });
       await fs.rm(this.p.instancePid(id), { force: true });
       await fs.rm(this.p.instanceQmp(id), { force: true });
@@ -544,7 +521,7 @@ export class Instances {
           delete d.instances[id];
         });
       for (const netId of nets) if (netId) await this.networks.refreshDhcp(netId).catch(() => undefined);
-      await deletePortTable(id);
+      await this.host.deletePortTable(id);
       await this.images.gc();
       await this.addressesChanged();
       return rec !== undefined;

@@ -1,9 +1,14 @@
-// Port forwards of an instance: one nft table of its own (ip qvmp_<id>), replaced whole, with DNAT
-// in prerouting (other hosts) and output (the host itself) to the guest's address.
+// Port forwards of an instance, pure: one nft table of its own (ip qvmp_<id>), replaced whole, with
+// DNAT in prerouting (other hosts) and output (the host itself) to the guest's address; and whether a
+// host process already holds a forward's port (the listeners come from ss, through host.ts).
 import { names } from "../constants";
 import { QvmdError } from "../errors";
-import { run } from "../util/exec";
 import type { ResolvedForward } from "./spec";
+
+export interface Listener {
+  address: string;
+  process: string;
+}
 
 export function renderPortTable(id: string, forwards: ResolvedForward[], guestIp: string): string {
   const t = `ip ${names.portTable(id)}`;
@@ -29,25 +34,9 @@ export function renderPortTable(id: string, forwards: ResolvedForward[], guestIp
   ].join("\n");
 }
 
-export async function applyPortTable(
-  id: string,
-  forwards: ResolvedForward[],
-  guestIp: string,
-): Promise<void> {
-  if (forwards.length === 0) return deletePortTable(id);
-  await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
-}
-
-export const portTableExists = async (id: string) =>
-  (await run("nft", ["list", "table", "ip", names.portTable(id)], { reject: false })).exitCode === 0;
-
-export async function deletePortTable(id: string): Promise<void> {
-  if (await portTableExists(id)) await run("nft", ["delete", "table", "ip", names.portTable(id)]);
-}
-
 /** Parses `ss -Hlnp` lines into the processes listening on a port. */
-export function parseListeners(ssOutput: string, port: number): { address: string; process: string }[] {
-  const out: { address: string; process: string }[] = [];
+export function parseListeners(ssOutput: string, port: number): Listener[] {
+  const out: Listener[] = [];
   for (const line of ssOutput.split("\n")) {
     const f = line.trim().split(/\s+/);
     const local = f[3];
@@ -64,9 +53,8 @@ export function parseListeners(ssOutput: string, port: number): { address: strin
 }
 
 /** A host process already listening where a forward would take the port: name it. */
-export async function hostListenerClash(f: ResolvedForward): Promise<QvmdError | undefined> {
-  const r = await run("ss", ["-Hlnp", f.protocol === "tcp" ? "-t" : "-u"], { reject: false });
-  for (const l of parseListeners(r.stdout, f.hostPort)) {
+export function listenerClash(f: ResolvedForward, listeners: readonly Listener[]): QvmdError | undefined {
+  for (const l of listeners) {
     const any = ["0.0.0.0", "*", "::"].includes(l.address);
     if (f.hostAddress === "" || any || l.address === f.hostAddress)
       return new QvmdError(

@@ -5,16 +5,8 @@ import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
-import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
-import {
-  ensureForwardAccept,
-  type FirewallGuard,
-  type FirewallState,
-  firewallState,
-  forwardAcceptDrift,
-  removeForwardAccept,
-} from "../firewall";
-import * as host from "./host";
+import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
+import type { NetworkHost } from "./host";
 import { formatCidr, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import {
@@ -44,6 +36,7 @@ export class Networks {
   constructor(
     private readonly p: StatePaths,
     private readonly state: StateStore,
+    private readonly host: NetworkHost,
   ) {}
 
   private others() {
@@ -57,7 +50,7 @@ export class Networks {
   async check(spec: NetworkSpec): Promise<Violation[]> {
     const { network, violations } = resolveNetwork(spec);
     if (!network) return violations;
-    return findConflicts(network, this.others(), await host.hostRoutes());
+    return findConflicts(network, this.others(), await this.host.hostRoutes());
   }
 
   apply(spec: NetworkSpec): Promise<NetworkStatus> {
@@ -78,7 +71,7 @@ export class Networks {
             },
           );
       }
-      const conflicts = findConflicts(n, this.others(), await host.hostRoutes());
+      const conflicts = findConflicts(n, this.others(), await this.host.hostRoutes());
       if (conflicts.length > 0) throw violationsError(conflicts);
 
       // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
@@ -92,13 +85,13 @@ export class Networks {
 
   private async converge(n: ResolvedNetwork): Promise<void> {
     await fs.mkdir(this.p.networkDir(n.id), { recursive: true });
-    await host.addNetns(n.id);
-    const seen = await host.observe(n.id);
-    await host.ipBatch(renderRootBatch(n, seen));
-    await host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
+    await this.host.addNetns(n.id);
+    const seen = await this.host.observe(n.id);
+    await this.host.ipBatch(renderRootBatch(n, seen));
+    await this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
     await this.applyFirewall(n);
     await this.enableForwarding();
-    await ensureDhcp(this.p, n, this.instanceReservations(n.id));
+    await this.host.ensureDhcp(n, this.instanceReservations(n.id));
   }
 
   /** Addresses instances asked for on this network (`nics[].ip`), served like reservations. */
@@ -119,7 +112,7 @@ export class Networks {
       const rec = this.state.networks[netId];
       if (!rec) return;
       const { network: n } = resolveNetwork(rec.spec);
-      if (n) await ensureDhcp(this.p, n, this.instanceReservations(netId));
+      if (n) await this.host.ensureDhcp(n, this.instanceReservations(netId));
     });
   }
 
@@ -129,8 +122,8 @@ export class Networks {
    */
   private async applyFirewall(n: ResolvedNetwork): Promise<void> {
     await this.fw(async () => {
-      await host.nftApply(renderNftTable(n));
-      await ensureForwardAccept(n.id);
+      await this.host.nftApply(renderNftTable(n));
+      await this.host.ensureForwardAccept(n.id);
     });
   }
 
@@ -139,9 +132,9 @@ export class Networks {
     const ids = Object.keys(this.state.networks);
     const missing: string[] = [];
     for (const id of ids)
-      if (!(await host.nftTableExists(id)))
+      if (!(await this.host.nftTableExists(id)))
         missing.push(`nft table ${names.nftFamily} ${names.nftTable(id)} missing`);
-    return [...missing, ...(await forwardAcceptDrift(ids))];
+    return [...missing, ...(await this.host.forwardAcceptDrift(ids))];
   }
 
   /** The guard's repair: re-applies every network's firewall (only that; DHCP and links stay). */
@@ -159,13 +152,13 @@ export class Networks {
   }
 
   private async enableForwarding(): Promise<void> {
-    const now = await host.readIpForward();
+    const now = await this.host.readIpForward();
     if (now === "1") return;
     if (this.state.host.ipForwardBefore === undefined)
       await this.state.update((d) => {
         d.host.ipForwardBefore = now;
       });
-    await host.writeIpForward("1");
+    await this.host.writeIpForward("1");
   }
 
   async get(id: string): Promise<NetworkStatus> {
@@ -186,14 +179,14 @@ export class Networks {
 
   private async drift(n: ResolvedNetwork): Promise<string[]> {
     const d: string[] = [];
-    const seen = await host.observe(n.id);
+    const seen = await this.host.observe(n.id);
     if (!seen.netns) d.push(`netns ${names.netns(n.id)} missing`);
     if (!seen.hostVeth) d.push(`link ${names.hostVeth(n.id)} missing`);
     if (seen.netns && !seen.bridge) d.push(`bridge ${names.bridge(n.id)} missing`);
-    if (!(await host.nftTableExists(n.id)))
+    if (!(await this.host.nftTableExists(n.id)))
       d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
-    if (n.dhcp.enabled && !(await dhcpRunning(this.p, n.id))) d.push(`DHCP server not running`);
-    d.push(...(await forwardAcceptDrift([n.id])));
+    if (n.dhcp.enabled && !(await this.host.dhcpRunning(n.id))) d.push(`DHCP server not running`);
+    d.push(...(await this.host.forwardAcceptDrift([n.id])));
     return d;
   }
 
@@ -217,13 +210,13 @@ export class Networks {
           },
         );
       // Tear down regardless of the record: a crash between creating and recording leaves objects.
-      await stopDhcp(this.p, id);
+      await this.host.stopDhcp(id);
       await this.fw(async () => {
-        await host.nftDeleteTable(id);
-        await removeForwardAccept(id);
+        await this.host.nftDeleteTable(id);
+        await this.host.removeForwardAccept(id);
       });
-      await host.deleteNetns(id);
-      await host.deleteLink(names.hostVeth(id));
+      await this.host.deleteNetns(id);
+      await this.host.deleteLink(names.hostVeth(id));
       await fs.rm(this.p.networkDir(id), { recursive: true, force: true });
       if (existed)
         await this.state.update((d) => {
@@ -237,7 +230,7 @@ export class Networks {
   private async restoreForwardingIfLast(): Promise<void> {
     const before = this.state.host.ipForwardBefore;
     if (Object.keys(this.state.networks).length > 0 || before === undefined) return;
-    await host.writeIpForward(before);
+    await this.host.writeIpForward(before);
     await this.state.update((d) => {
       delete d.host.ipForwardBefore;
     });

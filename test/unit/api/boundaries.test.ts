@@ -26,6 +26,8 @@ describe("import boundaries (eslint)", function () {
     ["agent/src/firewall/x.ts", 'import { x } from "../network/manager";', true],
     ["agent/src/util/x.ts", 'import { x } from "../dnsForwarder/spec";', true],
     ["agent/src/firewall/x.ts", 'import { x } from "../constants";', false],
+    ["agent/src/state.ts", 'import type { x } from "./network/spec";', true],
+    ["agent/src/state.ts", 'import type { x } from "./util/lock";', false],
     ["agent/src/dns/x.ts", 'import { x } from "@pulumi-qemu/api/validate";', false],
     ["agent/src/qemu/x.ts", 'import { x } from "../errors";', false],
     ["api/src/x.ts", 'import { x } from "../../agent/src/constants";', true],

@@ -1,0 +1,140 @@
+// The agent's real managers and gRPC server over fake host operations, in this process and without
+// root: a temporary state directory, a real StateStore, and optionally the real server on a
+// temporary unix socket with the real client. What a unit test of the agent starts from.
+import * as grpc from "@grpc/grpc-js";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { connect, type QvmdClient } from "@pulumi-qemu/api";
+import { Bridges } from "../../agent/src/bridge/manager";
+import { paths, type StatePaths } from "../../agent/src/constants";
+import { QvmdError } from "../../agent/src/errors";
+import { DnsForwarders } from "../../agent/src/dnsForwarder/manager";
+import { Images } from "../../agent/src/image/manager";
+import { Instances } from "../../agent/src/instance/manager";
+import { Networks } from "../../agent/src/network/manager";
+import type { NetworkSpec } from "../../agent/src/network/spec";
+import { createServer } from "../../agent/src/server";
+import { StateStore } from "../../agent/src/state";
+import { FakeBridgeHost, FakeNetworkHost } from "./fake-net-host";
+import { FakeDnsForwarderHost, FakeImageHost, FakeInstanceHost } from "./fake-vm-host";
+
+export class FakeAgent {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-unit-"));
+  readonly p: StatePaths = paths({
+    stateDir: path.join(this.dir, "state"),
+    runDir: path.join(this.dir, "run"),
+  });
+  readonly net = new FakeNetworkHost();
+  readonly bridgeHost = new FakeBridgeHost();
+  readonly imageHost = new FakeImageHost();
+  readonly vm = new FakeInstanceHost();
+  readonly dnsHost = new FakeDnsForwarderHost();
+  readonly logs: string[] = [];
+  state!: StateStore;
+  networks!: Networks;
+  images!: Images;
+  bridges!: Bridges;
+  instances!: Instances;
+  dns!: DnsForwarders;
+  private server?: grpc.Server;
+  private clients: QvmdClient[] = [];
+
+  constructor() {
+    fs.mkdirSync(this.p.blobsDir, { recursive: true });
+    this.boot();
+  }
+
+  /** Managers over the same state file and the same fake host: what a restarted qvmd sees. */
+  boot(): void {
+    this.instances?.close();
+    const log = (m: string) => this.logs.push(m);
+    this.state = new StateStore(this.p);
+    this.networks = new Networks(this.p, this.state, this.net);
+    this.images = new Images(this.p, this.state, this.imageHost);
+    this.bridges = new Bridges(this.state, this.bridgeHost);
+    this.instances = new Instances(
+      this.p,
+      this.state,
+      this.images,
+      this.networks,
+      this.bridges,
+      log,
+      this.vm,
+    );
+    this.dns = new DnsForwarders(
+      this.state,
+      this.networks,
+      (id) => this.instances.hostsOn(id),
+      log,
+      this.dnsHost,
+      53,
+    );
+    this.instances.onAddressesChanged = () => this.dns.refreshHosts();
+  }
+
+  /** A file:// source the fake image host serves. */
+  source(name: string, bytes: Buffer): string {
+    const url = `file:///srv/images/${name}`;
+    this.imageHost.sources.set(url, bytes);
+    return url;
+  }
+
+  /** The real gRPC server over these managers, on a temporary unix socket, and a real client. */
+  async serve(): Promise<QvmdClient> {
+    const socket = path.join(this.dir, "qvmd.sock");
+    if (!this.server) {
+      this.server = createServer({
+        networks: this.networks,
+        images: this.images,
+        instances: this.instances,
+        dns: this.dns,
+        bridges: this.bridges,
+        version: "test",
+        stateDir: this.p.stateFile,
+        log: (m) => this.logs.push(m),
+      });
+      await new Promise<void>((resolve, reject) =>
+        this.server!.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (e) =>
+          e ? reject(e) : resolve(),
+        ),
+      );
+    }
+    const client = connect(socket, 10000);
+    this.clients.push(client);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) c.close();
+    if (this.server) await new Promise<void>((r) => this.server!.tryShutdown(() => r()));
+    this.instances.close();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A network spec as the server passes it (parsed, defaults filled in). */
+export const netSpec = (over: Partial<NetworkSpec> = {}): NetworkSpec => ({
+  id: "a",
+  cidr: "10.50.0.0/24",
+  gateway: "",
+  dhcp: { enabled: true, range_start: "", range_end: "", lease_time_seconds: 0, reservations: [] },
+  nat: true,
+  isolated: false,
+  mtu: 0,
+  owner: "",
+  ...over,
+});
+
+/** Awaits a QvmdError with this code (and property). */
+export async function rejects(p: Promise<unknown>, code: string, property?: string): Promise<QvmdError> {
+  const e = await p.then(
+    () => assert.fail(`expected ${code}`),
+    (x: unknown) => x,
+  );
+  assert.ok(e instanceof QvmdError, `expected a QvmdError, got ${String(e)}`);
+  assert.equal(e.code, code, e.message);
+  if (property !== undefined) assert.equal(e.opts.property, property);
+  return e;
+}

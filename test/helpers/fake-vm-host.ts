@@ -1,0 +1,182 @@
+// Fake host operations for images, instances and DNS forwarders: QEMU processes, TAPs, port tables
+// and fetches as a small in-memory model, so the managers' ordering and bookkeeping run in unit
+// tests without root. Files in the (temporary) state directory are real.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs/promises";
+import type { ForwarderOptions, HostRecord, RemoteForwarder } from "../../agent/src/dns";
+import type { DnsForwarderHost } from "../../agent/src/dnsForwarder/host";
+import { hostFailure, QvmdError } from "../../agent/src/errors";
+import type { ImageHost, QemuImgInfo } from "../../agent/src/image/host";
+import type { Segment, Sighting } from "../../agent/src/instance/discovery";
+import type { InstanceHost, SeedFiles } from "../../agent/src/instance/host";
+import type { Listener } from "../../agent/src/instance/ports";
+import type { ResolvedForward } from "../../agent/src/instance/spec";
+import type { Arch, QemuLaunch } from "../../agent/src/qemu/argv";
+import { CallLog } from "./fake-net-host";
+
+export class FakeImageHost extends CallLog implements ImageHost {
+  /** Bytes behind each source URL. */
+  readonly sources = new Map<string, Buffer>();
+  /** What `qemu-img info` says of a blob, by its digest; default: a raw image of its size. */
+  readonly info = new Map<string, Partial<QemuImgInfo>>();
+
+  async fetch(source: URL, dest: string, onProgress: (done: number, total: number) => void) {
+    this.note(`fetch ${source.href}`);
+    const bytes = this.sources.get(source.href);
+    if (!bytes) throw new QvmdError("invalid", "IMAGE_SOURCE_MISSING", `cannot read ${source.href}`);
+    await fs.writeFile(dest, bytes);
+    onProgress(bytes.length, bytes.length);
+    return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+  }
+
+  async imageInfo(file: string): Promise<QemuImgInfo> {
+    const digest = file.slice(file.lastIndexOf("/") + 1);
+    const size = (await fs.stat(file)).size;
+    return { format: "raw", "virtual-size": size, ...this.info.get(digest) };
+  }
+}
+
+export const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+interface FakeQemu {
+  pid: number;
+  launch: QemuLaunch;
+  netns?: string;
+}
+
+export class FakeInstanceHost extends CallLog implements InstanceHost {
+  private nextPid = 1000;
+  readonly qemus = new Map<string, FakeQemu>();
+  /** TAPs by name: the namespace they are in ("" = root) and their bridge. */
+  readonly taps = new Map<string, { ns: string; master?: string; mtu?: number }>();
+  readonly portTables = new Map<string, { forwards: ResolvedForward[]; ip: string }>();
+  readonly seeds = new Map<string, SeedFiles>();
+  readonly disks = new Map<string, number>();
+  readonly hostListeners: (Listener & { protocol: string; port: number })[] = [];
+  /** What discovery finds, by MAC; a MAC absent here is never found. */
+  readonly addresses = new Map<string, Sighting>();
+  accel: "kvm" | "tcg" = "tcg";
+
+  async findQemu(name: string) {
+    return this.qemus.get(name)?.pid;
+  }
+  async launchQemu(launch: QemuLaunch, opts: { netns?: string }) {
+    this.note(`launchQemu ${launch.name}`);
+    // Like QEMU: every TAP is opened by name in the namespace it runs in.
+    for (const nic of launch.nics)
+      if (this.taps.get(nic.tap)?.ns !== (opts.netns ?? ""))
+        throw new QvmdError("internal", "QEMU_LAUNCH_FAILED", `could not open ${nic.tap}`);
+    this.qemus.set(launch.name, { pid: this.nextPid++, launch, netns: opts.netns });
+  }
+  async stopQemu(target: { pid: number }) {
+    this.note(`stopQemu ${target.pid}`);
+    for (const [name, q] of this.qemus) if (q.pid === target.pid) this.qemus.delete(name);
+  }
+  async probeAccel(_arch: Arch) {
+    this.note("probeAccel");
+    return { accel: this.accel, reason: "fake probe" };
+  }
+  async prepareUefiVars(_arch: Arch, dest: string) {
+    this.note(`prepareUefiVars`);
+    await fs.writeFile(dest, "vars", { flag: "a" });
+  }
+  async createOverlay(disk: string, backing: { path: string }, sizeGb: number) {
+    this.note(`createOverlay ${sizeGb}`);
+    await fs.stat(backing.path); // the blob must exist, as qemu-img would insist
+    await fs.writeFile(disk, "");
+    this.disks.set(disk, sizeGb);
+  }
+  async resizeOverlay(disk: string, sizeGb: number) {
+    this.note(`resizeOverlay ${sizeGb}`);
+    this.disks.set(disk, sizeGb);
+  }
+  async resizeRunning(_qmp: string, _device: string, bytes: number) {
+    this.note(`resizeRunning ${bytes / 1024 ** 3}`);
+  }
+  async buildSeed(file: string, files: SeedFiles) {
+    this.note("buildSeed");
+    this.seeds.set(file, files);
+  }
+  async createTap(ns: string | undefined, tap: string) {
+    this.note(`createTap ${ns ?? "root"} ${tap}`);
+    if (!this.taps.has(tap)) this.taps.set(tap, { ns: ns ?? "" });
+  }
+  async moveTap(from: string | undefined, to: string | undefined, tap: string) {
+    if (from === to) return;
+    this.note(`moveTap ${tap} ${to ?? "root"}`);
+    const t = this.taps.get(tap);
+    if (!t || t.ns !== (from ?? "")) throw hostFailure(`no TAP ${tap} in ${from ?? "root"}`);
+    t.ns = to ?? "";
+  }
+  async attachTap(ns: string | undefined, tap: string, master: string, mtu?: number) {
+    this.note(`attachTap ${tap} ${master}`);
+    const t = this.taps.get(tap);
+    if (!t || t.ns !== (ns ?? "")) throw hostFailure(`no TAP ${tap} in ${ns ?? "root"}`);
+    Object.assign(t, { master, mtu });
+  }
+  async deleteTap(ns: string | undefined, tap: string) {
+    if (this.taps.get(tap)?.ns === (ns ?? "")) {
+      this.note(`deleteTap ${tap}`);
+      this.taps.delete(tap);
+    }
+  }
+  async applyPortTable(id: string, forwards: ResolvedForward[], ip: string) {
+    this.note(`applyPortTable ${id} ${ip}`);
+    this.portTables.set(id, { forwards, ip });
+  }
+  async deletePortTable(id: string) {
+    if (this.portTables.delete(id)) this.note(`deletePortTable ${id}`);
+  }
+  async portTableExists(id: string) {
+    return this.portTables.has(id);
+  }
+  async listeners(protocol: "tcp" | "udp", port: number) {
+    return this.hostListeners.filter((l) => l.protocol === protocol && l.port === port);
+  }
+  async discover(seg: Segment, macs: string[], _deadline: number, known: Map<string, Sighting>) {
+    this.note(`discover ${seg.ifname} ${macs.join(",")}`);
+    for (const m of macs) {
+      const s = this.addresses.get(m);
+      if (s) known.set(m, s);
+    }
+  }
+}
+
+/** A forwarder that binds nothing: it keeps its options and host table for assertions. */
+export class FakeForwarder implements RemoteForwarder {
+  hosts: HostRecord[] = [];
+  closed = false;
+  constructor(
+    readonly id: string,
+    public opts: ForwarderOptions,
+  ) {}
+  get address() {
+    return { address: this.opts.listen?.address ?? "", port: this.opts.listen?.port ?? 0 };
+  }
+  async update(opts: ForwarderOptions) {
+    this.opts = opts;
+  }
+  async setHosts(hosts: HostRecord[]) {
+    this.hosts = hosts;
+  }
+  async stats() {
+    return { upstreamSource: { kind: this.opts.upstreams?.kind ?? "auto" }, upstreams: [] } as never;
+  }
+  async reloadUpstreams() {}
+  async close() {
+    this.closed = true;
+  }
+}
+
+/** Where the fake forwarders "run": every one started, in order. */
+export class FakeDnsForwarderHost implements DnsForwarderHost {
+  readonly started: FakeForwarder[] = [];
+  async start(id: string, opts: ForwarderOptions) {
+    const f = new FakeForwarder(id, opts);
+    this.started.push(f);
+    return f;
+  }
+  async close() {
+    for (const f of this.started) await f.close();
+  }
+}

@@ -1,0 +1,107 @@
+// The image store (agent/src/image/manager.ts) over a fake host: blobs named by the digest of what
+// was stored, no refetch when only boot settings change, nothing kept on a digest mismatch or a
+// refused image, and a blob removed only when no image and no instance uses it.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import type { ImageSpec } from "../../../agent/src/image/spec";
+import { FakeAgent, rejects } from "../../helpers/fake-agent";
+import { sha256 } from "../../helpers/fake-vm-host";
+
+const spec = (over: Partial<ImageSpec> & { source: string }): ImageSpec => ({
+  id: "i1",
+  sha256: "",
+  format: "",
+  kernel: "",
+  initrd: "",
+  cmdline: "",
+  arch: "",
+  firmware: "",
+  owner: "",
+  ...over,
+});
+
+describe("Images (fake host)", () => {
+  let a: FakeAgent;
+  const disk = Buffer.from("a disk image");
+  const kernel = Buffer.from("a kernel");
+  let src: string;
+  beforeEach(() => {
+    a = new FakeAgent();
+    src = a.source("disk.img", disk);
+  });
+  afterEach(() => a.close());
+  const blobs = () => fs.readdirSync(a.p.blobsDir).sort();
+  const progress = () => undefined;
+
+  it("stores the bytes under their digest and records size and format", async () => {
+    const s = await a.images.apply(spec({ source: src, sha256: sha256(disk) }), progress);
+    assert.equal(s.path, a.p.blob(sha256(disk)));
+    assert.deepEqual(blobs(), [sha256(disk)]);
+    assert.equal(s.record.format, "raw");
+    assert.equal(s.record.sizeBytes, disk.length);
+    assert.deepEqual(fs.readdirSync(a.p.downloadsDir), [], "no part file left");
+  });
+
+  it("changes boot settings in place without fetching again, and refetches a lost blob", async () => {
+    const k = a.source("vmlinuz", kernel);
+    await a.images.apply(spec({ source: src, kernel: k }), progress);
+    await a.images.apply(spec({ source: src, kernel: k, cmdline: "console=ttyS0" }), progress);
+    assert.deepEqual(a.imageHost.only("fetch"), [`fetch ${src}`, `fetch ${k}`]);
+    assert.equal(a.images.get("i1").image.cmdline, "console=ttyS0");
+    fs.rmSync(a.p.blob(sha256(kernel)));
+    await a.images.apply(spec({ source: src, kernel: k, cmdline: "console=ttyS0" }), progress);
+    assert.equal(a.imageHost.only("fetch").length, 4, "a missing blob means fetching again");
+    assert.deepEqual(blobs(), [sha256(disk), sha256(kernel)].sort());
+  });
+
+  it("keeps nothing when the digest does not match, and says which property to fix", async () => {
+    const e = await rejects(
+      a.images.apply(spec({ source: src, sha256: "0".repeat(64) }), progress),
+      "IMAGE_SHA256_MISMATCH",
+      "sha256",
+    );
+    assert.match(e.message, new RegExp(sha256(disk)));
+    assert.deepEqual(blobs(), []);
+    assert.deepEqual(fs.readdirSync(a.p.downloadsDir), []);
+    assert.deepEqual(a.state.images, {});
+  });
+
+  it("refuses a qcow2 with a backing file and a format that does not match, recording nothing", async () => {
+    a.imageHost.info.set(sha256(disk), { format: "qcow2", "backing-filename": "/etc/shadow" });
+    await rejects(a.images.apply(spec({ source: src }), progress), "IMAGE_HAS_BACKING_FILE", "source");
+    a.imageHost.info.set(sha256(disk), { format: "qcow2" });
+    await rejects(
+      a.images.apply(spec({ source: src, format: "raw" }), progress),
+      "IMAGE_FORMAT_MISMATCH",
+      "format",
+    );
+    assert.deepEqual(a.state.images, {});
+  });
+
+  it("shares a blob between images and removes it only when no image and no instance uses it", async () => {
+    await a.images.apply(spec({ source: src }), progress);
+    await a.images.apply(spec({ id: "i2", source: src }), progress);
+    await a.images.delete("i1");
+    assert.deepEqual(blobs(), [sha256(disk)], "i2 still uses it");
+    await a.state.update((d) => {
+      d.instances.v = {
+        spec: {} as never,
+        blobs: [sha256(disk)],
+        diskGb: 1,
+        addresses: {},
+        launchKey: "",
+        createdAt: "",
+      };
+    });
+    assert.equal(await a.images.delete("i2"), true);
+    assert.deepEqual(blobs(), [sha256(disk)], "instance v's disk is backed by it");
+    await a.state.update((d) => delete d.instances.v);
+    await a.images.gc();
+    assert.deepEqual(blobs(), []);
+    assert.equal(await a.images.delete("i2"), false);
+    await rejects(
+      Promise.resolve().then(() => a.images.get("i2")),
+      "IMAGE_NOT_FOUND",
+    );
+  });
+});

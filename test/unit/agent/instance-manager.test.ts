@@ -1,0 +1,213 @@
+// Instances (agent/src/instance/manager.ts) over a fake host: the order of create (record, overlay,
+// seed, TAPs, QEMU, TAP moves, discovery), restarts only when what QEMU was started with changed,
+// disks that only grow, failures that leave a retryable record, and a delete that finds everything.
+import * as assert from "node:assert/strict";
+import type { InstanceSpec } from "../../../agent/src/instance/spec";
+import { FakeAgent, netSpec, rejects } from "../../helpers/fake-agent";
+
+const MAC1 = "52:54:00:00:00:01";
+const MAC2 = "52:54:00:00:00:02";
+
+const inst = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
+  id: "v1",
+  image_id: "img",
+  cpus: 1,
+  memory_mb: 512,
+  disk_gb: 0,
+  nics: [{ network_id: "n1", bridge_id: "", mac: MAC1, ip: "" }],
+  hostname: "",
+  user_data: "",
+  meta_data: "",
+  network_config: "",
+  ssh_authorized_keys: [],
+  running: true,
+  accel: "",
+  machine: "",
+  wait_for_ip_seconds: 30,
+  owner: "",
+  port_forwards: [],
+  ...over,
+});
+
+describe("Instances (fake host)", () => {
+  let a: FakeAgent;
+  const progress: string[] = [];
+  const apply = (s: InstanceSpec) => a.instances.apply(s, (m) => progress.push(m));
+  beforeEach(async () => {
+    a = new FakeAgent();
+    progress.length = 0;
+    await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }));
+    await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }));
+    const src = a.source("disk.img", Buffer.alloc(1024));
+    await a.images.apply({ id: "img", source: src } as never, () => undefined);
+    a.vm.addresses.set(MAC1, { mac: MAC1, ip: "10.50.0.17", source: "dhcp" });
+    a.vm.addresses.set(MAC2, { mac: MAC2, ip: "10.51.0.5", source: "arp" });
+  });
+  afterEach(() => a.close());
+
+  it("creates overlay, seed, TAP, QEMU and waits for the address, in that order", async () => {
+    const s = await apply(inst());
+    assert.deepEqual(a.vm.calls, [
+      "createOverlay 1",
+      "buildSeed",
+      "probeAccel",
+      "createTap qvm-n1 qvtv10",
+      "launchQemu qvm-v1",
+      "attachTap qvtv10 qvmn1b",
+      "discover qvmn1b 52:54:00:00:00:01",
+    ]);
+    assert.equal(s.state, "running");
+    assert.equal(s.accel, "tcg");
+    assert.deepEqual(
+      s.nics.map((n) => [n.tap, n.ip, n.source]),
+      [["qvtv10", "10.50.0.17", "dhcp"]],
+    );
+    assert.deepEqual(a.state.instances.v1!.addresses, { [MAC1]: { ip: "10.50.0.17", source: "dhcp" } });
+    assert.equal(a.vm.seeds.get(a.p.instanceSeed("v1"))!.metaData.includes("v1"), true);
+    assert.ok(progress.some((m) => /accelerator: tcg/.test(m)));
+  });
+
+  it("runs QEMU in the first NIC's namespace and moves the other TAPs where they belong", async () => {
+    a.bridgeHost.addLink("qvlan", { kind: "bridge", addresses: ["192.168.9.2/24"] });
+    await a.bridges.apply({ id: "b1", name: "qvlan", adopt: true } as never);
+    const nics = [
+      { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" },
+      { network_id: "n2", bridge_id: "", mac: MAC2, ip: "" },
+      { network_id: "", bridge_id: "b1", mac: "52:54:00:00:00:03", ip: "" },
+    ];
+    await assert.rejects(apply(inst({ nics })), /no address for 52:54:00:00:00:03/);
+    assert.deepEqual(a.vm.only("createTap", "launchQemu", "moveTap", "attachTap"), [
+      "createTap qvm-n1 qvtv10",
+      "createTap qvm-n1 qvtv11",
+      "createTap qvm-n1 qvtv12",
+      "launchQemu qvm-v1",
+      "attachTap qvtv10 qvmn1b",
+      "moveTap qvtv11 qvm-n2",
+      "attachTap qvtv11 qvmn2b",
+      "moveTap qvtv12 root",
+      "attachTap qvtv12 qvlan",
+    ]);
+    assert.equal(a.vm.qemus.get("qvm-v1")!.netns, "qvm-n1");
+    assert.deepEqual(a.vm.only("discover").sort(), [
+      "discover qvlan 52:54:00:00:00:03",
+      "discover qvmn1b 52:54:00:00:00:01",
+      "discover qvmn2b 52:54:00:00:00:02",
+    ]);
+  });
+
+  it("records the instance before touching the host, so a failed create is retried or deleted", async () => {
+    a.vm.failOn("launchQemu");
+    await rejects(apply(inst()), "HOST_COMMAND_FAILED");
+    assert.ok(a.state.instances.v1, "recorded");
+    assert.equal(a.vm.qemus.size, 0);
+    const s = await apply(inst());
+    assert.equal(s.state, "running");
+    assert.deepEqual(a.vm.only("createOverlay"), ["createOverlay 1"], "the overlay is made once");
+    assert.equal(await a.instances.delete("v1"), true);
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0]);
+  });
+
+  it("leaves a running VM alone when nothing QEMU was started with changed", async () => {
+    await apply(inst());
+    a.vm.calls.length = 0;
+    await apply(inst({ hostname: "web", user_data: "#cloud-config\n" }));
+    assert.deepEqual(a.vm.only("stopQemu", "launchQemu"), []);
+    assert.deepEqual(a.vm.only("buildSeed"), ["buildSeed"], "the seed follows the spec");
+  });
+
+  it("restarts when cpus change, stops when running is false, and starts again", async () => {
+    await apply(inst());
+    const pid = a.vm.qemus.get("qvm-v1")!.pid;
+    a.vm.calls.length = 0;
+    await apply(inst({ cpus: 2 }));
+    assert.deepEqual(a.vm.only("stopQemu", "launchQemu"), [`stopQemu ${pid}`, "launchQemu qvm-v1"]);
+    assert.equal(a.vm.qemus.get("qvm-v1")!.launch.cpus, 2);
+    assert.ok(progress.includes("restarting to apply changes"));
+    const s = await apply(inst({ cpus: 2, running: false }));
+    assert.equal(s.state, "stopped");
+    assert.deepEqual(s.nics[0]!.ip, "", "a stopped VM reports no address");
+    await apply(inst({ cpus: 2 }));
+    assert.equal((await a.instances.status("v1")).state, "running");
+  });
+
+  it("grows disks through QMP while running and qemu-img when stopped, and never shrinks them", async () => {
+    await apply(inst({ disk_gb: 2 }));
+    await apply(inst({ disk_gb: 3 }));
+    await apply(inst({ disk_gb: 4, running: false })); // grown before the VM stops
+    await apply(inst({ disk_gb: 5, running: false }));
+    assert.deepEqual(a.vm.only("createOverlay", "resizeRunning", "resizeOverlay", "stopQemu"), [
+      "createOverlay 2",
+      "resizeRunning 3",
+      "resizeRunning 4",
+      "stopQemu 1000",
+      "resizeOverlay 5",
+    ]);
+    await rejects(apply(inst({ disk_gb: 3 })), "DISK_SHRINK", "diskGb");
+  });
+
+  it("fails with the serial log tail when no address comes, leaving the VM running", async () => {
+    a.vm.addresses.clear();
+    await apply(inst({ wait_for_ip_seconds: 0 }));
+    const e = await rejects(
+      apply(inst({ id: "v2", nics: [{ ...inst().nics[0]!, mac: MAC2 }] })),
+      "INSTANCE_NO_IP",
+    );
+    assert.equal(e.kind, "precondition");
+    assert.equal(e.opts.property, "waitForIp");
+    assert.match(e.message, /no address for 52:54:00:00:00:02 within 30s \(the VM is running\)/);
+    assert.ok(a.vm.qemus.has("qvm-v2"));
+  });
+
+  it("refuses what clashes with other resources, naming the property, and records nothing", async () => {
+    await apply(inst({ nics: [{ network_id: "n1", bridge_id: "", mac: MAC1, ip: "10.50.0.30" }] }));
+    const other = (over: Partial<InstanceSpec>) => apply(inst({ id: "v2", ...over }));
+    const nic = { network_id: "n1", bridge_id: "", mac: MAC2, ip: "" };
+    await rejects(other({ image_id: "nope", nics: [nic] }), "UNKNOWN_IMAGE", "imageId");
+    await rejects(
+      other({ nics: [{ ...nic, network_id: "nonet" }] }),
+      "UNKNOWN_NETWORK",
+      "networks[0].networkId",
+    );
+    await rejects(other({ nics: [{ ...nic, mac: MAC1 }] }), "DUPLICATE_MAC", "networks[0].mac");
+    await rejects(other({ nics: [{ ...nic, ip: "10.50.0.30" }] }), "IP_TAKEN", "networks[0].ip");
+    await rejects(other({ nics: [{ ...nic, ip: "10.50.0.1" }] }), "RESERVED", "networks[0].ip");
+    await rejects(other({ nics: [{ ...nic, ip: "10.9.0.1" }] }), "OUTSIDE_CIDR", "networks[0].ip");
+    a.vm.hostListeners.push({ protocol: "tcp", port: 8080, address: "0.0.0.0", process: "nginx (pid 7)" });
+    const fwd = { host_port: 8080, guest_port: 80, protocol: "", host_address: "" };
+    const e = await rejects(other({ nics: [nic], port_forwards: [fwd] }), "PORT_IN_USE");
+    assert.match(e.message, /nginx \(pid 7\)/);
+    assert.deepEqual(Object.keys(a.state.instances), ["v1"]);
+    assert.deepEqual(a.vm.only("launchQemu"), ["launchQemu qvm-v1"]);
+  });
+
+  it("forwards ports to the discovered address and refuses the same port for another instance", async () => {
+    const fwd = { host_port: 2222, guest_port: 22, protocol: "tcp", host_address: "" };
+    await apply(inst({ port_forwards: [fwd] }));
+    assert.equal(a.vm.portTables.get("v1")!.ip, "10.50.0.17");
+    const nic = { network_id: "n1", bridge_id: "", mac: MAC2, ip: "" };
+    const v = await a.instances.check(inst({ id: "v2", nics: [nic], port_forwards: [fwd] }));
+    assert.deepEqual(
+      v.map((x) => [x.property, x.code]),
+      [["portForwards[0].hostPort", "PORT_FORWARDED"]],
+    );
+    a.vm.portTables.clear();
+    assert.deepEqual(await a.instances.missingPortTables(), ["nft table ip qvmp_v1 missing"]);
+    await a.instances.refreshPortForwards();
+    assert.deepEqual(await a.instances.missingPortTables(), []);
+  });
+
+  it("deletes the VM, every TAP wherever it is, its files and record, and feeds DHCP and DNS", async () => {
+    await apply(
+      inst({ hostname: "web", nics: [{ network_id: "n1", bridge_id: "", mac: MAC1, ip: "10.50.0.30" }] }),
+    );
+    assert.deepEqual(a.instances.hostsOn("n1"), [{ name: "web", ip: "10.50.0.17" }]);
+    assert.equal(a.net.dhcp.get("n1")!.extra.length, 1, "the fixed address is a reservation");
+    await a.vm.createTap(undefined, "qvtv11"); // left in the root namespace by a crash before its move
+    assert.equal(await a.instances.delete("v1"), true);
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0]);
+    assert.equal(a.net.dhcp.get("n1")!.extra.length, 0);
+    assert.deepEqual(Object.keys(a.state.instances), []);
+    assert.equal(await a.instances.delete("v1"), false);
+    await rejects(a.instances.status("v1"), "INSTANCE_NOT_FOUND");
+  });
+});

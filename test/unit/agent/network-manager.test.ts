@@ -1,0 +1,176 @@
+// Networks (agent/src/network/manager.ts) over a fake host: what is recorded before the host is
+// touched, the order of creation, idempotent re-apply, teardown whatever the record says, the
+// firewall-only re-assert, drift, and ip_forward restored after the last network.
+import * as assert from "node:assert/strict";
+import { FakeAgent, netSpec, rejects } from "../../helpers/fake-agent";
+
+describe("Networks (fake host)", () => {
+  let a: FakeAgent;
+  beforeEach(() => (a = new FakeAgent()));
+  afterEach(() => a.close());
+
+  it("records the spec, then creates netns, links, table, forwarding and DHCP in that order", async () => {
+    const s = await a.networks.apply(netSpec());
+    assert.equal(s.network.id, "a");
+    assert.deepEqual(a.net.calls, [
+      "addNetns a",
+      "observe a",
+      "ipBatch root 4",
+      "ipBatch qvm-a 9",
+      "nftApply qvm_a",
+      "ensureForwardAccept a",
+      "writeIpForward 1",
+      "ensureDhcp a",
+    ]);
+    assert.ok(a.net.links.has("/qvmah") && a.net.links.has("qvm-a/qvman") && a.net.links.has("qvm-a/qvmab"));
+    assert.equal(a.state.host.ipForwardBefore, "0");
+    assert.deepEqual(s.drift, []);
+  });
+
+  it("knows what to clean up when the host fails half-way, and converges on retry", async () => {
+    a.net.failOn("nftApply");
+    await rejects(a.networks.apply(netSpec()), "HOST_COMMAND_FAILED");
+    assert.ok(a.state.networks.a, "recorded before the host was touched");
+    assert.ok(a.net.netns.has("qvm-a"));
+    assert.deepEqual((await a.networks.get("a")).drift, [
+      "nft table inet qvm_a missing",
+      "DHCP server not running",
+      "FORWARD rules of a missing",
+    ]);
+    await a.networks.apply(netSpec());
+    assert.deepEqual((await a.networks.get("a")).drift, []);
+  });
+
+  it("re-applies without re-creating what exists", async () => {
+    await a.networks.apply(netSpec());
+    a.net.calls.length = 0;
+    await a.networks.apply(netSpec({ mtu: 1400 }));
+    assert.deepEqual(a.net.only("addNetns", "ipBatch"), ["addNetns a", "ipBatch root 3", "ipBatch qvm-a 8"]);
+    assert.deepEqual(a.net.only("writeIpForward"), [], "ip_forward is already on");
+  });
+
+  it("refuses a changed cidr, an overlap with another network or a host route, naming cidr", async () => {
+    await a.networks.apply(netSpec());
+    await rejects(a.networks.apply(netSpec({ cidr: "10.51.0.0/24" })), "NET_IMMUTABLE", "cidr");
+    await rejects(a.networks.apply(netSpec({ id: "b", cidr: "10.50.0.0/16" })), "NET_OVERLAP", "cidr");
+    a.net.routes = [{ dst: "10.60.1.0/24", dev: "eth0", table: "main" }];
+    const v = await a.networks.check(netSpec({ id: "c", cidr: "10.60.0.0/16" }));
+    assert.deepEqual(
+      v.map((x) => [x.property, x.code]),
+      [["cidr", "ROUTE_OVERLAP"]],
+    );
+    await rejects(a.networks.apply(netSpec({ id: "c", cidr: "10.60.0.0/16" })), "ROUTE_OVERLAP", "cidr");
+    assert.deepEqual(Object.keys(a.state.networks), ["a"], "nothing recorded for refused specs");
+  });
+
+  it("an owner's own network does not overlap itself (replacement creates before it deletes)", async () => {
+    await a.networks.apply(netSpec({ owner: "urn:x" }));
+    await a.networks.apply(netSpec({ id: "b", owner: "urn:x" }));
+    assert.deepEqual(Object.keys(a.state.networks).sort(), ["a", "b"]);
+  });
+
+  it("deletes whatever exists even without a record, and restores ip_forward after the last", async () => {
+    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }));
+    assert.equal(await a.networks.delete("a"), true);
+    assert.equal(a.net.ipForward, "1", "b still needs forwarding");
+    assert.equal(await a.networks.delete("b"), true);
+    assert.equal(a.net.ipForward, "0");
+    assert.equal(a.state.host.ipForwardBefore, undefined);
+    assert.deepEqual([a.net.netns.size, a.net.links.size, a.net.tables.size, a.net.dhcp.size], [0, 0, 0, 0]);
+    // A crash between creating and recording: objects exist, no record.
+    await a.net.addNetns("z");
+    a.net.tables.add("qvm_z");
+    assert.equal(await a.networks.delete("z"), false);
+    assert.deepEqual([a.net.netns.size, a.net.tables.size], [0, 0]);
+  });
+
+  it("refuses to delete a network an instance uses", async () => {
+    await a.networks.apply(netSpec());
+    await a.state.update((d) => {
+      d.instances.v = {
+        spec: { nics: [{ network_id: "a", mac: "52:54:00:00:00:01" }] } as never,
+        blobs: [],
+        diskGb: 1,
+        addresses: {},
+        launchKey: "",
+        createdAt: "",
+      };
+    });
+    const e = await rejects(a.networks.delete("a"), "NET_IN_USE");
+    assert.equal(e.kind, "precondition");
+    assert.ok(a.net.netns.has("qvm-a"));
+  });
+
+  it("repairs only the firewall on the guard's request, under its suppression", async () => {
+    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }));
+    let suppressed = 0;
+    a.networks.guard = {
+      suppress: async (f) => (suppressed++, f()),
+      status: () => ({ watching: true }),
+      stop: async () => undefined,
+      noteRepair: () => undefined,
+    };
+    a.net.tables.clear();
+    a.net.forwardAccept.clear();
+    assert.deepEqual(await a.networks.firewallCheck(), [
+      "nft table inet qvm_a missing",
+      "nft table inet qvm_b missing",
+      "FORWARD rules of a missing",
+      "FORWARD rules of b missing",
+    ]);
+    a.net.calls.length = 0;
+    await a.networks.reassertFirewall("flush ruleset");
+    assert.deepEqual(a.net.calls, [
+      "nftApply qvm_a",
+      "ensureForwardAccept a",
+      "nftApply qvm_b",
+      "ensureForwardAccept b",
+    ]);
+    assert.equal(suppressed, 2);
+    assert.deepEqual(await a.networks.firewallCheck(), []);
+  });
+
+  it("repairs every network's firewall even when one fails, then reports the failure", async () => {
+    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }));
+    a.net.failOn("nftApply qvm_a");
+    await assert.rejects(a.networks.reassertFirewall("x"), /firewall repair after "x" failed: a: /);
+    assert.deepEqual(a.net.only("nftApply").slice(-2), ["nftApply qvm_a", "nftApply qvm_b"]);
+  });
+
+  it("re-asserts every recorded network after a restart, leaving what matches alone", async () => {
+    await a.networks.apply(netSpec());
+    await a.net.deleteNetns("a");
+    a.net.tables.clear();
+    a.boot();
+    a.net.calls.length = 0;
+    await a.networks.reassertAll(() => undefined);
+    assert.deepEqual((await a.networks.get("a")).drift, []);
+    assert.deepEqual(a.net.only("addNetns", "ipBatch"), ["addNetns a", "ipBatch root 4", "ipBatch qvm-a 9"]);
+  });
+
+  it("serves instances' fixed addresses as reservations, and reads NOT_FOUND for unknown ids", async () => {
+    await a.networks.apply(netSpec());
+    await a.state.update((d) => {
+      d.instances.v = {
+        spec: {
+          hostname: "web",
+          nics: [{ network_id: "a", mac: "52:54:00:AA:00:01", ip: "10.50.0.9" }],
+        } as never,
+        blobs: [],
+        diskGb: 1,
+        addresses: {},
+        launchKey: "",
+        createdAt: "",
+      };
+    });
+    await a.networks.refreshDhcp("a");
+    assert.deepEqual(a.net.dhcp.get("a")!.extra, [
+      { mac: "52:54:00:aa:00:01", ip: 0x0a320009, hostname: "web" },
+    ]);
+    const e = await rejects(a.networks.get("zz"), "NET_NOT_FOUND");
+    assert.equal(e.kind, "not_found");
+  });
+});
