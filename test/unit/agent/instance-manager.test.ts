@@ -99,12 +99,29 @@ describe("Instances (fake host)", () => {
     a.vm.failOn("launchQemu");
     await rejects(apply(inst()), "HOST_COMMAND_FAILED");
     assert.ok(a.state.instances.v1, "recorded");
-    assert.equal(a.vm.qemus.size, 0);
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0], "the failed start is rolled back");
     const s = await apply(inst());
     assert.equal(s.state, "running");
     assert.deepEqual(a.vm.only("createOverlay"), ["createOverlay 1"], "the overlay is made once");
     assert.equal(await a.instances.delete("v1"), true);
     assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0]);
+  });
+
+  it("rolls a half-started VM back: QEMU stopped, TAPs removed wherever they got to", async () => {
+    const nics = [
+      { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" },
+      { network_id: "n2", bridge_id: "", mac: MAC2, ip: "" },
+    ];
+    a.vm.failOn("attachTap qvtv11");
+    await rejects(apply(inst({ nics })), "HOST_COMMAND_FAILED");
+    assert.deepEqual(a.vm.only("launchQemu", "moveTap", "stopQemu"), [
+      "launchQemu qvm-v1",
+      "moveTap qvtv11 qvm-n2",
+      "stopQemu 1000",
+    ]);
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0]);
+    assert.equal((await a.instances.status("v1")).state, "stopped");
+    assert.equal((await apply(inst({ nics }))).state, "running", "and the next Apply starts it");
   });
 
   it("leaves a running VM alone when nothing QEMU was started with changed", async () => {
@@ -128,6 +145,17 @@ describe("Instances (fake host)", () => {
     assert.deepEqual(s.nics[0]!.ip, "", "a stopped VM reports no address");
     await apply(inst({ cpus: 2 }));
     assert.equal((await a.instances.status("v1")).state, "running");
+  });
+
+  it("restarts a VM on two networks: the TAP left in the second namespace does not block the move", async () => {
+    const nics = [
+      { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" },
+      { network_id: "n2", bridge_id: "", mac: MAC2, ip: "" },
+    ];
+    await apply(inst({ nics }));
+    await apply(inst({ nics, memory_mb: 1024 }));
+    assert.equal(a.vm.qemus.get("qvm-v1")!.launch.memoryMb, 1024);
+    assert.deepEqual(a.vm.taps.get("qvtv11"), { ns: "qvm-n2", master: "qvmn2b", mtu: 1500 });
   });
 
   it("grows disks through QMP while running and qemu-img when stopped, and never shrinks them", async () => {

@@ -1,0 +1,268 @@
+// What applying an instance does, as a plain function of what is known: the record to write, then
+// the ordered steps (DHCP reservations, disk, seed, stop, start, addresses). No I/O here; the
+// manager gathers the facts, writes the record first and runs the steps (rolling a failed start
+// back). Changing the order of anything an instance does on the host happens in this file.
+import { createHash } from "node:crypto";
+import { names, type StatePaths } from "../constants";
+import { QvmdError } from "../errors";
+import type { ImageStatus } from "../image/manager";
+import type { ResolvedNetwork } from "../network/spec";
+import { uefiFirmware, type Arch, type QemuLaunch } from "../qemu/argv";
+import { renderMetaData, renderUserData } from "../qemu/seed-render";
+import type { InstanceRecord } from "../state";
+import type { HostBridge } from "./discovery";
+import type { SeedFiles } from "./host";
+import type { ResolvedInstance, ResolvedNic } from "./spec";
+
+export const GiB = 1024 ** 3;
+
+/** The image as an instance uses it: its blobs and how it boots. */
+export interface ImageFacts {
+  path: string;
+  format: string;
+  sha256: string;
+  kernelSha256?: string;
+  initrdSha256?: string;
+  virtualSizeBytes: number;
+  kernelPath?: string;
+  initrdPath?: string;
+  arch: Arch;
+  firmware: "bios" | "uefi";
+  cmdline: string;
+}
+
+/** What of an image an instance uses. */
+export const imageFacts = (s: ImageStatus): ImageFacts => ({
+  path: s.path,
+  format: s.record.format,
+  sha256: s.record.sha256,
+  kernelSha256: s.record.kernelSha256,
+  initrdSha256: s.record.initrdSha256,
+  virtualSizeBytes: s.record.virtualSizeBytes,
+  kernelPath: s.kernelPath,
+  initrdPath: s.initrdPath,
+  arch: s.image.arch,
+  firmware: s.image.firmware,
+  cmdline: s.image.cmdline,
+});
+
+export interface ApplyFacts {
+  inst: ResolvedInstance;
+  image: ImageFacts;
+  networks: ReadonlyMap<string, ResolvedNetwork>;
+  bridges: ReadonlyMap<string, HostBridge>;
+  existing?: InstanceRecord;
+  /** The running QEMU's pid, 0 when none runs. */
+  pid: number;
+  diskExists: boolean;
+  paths: StatePaths;
+}
+
+/** Where a NIC's TAP ends up: its namespace (undefined = root), the bridge it joins, its MTU. */
+export interface TapPlace {
+  tap: string;
+  mac: string;
+  ns?: string;
+  master: string;
+  mtu?: number;
+}
+
+export type Step =
+  | { op: "refreshDhcp"; networkId: string }
+  | { op: "createOverlay"; disk: string; backing: { path: string; format: string }; sizeGb: number }
+  | { op: "resizeRunning"; qmpSocket: string; device: string; bytes: number }
+  | { op: "resizeOverlay"; disk: string; sizeGb: number }
+  | { op: "buildSeed"; file: string; files: SeedFiles }
+  | { op: "stop"; pid: number; qmpSocket: string; message: string }
+  // Starting: the probe's answer is the accelerator of the launch that follows.
+  | { op: "probeAccel"; arch: Arch }
+  | { op: "createTap"; ns?: string; tap: string }
+  | { op: "prepareUefiVars"; arch: Arch; file: string }
+  | { op: "launch"; launch: Omit<QemuLaunch, "accel">; accel?: "kvm" | "tcg"; netns?: string }
+  | { op: "moveTap"; from?: string; to?: string; tap: string }
+  | { op: "attachTap"; ns?: string; tap: string; master: string; mtu?: number }
+  | { op: "launched"; launchKey: string }
+  // Undoing a start: stop whatever QEMU of this name runs now, remove a TAP wherever it is.
+  | { op: "stopStarted"; name: string; qmpSocket: string }
+  | { op: "deleteTap"; ns?: string; tap: string }
+  | { op: "awaitAddresses"; macs: string[]; seconds: number }
+  | { op: "publishAddresses" };
+
+export interface ApplyPlan {
+  record: Omit<InstanceRecord, "spec" | "createdAt">;
+  steps: Step[];
+  /**
+   * When a step in steps[from, to) (the start) fails, these run instead of the rest: a half-started
+   * VM (QEMU up, a TAP not attached) is stopped and its TAPs removed. The record stays, so the next
+   * Apply starts again from nothing. A VM that started but finds no address is left running.
+   */
+  rollback?: { from: number; to: number; steps: Step[] };
+}
+
+/** What QEMU was started with; a difference means a restart. */
+export function launchKey(inst: ResolvedInstance, imageSha256: string): string {
+  const key = {
+    cpus: inst.cpus,
+    mem: inst.memory_mb,
+    nics: inst.nics,
+    machine: inst.machine,
+    accel: inst.accel,
+    image: imageSha256,
+  };
+  return createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 16);
+}
+
+/** The NoCloud files: meta-data names the instance, user-data carries the keys and hostname. */
+export function seedFiles(inst: ResolvedInstance): SeedFiles {
+  const hostname = inst.hostname || inst.id;
+  return {
+    metaData: inst.meta_data || renderMetaData({ instanceId: inst.id, hostname }),
+    userData: renderUserData({
+      userData: inst.user_data || undefined,
+      sshAuthorizedKeys: inst.ssh_authorized_keys,
+      hostname,
+    }),
+    networkConfig: inst.network_config || undefined,
+  };
+}
+
+export function placeTap(
+  id: string,
+  i: number,
+  nic: ResolvedNic,
+  networks: ReadonlyMap<string, ResolvedNetwork>,
+  bridges: ReadonlyMap<string, HostBridge>,
+): TapPlace {
+  const tap = names.tap(id, i);
+  if (nic.networkId !== undefined)
+    return {
+      tap,
+      mac: nic.mac,
+      ns: names.netns(nic.networkId),
+      master: names.bridge(nic.networkId),
+      mtu: networks.get(nic.networkId)?.mtu,
+    };
+  return { tap, mac: nic.mac, master: bridges.get(nic.bridgeId!)!.name };
+}
+
+/**
+ * Starting: TAPs are created in the first NIC's namespace, where QEMU runs and opens them by name;
+ * once QEMU holds them, each moves to its own namespace (a TAP keeps its open file) and joins its
+ * bridge.
+ */
+function startSteps(f: ApplyFacts, key: string): { steps: Step[]; rollback: Step[] } {
+  const { inst, image: img, paths: p } = f;
+  const taps = inst.nics.map((n, i) => placeTap(inst.id, i, n, f.networks, f.bridges));
+  const primaryNs = taps[0]?.ns;
+  const vars = p.instanceVars(inst.id);
+  const launch: Omit<QemuLaunch, "accel"> = {
+    name: names.qemu(inst.id),
+    arch: img.arch,
+    machine: inst.machine || undefined,
+    cpus: inst.cpus,
+    memoryMb: inst.memory_mb,
+    pidFile: p.instancePid(inst.id),
+    qmpSocket: p.instanceQmp(inst.id),
+    serialLog: p.instanceSerial(inst.id),
+    disk: { path: p.instanceDisk(inst.id), format: "qcow2" },
+    seed: p.instanceSeed(inst.id),
+    kernel: img.kernelPath,
+    initrd: img.initrdPath,
+    cmdline: img.cmdline || undefined,
+    firmware: img.firmware,
+    uefi: img.firmware === "uefi" ? { code: uefiFirmware(img.arch).code, vars } : undefined,
+    nics: taps.map((t) => ({ tap: t.tap, mac: t.mac })),
+  };
+  const steps: Step[] = [
+    ...(inst.accel === "auto" ? [{ op: "probeAccel", arch: img.arch } as const] : []),
+    // A TAP outlives its QEMU: one the last run moved out of the primary namespace would block
+    // this run's move of the same name.
+    ...taps.filter((t) => t.ns !== primaryNs).map((t): Step => ({ op: "deleteTap", ns: t.ns, tap: t.tap })),
+    ...taps.map((t): Step => ({ op: "createTap", ns: primaryNs, tap: t.tap })),
+    ...(img.firmware === "uefi" ? [{ op: "prepareUefiVars", arch: img.arch, file: vars } as const] : []),
+    {
+      op: "launch",
+      launch,
+      ...(inst.accel === "auto" ? {} : { accel: inst.accel === "kvm" ? "kvm" : "tcg" }),
+      netns: primaryNs,
+    },
+    ...taps.flatMap((t): Step[] => [
+      { op: "moveTap", from: primaryNs, to: t.ns, tap: t.tap },
+      { op: "attachTap", ns: t.ns, tap: t.tap, master: t.master, mtu: t.mtu },
+    ]),
+    { op: "launched", launchKey: key },
+  ];
+  const rollback: Step[] = [
+    { op: "stopStarted", name: launch.name, qmpSocket: launch.qmpSocket },
+    ...taps.flatMap((t) =>
+      [...new Set([primaryNs, t.ns])].map((ns): Step => ({ op: "deleteTap", ns, tap: t.tap })),
+    ),
+  ];
+  return { steps, rollback };
+}
+
+/**
+ * Apply, in order: record (by the caller) → DHCP reservations of every network → the overlay
+ * (created, or grown: through QMP while running, qemu-img when stopped) → the seed → stop when the
+ * launch changed or the VM should not run → start (see startSteps) → wait for the addresses (or
+ * just publish what is known).
+ */
+export function planApply(f: ApplyFacts): ApplyPlan {
+  const { inst, image, existing, pid, paths: p } = f;
+  const diskGb = inst.disk_gb || Math.max(1, Math.ceil(image.virtualSizeBytes / GiB));
+  if (existing && diskGb < existing.diskGb)
+    throw new QvmdError(
+      "invalid",
+      "DISK_SHRINK",
+      `diskGb ${diskGb} is smaller than the current ${existing.diskGb}; disks only grow`,
+      { property: "diskGb" },
+    );
+  const key = launchKey(inst, image.sha256);
+  const mustRestart = pid > 0 && existing !== undefined && existing.launchKey !== key;
+  const steps: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
+  const disk = p.instanceDisk(inst.id);
+  if (!f.diskExists)
+    steps.push({
+      op: "createOverlay",
+      disk,
+      backing: { path: image.path, format: image.format },
+      sizeGb: diskGb,
+    });
+  else if (existing && diskGb > existing.diskGb)
+    steps.push(
+      pid > 0
+        ? { op: "resizeRunning", qmpSocket: p.instanceQmp(inst.id), device: "disk0", bytes: diskGb * GiB }
+        : { op: "resizeOverlay", disk, sizeGb: diskGb },
+    );
+  steps.push({ op: "buildSeed", file: p.instanceSeed(inst.id), files: seedFiles(inst) });
+  if (mustRestart || (!inst.running && pid > 0))
+    steps.push({
+      op: "stop",
+      pid,
+      qmpSocket: p.instanceQmp(inst.id),
+      message: mustRestart ? "restarting to apply changes" : "stopping",
+    });
+  let rollback: ApplyPlan["rollback"];
+  if (inst.running && (mustRestart || pid === 0)) {
+    const start = startSteps(f, key);
+    rollback = { from: steps.length, to: steps.length + start.steps.length, steps: start.rollback };
+    steps.push(...start.steps);
+  }
+  if (inst.running && inst.wait_for_ip_seconds > 0 && inst.nics.length > 0)
+    steps.push({
+      op: "awaitAddresses",
+      macs: inst.nics.map((n) => n.mac),
+      seconds: inst.wait_for_ip_seconds,
+    });
+  else steps.push({ op: "publishAddresses" });
+  return {
+    record: {
+      blobs: [image.sha256, image.kernelSha256, image.initrdSha256].filter((b): b is string => !!b),
+      diskGb,
+      addresses: mustRestart ? {} : (existing?.addresses ?? {}),
+      launchKey: existing?.launchKey ?? key,
+    },
+    steps,
+    rollback,
+  };
+}
