@@ -31,6 +31,28 @@ export const names = {
   forwardComment: (id: string) => `${PREFIX}:${id}`,
 };
 
+/** Every interface of ours, as an nft wildcard (networks never reach each other through them). */
+export const IFNAME_WILDCARD = `${PREFIX}*`;
+
+/** The host end of a network's veth: how a host route through one of our networks is recognised. */
+export const HOST_VETH_PATTERN = new RegExp(`^${PREFIX}[a-z0-9]{1,8}h$`);
+
+/** Host bridges qvmd creates are named with this prefix (adopted ones keep their names). */
+export const CREATED_BRIDGE_PREFIX = "qv";
+
+/** Temporary files and processes of ours outside the state directory. */
+export const temp = {
+  /** The accelerator probe's directory (in the system's temp dir) and QEMU `-name`. */
+  probeDir: `${PREFIX}-probe-`,
+  probeName: `${PREFIX}-accel-probe`,
+  /** A seed being built, next to the seed it replaces. */
+  seedDir: `.${PREFIX}-seed-`,
+};
+
+/** Where iproute2 keeps named network namespaces, and the kernel's IPv4 forwarding switch. */
+export const NETNS_DIR = "/run/netns";
+export const IP_FORWARD_FILE = "/proc/sys/net/ipv4/ip_forward";
+
 /** Reads the network id back out of a forward-accept rule's comment. */
 export const FORWARD_COMMENT_PATTERN = /^qvm:([a-z0-9]{1,8})$/;
 

@@ -2,7 +2,7 @@
 import { resources } from "@pulumi-qemu/api";
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
-import { ID_PATTERN, IFNAME_MAX } from "../constants";
+import { CREATED_BRIDGE_PREFIX, ID_PATTERN, IFNAME_MAX } from "../constants";
 import { parseShape } from "../errors";
 import { isHost, isIfName, maskOf, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
@@ -35,7 +35,7 @@ export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violatio
       `"${s.name}" is not an interface name (letters, digits, _ . -, at most ${IFNAME_MAX})`,
     );
   // Everything qvmd creates carries its prefix, so a leak check finds it; adopted bridges keep theirs.
-  else if (!s.adopt && !s.name.startsWith("qv"))
+  else if (!s.adopt && !s.name.startsWith(CREATED_BRIDGE_PREFIX))
     bad(
       "name",
       "BAD_NAME",

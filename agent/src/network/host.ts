@@ -3,7 +3,8 @@
 // library. Each operation is idempotent and does one thing; the order is the manager's.
 import * as fs from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { names, type StatePaths } from "../constants";
+import * as path from "node:path";
+import { IP_FORWARD_FILE, NETNS_DIR, names, type StatePaths } from "../constants";
 import { hostFailure } from "../errors";
 import { ensureForwardAccept, forwardAcceptDrift, removeForwardAccept } from "../firewall";
 import { run } from "../util/exec";
@@ -62,9 +63,7 @@ export function linuxNetworkHost(p: StatePaths): NetworkHost {
   };
 }
 
-const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
-
-const netnsExists = (id: string) => existsSync(`/run/netns/${names.netns(id)}`);
+const netnsExists = (id: string) => existsSync(path.join(NETNS_DIR, names.netns(id)));
 
 async function linkExists(name: string, netns?: string): Promise<boolean> {
   const ns = netns ? ["-n", netns] : [];
@@ -129,5 +128,5 @@ async function hostRoutes(): Promise<HostRoute[]> {
     .map((x) => ({ dst: x.dst!, dev: x.dev ?? "?", table: x.table ?? "main" }));
 }
 
-const readIpForward = async () => (await fs.readFile(IP_FORWARD, "utf8")).trim();
-const writeIpForward = (v: string) => fs.writeFile(IP_FORWARD, `${v}\n`);
+const readIpForward = async () => (await fs.readFile(IP_FORWARD_FILE, "utf8")).trim();
+const writeIpForward = (v: string) => fs.writeFile(IP_FORWARD_FILE, `${v}\n`);

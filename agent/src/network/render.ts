@@ -1,6 +1,6 @@
 // Pure renderers: the nftables table, the `ip -batch` scripts and the dnsmasq files of a network.
 // Everything here is a function of the resolved spec (and of what already exists on the host).
-import { names, type StatePaths } from "../constants";
+import { IFNAME_WILDCARD, names, type StatePaths } from "../constants";
 import { formatCidr, formatIp, maskOf } from "@pulumi-qemu/api/validate";
 import type { Reservation, ResolvedNetwork } from "./spec";
 
@@ -27,8 +27,8 @@ export function renderNftTable(n: ResolvedNetwork): string {
     `  chain forwarding {`,
     `    type filter hook forward priority filter; policy accept;`,
     // Networks never reach each other: any of our host veths on the other side is refused.
-    `    iifname "${h}" oifname "qvm*" drop`,
-    `    oifname "${h}" iifname "qvm*" drop`,
+    `    iifname "${h}" oifname "${IFNAME_WILDCARD}" drop`,
+    `    oifname "${h}" iifname "${IFNAME_WILDCARD}" drop`,
     // Isolated: no egress at all. Otherwise the network's own addresses may leave (masqueraded
     // when nat is on, routed as they are when it is off).
     n.isolated ? `    iifname "${h}" drop` : `    iifname "${h}" ip saddr ${cidr} accept`,

@@ -4,7 +4,7 @@ import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { resources } from "@pulumi-qemu/api";
 import { parseShape } from "../errors";
-import { ID_PATTERN, IFNAME_MAX, names } from "../constants";
+import { HOST_VETH_PATTERN, ID_PATTERN, IFNAME_MAX, names } from "../constants";
 import {
   type Cidr,
   type Violation,
@@ -256,7 +256,7 @@ export function findConflicts(n: ResolvedNetwork, others: KnownNetwork[], routes
       });
   }
   for (const r of routes) {
-    if (/^qvm[a-z0-9]{1,8}h$/.test(r.dev)) continue; // our own networks, checked above
+    if (HOST_VETH_PATTERN.test(r.dev)) continue; // our own networks, checked above
     const c = parseCidr(r.dst.includes("/") ? r.dst : `${r.dst}/32`);
     if (typeof c === "string" || c.prefix === 0) continue;
     if (overlaps(c, n.cidr))

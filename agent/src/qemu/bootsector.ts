@@ -3,6 +3,7 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { temp } from "../constants";
 import { run } from "../util/exec";
 import { cpuModel } from "./argv";
 import type { Accel } from "./types";
@@ -36,7 +37,7 @@ export async function runBootSector(opts: {
   timeoutMs: number;
   name?: string;
 }): Promise<BootSectorRun> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "qvm-probe-"));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), temp.probeDir));
   try {
     const sector = path.join(dir, "sector.img");
     await fs.writeFile(sector, probeBootSector());
@@ -47,7 +48,7 @@ export async function runBootSector(opts: {
       "qemu-system-x86_64",
       [
         "-name",
-        opts.name ?? "qvm-accel-probe",
+        opts.name ?? temp.probeName,
         "-accel",
         opts.accel,
         "-machine",

@@ -3,6 +3,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { QvmdError } from "../errors";
+import { temp } from "../constants";
 import { run } from "../util/exec";
 
 export * from "./seed-render";
@@ -42,7 +43,7 @@ export async function buildSeedIso(
   files: { userData: string; metaData: string; networkConfig?: string },
 ): Promise<void> {
   const tool = await isoTool();
-  const dir = await fs.mkdtemp(path.join(path.dirname(outPath), ".qvm-seed-"));
+  const dir = await fs.mkdtemp(path.join(path.dirname(outPath), temp.seedDir));
   try {
     const content = path.join(dir, "content");
     await fs.mkdir(content);
