@@ -1,21 +1,26 @@
 // The gRPC face of qvmd: each request is checked against its wire shape (zod; the caller may be
-// hostile) by its resource's wire.ts, handed to a manager, and the result mapped back by wire.ts.
+// hostile) by its resource's spec.ts, handed to a manager, and the result mapped back by wire.ts.
 // QvmdError becomes a gRPC status here and only here.
 import * as grpc from "@grpc/grpc-js";
 import { loadQvmd, toStatus as wireStatus, type wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import type { Bridges } from "./bridge/manager";
-import { bridgeToWire, specOf as bridgeSpec } from "./bridge/wire";
+import { specOf as bridgeSpec } from "./bridge/spec";
+import { bridgeToWire } from "./bridge/wire";
 import { ID_PATTERN } from "./constants";
 import type { DnsForwarders } from "./dnsForwarder/manager";
-import { dnsForwarderToWire, specOf as dnsForwarderSpec } from "./dnsForwarder/wire";
+import { specOf as dnsForwarderSpec } from "./dnsForwarder/spec";
+import { dnsForwarderToWire } from "./dnsForwarder/wire";
 import { QvmdError, parseRequest, propertyOf } from "./errors";
 import type { Images } from "./image/manager";
-import { imageToWire, specOf as imageSpec } from "./image/wire";
+import { specOf as imageSpec } from "./image/spec";
+import { imageToWire } from "./image/wire";
 import type { Instances } from "./instance/manager";
-import { instanceToWire, specOf as instanceSpec } from "./instance/wire";
+import { specOf as instanceSpec } from "./instance/spec";
+import { instanceToWire } from "./instance/wire";
 import type { Networks } from "./network/manager";
-import { networkToWire, specOf as networkSpec } from "./network/wire";
+import { specOf as networkSpec } from "./network/spec";
+import { networkToWire } from "./network/wire";
 
 // The id keeps a hostile value from ever reaching a path or a kernel name.
 const idRequest = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });

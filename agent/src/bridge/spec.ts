@@ -3,7 +3,7 @@ import { resources } from "@pulumi-qemu/api";
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { CREATED_BRIDGE_PREFIX, ID_PATTERN, IFNAME_MAX } from "../constants";
-import { parseShape } from "../errors";
+import { parseRequest, parseShape } from "../errors";
 import { isHost, isIfName, maskOf, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
 export const bridgeSpecShape = z.object({
@@ -20,6 +20,11 @@ export type BridgeSpecInput = z.input<typeof bridgeSpecShape>;
 export type BridgeSpec = z.output<typeof bridgeSpecShape>;
 
 const { MTU } = resources;
+
+const specRequest = z.object({ spec: bridgeSpecShape });
+
+/** ApplyBridge: the spec, or BAD_REQUEST naming the property. */
+export const specOf = (req: unknown): BridgeSpec => parseRequest(specRequest, req).spec;
 
 export function checkBridge(raw: BridgeSpecInput): { spec?: BridgeSpec; violations: Violation[] } {
   const v: Violation[] = [];

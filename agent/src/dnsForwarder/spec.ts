@@ -1,6 +1,7 @@
 // The wire shape of a DNS forwarder and its translation into the forwarder library's options.
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
+import { parseRequest } from "../errors";
 import type { ForwarderOptions } from "../dns";
 import { formatCidr, formatIp } from "@pulumi-qemu/api/validate";
 import type { ResolvedNetwork } from "../network/spec";
@@ -22,6 +23,11 @@ export const dnsForwarderSpecShape = z.object({
 }) satisfies z.ZodType<wire.DnsForwarderSpec__Output>;
 export type DnsForwarderSpecInput = z.input<typeof dnsForwarderSpecShape>;
 export type DnsForwarderSpec = z.output<typeof dnsForwarderSpecShape>;
+
+const specRequest = z.object({ spec: dnsForwarderSpecShape });
+
+/** ApplyDnsForwarder: the spec, or BAD_REQUEST naming the property. */
+export const specOf = (req: unknown): DnsForwarderSpec => parseRequest(specRequest, req).spec;
 
 export const DNS_PORT = 53;
 

@@ -1,14 +1,6 @@
-// A DNS forwarder on the wire: the shape of its requests, and a forwarder as the API reports it.
+// A DNS forwarder as the API reports it: the spec, where it listens and what it serves.
 import type { wire } from "@pulumi-qemu/api";
-import { z } from "zod";
-import { parseRequest } from "../errors";
 import type { DnsForwarderStatus } from "./manager";
-import { type DnsForwarderSpec, dnsForwarderSpecShape } from "./spec";
-
-const specRequest = z.object({ spec: dnsForwarderSpecShape });
-
-/** ApplyDnsForwarder: the spec, or BAD_REQUEST naming the property. */
-export const specOf = (req: unknown): DnsForwarderSpec => parseRequest(specRequest, req).spec;
 
 export function dnsForwarderToWire(s: DnsForwarderStatus): wire.DnsForwarder {
   return {

@@ -4,7 +4,7 @@ import { resources } from "@pulumi-qemu/api";
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
-import { parseShape } from "../errors";
+import { parseRequest, parseShape } from "../errors";
 import { parseSource, type Violation } from "@pulumi-qemu/api/validate";
 
 export const imageSpecShape = z.object({
@@ -22,6 +22,11 @@ export const imageSpecShape = z.object({
 export type ImageSpecInput = z.input<typeof imageSpecShape>;
 /** A spec as parsed (defaults filled in): what the state records. */
 export type ImageSpec = z.output<typeof imageSpecShape>;
+
+const specRequest = z.object({ spec: imageSpecShape });
+
+/** ApplyImage: the spec, or BAD_REQUEST naming the property. */
+export const specOf = (req: unknown): ImageSpec => parseRequest(specRequest, req).spec;
 
 const { ARCHES, FIRMWARES, FORMATS } = resources;
 export type Arch = (typeof ARCHES)[number];

@@ -1,14 +1,6 @@
-// An image on the wire: the shape of its requests, and an image as the API reports it.
+// An image as the API reports it: the spec in effect and the stored blobs, as the proto message.
 import type { wire } from "@pulumi-qemu/api";
-import { z } from "zod";
-import { parseRequest } from "../errors";
 import type { ImageStatus } from "./manager";
-import { type ImageSpec, imageSpecShape } from "./spec";
-
-const specRequest = z.object({ spec: imageSpecShape });
-
-/** ApplyImage: the spec, or BAD_REQUEST naming the property. */
-export const specOf = (req: unknown): ImageSpec => parseRequest(specRequest, req).spec;
 
 export function imageToWire(s: ImageStatus): wire.Image {
   const i = s.image;

@@ -3,7 +3,7 @@
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
-import { parseShape } from "../errors";
+import { parseRequest, parseShape } from "../errors";
 import { resources, USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
 import { isHostName, isUnicastMac, normalizeMac, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 
@@ -69,6 +69,11 @@ export type InstanceSpecInput = z.input<typeof instanceSpecShape>;
 /** Wire fields a program names otherwise (see `propertyOf`). */
 export const INSTANCE_RENAMES = { nics: "networks", wait_for_ip_seconds: "waitForIp" } as const;
 export type InstanceSpec = z.output<typeof instanceSpecShape>;
+
+const specRequest = z.object({ spec: instanceSpecShape });
+
+/** CheckInstance, ApplyInstance: the spec, or BAD_REQUEST naming the property. */
+export const specOf = (req: unknown): InstanceSpec => parseRequest(specRequest, req, INSTANCE_RENAMES).spec;
 
 /** A NIC is on exactly one of: a Network (its namespace's bridge) or a host Bridge. */
 export interface ResolvedNic {

@@ -1,15 +1,7 @@
-// An instance on the wire: the shape of its requests, and an instance as the API reports it.
+// An instance as the API reports it: the spec in effect, its process and NICs, as the proto message.
 import type { wire } from "@pulumi-qemu/api";
 import { formatIp } from "@pulumi-qemu/api/validate";
-import { z } from "zod";
-import { parseRequest } from "../errors";
 import type { InstanceStatus } from "./manager";
-import { INSTANCE_RENAMES, type InstanceSpec, instanceSpecShape } from "./spec";
-
-const specRequest = z.object({ spec: instanceSpecShape });
-
-/** CheckInstance, ApplyInstance: the spec, or BAD_REQUEST naming the property. */
-export const specOf = (req: unknown): InstanceSpec => parseRequest(specRequest, req, INSTANCE_RENAMES).spec;
 
 export function instanceToWire(s: InstanceStatus): wire.Instance {
   const i = s.instance;

@@ -3,7 +3,7 @@
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { resources } from "@pulumi-qemu/api";
-import { parseShape } from "../errors";
+import { parseRequest, parseShape } from "../errors";
 import { HOST_VETH_PATTERN, ID_PATTERN, IFNAME_MAX, names } from "../constants";
 import {
   type Cidr,
@@ -59,6 +59,11 @@ export const networkSpecShape = z.object({
 export type NetworkSpecInput = z.input<typeof networkSpecShape>;
 /** A spec as parsed (defaults filled in): what the state records. */
 export type NetworkSpec = z.output<typeof networkSpecShape>;
+
+const specRequest = z.object({ spec: networkSpecShape });
+
+/** CheckNetwork, ApplyNetwork: the spec, or BAD_REQUEST naming the property. */
+export const specOf = (req: unknown): NetworkSpec => parseRequest(specRequest, req, NETWORK_RENAMES).spec;
 
 /** Wire fields a program names otherwise (see `propertyOf`). */
 export const NETWORK_RENAMES = {

@@ -1,16 +1,9 @@
-// A network on the wire: the shape of its requests, and a network as the API reports it.
+// A network as the API reports it: the resolved spec and what it is on the host, as the proto message.
 import type { wire } from "@pulumi-qemu/api";
 import { formatCidr, formatIp } from "@pulumi-qemu/api/validate";
-import { z } from "zod";
 import { names } from "../constants";
-import { parseRequest } from "../errors";
 import type { NetworkStatus } from "./manager";
-import { NETWORK_RENAMES, type NetworkSpec, networkSpecShape, type ResolvedNetwork } from "./spec";
-
-const specRequest = z.object({ spec: networkSpecShape });
-
-/** CheckNetwork, ApplyNetwork: the spec, or BAD_REQUEST naming the property. */
-export const specOf = (req: unknown): NetworkSpec => parseRequest(specRequest, req, NETWORK_RENAMES).spec;
+import type { ResolvedNetwork } from "./spec";
 
 /** What a network is on the host, by name: the objects the API reports. */
 export const describe = (n: ResolvedNetwork) => ({

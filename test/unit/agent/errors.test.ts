@@ -5,8 +5,8 @@ import { z } from "zod";
 import { QvmdError, parseRequest, parseShape, propertyOf, violationsError } from "../../../agent/src/errors";
 import { INSTANCE_RENAMES, resolveInstance } from "../../../agent/src/instance/spec";
 import { NETWORK_RENAMES, resolveNetwork } from "../../../agent/src/network/spec";
-import { specOf as instanceSpecOf } from "../../../agent/src/instance/wire";
-import { specOf as networkSpecOf } from "../../../agent/src/network/wire";
+import { specOf as instanceSpecOf } from "../../../agent/src/instance/spec";
+import { specOf as networkSpecOf } from "../../../agent/src/network/spec";
 
 function thrown(fn: () => unknown): QvmdError {
   try {
