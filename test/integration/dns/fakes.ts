@@ -67,7 +67,23 @@ export const slow =
   (q, ctx) =>
     new Promise((resolve) => setTimeout(() => resolve(inner(q, ctx)), ms));
 
+/**
+ * A fake on `wantPort`, or on a port the kernel picks for UDP when 0. TCP then listens on that same
+ * number, which the UDP pick knows nothing of: a loopback TCP connection may hold it (a closed
+ * client's TIME_WAIT for 60 s, and these tests close thousands), so a picked port that TCP cannot
+ * take is given back and another one picked.
+ */
 export async function startFake(address: string, behaviour: Behaviour, wantPort = 0): Promise<Fake> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startFakeOnce(address, behaviour, wantPort);
+    } catch (err) {
+      if (wantPort !== 0 || (err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 20) throw err;
+    }
+  }
+}
+
+async function startFakeOnce(address: string, behaviour: Behaviour, wantPort: number): Promise<Fake> {
   const udp = dgram.createSocket("udp4");
   await new Promise<void>((resolve, reject) => {
     udp.once("error", reject);
