@@ -1,21 +1,24 @@
-// Instances: (1) qvmd ApplyInstance until QEMU runs vs a bare QEMU spawn of the same argv (the
-// floor), and (2) guest DHCP lease -> address in qvmd's API vs a 1 s polling loop (what tools that
-// poll leases do), measured in the same run. Prints milliseconds and ratios; asserts nothing.
+// Instances: (1) qvmd ApplyInstance until QEMU runs vs a bare spawn of the same QEMU command line
+// (the floor: the same devices, a disk overlay, seed and TAP of its own prepared beforehand, the
+// same `ip netns exec ... -daemonize` and pid-file wait), and (2) guest DHCP lease -> address in
+// qvmd's API vs a 1 s polling loop (what tools that poll leases do), measured in the same run.
+// Prints milliseconds and ratios; asserts nothing.
 // Usage: tsx bench/instance/run.ts [N]   (root; TCG)
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildQemuArgv, qemuBinary, type QemuLaunch } from "../../agent/src/qemu/argv";
+import { names } from "../../agent/src/constants";
+import { qemuBinary, type QemuLaunch } from "../../agent/src/qemu/argv";
 import { launchQemu, stopQemu } from "../../agent/src/qemu/process";
-import { buildGuest, guestImage } from "../../test/helpers/guest";
+import { run } from "../../agent/src/util/exec";
+import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
+import { median, record, since } from "../lib/results";
 
-const N = Number(process.argv[2] ?? 3);
-const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const N = Number(process.argv[2] ?? 5);
+const NS = names.netns("qbi");
 
 async function main(): Promise<void> {
-  const g = await buildGuest("x86_64");
-  const image = await guestImage("img");
+  const g = await guestDir("x86_64");
   const agent = new TestAgent();
   const c = await agent.start();
   const spawnMs: number[] = [];
@@ -24,65 +27,90 @@ async function main(): Promise<void> {
   const pollMs: number[] = [];
   try {
     await c.applyNetwork({ id: "qbi", cidr: "10.247.0.0/24", nat: true, dhcp: { enabled: true } });
-    await c.applyImage(image);
+    const img = await c.applyImage({
+      id: "img",
+      source: `file://${g}/disk.qcow2`,
+      kernel: `file://${g}/vmlinuz`,
+      initrd: `file://${g}/initrd.img`,
+      cmdline: "console=ttyS0",
+    });
+    const spec = (i: number, wait: number) => ({
+      id: `b${i}`,
+      image_id: "img",
+      memory_mb: 256,
+      nics: [{ network_id: "qbi", mac: `52:54:00:47:00:${(16 + i).toString(16)}` }],
+      running: true,
+      wait_for_ip_seconds: wait,
+    });
+    // Warm-up, not counted: the accelerator probe and the first exec of each tool.
+    await c.applyInstance(spec(99, 0));
+    await c.deleteInstance("b99");
 
     for (let i = 0; i < N; i++) {
-      // Floor: the same kind of QEMU, daemonised, no agent, no network.
+      // Agent: ApplyInstance without waiting for an address returns once QEMU runs.
+      let t = process.hrtime.bigint();
+      const v = await c.applyInstance(spec(i, 0));
+      applyMs.push(since(t));
+
+      // Floor: the same launch by hand. Files and TAP are prepared outside the timing.
       const dir = fs.mkdtempSync(path.join(agent.dir, "bare-"));
+      const tap = `qvxbt${i}`;
+      await run("qemu-img", [
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-F",
+        img.spec!.format || "qcow2",
+        "-b",
+        img.path,
+        path.join(dir, "disk.qcow2"),
+        "1G",
+      ]);
+      fs.copyFileSync(
+        path.join(agent.stateDir, "instances", `b${i}`, "seed.iso"),
+        path.join(dir, "seed.iso"),
+      );
+      await run("ip", ["-n", NS, "tuntap", "add", "dev", tap, "mode", "tap"]);
+      await run("ip", ["-n", NS, "link", "set", tap, "master", names.bridge("qbi"), "up"]);
       const launch: QemuLaunch = {
         name: `qvx-bench-${i}`,
         arch: "x86_64",
-        accel: "tcg",
+        accel: (v.accel || "tcg") as "tcg" | "kvm",
         cpus: 1,
         memoryMb: 256,
         pidFile: path.join(dir, "pid"),
         qmpSocket: path.join(dir, "qmp"),
         serialLog: path.join(dir, "serial"),
-        kernel: g.vmlinuz,
-        initrd: g.initrd,
-        cmdline: g.cmdline,
+        disk: { path: path.join(dir, "disk.qcow2"), format: "qcow2" },
+        seed: path.join(dir, "seed.iso"),
+        kernel: img.kernel_path,
+        initrd: img.initrd_path,
+        cmdline: "console=ttyS0",
         firmware: "bios",
-        nics: [],
+        nics: [{ tap, mac: `52:54:00:47:01:${(16 + i).toString(16)}` }],
       };
-      let t = process.hrtime.bigint();
-      const pid = await launchQemu(launch);
-      spawnMs.push(ms(t));
-      await stopQemu({ qmpSocket: launch.qmpSocket, pid }, { graceMs: 0 });
-
-      // Agent: ApplyInstance without waiting for an address returns once QEMU runs.
-      const mac = `52:54:00:47:00:${(16 + i).toString(16)}`;
       t = process.hrtime.bigint();
-      await c.applyInstance({
-        id: `b${i}`,
-        image_id: "img",
-        memory_mb: 256,
-        nics: [{ network_id: "qbi", mac }],
-        running: true,
-        wait_for_ip_seconds: 0,
-      });
-      applyMs.push(ms(t));
+      const pid = await launchQemu(launch, { netns: NS });
+      spawnMs.push(since(t));
+      await stopQemu({ qmpSocket: launch.qmpSocket, pid }, { graceMs: 0 });
+      await run("ip", ["-n", NS, "link", "delete", tap], { reject: false });
 
       // Lease -> API: the instant dnsmasq wrote the lease (file mtime) to the instant the API knew.
       const leases = path.join(agent.stateDir, "networks", "qbi", "leases");
+      const mac = spec(i, 0).nics[0]!.mac;
       // The peer: a 1 s polling loop over the same lease file, running alongside.
       let polledAt = 0;
       const poller = setInterval(() => {
         if (!polledAt && fs.existsSync(leases) && fs.readFileSync(leases, "utf8").includes(mac))
           polledAt = Date.now();
       }, 1000);
-      const v = await c.applyInstance({
-        id: `b${i}`,
-        image_id: "img",
-        memory_mb: 256,
-        nics: [{ network_id: "qbi", mac }],
-        running: true,
-        wait_for_ip_seconds: 120,
-      });
+      const w = await c.applyInstance(spec(i, 120));
       const known = Date.now();
       const written = fs.statSync(leases).mtimeMs;
-      for (let w = 0; !polledAt && w < 60; w++) await new Promise((r) => setTimeout(r, 50));
+      for (let k = 0; !polledAt && k < 60; k++) await new Promise((r) => setTimeout(r, 50));
       clearInterval(poller);
-      if (v.nics[0]?.source === "dhcp") {
+      if (w.nics[0]?.source === "dhcp") {
         leaseToApiMs.push(known - written);
         pollMs.push(polledAt - written);
       }
@@ -93,16 +121,41 @@ async function main(): Promise<void> {
   }
   const a = median(applyMs);
   const s = median(spawnMs);
-  console.log(`instances: ${N}, TCG, ${qemuBinary("x86_64")} (argv of ${buildQemuArgv.name})`);
+  console.log(`instances: ${N}, TCG, ${qemuBinary("x86_64")}, median ms`);
   console.log(
-    `create -> QEMU running: qvmd ${a.toFixed(0)} ms vs bare spawn ${s.toFixed(0)} ms (ratio ${(a / s).toFixed(2)}x; qvmd adds overlay, seed ISO, TAP, accel probe cache)`,
+    `create -> QEMU running: qvmd ${a.toFixed(0)} ms vs bare spawn of the same argv ${s.toFixed(0)} ms ` +
+      `(ratio ${(a / s).toFixed(2)}x; spread qvmd ${Math.min(...applyMs).toFixed(0)}-${Math.max(...applyMs).toFixed(0)}, ` +
+      `bare ${Math.min(...spawnMs).toFixed(0)}-${Math.max(...spawnMs).toFixed(0)})`,
   );
+  record({
+    figure: "instance create -> QEMU running",
+    bench: "instance",
+    ours: a,
+    peer: s,
+    peerName: "bare QEMU spawn, same argv",
+    unit: "ms",
+    better: "lower",
+    goal: "<= 1.3x",
+    limit: 1.3,
+  });
   if (leaseToApiMs.length > 0) {
     const l = median(leaseToApiMs);
+    const p = median(pollMs);
     console.log(
       `DHCP lease -> address known: qvmd API ${l.toFixed(1)} ms median (max ${Math.max(...leaseToApiMs).toFixed(1)}) ` +
-        `vs a 1 s polling loop over the same lease file ${median(pollMs).toFixed(0)} ms (ratio ${(l / median(pollMs)).toFixed(3)}x)`,
+        `vs a 1 s polling loop over the same lease file ${p.toFixed(0)} ms (ratio ${(l / p).toFixed(3)}x)`,
     );
+    record({
+      figure: "DHCP lease -> address known",
+      bench: "instance",
+      ours: l,
+      peer: p,
+      peerName: "1 s lease-file poll",
+      unit: "ms",
+      better: "lower",
+      goal: "< 1.0x",
+      limit: 1.0,
+    });
   }
 }
 

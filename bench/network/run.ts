@@ -6,6 +6,7 @@ import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/
 import { resolveNetwork } from "../../agent/src/network/spec";
 import { run } from "../../agent/src/util/exec";
 import { TestAgent } from "../../test/helpers/agent";
+import { record } from "../lib/results";
 
 const N = Number(process.argv[2] ?? 20);
 const spec = (i: number, dhcp: boolean) => ({
@@ -79,13 +80,26 @@ async function main(): Promise<void> {
   }
   console.log(`networks: ${N}, ms per network (raw floor = netns add + ip -batch x2 + nft -f)`);
   console.log("operation".padEnd(24), "raw ms".padStart(8), "qvmd ms".padStart(8), "ratio".padStart(7));
-  for (const [op, r, a] of rows)
+  for (const [op, r, a] of rows) {
+    if (op === "create" || op === "delete")
+      record({
+        figure: `network ${op} (NAT, no DHCP)`,
+        bench: "network",
+        ours: a,
+        peer: r,
+        peerName: "ip -batch + nft -f floor",
+        unit: "ms",
+        better: "lower",
+        goal: "<= 1.5x",
+        limit: 1.5,
+      });
     console.log(
       op.padEnd(24),
       r.toFixed(1).padStart(8),
       a.toFixed(1).padStart(8),
       `${(a / r).toFixed(2)}x`.padStart(7),
     );
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,0 +1,158 @@
+// `make bench`: runs every bench one after the other (each measures its peer or floor in the same
+// run), keeps their full output in .state/bench/, and prints one table: figure, ours, peer/floor,
+// ratio, goal. The README's benchmark table is this output.
+// Usage: tsx bench/all.ts [--only name,name] [--quick]   (root; under the host lock)
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Row } from "./lib/results";
+
+const ROOT = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined;
+
+/** name, script, arguments (full run / --quick). */
+const BENCHES: Array<[string, string, string[], string[]]> = [
+  ["network", "bench/network/run.ts", ["20"], ["5"]],
+  ["instance", "bench/instance/run.ts", ["5"], ["2"]],
+  ["libvirt", "bench/libvirt/run.ts", ["10", "3"], ["3", "1"]],
+  ["memory", "bench/memory/run.ts", ["10", "3"], ["2", "2"]],
+  ["scale", "bench/scale/run.ts", [], ["--quick"]],
+  ["dns", "bench/dns/run.ts", ["5"], ["2"]],
+];
+
+function runBench(name: string, script: string, argv: string[], env: Record<string, string>, log: string) {
+  return new Promise<{ code: number; out: string }>((resolve) => {
+    const out: string[] = [];
+    const p = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), [script, ...argv], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const file = fs.createWriteStream(log);
+    const tee = (d: Buffer) => {
+      out.push(d.toString());
+      file.write(d);
+      process.stderr.write(`[${name}] ${d.toString().replace(/\n(?=.)/g, `\n[${name}] `)}`);
+    };
+    p.stdout.on("data", tee);
+    p.stderr.on("data", tee);
+    p.on("close", (code) => {
+      file.end();
+      resolve({ code: code ?? 1, out: out.join("") });
+    });
+  });
+}
+
+/** bench/dns prints its own table (it belongs to another part of the work): read its rows. */
+function dnsRows(out: string): Row[] {
+  const rows: Row[] = [];
+  const q: Record<string, Record<string, { qps: number; p99: number }>> = {};
+  for (const l of out.split("\n")) {
+    const m =
+      /^(local|forwarded|deadFirst)\s+(ours|dnsmasq|unbound)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+\d+\s+[\d.]+\s+([\d.]+)/.exec(
+        l.trim(),
+      );
+    if (m) (q[m[1]!] ??= {})[m[2]!] = { qps: Number(m[3]), p99: Number(m[4]) };
+  }
+  for (const [c, f] of Object.entries(q)) {
+    if (!f.ours || !f.dnsmasq) continue;
+    rows.push({
+      figure: `DNS ${c}, max qps`,
+      bench: "dns",
+      ours: f.ours.qps,
+      peer: f.dnsmasq.qps,
+      peerName: "dnsmasq",
+      unit: "qps",
+      better: "higher",
+      goal: ">= 1.0x",
+      limit: 1.0,
+    });
+    rows.push({
+      figure: `DNS ${c}, p99 @2000 qps`,
+      bench: "dns",
+      ours: f.ours.p99,
+      peer: f.dnsmasq.p99,
+      peerName: "dnsmasq",
+      unit: "ms",
+      better: "lower",
+      goal: "(report)",
+      limit: Infinity,
+    });
+  }
+  return rows;
+}
+
+const fmt = (x: number | undefined, unit: string) =>
+  x === undefined || !Number.isFinite(x)
+    ? "-"
+    : `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)} ${unit}`;
+
+export function table(rows: Row[]): string {
+  const lines = ["| figure | ours | peer / floor | ratio | goal | met |", "|---|---:|---|---:|---|---|"];
+  for (const r of rows) {
+    const ratio = r.peer !== undefined ? r.ours / r.peer : undefined;
+    const v = ratio ?? r.ours;
+    const met = !Number.isFinite(r.limit)
+      ? ""
+      : (r.better === "lower" ? v <= r.limit : v >= r.limit)
+        ? "yes"
+        : "**no**";
+    lines.push(
+      `| ${r.figure} | ${fmt(r.ours, r.unit)} | ${r.peer !== undefined ? `${fmt(r.peer, r.unit)} ${r.peerName}` : "-"} | ` +
+        `${ratio !== undefined ? `${ratio.toFixed(2)}x` : "-"} | ${r.goal} | ${met} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const dir = path.join(ROOT, ".state", "bench");
+  fs.mkdirSync(dir, { recursive: true });
+  const results = path.join(dir, "results.jsonl");
+  fs.rmSync(results, { force: true });
+  const failed: string[] = [];
+  const rows: Row[] = [];
+  const started = Date.now();
+  for (const [name, script, full, small] of BENCHES) {
+    if (only && !only.includes(name)) continue;
+    const t = Date.now();
+    const r = await runBench(
+      name,
+      script,
+      quick ? small : full,
+      { BENCH_RESULTS: results },
+      path.join(dir, `${name}.log`),
+    );
+    process.stderr.write(
+      `[${name}] ${r.code === 0 ? "done" : `FAILED (exit ${r.code})`} in ${((Date.now() - t) / 1000).toFixed(0)} s\n`,
+    );
+    if (r.code !== 0) failed.push(name);
+    if (name === "dns") rows.push(...dnsRows(r.out));
+  }
+  if (fs.existsSync(results))
+    rows.unshift(
+      ...fs
+        .readFileSync(results, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Row),
+    );
+  const text =
+    `Measured ${new Date().toISOString().slice(0, 10)}, ${((Date.now() - started) / 60000).toFixed(0)} min, ` +
+    `2 cores shared with other work, TCG; each ratio is ours / the peer measured in the same run.\n\n${table(rows)}\n`;
+  fs.writeFileSync(path.join(dir, "table.md"), text);
+  console.log(text);
+  if (failed.length > 0) {
+    console.error(`failed: ${failed.join(", ")} (logs in ${dir})`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module)
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });

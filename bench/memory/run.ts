@@ -1,0 +1,190 @@
+// Memory, measured in one run: (1) qvmd's RSS (and peak) with 10 networks x 3 running instances and
+// a DNS forwarder per network; (2) one instance's QEMU RSS outside guest RAM vs a bare QEMU of the
+// same configuration (the same argv, spawned by hand in the same namespace), both after the guest
+// booted. Guest RAM is the anonymous mapping of exactly memory_mb in /proc/<pid>/smaps.
+// Usage: tsx bench/memory/run.ts [networks] [instances per network]   (root; TCG)
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { names } from "../../agent/src/constants";
+import { buildQemuArgv, qemuBinary } from "../../agent/src/qemu/argv";
+import { parseCmdline } from "../../agent/src/qemu/procfs";
+import { launchQemu, stopQemu } from "../../agent/src/qemu/process";
+import { run } from "../../agent/src/util/exec";
+import { guestDir } from "../../test/helpers/guest";
+import { TestAgent } from "../../test/helpers/agent";
+import { record } from "../lib/results";
+
+const NETS = Number(process.argv[2] ?? 10);
+const PER = Number(process.argv[3] ?? 3);
+const MEM_MB = 64;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function statusKb(pid: number, key: string): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** RSS of a QEMU (kB) and the part of it that is guest RAM (the anonymous mapping of memMb). */
+function qemuRss(pid: number, memMb: number): { rss: number; guest: number } {
+  const smaps = fs.readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n");
+  let rss = 0;
+  let guest = 0;
+  let size = 0;
+  for (const l of smaps) {
+    const m = /^(\w+):\s+(\d+) kB/.exec(l);
+    if (!m) continue;
+    if (m[1] === "Size") size = Number(m[2]);
+    if (m[1] === "Rss") {
+      rss += Number(m[2]);
+      if (size === memMb * 1024) guest += Number(m[2]);
+    }
+  }
+  return { rss, guest };
+}
+
+async function waitFile(file: string, pattern: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (fs.existsSync(file) && fs.readFileSync(file, "utf8").includes(pattern)) return true;
+    await sleep(500);
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const g = await guestDir("x86_64");
+  const agent = new TestAgent();
+  const c = await agent.start();
+  const pid = agent.proc!.pid!;
+  const idle = statusKb(pid, "VmRSS");
+  let loaded = 0;
+  let peak = 0;
+  let ours = { rss: 0, guest: 0 };
+  let bare = { rss: 0, guest: 0 };
+  let barePid = 0;
+  const bareDir = fs.mkdtempSync(path.join(agent.dir, "bare-"));
+  try {
+    await c.applyImage({
+      id: "img",
+      source: `file://${g}/disk.qcow2`,
+      kernel: `file://${g}/vmlinuz`,
+      initrd: `file://${g}/initrd.img`,
+      cmdline: "console=ttyS0",
+    });
+    for (let n = 0; n < NETS; n++) {
+      await c.applyNetwork({ id: `qm${n}`, cidr: `10.230.${n}.0/24`, nat: true, dhcp: { enabled: true } });
+      await c.applyDnsForwarder({
+        id: `qmd${n}`,
+        network_id: `qm${n}`,
+        zone: "bench.internal",
+        upstreams: ["127.0.0.1"],
+      });
+      for (let i = 0; i < PER; i++)
+        await c.applyInstance({
+          id: `qm${n}i${i}`,
+          image_id: "img",
+          memory_mb: MEM_MB,
+          nics: [
+            {
+              network_id: `qm${n}`,
+              mac: `52:54:00:4c:${n.toString(16).padStart(2, "0")}:${(16 + i).toString(16)}`,
+            },
+          ],
+          running: true,
+          wait_for_ip_seconds: 0,
+        });
+    }
+    // Every guest has booted and taken its lease (the forwarders follow their addresses).
+    const until = Date.now() + 600000;
+    for (;;) {
+      const ids = Array.from({ length: NETS * PER }, (_, k) => `qm${Math.floor(k / PER)}i${k % PER}`);
+      const got = await Promise.all(ids.map((id) => c.getInstance(id)));
+      if (got.every((x) => x.nics[0]?.ip)) break;
+      if (Date.now() > until) throw new Error("not every guest got an address within 10 min");
+      await sleep(2000);
+    }
+    await sleep(5000);
+    loaded = statusKb(pid, "VmRSS");
+    peak = statusKb(pid, "VmHWM");
+
+    // One of ours vs a bare QEMU with its very argv (own files, own TAP), after the same boot.
+    const qpid = Number(
+      fs.readFileSync(path.join(agent.runDir, `${names.qemu("qm0i0")}.pid`), "utf8").trim(),
+    );
+    ours = qemuRss(qpid, MEM_MB);
+    const argv = parseCmdline(fs.readFileSync(`/proc/${qpid}/cmdline`));
+    const disk = path.join(bareDir, "disk.qcow2");
+    const seed = path.join(bareDir, "seed.iso");
+    fs.copyFileSync(path.join(agent.stateDir, "instances", "qm0i0", "seed.iso"), seed);
+    const img = await c.getImage("img");
+    await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", img.path, disk]);
+    await run("ip", ["-n", names.netns("qm0"), "tuntap", "add", "dev", "qvxmt0", "mode", "tap"]);
+    await run("ip", ["-n", names.netns("qm0"), "link", "set", "qvxmt0", "master", names.bridge("qm0"), "up"]);
+    const launch = {
+      name: "qvx-membare",
+      arch: "x86_64" as const,
+      accel: (argv[argv.indexOf("-accel") + 1] ?? "tcg") as "tcg" | "kvm",
+      cpus: 1,
+      memoryMb: MEM_MB,
+      pidFile: path.join(bareDir, "pid"),
+      qmpSocket: path.join(bareDir, "qmp"),
+      serialLog: path.join(bareDir, "serial"),
+      disk: { path: disk, format: "qcow2" as const },
+      seed,
+      kernel: argv[argv.indexOf("-kernel") + 1]!,
+      initrd: argv[argv.indexOf("-initrd") + 1]!,
+      cmdline: "console=ttyS0",
+      firmware: "bios" as const,
+      nics: [{ tap: "qvxmt0", mac: "52:54:00:4d:00:10" }],
+    };
+    console.log(`bare: ${qemuBinary("x86_64")} ${buildQemuArgv(launch).join(" ")}`);
+    barePid = await launchQemu(launch, { netns: names.netns("qm0") });
+    // The same point of boot as ours: the guest's DHCP lease.
+    const leases = path.join(agent.stateDir, "networks", "qm0", "leases");
+    if (!(await waitFile(leases, "52:54:00:4d:00:10", 300000))) throw new Error("bare guest took no lease");
+    await sleep(5000);
+    bare = qemuRss(barePid, MEM_MB);
+    ours = qemuRss(qpid, MEM_MB);
+  } finally {
+    if (barePid) await stopQemu({ qmpSocket: path.join(bareDir, "qmp"), pid: barePid }, { graceMs: 0 });
+    await run("ip", ["-n", names.netns("qm0"), "link", "delete", "qvxmt0"], { reject: false });
+    await agent.stop();
+  }
+  const mb = (kb: number) => kb / 1024;
+  const oursOver = mb(ours.rss - ours.guest);
+  const bareOver = mb(bare.rss - bare.guest);
+  console.log(
+    `memory: ${NETS} networks x ${PER} instances (${MEM_MB} MiB, TCG), a DNS forwarder per network`,
+  );
+  console.log(
+    `qvmd RSS: idle ${mb(idle).toFixed(1)} MB, loaded ${mb(loaded).toFixed(1)} MB, peak (VmHWM) ${mb(peak).toFixed(1)} MB (goal <= 120 MB)`,
+  );
+  console.log(
+    `QEMU RSS outside guest RAM: ours ${oursOver.toFixed(1)} MB (RSS ${mb(ours.rss).toFixed(1)}, guest ${mb(ours.guest).toFixed(1)}), ` +
+      `bare ${bareOver.toFixed(1)} MB (RSS ${mb(bare.rss).toFixed(1)}, guest ${mb(bare.guest).toFixed(1)}), ratio ${(oursOver / bareOver).toFixed(2)}x (goal <= 1.2x)`,
+  );
+  const base = { bench: "memory", unit: "MB", better: "lower" as const };
+  record({
+    ...base,
+    figure: `qvmd RSS, ${NETS} nets x ${PER} VMs + forwarders`,
+    ours: mb(loaded),
+    peerName: "absolute",
+    goal: "<= 120 MB",
+    limit: 120,
+    note: `peak ${mb(peak).toFixed(0)} MB`,
+  });
+  record({
+    ...base,
+    figure: "QEMU RSS minus guest RAM",
+    ours: oursOver,
+    peer: bareOver,
+    peerName: "bare QEMU, same argv",
+    goal: "<= 1.2x",
+    limit: 1.2,
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+// Turns the tracer's spans into a per-step profile of one kind of API call: every call of `root`
+// is a sample; steps are keyed by their path of span names below it, averaged over the samples.
+import type { Span } from "./tracer";
+
+export interface Step {
+  depth: number;
+  name: string;
+  /** Calls of this step per sample. */
+  calls: number;
+  /** Wall time per sample (ms), children included. */
+  ms: number;
+  /** Wall time per sample not covered by a traced child (ms). */
+  selfMs: number;
+}
+
+export interface Profile {
+  root: string;
+  samples: number;
+  /** Mean wall time of one root call (ms). */
+  ms: number;
+  steps: Step[];
+  /** Exec round trips per sample, and their wall time. */
+  execs: number;
+  execMs: number;
+  /** File operations per sample (fs/promises), and their wall time. */
+  fsOps: number;
+  fsMs: number;
+}
+
+interface Node {
+  name: string;
+  calls: number;
+  ms: number;
+  selfMs: number;
+  kids: Map<string, Node>;
+}
+
+const dur = (s: Span) => Math.max(0, s.end - s.start);
+
+/** Covered length of a set of intervals (children may overlap when they run concurrently). */
+function covered(iv: Array<[number, number]>): number {
+  const xs = [...iv].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [cs, ce] = [-Infinity, -Infinity];
+  for (const [s, e] of xs) {
+    if (s > ce) {
+      if (ce > cs) total += ce - cs;
+      [cs, ce] = [s, e];
+    } else ce = Math.max(ce, e);
+  }
+  if (ce > cs) total += ce - cs;
+  return total;
+}
+
+export function profile(spans: Span[], root: string, pick?: (s: Span) => boolean): Profile {
+  const kids = new Map<number, Span[]>();
+  for (const s of spans) {
+    const k = kids.get(s.parent);
+    if (k) k.push(s);
+    else kids.set(s.parent, [s]);
+  }
+  const byId = new Map(spans.map((s) => [s.id, s]));
+  const insideRoot = (s: Span) => {
+    for (let p = byId.get(s.parent); p; p = byId.get(p.parent)) if (p.name === root) return true;
+    return false;
+  };
+  const roots = spans.filter((s) => s.name === root && s.end > 0 && !insideRoot(s) && (!pick || pick(s)));
+  const top: Node = { name: root, calls: 0, ms: 0, selfMs: 0, kids: new Map() };
+  let execs = 0;
+  let execMs = 0;
+  let fsOps = 0;
+  let fsMs = 0;
+  const add = (node: Node, s: Span) => {
+    const ch = (kids.get(s.id) ?? []).filter((c) => c.end > 0);
+    node.calls += 1;
+    node.ms += dur(s);
+    node.selfMs += Math.max(0, dur(s) - covered(ch.map((c) => [c.start, c.end])));
+    if (s.name.startsWith("exec ")) {
+      execs += 1;
+      execMs += dur(s);
+    }
+    if (s.name.startsWith("fs.")) {
+      fsOps += 1;
+      fsMs += dur(s);
+    }
+    for (const c of ch) {
+      const key = c.name;
+      let k = node.kids.get(key);
+      if (!k) node.kids.set(key, (k = { name: key, calls: 0, ms: 0, selfMs: 0, kids: new Map() }));
+      add(k, c);
+    }
+  };
+  for (const r of roots) add(top, r);
+  const n = Math.max(1, roots.length);
+  const steps: Step[] = [];
+  const walk = (node: Node, depth: number) => {
+    steps.push({ depth, name: node.name, calls: node.calls / n, ms: node.ms / n, selfMs: node.selfMs / n });
+    for (const k of [...node.kids.values()].sort((a, b) => b.ms - a.ms)) walk(k, depth + 1);
+  };
+  walk(top, 0);
+  return {
+    root,
+    samples: roots.length,
+    ms: top.ms / n,
+    steps,
+    execs: execs / n,
+    execMs: execMs / n,
+    fsOps: fsOps / n,
+    fsMs: fsMs / n,
+  };
+}
+
+/** Markdown: one row per step down to `minMs`, indented by depth. */
+export function toMarkdown(p: Profile, minMs = 0.3): string {
+  const lines = [
+    `${p.root}: ${p.samples} calls, ${p.ms.toFixed(1)} ms each; ${p.execs.toFixed(1)} exec round trips ` +
+      `(${p.execMs.toFixed(1)} ms), ${p.fsOps.toFixed(0)} file ops (${p.fsMs.toFixed(1)} ms)`,
+    "",
+    "| step | calls | ms | self ms | % |",
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const s of p.steps) {
+    if (s.ms < minMs && s.depth > 0) continue;
+    lines.push(
+      `| ${"&nbsp;&nbsp;".repeat(s.depth)}${s.name.replace(/\|/g, "\\|")} | ${s.calls.toFixed(s.calls % 1 ? 1 : 0)} | ` +
+        `${s.ms.toFixed(1)} | ${s.selfMs.toFixed(1)} | ${((100 * s.ms) / p.ms).toFixed(0)} |`,
+    );
+  }
+  return lines.join("\n");
+}

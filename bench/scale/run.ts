@@ -1,0 +1,231 @@
+// Scale through the real Pulumi CLI (Automation API, inline programs, as the e2e tests run): one
+// stack of K Networks and one of K Instances (64 MiB, running: false: 50 TCG guests would measure
+// two saturated cores, not us), K = 1, 10, 50, 100. Prints the time per object at each K (flat or
+// not, marginal cost over K = 1) and `pulumi up --parallel 1` vs the default at the largest K.
+// qvmd runs with bench/profile/tracer.ts, so a non-flat curve comes with where the time went:
+// the wait for the networks' global lock vs the work inside it, per object.
+// Usage: tsx bench/scale/run.ts [--quick]   (root)
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import * as qemu from "pulumi-qemu";
+import { guestDir } from "../../test/helpers/guest";
+import { openStack } from "../../test/helpers/workspace";
+import { TestAgent } from "../../test/helpers/agent";
+import { median, record } from "../lib/results";
+import type { Span } from "../profile/tracer";
+
+const quick = process.argv.includes("--quick");
+const NET_KS = quick ? [1, 10, 30] : [1, 10, 50, 100];
+const INST_KS = quick ? [1, 10] : [1, 10, 50];
+
+interface UpResult {
+  upMs: number;
+  destroyMs: number;
+  /** Per resource of the kind under test: CLI-observed create durations (ms). */
+  perResource: number[];
+}
+
+async function measure(
+  name: string,
+  stateDir: string,
+  socket: string,
+  program: () => Promise<void>,
+  kind: string,
+  parallel?: number,
+): Promise<UpResult> {
+  const stack: Stack = await openStack({
+    example: "network",
+    stackName: name,
+    stateDir,
+    env: { QVMD_SOCKET: socket },
+    program: async () => {
+      await program();
+    },
+  });
+  const started = new Map<string, number>();
+  const perResource: number[] = [];
+  const onEvent = (e: EngineEvent) => {
+    const pre = e.resourcePreEvent?.metadata;
+    const out = e.resOutputsEvent?.metadata;
+    if (pre && pre.type === kind && pre.op === "create") started.set(pre.urn, Date.now());
+    if (out && out.type === kind && started.has(out.urn))
+      perResource.push(Date.now() - started.get(out.urn)!);
+  };
+  let t = Date.now();
+  const up = await stack.up({ onEvent, ...(parallel ? { parallel } : {}) });
+  const upMs = Date.now() - t;
+  if (up.summary.result !== "succeeded") throw new Error(`${name}: up ${up.summary.result}`);
+  t = Date.now();
+  await stack.destroy({ ...(parallel ? { parallel } : {}) });
+  const destroyMs = Date.now() - t;
+  await stack.workspace.removeStack(name);
+  return { upMs, destroyMs, perResource };
+}
+
+/** qvmd's side of each call: lock wait (call start -> work start) and work, by resource id. */
+function qvmdSide(spans: Span[], root: string, from: number, to: number): { wait: number; work: number } {
+  const kids = new Map<number, Span[]>();
+  for (const s of spans) (kids.get(s.parent) ?? kids.set(s.parent, []).get(s.parent)!).push(s);
+  const waits: number[] = [];
+  const works: number[] = [];
+  for (const s of spans) {
+    if (s.name !== root || s.start < from || s.start > to || s.end === 0) continue;
+    // The manager's work runs inside Mutex.run; its first child starts when the lock is ours.
+    const m = (kids.get(s.id) ?? []).find((k) => k.name === "Mutex.run");
+    const inner = m ? (kids.get(m.id) ?? []).sort((a, b) => a.start - b.start)[0] : undefined;
+    const workStart = inner?.start ?? s.start;
+    waits.push(workStart - s.start);
+    works.push(s.end - workStart);
+  }
+  return { wait: median(waits), work: median(works) };
+}
+
+async function main(): Promise<void> {
+  const g = await guestDir("x86_64");
+  const traceFile = path.join(os.tmpdir(), `qvx-scale-trace-${process.pid}.json`);
+  const root = path.resolve(__dirname, "..", "..");
+  const agent = new TestAgent({
+    NODE_OPTIONS: [
+      path.join(root, "node_modules", "tsx", "dist", "cjs", "index.cjs"),
+      path.join(root, "bench", "profile", "tracer.ts"),
+    ]
+      .map((p) => `--require ${p}`)
+      .join(" "),
+    QVMD_TRACE: traceFile,
+  });
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-scale-"));
+  await agent.start();
+  // Marks in qvmd's clock are not ours: phases are matched by their order in the trace instead.
+  const phases: Array<{ label: string; kind: "net" | "inst"; k: number; r: UpResult }> = [];
+  try {
+    const nets = (k: number) => async () => {
+      for (let i = 0; i < k; i++)
+        new qemu.Network(`n${i}`, { cidr: `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24`, nat: true });
+    };
+    const insts = (k: number) => async () => {
+      const net = new qemu.Network("net", { cidr: "10.99.0.0/22" });
+      const img = new qemu.Image("img", {
+        source: `file://${g}/disk.qcow2`,
+        kernel: `file://${g}/vmlinuz`,
+        initrd: `file://${g}/initrd.img`,
+        cmdline: "console=ttyS0",
+      });
+      for (let i = 0; i < k; i++)
+        new qemu.Instance(`i${i}`, {
+          imageId: img.id,
+          memoryMb: 64,
+          running: false,
+          networks: [{ networkId: net.id }],
+        });
+    };
+    for (const k of NET_KS)
+      phases.push({
+        label: `net${k}`,
+        kind: "net",
+        k,
+        r: await measure(`scale-net-${k}`, stateDir, agent.socket, nets(k), "qemu:index/network:Network"),
+      });
+    const kMax = NET_KS.at(-1)!;
+    phases.push({
+      label: `net${kMax}-p1`,
+      kind: "net",
+      k: kMax,
+      r: await measure(
+        `scale-net-${kMax}-p1`,
+        stateDir,
+        agent.socket,
+        nets(kMax),
+        "qemu:index/network:Network",
+        1,
+      ),
+    });
+    for (const k of INST_KS)
+      phases.push({
+        label: `inst${k}`,
+        kind: "inst",
+        k,
+        r: await measure(`scale-inst-${k}`, stateDir, agent.socket, insts(k), "qemu:index/instance:Instance"),
+      });
+  } finally {
+    await agent.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  const spans = fs.existsSync(traceFile) ? (JSON.parse(fs.readFileSync(traceFile, "utf8")) as Span[]) : [];
+  fs.rmSync(traceFile, { force: true });
+
+  // Split the trace into the phases: each phase's applies form one contiguous run of the root span.
+  const applies = (root: string) =>
+    spans.filter((s) => s.name === root && s.parent === 0).sort((a, b) => a.start - b.start);
+  const netApplies = applies("Networks.apply");
+  const instApplies = applies("Instances.apply");
+  let ni = 0;
+  let ii = 0;
+  const print = (s: string) => console.log(s);
+  print("scale through the Pulumi CLI (Automation API), one qvmd, ms");
+  print(
+    "stack                 K   up total  per object  marginal/obj  destroy/obj  CLI create p50  qvmd lock wait p50  qvmd work p50",
+  );
+  const base: Record<string, number> = {};
+  for (const p of phases) {
+    const list = p.kind === "net" ? netApplies : instApplies;
+    // Networks: one apply per network (the instances stack also applies one network, counted).
+    const n = p.kind === "net" ? p.k : p.k;
+    const at = p.kind === "net" ? ni : ii;
+    const mine = list.slice(at, at + n);
+    if (p.kind === "net") ni += n;
+    else ii += n;
+    const side = mine.length
+      ? qvmdSide(
+          spans,
+          p.kind === "net" ? "Networks.apply" : "Instances.apply",
+          mine[0]!.start,
+          mine.at(-1)!.start,
+        )
+      : { wait: NaN, work: NaN };
+    const key = p.kind + (p.label.endsWith("-p1") ? "-p1" : "");
+    if (p.k === 1) base[key] = p.r.upMs;
+    const marginal = p.k > 1 && base[p.kind] !== undefined ? (p.r.upMs - base[p.kind]!) / (p.k - 1) : NaN;
+    print(
+      `${p.label.padEnd(18)} ${String(p.k).padStart(4)} ${p.r.upMs.toFixed(0).padStart(10)} ${(p.r.upMs / p.k).toFixed(0).padStart(11)} ` +
+        `${Number.isFinite(marginal) ? marginal.toFixed(0).padStart(13) : "-".padStart(13)} ${(p.r.destroyMs / p.k).toFixed(0).padStart(12)} ` +
+        `${median(p.r.perResource).toFixed(0).padStart(15)} ${side.wait.toFixed(0).padStart(19)} ${side.work.toFixed(0).padStart(14)}`,
+    );
+    if (p.k > 1 && !p.label.endsWith("-p1"))
+      record({
+        figure: `${p.kind === "net" ? "Networks" : "Instances (running: false)"} per object at K=${p.k} (pulumi up)`,
+        bench: "scale",
+        ours: marginal,
+        peerName: "",
+        unit: "ms",
+        better: "lower",
+        goal: "flat in K",
+        limit: Infinity,
+      });
+  }
+  const p1 = phases.find((p) => p.label.endsWith("-p1"));
+  const pd = phases.find((p) => p.kind === "net" && p.k === p1?.k && !p.label.endsWith("-p1"));
+  if (p1 && pd) {
+    print(
+      `--parallel 1 vs default at K=${p1.k} networks: up ${p1.r.upMs.toFixed(0)} vs ${pd.r.upMs.toFixed(0)} ms ` +
+        `(default / serial = ${(pd.r.upMs / p1.r.upMs).toFixed(2)}x; 1.0x means the parallelism buys nothing)`,
+    );
+    record({
+      figure: `pulumi up, ${p1.k} networks: default parallel vs --parallel 1`,
+      bench: "scale",
+      ours: pd.r.upMs / 1000,
+      peer: p1.r.upMs / 1000,
+      peerName: "--parallel 1",
+      unit: "s",
+      better: "lower",
+      goal: "< 1.0x",
+      limit: 1.0,
+    });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
