@@ -12,8 +12,10 @@ const LIBVIRTD = "/usr/sbin/libvirtd";
 const VIRTLOGD = "/usr/sbin/virtlogd";
 const AUTOSTART_DEFAULT = "/etc/libvirt/qemu/networks/autostart/default.xml";
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
+const QEMU_CONF = "/etc/libvirt/qemu.conf";
 const TABLES = ["filter", "nat", "mangle"];
 const LEFTOVER_DIRS = [
+  "/etc/libvirt/qemu",
   "/run/libvirt/network",
   "/var/log/libvirt/qemu",
   "/var/lib/libvirt/dnsmasq",
@@ -32,6 +34,16 @@ async function libvirtChains(tool: string): Promise<Set<string>> {
   return out;
 }
 
+/**
+ * What libvirt keeps of our objects after they are gone (dnsmasq pid files, per-domain logs, lease
+ * files), and a domain definition a crashed run left behind. Only qvx-named entries.
+ */
+function removeLeftovers(): void {
+  for (const dir of LEFTOVER_DIRS)
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+      if (f.startsWith("qvx")) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+}
+
 export class Libvirtd {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-libvirt-"));
   readonly uri = `qemu+unix:///system?socket=${this.dir}/run/libvirt-sock`;
@@ -48,6 +60,7 @@ export class Libvirtd {
     const other = await run("pgrep", ["-x", "libvirtd"], { reject: false });
     if (other.stdout.trim())
       throw new Error(`a libvirtd already runs (pid ${other.stdout.trim()}); stop it first`);
+    removeLeftovers();
     fs.chmodSync(this.dir, 0o755);
     fs.mkdirSync(path.join(this.dir, "run"));
     fs.mkdirSync(this.pool, { mode: 0o755 });
@@ -73,13 +86,18 @@ export class Libvirtd {
     const log = fs.openSync(path.join(this.dir, "daemons.out"), "a");
     this.procs.push(spawn(VIRTLOGD, ["--config", vconf], { stdio: ["ignore", log, log] }));
     // On this host /dev/kvm exists (root-only) but runs no guest. libvirt's capability probe runs
-    // QEMU as root and records KVM as enabled, while its usability check (as libvirt-qemu) says it
-    // is not: the cached capabilities never validate and every lookup re-probes QEMU (~4 s, 20 per
-    // domain start). In libvirtd's own mount namespace /dev/kvm is an unreadable empty file, so
-    // probe and check agree on TCG, the accelerator both sides run. The host's /dev is untouched.
-    const noKvm = path.join(this.dir, "no-kvm");
-    fs.writeFileSync(noKvm, "", { mode: 0o000 });
-    const mask = fs.existsSync("/dev/kvm") ? `mount --bind ${noKvm} /dev/kvm && ` : "";
+    // QEMU as root and records KVM as enabled, while its usability check (as the QEMU user,
+    // libvirt-qemu) says it is not: the cache never validates and every lookup re-probes QEMU
+    // (~4 s, about 20 times per domain start). On a normal host /dev/kvm is group kvm and both
+    // agree; here the QEMU user is root instead, through a qemu.conf bind-mounted in libvirtd's own
+    // mount namespace (the host's file is untouched). Both sides then run TCG, as asked.
+    const qconf = path.join(this.dir, "qemu.conf");
+    fs.writeFileSync(
+      qconf,
+      (fs.existsSync(QEMU_CONF) ? fs.readFileSync(QEMU_CONF, "utf8") : "") +
+        '\nuser = "root"\ngroup = "root"\n',
+    );
+    const mask = fs.existsSync(QEMU_CONF) ? `mount --bind ${qconf} ${QEMU_CONF} && ` : "";
     this.procs.push(
       spawn(
         "unshare",
@@ -148,10 +166,7 @@ export class Libvirtd {
         await run(tool, ["-t", table, "-X", chain], { reject: false });
       }
     }
-    // What libvirt leaves of objects that are gone: dnsmasq pid files, per-domain logs, lease files.
-    for (const dir of LEFTOVER_DIRS)
-      for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : [])
-        if (f.startsWith("qvx")) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+    removeLeftovers();
     const keep = process.env.LIBVIRT_BENCH_LOG;
     if (keep && fs.existsSync(path.join(this.dir, "libvirtd.log")))
       fs.copyFileSync(path.join(this.dir, "libvirtd.log"), keep);

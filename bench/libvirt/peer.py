@@ -87,7 +87,11 @@ def vm_create(a):
     phases["seed"] = ms(t)
     t = now()
     dom = conn.defineXML(a["domain_xml"])
-    dom.create()
+    try:
+        dom.create()
+    except Exception:
+        dom.undefine()
+        raise
     phases["define+start"] = ms(t)
     started = now()
     mac = a["mac"].lower()

@@ -12,7 +12,7 @@ import { run } from "../../agent/src/util/exec";
 import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import type { Span } from "./tracer";
-import { profile, toMarkdown } from "./tree";
+import { profile, toText } from "./tree";
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf("--out");
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const p = profile(spans, root, by(ids));
     parts.push(`### ${title}`, "");
     if (clientMs) parts.push(`client: ${mean(clientMs).toFixed(1)} ms per call`, "");
-    parts.push(toMarkdown(p), "");
+    parts.push("```text", toText(p), "```", "");
   };
   section("Network create (no DHCP)", "Networks.apply", /^qpa\d+$/, client.create);
   section("Network delete (no DHCP)", "Networks.delete", /^qpa\d+$/, client.delete);

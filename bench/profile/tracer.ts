@@ -53,9 +53,12 @@ function traced<T>(name: string, self: unknown, fn: (...a: unknown[]) => T, args
 function wrap(name: string, fn: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
   return function (this: unknown, ...args: unknown[]) {
     let label = name;
-    // One exec round trip: name it by its program and first arguments.
+    // One exec round trip: named by its program and first arguments, our object names and paths
+    // elided so that the same step of different networks adds up.
     if (name === "exec.run")
-      label = `exec ${[args[0], ...((args[1] as string[]) ?? []).slice(0, 3)].join(" ")}`;
+      label = `exec ${[args[0], ...((args[1] as string[]) ?? []).slice(0, 3)].join(" ")}`
+        .replace(/qv[mt]-?[a-z0-9]+/g, "<ours>")
+        .replace(/\/\S+/g, "<path>");
     return traced(label, this, fn, args);
   };
 }

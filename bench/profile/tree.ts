@@ -110,21 +110,51 @@ export function profile(spans: Span[], root: string, pick?: (s: Span) => boolean
   };
 }
 
-/** Markdown: one row per step down to `minMs`, indented by depth. */
-export function toMarkdown(p: Profile, minMs = 0.3): string {
+/** A fixed-width tree (for a terminal and a markdown code block): one row per step down to `minMs`. */
+export function toText(p: Profile, minMs = 0.3): string {
   const lines = [
     `${p.root}: ${p.samples} calls, ${p.ms.toFixed(1)} ms each; ${p.execs.toFixed(1)} exec round trips ` +
       `(${p.execMs.toFixed(1)} ms), ${p.fsOps.toFixed(0)} file ops (${p.fsMs.toFixed(1)} ms)`,
-    "",
-    "| step | calls | ms | self ms | % |",
-    "|---|---:|---:|---:|---:|",
+    `${"step".padEnd(64)} ${"calls".padStart(6)} ${"ms".padStart(7)} ${"self".padStart(7)} ${"%".padStart(4)}`,
   ];
   for (const s of p.steps) {
     if (s.ms < minMs && s.depth > 0) continue;
+    const name = `${"  ".repeat(s.depth)}${s.name}`;
     lines.push(
-      `| ${"&nbsp;&nbsp;".repeat(s.depth)}${s.name.replace(/\|/g, "\\|")} | ${s.calls.toFixed(s.calls % 1 ? 1 : 0)} | ` +
-        `${s.ms.toFixed(1)} | ${s.selfMs.toFixed(1)} | ${((100 * s.ms) / p.ms).toFixed(0)} |`,
+      `${(name.length > 64 ? name.slice(0, 63) + "…" : name).padEnd(64)} ${s.calls.toFixed(s.calls % 1 ? 1 : 0).padStart(6)} ` +
+        `${s.ms.toFixed(1).padStart(7)} ${s.selfMs.toFixed(1).padStart(7)} ${((100 * s.ms) / p.ms).toFixed(0).padStart(4)}`,
     );
   }
   return lines.join("\n");
+}
+
+/** Self time per call of `root` (ms) and calls per call, summed by step name at any depth. */
+export function selfByName(
+  spans: Span[],
+  root: string,
+  pick: (s: Span) => boolean,
+): Map<string, { ms: number; calls: number }> {
+  const kids = new Map<number, Span[]>();
+  for (const s of spans) {
+    const k = kids.get(s.parent);
+    if (k) k.push(s);
+    else kids.set(s.parent, [s]);
+  }
+  const out = new Map<string, { ms: number; calls: number }>();
+  const roots = spans.filter((s) => s.name === root && s.end > 0 && pick(s));
+  const walk = (s: Span) => {
+    const ch = (kids.get(s.id) ?? []).filter((c) => c.end > 0);
+    const self = Math.max(0, dur(s) - covered(ch.map((c) => [c.start, c.end])));
+    const e = out.get(s.name) ?? { ms: 0, calls: 0 };
+    e.ms += self;
+    e.calls += 1;
+    out.set(s.name, e);
+    ch.forEach(walk);
+  };
+  roots.forEach(walk);
+  for (const e of out.values()) {
+    e.ms /= Math.max(1, roots.length);
+    e.calls /= Math.max(1, roots.length);
+  }
+  return out;
 }

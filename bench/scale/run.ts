@@ -15,6 +15,7 @@ import { openStack } from "../../test/helpers/workspace";
 import { TestAgent } from "../../test/helpers/agent";
 import { median, record } from "../lib/results";
 import type { Span } from "../profile/tracer";
+import { selfByName } from "../profile/tree";
 
 const quick = process.argv.includes("--quick");
 const NET_KS = quick ? [1, 10, 30] : [1, 10, 50, 100];
@@ -125,28 +126,21 @@ async function main(): Promise<void> {
         label: `net${k}`,
         kind: "net",
         k,
-        r: await measure(`scale-net-${k}`, stateDir, agent.socket, nets(k), "qemu:index/network:Network"),
+        r: await measure(`scale-net-${k}`, stateDir, agent.socket, nets(k), "qemu:index:Network"),
       });
     const kMax = NET_KS.at(-1)!;
     phases.push({
       label: `net${kMax}-p1`,
       kind: "net",
       k: kMax,
-      r: await measure(
-        `scale-net-${kMax}-p1`,
-        stateDir,
-        agent.socket,
-        nets(kMax),
-        "qemu:index/network:Network",
-        1,
-      ),
+      r: await measure(`scale-net-${kMax}-p1`, stateDir, agent.socket, nets(kMax), "qemu:index:Network", 1),
     });
     for (const k of INST_KS)
       phases.push({
         label: `inst${k}`,
         kind: "inst",
         k,
-        r: await measure(`scale-inst-${k}`, stateDir, agent.socket, insts(k), "qemu:index/instance:Instance"),
+        r: await measure(`scale-inst-${k}`, stateDir, agent.socket, insts(k), "qemu:index:Instance"),
       });
   } finally {
     await agent.stop();
@@ -168,6 +162,7 @@ async function main(): Promise<void> {
     "stack                 K   up total  per object  marginal/obj  destroy/obj  CLI create p50  qvmd lock wait p50  qvmd work p50",
   );
   const base: Record<string, number> = {};
+  const idsOf = new Map<string, Set<number>>();
   for (const p of phases) {
     const list = p.kind === "net" ? netApplies : instApplies;
     // Networks: one apply per network (the instances stack also applies one network, counted).
@@ -176,6 +171,7 @@ async function main(): Promise<void> {
     const mine = list.slice(at, at + n);
     if (p.kind === "net") ni += n;
     else ii += n;
+    idsOf.set(p.label, new Set(mine.map((x) => x.id)));
     const side = mine.length
       ? qvmdSide(
           spans,
@@ -203,6 +199,22 @@ async function main(): Promise<void> {
         goal: "flat in K",
         limit: Infinity,
       });
+  }
+  // Which steps of a network create grow with K: self time per call by step, smallest vs largest K.
+  const ks = phases.filter((p) => p.kind === "net" && p.k > 1 && !p.label.endsWith("-p1"));
+  if (ks.length >= 2) {
+    const [lo, hi] = [ks[0]!, ks.at(-1)!];
+    const a = selfByName(spans, "Networks.apply", (x) => idsOf.get(lo.label)!.has(x.id));
+    const b = selfByName(spans, "Networks.apply", (x) => idsOf.get(hi.label)!.has(x.id));
+    const growth = [...b.entries()]
+      .map(([name, v]) => ({ name, lo: a.get(name)?.ms ?? 0, hi: v.ms, calls: v.calls }))
+      .sort((x, y) => y.hi - y.lo - (x.hi - x.lo))
+      .slice(0, 8);
+    print(`network create, self ms per call by step at K=${lo.k} -> K=${hi.k} (largest growth first):`);
+    for (const g of growth)
+      print(
+        `  ${g.name.padEnd(60)} ${g.lo.toFixed(1).padStart(7)} -> ${g.hi.toFixed(1).padStart(7)}  (${g.calls.toFixed(0)} calls)`,
+      );
   }
   const p1 = phases.find((p) => p.label.endsWith("-p1"));
   const pd = phases.find((p) => p.kind === "net" && p.k === p1?.k && !p.label.endsWith("-p1"));
