@@ -49,12 +49,12 @@ function runBench(name: string, script: string, argv: string[], env: Record<stri
 function dnsRows(out: string): Row[] {
   const rows: Row[] = [];
   const q: Record<string, Record<string, { qps: number; p99: number }>> = {};
+  // Columns: case, forwarder, max qps, p99 ms, lost, p50 @N, p99 @N, lost (cells may carry a spread).
   for (const l of out.split("\n")) {
-    const m =
-      /^(local|forwarded|deadFirst)\s+(ours|dnsmasq|unbound)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+\d+\s+[\d.]+\s+([\d.]+)/.exec(
-        l.trim(),
-      );
-    if (m) (q[m[1]!] ??= {})[m[2]!] = { qps: Number(m[3]), p99: Number(m[4]) };
+    const cells = l.trim().split(/\s{2,}/);
+    if (cells.length < 8 || !/^(local|forwarded|deadFirst)$/.test(cells[0]!)) continue;
+    if (!/^(ours|dnsmasq|unbound)$/.test(cells[1]!)) continue;
+    (q[cells[0]!] ??= {})[cells[1]!] = { qps: parseFloat(cells[2]!), p99: parseFloat(cells[6]!) };
   }
   for (const [c, f] of Object.entries(q)) {
     if (!f.ours || !f.dnsmasq) continue;
