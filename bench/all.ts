@@ -46,7 +46,7 @@ function runBench(name: string, script: string, argv: string[], env: Record<stri
 }
 
 /** bench/dns prints its own table (it belongs to another part of the work): read its rows. */
-function dnsRows(out: string): Row[] {
+export function dnsRows(out: string): Row[] {
   const rows: Row[] = [];
   const q: Record<string, Record<string, { qps: number; p99: number }>> = {};
   // Columns: case, forwarder, max qps, p99 ms, lost, p50 @N, p99 @N, lost (cells may carry a spread).
