@@ -51,6 +51,8 @@ export const temp = {
 
 /** Where iproute2 keeps named network namespaces, and the kernel's IPv4 forwarding switch. */
 export const NETNS_DIR = "/run/netns";
+/** One entry per link of the root namespace (qvmd's own): existence without running `ip`. */
+export const SYS_CLASS_NET = "/sys/class/net";
 export const IP_FORWARD_FILE = "/proc/sys/net/ipv4/ip_forward";
 
 /** Reads the network id back out of a forward-accept rule's comment. */

@@ -14,7 +14,7 @@ import { linuxImageHost } from "./image/host";
 import { Images } from "./image/manager";
 import { linuxInstanceHost } from "./instance/host";
 import { Instances } from "./instance/manager";
-import { startFirewallGuard } from "./firewall";
+import { forgetBackends, startFirewallGuard } from "./firewall";
 import { linuxNetworkHost } from "./network/host";
 import { Networks } from "./network/manager";
 import { createServer } from "./server";
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
       ? undefined
       : startFirewallGuard({
           onChange: async (reason) => {
+            // Another tool changed the firewall: which FORWARD chains exist is to be seen again.
+            forgetBackends();
             await networks.reassertFirewall(reason);
             await instances.refreshPortForwards();
           },

@@ -18,7 +18,8 @@ const spec = (i: number, dhcp: boolean) => ({
 
 async function raw(i: number): Promise<void> {
   const n = resolveNetwork(spec(i, false)).network!;
-  const none = { netns: false, hostVeth: false, bridge: false };
+  // The floor makes the namespace with its own `ip netns add`: the batches then find it there.
+  const none = { netns: true, hostVeth: false, bridge: false };
   await run("ip", ["netns", "add", names.netns(n.id)]);
   await run("ip", ["-batch", "-"], { input: renderRootBatch(n, none).join("\n") + "\n" });
   await run("ip", ["-n", names.netns(n.id), "-batch", "-"], {

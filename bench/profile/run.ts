@@ -47,7 +47,8 @@ async function floor(): Promise<string[]> {
   const k = Object.keys(steps);
   for (let i = 0; i < N; i++) {
     const n = resolveNetwork(spec(`qpf${i}`, i, false)).network!;
-    const none = { netns: false, hostVeth: false, bridge: false };
+    // The floor makes the namespace with its own `ip netns add`: the batches then find it there.
+    const none = { netns: true, hostVeth: false, bridge: false };
     await timed(steps[k[0]!]!, () => run("ip", ["netns", "add", names.netns(n.id)]));
     await timed(steps[k[1]!]!, () =>
       run("ip", ["-batch", "-"], { input: renderRootBatch(n, none).join("\n") + "\n" }),

@@ -55,22 +55,27 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
       bridge: this.netns.has(ns) && this.links.has(key(`qvm${id}b`, ns)),
     };
   }
+  /** Not a host operation: what `ip netns add` in a batch does (tests set up leftovers with it). */
   async addNetns(id: string) {
-    this.note(`addNetns ${id}`);
     this.netns.add(`qvm-${id}`);
   }
+  /** Not a host operation: a namespace gone, its links with it. */
   async deleteNetns(id: string) {
-    this.note(`deleteNetns ${id}`);
     const ns = `qvm-${id}`;
     this.netns.delete(ns);
     for (const l of [...this.links]) if (l.startsWith(`${ns}/`)) this.links.delete(l);
     this.links.delete(key(`qvm${id}h`)); // the veth pair goes with its namespace end
   }
-  /** Understands the `link add` lines of render.ts; the rest only configures what exists. */
+  /** Understands the `netns add` and `link add` lines of render.ts; the rest configures what exists. */
   async ipBatch(lines: string[], netns?: string) {
     this.note(`ipBatch ${netns ?? "root"} ${lines.length}`);
     if (netns !== undefined && !this.netns.has(netns)) throw hostFailure(`no namespace ${netns}`);
     for (const l of lines) {
+      const ns = /^netns add (\S+)$/.exec(l);
+      if (ns) {
+        if (this.netns.has(ns[1]!)) throw hostFailure(`namespace ${ns[1]} exists`);
+        this.netns.add(ns[1]!);
+      }
       const veth = /^link add (\S+) .*type veth peer name (\S+) netns (\S+)$/.exec(l);
       const bridge = /^link add (\S+) type bridge$/.exec(l);
       if (veth) {
@@ -79,9 +84,10 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
       } else if (bridge) this.links.add(key(bridge[1]!, netns));
     }
   }
-  async deleteLink(name: string) {
-    this.note(`deleteLink ${name}`);
-    this.links.delete(key(name));
+  async deleteLinks(id: string) {
+    this.note(`deleteLinks ${id}`);
+    this.links.delete(key(`qvm${id}h`));
+    await this.deleteNetns(id);
   }
   async nftApply(script: string) {
     const table = /^table inet (\S+)$/m.exec(script)?.[1] ?? "?";
@@ -90,6 +96,10 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
   }
   async nftTableExists(id: string) {
     return this.tables.has(`qvm_${id}`);
+  }
+  async nftTables() {
+    this.note("nftTables");
+    return new Set(this.tables);
   }
   async nftDeleteTable(id: string) {
     this.note(`nftDeleteTable ${id}`);

@@ -48,7 +48,32 @@ async function legacyFilterLoaded(): Promise<boolean> {
   return tables.split("\n").includes("filter");
 }
 
-export async function detectBackends(): Promise<Detection> {
+let cache: Promise<Detection> | undefined;
+
+/**
+ * The last detection, or a new one: what qvmd's own network changes use, so that a create or delete
+ * does not list the FORWARD chains each time. The guard makes it fresh: its check detects anew
+ * (forwardAcceptDrift), and a repair forgets it first (another tool just changed the firewall).
+ */
+export function cachedBackends(): Promise<Detection> {
+  return cache ?? detectBackends();
+}
+
+export function forgetBackends(): void {
+  cache = undefined;
+}
+
+/** Detects now, and keeps the answer for cachedBackends(). */
+export function detectBackends(): Promise<Detection> {
+  const d = detect();
+  cache = d;
+  d.catch(() => {
+    if (cache === d) cache = undefined;
+  });
+  return d;
+}
+
+async function detect(): Promise<Detection> {
   const out: Detection = { backends: [], skipped: [] };
   const candidates = [
     {

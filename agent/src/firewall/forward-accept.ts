@@ -4,7 +4,7 @@
 // rule carries `qvm:<id>` so that removal and leak checks find exactly ours.
 import { hostFailure } from "../errors";
 import { run } from "../util/exec";
-import { type Backend, detectBackends } from "./backends";
+import { type Backend, type Detection, cachedBackends, detectBackends } from "./backends";
 import {
   type ParsedChain,
   describeChain,
@@ -36,8 +36,15 @@ async function present(b: Backend, spec: string[]): Promise<boolean> {
   );
 }
 
-export async function ensureForwardAccept(id: string): Promise<ForwardAcceptResult> {
-  const { backends, skipped } = await detectBackends();
+/** `cached`: which chains exist as last detected (qvmd's own changes); otherwise detected now. */
+const backendsFor = (o: { cached?: boolean }): Promise<Detection> =>
+  o.cached ? cachedBackends() : detectBackends();
+
+export async function ensureForwardAccept(
+  id: string,
+  o: { cached?: boolean } = {},
+): Promise<ForwardAcceptResult> {
+  const { backends, skipped } = await backendsFor(o);
   if (backends.length === 0)
     return { applied: false, reason: `no iptables filter FORWARD chain (${skipped.join("; ")})` };
   const reasons: string[] = [];
@@ -56,13 +63,20 @@ export async function ensureForwardAccept(id: string): Promise<ForwardAcceptResu
   return { applied: true, reason: reasons.join("; ") };
 }
 
-export async function removeForwardAccept(id: string): Promise<void> {
-  for (const b of (await detectBackends()).backends) {
-    const chain = await listChain(b);
-    // By spec, not by number: a rule number goes stale when another tool edits the chain meanwhile.
-    for (const r of chain.rules.filter((x) => x.owner === id))
-      await run(b.cmd, ruleArgv("-D", r.spec), { reject: false, timeoutMs: 10000 });
-  }
+export async function removeForwardAccept(id: string, o: { cached?: boolean } = {}): Promise<void> {
+  const remove = async (d: Detection) => {
+    for (const b of d.backends) {
+      const chain = await listChain(b);
+      // By spec, not by number: a rule number goes stale when another tool edits the chain meanwhile.
+      for (const r of chain.rules.filter((x) => x.owner === id))
+        await run(b.cmd, ruleArgv("-D", r.spec), { reject: false, timeoutMs: 10000 });
+    }
+  };
+  // A chain detected earlier may be gone since (a flush with the guard off): detect again, once.
+  await remove(await backendsFor(o)).catch(async (e: unknown) => {
+    if (!o.cached) throw e;
+    await remove(await detectBackends());
+  });
 }
 
 /** Ids that have rules in any FORWARD chain (for leak checks and garbage collection). */

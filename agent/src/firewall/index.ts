@@ -6,5 +6,6 @@ export {
   listForwardAccept,
   removeForwardAccept,
 } from "./forward-accept";
+export { forgetBackends } from "./backends";
 export { type FirewallGuard, type FirewallGuardOptions, type GuardStatus, startFirewallGuard } from "./guard";
 export { type FirewallState, firewallState } from "./state";

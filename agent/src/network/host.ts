@@ -4,26 +4,30 @@
 import * as fs from "node:fs/promises";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { IP_FORWARD_FILE, NETNS_DIR, names, type StatePaths } from "../constants";
+import { IP_FORWARD_FILE, NETNS_DIR, SYS_CLASS_NET, names, type StatePaths } from "../constants";
 import { hostFailure } from "../errors";
 import { ensureForwardAccept, forwardAcceptDrift, removeForwardAccept } from "../firewall";
 import { run } from "../util/exec";
 import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
-import type { Observed } from "./render";
+import { type Observed, renderTeardownBatch } from "./render";
 import type { HostRoute, Reservation, ResolvedNetwork } from "./spec";
 
 export interface NetworkHost {
-  /** Which of the network's namespace, host veth and bridge exist. */
+  /**
+   * Which of the network's namespace, host veth and bridge exist. The first two are files (no
+   * command); the bridge is looked for only in a namespace that already existed.
+   */
   observe(id: string): Promise<Observed>;
-  addNetns(id: string): Promise<void>;
-  deleteNetns(id: string): Promise<void>;
   /** `ip -batch` in the root namespace, or in `netns`. */
   ipBatch(lines: string[], netns?: string): Promise<void>;
-  /** Tolerates the link vanishing meanwhile (a namespace's veth goes with it). */
-  deleteLink(name: string): Promise<void>;
+  /** Removes the host veth (both ends) and the namespace, whichever exist, in one `ip -batch`. */
+  deleteLinks(id: string): Promise<void>;
   /** One `nft -f` transaction. */
   nftApply(script: string): Promise<void>;
   nftTableExists(id: string): Promise<boolean>;
+  /** Names of every nft table of family `inet` (one `nft list tables`, however many networks). */
+  nftTables(): Promise<Set<string>>;
+  /** One `nft -f` that deletes the table whether or not it exists. */
   nftDeleteTable(id: string): Promise<void>;
   /** The host's IPv4 routes in every table, for overlap checks. */
   hostRoutes(): Promise<HostRoute[]>;
@@ -42,12 +46,11 @@ export interface NetworkHost {
 export function linuxNetworkHost(p: StatePaths): NetworkHost {
   return {
     observe,
-    addNetns,
-    deleteNetns,
     ipBatch,
-    deleteLink,
+    deleteLinks,
     nftApply,
     nftTableExists,
+    nftTables,
     nftDeleteTable,
     hostRoutes,
     readIpForward,
@@ -56,18 +59,19 @@ export function linuxNetworkHost(p: StatePaths): NetworkHost {
     stopDhcp: (id) => stopDhcp(p, id),
     dhcpRunning: (id) => dhcpRunning(p, id),
     ensureForwardAccept: async (id) => {
-      await ensureForwardAccept(id);
+      await ensureForwardAccept(id, { cached: true });
     },
-    removeForwardAccept,
+    removeForwardAccept: (id) => removeForwardAccept(id, { cached: true }),
     forwardAcceptDrift,
   };
 }
 
 const netnsExists = (id: string) => existsSync(path.join(NETNS_DIR, names.netns(id)));
+/** qvmd runs in the root namespace: its /sys/class/net lists the root namespace's links. */
+const rootLinkExists = (name: string) => existsSync(path.join(SYS_CLASS_NET, name));
 
-async function linkExists(name: string, netns?: string): Promise<boolean> {
-  const ns = netns ? ["-n", netns] : [];
-  const r = await run("ip", [...ns, "link", "show", "dev", name], { reject: false });
+async function linkExists(name: string, netns: string): Promise<boolean> {
+  const r = await run("ip", ["-n", netns, "link", "show", "dev", name], { reject: false });
   return r.exitCode === 0;
 }
 
@@ -75,7 +79,7 @@ async function observe(id: string): Promise<Observed> {
   const netns = netnsExists(id);
   return {
     netns,
-    hostVeth: await linkExists(names.hostVeth(id)),
+    hostVeth: rootLinkExists(names.hostVeth(id)),
     bridge: netns && (await linkExists(names.bridge(id), names.netns(id))),
   };
 }
@@ -85,12 +89,14 @@ async function nftTableExists(id: string): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-async function addNetns(id: string): Promise<void> {
-  if (!netnsExists(id)) await run("ip", ["netns", "add", names.netns(id)]);
-}
-
-async function deleteNetns(id: string): Promise<void> {
-  if (netnsExists(id)) await run("ip", ["netns", "delete", names.netns(id)]);
+async function nftTables(): Promise<Set<string>> {
+  const r = await run("nft", ["list", "tables", names.nftFamily]);
+  const out = new Set<string>();
+  for (const line of r.stdout.split("\n")) {
+    const m = /^table \S+ (\S+)$/.exec(line.trim());
+    if (m) out.add(m[1]!);
+  }
+  return out;
 }
 
 async function ipBatch(lines: string[], netns?: string): Promise<void> {
@@ -104,15 +110,24 @@ async function nftApply(script: string): Promise<void> {
 }
 
 async function nftDeleteTable(id: string): Promise<void> {
-  if (await nftTableExists(id)) await run("nft", ["delete", "table", names.nftFamily, names.nftTable(id)]);
+  const t = `${names.nftFamily} ${names.nftTable(id)}`;
+  // Declaring the table first makes the delete valid whether or not it exists: one transaction.
+  await run("nft", ["-f", "-"], { input: `table ${t}\ndelete table ${t}\n` });
 }
 
-async function deleteLink(name: string): Promise<void> {
-  // Deleting a namespace destroys its veth pairs asynchronously: the host end may vanish between
-  // our check and our delete. Only a link that is still there after a failed delete is an error.
-  const r = await run("ip", ["link", "delete", "dev", name], { reject: false });
-  if (r.exitCode !== 0 && (await linkExists(name)))
-    throw hostFailure(`\`ip link delete dev ${name}\` failed: ${r.stderr.trim()}`);
+async function deleteLinks(id: string): Promise<void> {
+  const seen = { netns: netnsExists(id), hostVeth: rootLinkExists(names.hostVeth(id)) };
+  const lines = renderTeardownBatch(id, seen);
+  if (lines.length === 0) return;
+  // -force: go on after an error (the veth can vanish meanwhile with its namespace); what is still
+  // there afterwards is the failure.
+  const r = await run("ip", ["-force", "-batch", "-"], { input: lines.join("\n") + "\n", reject: false });
+  const left = renderTeardownBatch(id, {
+    netns: netnsExists(id),
+    hostVeth: rootLinkExists(names.hostVeth(id)),
+  });
+  if (left.length > 0)
+    throw hostFailure(`\`ip -batch\` could not run "${left.join("; ")}": ${r.stderr.trim()}`);
 }
 
 async function hostRoutes(): Promise<HostRoute[]> {

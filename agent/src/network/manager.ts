@@ -24,9 +24,16 @@ export interface NetworkStatus {
 }
 
 export class Networks {
-  // Network calls are fast (tens of ms) and touch shared host state (routes, ip_forward, overlap
-  // checks), so they are serialised globally rather than per id.
-  private readonly lock = new Mutex();
+  // One network's calls run one at a time (its lock, held across its host work); what networks
+  // share is decided under `shared`, held only for in-memory checks and state writes: the overlap
+  // check with the record that follows it, and ip_forward. Creates of different networks overlap.
+  private readonly locks = new Map<string, Mutex>();
+  private readonly shared = new Mutex();
+  private lock(id: string): Mutex {
+    let m = this.locks.get(id);
+    if (!m) this.locks.set(id, (m = new Mutex()));
+    return m;
+  }
   /** Watches for other tools flushing our rules; our own changes run under its `suppress`. */
   guard?: FirewallGuard;
   private fw<T>(f: () => Promise<T>): Promise<T> {
@@ -54,9 +61,9 @@ export class Networks {
   }
 
   apply(spec: NetworkSpec): Promise<NetworkStatus> {
-    return this.lock.run(async () => {
-      const { network: n, violations } = resolveNetwork(spec);
-      if (!n) throw violationsError(violations);
+    const { network: n, violations } = resolveNetwork(spec);
+    if (!n) return Promise.reject(violationsError(violations));
+    return this.lock(n.id).run(async () => {
       const existing = this.state.networks[n.id];
       if (existing) {
         const old = resolveNetwork(existing.spec).network;
@@ -71,12 +78,16 @@ export class Networks {
             },
           );
       }
-      const conflicts = findConflicts(n, this.others(), await this.host.hostRoutes());
-      if (conflicts.length > 0) throw violationsError(conflicts);
-
-      // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
-      await this.state.update((d) => {
-        d.networks[n.id] = { spec, createdAt: existing?.createdAt ?? new Date().toISOString() };
+      // Host routes are read outside `shared`: those of our own networks being made meanwhile are
+      // in the record the overlap check reads under it.
+      const routes = await this.host.hostRoutes();
+      await this.shared.run(async () => {
+        const conflicts = findConflicts(n, this.others(), routes);
+        if (conflicts.length > 0) throw violationsError(conflicts);
+        // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
+        await this.state.update((d) => {
+          d.networks[n.id] = { spec, createdAt: existing?.createdAt ?? new Date().toISOString() };
+        });
       });
       await this.converge(n);
       return { network: n, drift: [], firewall: firewallState([], this.guard?.status()) };
@@ -85,7 +96,6 @@ export class Networks {
 
   private async converge(n: ResolvedNetwork): Promise<void> {
     await fs.mkdir(this.p.networkDir(n.id), { recursive: true });
-    await this.host.addNetns(n.id);
     const seen = await this.host.observe(n.id);
     await this.host.ipBatch(renderRootBatch(n, seen));
     await this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
@@ -108,7 +118,7 @@ export class Networks {
 
   /** Re-renders the DHCP hosts of a network after an instance changed its reservations. */
   refreshDhcp(netId: string): Promise<void> {
-    return this.lock.run(async () => {
+    return this.lock(netId).run(async () => {
       const rec = this.state.networks[netId];
       if (!rec) return;
       const { network: n } = resolveNetwork(rec.spec);
@@ -127,38 +137,50 @@ export class Networks {
     });
   }
 
-  /** What of our firewall is missing, for every network: the guard's periodic check. */
+  /**
+   * What of our firewall is missing, for every network: the guard's check, after each of our own
+   * changes and periodically. One listing of the tables, whatever the number of networks.
+   */
   async firewallCheck(): Promise<string[]> {
     const ids = Object.keys(this.state.networks);
-    const missing: string[] = [];
-    for (const id of ids)
-      if (!(await this.host.nftTableExists(id)))
-        missing.push(`nft table ${names.nftFamily} ${names.nftTable(id)} missing`);
+    if (ids.length === 0) return [];
+    const tables = await this.host.nftTables();
+    const missing = ids
+      .filter((id) => !tables.has(names.nftTable(id)))
+      .map((id) => `nft table ${names.nftFamily} ${names.nftTable(id)} missing`);
     return [...missing, ...(await this.host.forwardAcceptDrift(ids))];
   }
 
   /** The guard's repair: re-applies every network's firewall (only that; DHCP and links stay). */
-  reassertFirewall(reason: string): Promise<void> {
-    return this.lock.run(async () => {
-      const failures: string[] = [];
-      for (const [id, rec] of Object.entries(this.state.networks)) {
-        const { network: n } = resolveNetwork(rec.spec);
+  async reassertFirewall(reason: string): Promise<void> {
+    const failures: string[] = [];
+    for (const id of Object.keys(this.state.networks))
+      await this.lock(id).run(async () => {
+        const rec = this.state.networks[id];
+        const n = rec && resolveNetwork(rec.spec).network;
         if (n)
           await this.applyFirewall(n).catch((e: unknown) => failures.push(`${id}: ${(e as Error).message}`));
-      }
-      if (failures.length > 0)
-        throw new Error(`firewall repair after "${reason}" failed: ${failures.join("; ")}`);
+      });
+    if (failures.length > 0)
+      throw new Error(`firewall repair after "${reason}" failed: ${failures.join("; ")}`);
+  }
+
+  private enableForwarding(): Promise<void> {
+    return this.shared.run(async () => {
+      const now = await this.host.readIpForward();
+      if (now === "1") return;
+      if (this.state.host.ipForwardBefore === undefined)
+        await this.state.update((d) => {
+          d.host.ipForwardBefore = now;
+        });
+      await this.host.writeIpForward("1");
     });
   }
 
-  private async enableForwarding(): Promise<void> {
-    const now = await this.host.readIpForward();
-    if (now === "1") return;
-    if (this.state.host.ipForwardBefore === undefined)
-      await this.state.update((d) => {
-        d.host.ipForwardBefore = now;
-      });
-    await this.host.writeIpForward("1");
+  /** The network as recorded, without looking at the host: what an instance needs to refer to it. */
+  resolved(id: string): ResolvedNetwork | undefined {
+    const rec = this.state.networks[id];
+    return rec && resolveNetwork(rec.spec).network;
   }
 
   async get(id: string): Promise<NetworkStatus> {
@@ -195,7 +217,7 @@ export class Networks {
   }
 
   delete(id: string): Promise<boolean> {
-    return this.lock.run(async () => {
+    return this.lock(id).run(async () => {
       const existed = this.state.networks[id] !== undefined;
       const users = Object.entries(this.state.instances).filter(([, r]) =>
         (r.spec.nics ?? []).some((x) => x.network_id === id),
@@ -215,14 +237,15 @@ export class Networks {
         await this.host.nftDeleteTable(id);
         await this.host.removeForwardAccept(id);
       });
-      await this.host.deleteNetns(id);
-      await this.host.deleteLink(names.hostVeth(id));
+      await this.host.deleteLinks(id);
       await fs.rm(this.p.networkDir(id), { recursive: true, force: true });
-      if (existed)
-        await this.state.update((d) => {
-          delete d.networks[id];
-        });
-      await this.restoreForwardingIfLast();
+      await this.shared.run(async () => {
+        if (existed)
+          await this.state.update((d) => {
+            delete d.networks[id];
+          });
+        await this.restoreForwardingIfLast();
+      });
       return existed;
     });
   }
@@ -244,7 +267,7 @@ export class Networks {
         log(`network ${id}: recorded spec no longer validates; leaving it alone`);
         continue;
       }
-      await this.lock
+      await this.lock(id)
         .run(() => this.converge(n))
         .catch((e: unknown) => log(`network ${id}: re-assert failed: ${String(e)}`));
     }

@@ -59,10 +59,14 @@ export interface Observed {
   bridge: boolean;
 }
 
-/** Commands for `ip -batch -` in the root namespace. */
+/**
+ * Commands for `ip -batch -` in the root namespace. The namespace is made here too (ip returns to
+ * the root namespace after `netns add`), so a create is two `ip` runs, not three.
+ */
 export function renderRootBatch(n: ResolvedNetwork, o: Observed): string[] {
   const h = names.hostVeth(n.id);
   const lines: string[] = [];
+  if (!o.netns) lines.push(`netns add ${names.netns(n.id)}`);
   if (!o.hostVeth)
     lines.push(
       `link add ${h} mtu ${n.mtu} type veth peer name ${names.nsVeth(n.id)} netns ${names.netns(n.id)}`,
@@ -124,4 +128,16 @@ export function renderDhcpHosts(n: ResolvedNetwork, extra: Reservation[] = []): 
   return [...n.dhcp.reservations, ...extra]
     .map((r) => [r.mac, formatIp(r.ip), ...(r.hostname ? [r.hostname] : [])].join(",") + "\n")
     .join("");
+}
+
+/**
+ * Teardown of a network's links, for `ip -batch -`: the host veth first (deleting one end removes
+ * both, at once), then the namespace; only what exists. Deleting the namespace first would leave
+ * the veth to the kernel's asynchronous namespace cleanup, which a later delete has to wait for.
+ */
+export function renderTeardownBatch(id: string, o: Omit<Observed, "bridge">): string[] {
+  return [
+    ...(o.hostVeth ? [`link delete dev ${names.hostVeth(id)}`] : []),
+    ...(o.netns ? [`netns delete ${names.netns(id)}`] : []),
+  ];
 }

@@ -13,9 +13,8 @@ describe("Networks (fake host)", () => {
     const s = await a.networks.apply(netSpec());
     assert.equal(s.network.id, "a");
     assert.deepEqual(a.net.calls, [
-      "addNetns a",
       "observe a",
-      "ipBatch root 4",
+      "ipBatch root 5",
       "ipBatch qvm-a 9",
       "nftApply qvm_a",
       "ensureForwardAccept a",
@@ -45,7 +44,11 @@ describe("Networks (fake host)", () => {
     await a.networks.apply(netSpec());
     a.net.calls.length = 0;
     await a.networks.apply(netSpec({ mtu: 1400 }));
-    assert.deepEqual(a.net.only("addNetns", "ipBatch"), ["addNetns a", "ipBatch root 3", "ipBatch qvm-a 8"]);
+    assert.deepEqual(
+      a.net.only("ipBatch"),
+      ["ipBatch root 3", "ipBatch qvm-a 8"],
+      "no netns, veth or bridge made again",
+    );
     assert.deepEqual(a.net.only("writeIpForward"), [], "ip_forward is already on");
   });
 
@@ -83,6 +86,32 @@ describe("Networks (fake host)", () => {
     a.net.tables.add("qvm_z");
     assert.equal(await a.networks.delete("z"), false);
     assert.deepEqual([a.net.netns.size, a.net.tables.size], [0, 0]);
+  });
+
+  it("runs two networks' creates at once, and one network's calls one after the other", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const batch = a.net.ipBatch.bind(a.net);
+    a.net.ipBatch = async (lines, ns) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return batch(lines, ns);
+    };
+    await Promise.all([
+      a.networks.apply(netSpec()),
+      a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" })),
+    ]);
+    assert.equal(most, 2, "different networks overlap");
+    most = 0;
+    await Promise.all([a.networks.apply(netSpec()), a.networks.apply(netSpec()), a.networks.delete("b")]);
+    assert.equal(most, 1, "the same network's calls queue (and b's delete runs no batch)");
+    // Overlap is still decided against every record: a concurrent overlapping create is refused.
+    const [x, y] = await Promise.allSettled([
+      a.networks.apply(netSpec({ id: "c", cidr: "10.60.0.0/24" })),
+      a.networks.apply(netSpec({ id: "d", cidr: "10.60.0.0/16" })),
+    ]);
+    assert.deepEqual([x.status, y.status], ["fulfilled", "rejected"]);
   });
 
   it("refuses to delete a network an instance uses", async () => {
@@ -148,7 +177,7 @@ describe("Networks (fake host)", () => {
     a.net.calls.length = 0;
     await a.networks.reassertAll(() => undefined);
     assert.deepEqual((await a.networks.get("a")).drift, []);
-    assert.deepEqual(a.net.only("addNetns", "ipBatch"), ["addNetns a", "ipBatch root 4", "ipBatch qvm-a 9"]);
+    assert.deepEqual(a.net.only("ipBatch"), ["ipBatch root 5", "ipBatch qvm-a 9"]);
   });
 
   it("serves instances' fixed addresses as reservations, and reads NOT_FOUND for unknown ids", async () => {

@@ -68,8 +68,9 @@ describe("qvmd gRPC server (in process, fake host)", function () {
     assert.equal(first.spec!.gateway, "10.60.0.1");
     assert.equal(first.dhcp_server_address, "10.60.0.254");
     assert.equal(first.firewall_state, "ok");
-    assert.deepEqual(a.net.only("addNetns"), ["addNetns n1", "addNetns n1"]);
-    assert.equal(a.net.only("ipBatch root").length, 2);
+    // The second apply makes nothing again: no `netns add`, no `link add` (fewer lines).
+    assert.deepEqual(a.net.only("ipBatch root"), ["ipBatch root 5", "ipBatch root 3"]);
+    assert.equal(a.net.netns.size, 1);
     assert.equal(a.net.links.size, 3);
   });
 

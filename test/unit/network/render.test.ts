@@ -6,6 +6,7 @@ import {
   renderNftTable,
   renderNsBatch,
   renderRootBatch,
+  renderTeardownBatch,
 } from "../../../agent/src/network/render";
 import { resolveNetwork } from "../../../agent/src/network/spec";
 
@@ -53,6 +54,26 @@ describe("renderers", () => {
     const ns = renderNsBatch(n, { netns: true, hostVeth: true, bridge: true });
     assert.ok(ns.includes("address replace 10.9.0.254/24 dev qvmab12b"));
     assert.ok(ns.includes("route replace default via 10.9.0.1 dev qvmab12b"));
+  });
+
+  it("makes a missing namespace in the root batch, before the veth that moves into it", () => {
+    const none = renderRootBatch(n, { netns: false, hostVeth: false, bridge: false });
+    assert.equal(none[0], "netns add qvm-ab12");
+    assert.match(none[1]!, /^link add qvmab12h .* netns qvm-ab12$/);
+    assert.ok(
+      !renderRootBatch(n, { netns: true, hostVeth: false, bridge: false }).some((l) => l.startsWith("netns")),
+    );
+  });
+
+  it("tears down the veth before its namespace, and only what exists", () => {
+    assert.deepEqual(renderTeardownBatch("ab12", { netns: true, hostVeth: true }), [
+      "link delete dev qvmab12h",
+      "netns delete qvm-ab12",
+    ]);
+    assert.deepEqual(renderTeardownBatch("ab12", { netns: true, hostVeth: false }), [
+      "netns delete qvm-ab12",
+    ]);
+    assert.deepEqual(renderTeardownBatch("ab12", { netns: false, hostVeth: false }), []);
   });
 
   it("renders dnsmasq for DHCP only, advertising only the gateway as DNS server", () => {
