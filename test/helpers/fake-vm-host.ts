@@ -97,9 +97,10 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
     this.note("buildSeed");
     this.seeds.set(file, files);
   }
-  async createTap(ns: string | undefined, tap: string) {
-    this.note(`createTap ${ns ?? "root"} ${tap}`);
+  async createTap(ns: string | undefined, tap: string, attach?: { master: string; mtu?: number }) {
+    this.note(`createTap ${ns ?? "root"} ${tap}${attach ? ` ${attach.master}` : ""}`);
     if (!this.taps.has(tap)) this.taps.set(tap, { ns: ns ?? "" });
+    if (attach) Object.assign(this.taps.get(tap)!, { master: attach.master, mtu: attach.mtu });
   }
   async moveTap(from: string | undefined, to: string | undefined, tap: string) {
     if (from === to) return;
@@ -127,8 +128,9 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   async deletePortTable(id: string) {
     if (this.portTables.delete(id)) this.note(`deletePortTable ${id}`);
   }
-  async portTableExists(id: string) {
-    return this.portTables.has(id);
+  async ipTables() {
+    this.note("ipTables");
+    return new Set([...this.portTables.keys()].map((id) => `qvmp_${id}`));
   }
   async listeners(protocol: "tcp" | "udp", port: number) {
     return this.hostListeners.filter((l) => l.protocol === protocol && l.port === port);

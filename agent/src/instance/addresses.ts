@@ -24,6 +24,12 @@ export interface NicState {
 
 export class InstanceAddresses {
   private readonly watches = new Map<string, LeaseWatch>();
+  /**
+   * Port-forward tables of ours that may exist: listed once, then kept up to date by our own
+   * applies and deletes (the guard's check lists again), so that refreshing every instance's
+   * forwards costs no command for the instances without any.
+   */
+  private portTables?: Set<string>;
 
   constructor(
     private readonly p: StatePaths,
@@ -106,29 +112,46 @@ export class InstanceAddresses {
 
   /** Re-renders every instance's port forwards to its current address. */
   async refreshPortForwards(): Promise<void> {
+    const present = (this.portTables ??= await this.host.ipTables());
     for (const [id, rec] of Object.entries(this.state.instances)) {
       const inst = resolveInstance(rec.spec).instance;
       const first = inst?.nics[0];
       const ip = first
         ? (rec.addresses[first.mac]?.ip ?? (first.ip !== undefined ? formatIp(first.ip) : undefined))
         : undefined;
-      if (!inst || inst.forwards.length === 0) await this.host.deletePortTable(id);
-      else if (ip)
+      const table = names.portTable(id);
+      if (!inst || inst.forwards.length === 0) {
+        if (present.has(table)) {
+          await this.host.deletePortTable(id);
+          present.delete(table);
+        }
+      } else if (ip) {
+        present.add(table);
         await this.host
           .applyPortTable(id, inst.forwards, ip)
           .catch((e: unknown) => this.log(`instance ${id}: port forwards: ${(e as Error).message}`));
+      }
     }
+  }
+
+  /** An instance is gone: its table with it. */
+  async deletePortTable(id: string): Promise<void> {
+    await this.host.deletePortTable(id);
+    this.portTables?.delete(names.portTable(id));
   }
 
   /** Port-forward tables that should exist and do not (another tool flushed them). */
   async missingPortTables(): Promise<string[]> {
-    const missing: string[] = [];
-    for (const [id, rec] of Object.entries(this.state.instances)) {
+    const wanted = Object.entries(this.state.instances).filter(([, rec]) => {
       const inst = resolveInstance(rec.spec).instance;
-      if (!inst || inst.forwards.length === 0 || Object.keys(rec.addresses).length === 0) continue;
-      if (!(await this.host.portTableExists(id))) missing.push(`nft table ip ${names.portTable(id)} missing`);
-    }
-    return missing;
+      return inst && inst.forwards.length > 0 && Object.keys(rec.addresses).length > 0;
+    });
+    if (wanted.length === 0) return [];
+    const present = await this.host.ipTables();
+    this.portTables = present;
+    return wanted
+      .filter(([id]) => !present.has(names.portTable(id)))
+      .map(([id]) => `nft table ip ${names.portTable(id)} missing`);
   }
 
   /** Every instance's name and last known address on a network: the DNS zone's host table. */

@@ -24,8 +24,8 @@ export interface SeedFiles {
 }
 
 export interface InstanceHost {
-  /** The pid of the live QEMU with this `-name`, found in /proc (not only by pid file). */
-  findQemu(name: string): Promise<number | undefined>;
+  /** The pid of the live QEMU with this `-name`: by its pid file when that holds, else from /proc. */
+  findQemu(name: string, pidFile?: string): Promise<number | undefined>;
   launchQemu(launch: QemuLaunch, opts: { netns?: string }): Promise<void>;
   /** Powerdown, then quit, then signals; `graceMs` for the guest to shut down. */
   stopQemu(target: { qmpSocket: string; pid: number }, opts: { graceMs: number }): Promise<void>;
@@ -41,15 +41,18 @@ export interface InstanceHost {
   resizeRunning(qmpSocket: string, device: string, bytes: number): Promise<void>;
   /** The NoCloud seed ISO, replaced atomically. */
   buildSeed(file: string, files: SeedFiles): Promise<void>;
-  createTap(ns: string | undefined, tap: string): Promise<void>;
+  /** A TAP in `ns`; with `attach`, also in its bridge and up, in the same `ip -batch`. */
+  createTap(ns: string | undefined, tap: string, attach?: { master: string; mtu?: number }): Promise<void>;
   moveTap(from: string | undefined, to: string | undefined, tap: string): Promise<void>;
   attachTap(ns: string | undefined, tap: string, master: string, mtu?: number): Promise<void>;
   /** Never fails: a TAP that is not there is what we want. */
   deleteTap(ns: string | undefined, tap: string): Promise<void>;
   /** The instance's DNAT table (ip qvmp_<id>), replaced whole. */
   applyPortTable(id: string, forwards: ResolvedForward[], guestIp: string): Promise<void>;
+  /** Deletes the table whether or not it exists (one `nft -f`). */
   deletePortTable(id: string): Promise<void>;
-  portTableExists(id: string): Promise<boolean>;
+  /** Names of every table of family ip (one `nft list tables`). */
+  ipTables(): Promise<Set<string>>;
   /** Who listens on a host port (ss). */
   listeners(protocol: "tcp" | "udp", port: number): Promise<Listener[]>;
   /** Waits for every MAC's address on a segment (leases, ARP) until `deadline`; fills `known`. */
@@ -58,8 +61,11 @@ export interface InstanceHost {
 
 const nsArgs = (ns?: string) => (ns ? ["-n", ns] : []);
 
-const nftTableExists = async (family: string, table: string) =>
-  (await run("nft", ["list", "table", family, table], { reject: false })).exitCode === 0;
+const attachLines = (tap: string, master: string, mtu?: number) => [
+  ...(mtu ? [`link set ${tap} mtu ${mtu}`] : []),
+  `link set ${tap} master ${master}`,
+  `link set ${tap} up`,
+];
 
 export const linuxInstanceHost: InstanceHost = {
   findQemu,
@@ -99,10 +105,19 @@ export const linuxInstanceHost: InstanceHost = {
     }
   },
   buildSeed: buildSeedIso,
-  async createTap(ns, tap) {
+  async createTap(ns, tap, attach) {
+    const join = attach ? attachLines(tap, attach.master, attach.mtu) : [];
+    // The usual case in one run: the TAP is new. One left by a crash makes the batch fail at its
+    // first line; then what exists is looked at and only the rest is done.
+    const r = await run("ip", [...nsArgs(ns), "-batch", "-"], {
+      input: [`tuntap add dev ${tap} mode tap`, ...join].join("\n") + "\n",
+      reject: false,
+    });
+    if (r.exitCode === 0) return;
     const exists =
       (await run("ip", [...nsArgs(ns), "link", "show", "dev", tap], { reject: false })).exitCode === 0;
     if (!exists) await run("ip", [...nsArgs(ns), "tuntap", "add", "dev", tap, "mode", "tap"]);
+    if (join.length > 0) await run("ip", [...nsArgs(ns), "-batch", "-"], { input: join.join("\n") + "\n" });
   },
   async moveTap(from, to, tap) {
     if (from === to) return;
@@ -110,12 +125,9 @@ export const linuxInstanceHost: InstanceHost = {
     await run("ip", [...nsArgs(from), "link", "set", "dev", tap, "netns", to ?? "1"]);
   },
   async attachTap(ns, tap, master, mtu) {
-    const lines = [
-      ...(mtu ? [`link set ${tap} mtu ${mtu}`] : []),
-      `link set ${tap} master ${master}`,
-      `link set ${tap} up`,
-    ];
-    await run("ip", [...nsArgs(ns), "-batch", "-"], { input: lines.join("\n") + "\n" });
+    await run("ip", [...nsArgs(ns), "-batch", "-"], {
+      input: attachLines(tap, master, mtu).join("\n") + "\n",
+    });
   },
   async deleteTap(ns, tap) {
     await run("ip", [...nsArgs(ns), "link", "delete", "dev", tap], { reject: false });
@@ -124,10 +136,19 @@ export const linuxInstanceHost: InstanceHost = {
     if (forwards.length === 0) return this.deletePortTable(id);
     await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
   },
-  portTableExists: (id) => nftTableExists("ip", names.portTable(id)),
+  async ipTables() {
+    const r = await run("nft", ["list", "tables", "ip"]);
+    const out = new Set<string>();
+    for (const line of r.stdout.split("\n")) {
+      const m = /^table ip (\S+)$/.exec(line.trim());
+      if (m) out.add(m[1]!);
+    }
+    return out;
+  },
   async deletePortTable(id) {
-    if (await nftTableExists("ip", names.portTable(id)))
-      await run("nft", ["delete", "table", "ip", names.portTable(id)]);
+    const t = `ip ${names.portTable(id)}`;
+    // Declaring the table first makes the delete valid whether or not it exists: one transaction.
+    await run("nft", ["-f", "-"], { input: `table ${t}\ndelete table ${t}\n` });
   },
   async listeners(protocol, port) {
     const r = await run("ss", ["-Hlnp", protocol === "tcp" ? "-t" : "-u"], { reject: false });

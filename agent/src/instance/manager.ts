@@ -67,8 +67,10 @@ export class Instances {
         const b = await this.bridges.describe(nic.bridgeId);
         if (b) bridges.set(nic.bridgeId, b);
       } else {
-        const net = await this.networks.get(nic.networkId!).catch(() => undefined);
-        if (net) networks.set(net.network.id, net.network);
+        // The record says whether it exists; its host objects are the network's own business
+        // (drift on its read, the guard), not a reason to slow every instance create down.
+        const net = this.networks.resolved(nic.networkId!);
+        if (net) networks.set(net.id, net);
       }
     const imageExists = this.images.has(inst.image_id);
     return { imageExists, networks, bridges, instances: this.state.instances };
@@ -178,7 +180,7 @@ export class Instances {
         return;
       }
       case "createTap":
-        return h.createTap(s.ns, s.tap);
+        return h.createTap(s.ns, s.tap, s.attach);
       case "prepareUefiVars":
         return h.prepareUefiVars(s.arch, s.file);
       case "launch": {
@@ -192,11 +194,23 @@ export class Instances {
         return h.moveTap(s.from, s.to, s.tap);
       case "attachTap":
         return h.attachTap(s.ns, s.tap, s.master, s.mtu);
-      case "launched":
+      case "launched": {
+        // A first start recorded its launch key with the spec already: nothing to write again.
+        const r = this.state.instances[inst.id];
+        if (r && r.launchKey === s.launchKey && Object.keys(r.addresses).length === 0) return;
         return this.state.update((d) => {
           d.instances[inst.id]!.launchKey = s.launchKey;
           d.instances[inst.id]!.addresses = {};
         });
+      }
+      case "together": {
+        // Steps that need nothing of each other (disk, seed, TAPs, the probe) run at once; all
+        // finish before a failure is reported, so a rollback never races one still running.
+        const r = await Promise.allSettled(s.steps.map((x) => this.execute(inst, x, refs, progress, ctx)));
+        const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
+        if (failed) throw failed.reason;
+        return;
+      }
       case "stopStarted": {
         // Any QEMU of this name now was started by this Apply (none ran, or it was stopped).
         const pid = await h.findQemu(s.name);
@@ -219,7 +233,7 @@ export class Instances {
   }
 
   private async runningPid(id: string): Promise<number> {
-    return (await this.host.findQemu(names.qemu(id))) ?? 0;
+    return (await this.host.findQemu(names.qemu(id), this.p.instancePid(id))) ?? 0;
   }
 
   async status(id: string): Promise<InstanceStatus> {
@@ -228,7 +242,7 @@ export class Instances {
     const { instance: inst } = resolveInstance(rec.spec);
     if (!inst) throw stateCorrupt("instance", id);
     const pid = await this.runningPid(id);
-    const network = async (netId: string) => (await this.networks.get(netId).catch(() => undefined))?.network;
+    const network = async (netId: string) => this.networks.resolved(netId);
     return {
       instance: inst,
       state: pid > 0 ? "running" : "stopped",
@@ -258,7 +272,7 @@ export class Instances {
           delete d.instances[id];
         });
       for (const netId of nets) if (netId) await this.networks.refreshDhcp(netId).catch(() => undefined);
-      await this.host.deletePortTable(id);
+      await this.addresses.deletePortTable(id);
       await this.images.gc();
       await this.addresses.publish();
       return rec !== undefined;

@@ -76,7 +76,8 @@ export type Step =
   | { op: "stop"; pid: number; qmpSocket: string; message: string }
   // Starting: the probe's answer is the accelerator of the launch that follows.
   | { op: "probeAccel"; arch: Arch }
-  | { op: "createTap"; ns?: string; tap: string }
+  // `attach`: the TAP joins its bridge at once (it stays in the namespace it is made in).
+  | { op: "createTap"; ns?: string; tap: string; attach?: { master: string; mtu?: number } }
   | { op: "prepareUefiVars"; arch: Arch; file: string }
   | { op: "launch"; launch: Omit<QemuLaunch, "accel">; accel?: "kvm" | "tcg"; netns?: string }
   | { op: "moveTap"; from?: string; to?: string; tap: string }
@@ -86,7 +87,9 @@ export type Step =
   | { op: "stopStarted"; name: string; qmpSocket: string }
   | { op: "deleteTap"; ns?: string; tap: string }
   | { op: "awaitAddresses"; macs: string[]; seconds: number }
-  | { op: "publishAddresses" };
+  | { op: "publishAddresses" }
+  // Steps that need nothing of each other, run at once; all of them finish before a failure counts.
+  | { op: "together"; steps: Step[] };
 
 export interface ApplyPlan {
   record: Omit<InstanceRecord, "spec" | "createdAt">;
@@ -146,11 +149,12 @@ export function placeTap(
 }
 
 /**
- * Starting: TAPs are created in the first NIC's namespace, where QEMU runs and opens them by name;
- * once QEMU holds them, each moves to its own namespace (a TAP keeps its open file) and joins its
- * bridge.
+ * Starting: TAPs are created in the first NIC's namespace, where QEMU runs and opens them by name.
+ * Those that stay there join their bridge as they are made; the others, once QEMU holds them, move
+ * to their own namespace (a TAP keeps its open file) and join their bridge there. `prepare` are the
+ * steps before the launch, which need nothing of each other.
  */
-function startSteps(f: ApplyFacts, key: string): { steps: Step[]; rollback: Step[] } {
+function startSteps(f: ApplyFacts, key: string): { prepare: Step[]; steps: Step[]; rollback: Step[] } {
   const { inst, image: img, paths: p } = f;
   const taps = inst.nics.map((n, i) => placeTap(inst.id, i, n, f.networks, f.bridges));
   const primaryNs = taps[0]?.ns;
@@ -173,23 +177,33 @@ function startSteps(f: ApplyFacts, key: string): { steps: Step[]; rollback: Step
     uefi: img.firmware === "uefi" ? { code: uefiFirmware(img.arch).code, vars } : undefined,
     nics: taps.map((t) => ({ tap: t.tap, mac: t.mac })),
   };
-  const steps: Step[] = [
+  const stays = (t: TapPlace) => t.ns === primaryNs;
+  const prepare: Step[] = [
     ...(inst.accel === "auto" ? [{ op: "probeAccel", arch: img.arch } as const] : []),
     // A TAP outlives its QEMU: one the last run moved out of the primary namespace would block
     // this run's move of the same name.
-    ...taps.filter((t) => t.ns !== primaryNs).map((t): Step => ({ op: "deleteTap", ns: t.ns, tap: t.tap })),
-    ...taps.map((t): Step => ({ op: "createTap", ns: primaryNs, tap: t.tap })),
+    ...taps.filter((t) => !stays(t)).map((t): Step => ({ op: "deleteTap", ns: t.ns, tap: t.tap })),
+    ...taps.map((t): Step => ({
+      op: "createTap",
+      ns: primaryNs,
+      tap: t.tap,
+      ...(stays(t) && { attach: { master: t.master, mtu: t.mtu } }),
+    })),
     ...(img.firmware === "uefi" ? [{ op: "prepareUefiVars", arch: img.arch, file: vars } as const] : []),
+  ];
+  const steps: Step[] = [
     {
       op: "launch",
       launch,
       ...(inst.accel === "auto" ? {} : { accel: inst.accel === "kvm" ? "kvm" : "tcg" }),
       netns: primaryNs,
     },
-    ...taps.flatMap((t): Step[] => [
-      { op: "moveTap", from: primaryNs, to: t.ns, tap: t.tap },
-      { op: "attachTap", ns: t.ns, tap: t.tap, master: t.master, mtu: t.mtu },
-    ]),
+    ...taps
+      .filter((t) => !stays(t))
+      .flatMap((t): Step[] => [
+        { op: "moveTap", from: primaryNs, to: t.ns, tap: t.tap },
+        { op: "attachTap", ns: t.ns, tap: t.tap, master: t.master, mtu: t.mtu },
+      ]),
     { op: "launched", launchKey: key },
   ];
   const rollback: Step[] = [
@@ -198,7 +212,7 @@ function startSteps(f: ApplyFacts, key: string): { steps: Step[]; rollback: Step
       [...new Set([primaryNs, t.ns])].map((ns): Step => ({ op: "deleteTap", ns, tap: t.tap })),
     ),
   ];
-  return { steps, rollback };
+  return { prepare, steps, rollback };
 }
 
 /**
@@ -245,7 +259,21 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   let rollback: ApplyPlan["rollback"];
   if (inst.running && (mustRestart || pid === 0)) {
     const start = startSteps(f, key);
-    rollback = { from: steps.length, to: steps.length + start.steps.length, steps: start.rollback };
+    if (pid === 0) {
+      // Nothing runs: the disk and seed steps since the reservations, and the start's preparation,
+      // need nothing of each other and run at once (a restart keeps them in order: the old QEMU
+      // still holds the TAPs until it is stopped).
+      const first = steps.findIndex((x) => x.op !== "refreshDhcp");
+      steps.push({ op: "together", steps: [...steps.splice(first), ...start.prepare] });
+      rollback = { from: first, to: first + 1 + start.steps.length, steps: start.rollback };
+    } else {
+      rollback = {
+        from: steps.length,
+        to: steps.length + start.prepare.length + start.steps.length,
+        steps: start.rollback,
+      };
+      steps.push(...start.prepare);
+    }
     steps.push(...start.steps);
   }
   if (inst.running && inst.wait_for_ip_seconds > 0 && inst.nics.length > 0)

@@ -44,7 +44,7 @@ export async function launchQemu(
   opts: { netns?: string; timeoutMs?: number } = {},
 ): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 30000;
-  const running = await findQemu(l.name);
+  const running = await findQemu(l.name, l.pidFile);
   if (running !== undefined)
     throw new QvmdError(
       "precondition",

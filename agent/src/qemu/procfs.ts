@@ -1,22 +1,8 @@
 // Reading processes from /proc: how a restarted agent finds its QEMUs again, by their -name.
 import * as fs from "node:fs/promises";
+import { findByPidFileOrScan, parseCmdline, parseStatState } from "../util/procscan";
 
-/** The state letter of /proc/<pid>/stat; the command name may itself contain spaces and ')'. */
-export function parseStatState(stat: string): string | undefined {
-  const close = stat.lastIndexOf(")");
-  if (close < 0) return undefined;
-  return stat
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/)[0];
-}
-
-export function parseCmdline(raw: Buffer | string): string[] {
-  const s = typeof raw === "string" ? raw : raw.toString("utf8");
-  const parts = s.split("\0");
-  if (parts.at(-1) === "") parts.pop();
-  return parts;
-}
+export { parseCmdline, parseStatState } from "../util/procscan";
 
 /** The guest name of a QEMU argv: `-name N`, `-name N,opts` or `-name guest=N,opts`. */
 export function qemuNameOf(argv: readonly string[]): string | undefined {
@@ -48,15 +34,14 @@ export async function cmdlineOf(pid: number): Promise<string[] | undefined> {
   }
 }
 
-/** Pid of the live QEMU whose -name is `name`, if any. */
-export async function findQemu(name: string): Promise<number | undefined> {
-  const entries = await fs.readdir("/proc");
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    const pid = Number(e);
-    if (pid === process.pid) continue;
-    const argv = await cmdlineOf(pid);
-    if (argv && qemuNameOf(argv) === name && (await isAlive(pid))) return pid;
-  }
-  return undefined;
+/**
+ * Pid of the live QEMU whose -name is `name`, if any: the one its pid file names when that still
+ * holds, else from a scan of /proc (how a restarted agent, or one whose pid file was lost, finds it).
+ */
+export async function findQemu(name: string, pidFile?: string): Promise<number | undefined> {
+  return findByPidFileOrScan(
+    pidFile,
+    (comm) => comm.startsWith("qemu-system"),
+    (argv) => qemuNameOf(argv) === name,
+  )[0];
 }

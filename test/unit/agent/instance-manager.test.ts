@@ -45,16 +45,16 @@ describe("Instances (fake host)", () => {
   });
   afterEach(() => a.close());
 
-  it("creates overlay, seed, TAP, QEMU and waits for the address, in that order", async () => {
+  it("creates overlay, seed, TAP (in its bridge) at once, then QEMU, then waits for the address", async () => {
     const s = await apply(inst());
     assert.deepEqual(a.vm.calls, [
       "createOverlay 1",
       "buildSeed",
       "probeAccel",
-      "createTap qvm-n1 qvtv10",
+      "createTap qvm-n1 qvtv10 qvmn1b",
       "launchQemu qvm-v1",
-      "attachTap qvtv10 qvmn1b",
       "discover qvmn1b 52:54:00:00:00:01",
+      "ipTables",
     ]);
     assert.equal(s.state, "running");
     assert.equal(s.accel, "tcg");
@@ -77,11 +77,10 @@ describe("Instances (fake host)", () => {
     ];
     await assert.rejects(apply(inst({ nics })), /no address for 52:54:00:00:00:03/);
     assert.deepEqual(a.vm.only("createTap", "launchQemu", "moveTap", "attachTap"), [
-      "createTap qvm-n1 qvtv10",
+      "createTap qvm-n1 qvtv10 qvmn1b",
       "createTap qvm-n1 qvtv11",
       "createTap qvm-n1 qvtv12",
       "launchQemu qvm-v1",
-      "attachTap qvtv10 qvmn1b",
       "moveTap qvtv11 qvm-n2",
       "attachTap qvtv11 qvmn2b",
       "moveTap qvtv12 root",
