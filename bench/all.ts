@@ -49,12 +49,21 @@ function runBench(name: string, script: string, argv: string[], env: Record<stri
 export function dnsRows(out: string): Row[] {
   const rows: Row[] = [];
   const q: Record<string, Record<string, { qps: number; p99: number }>> = {};
-  // Columns: case, forwarder, max qps, p99 ms, lost, p50 @N, p99 @N, lost (cells may carry a spread).
+  // Columns are found by their header ("max qps", "p99 ms @N"): bench/dns adds columns over time.
+  // Cells may carry a spread, "85478 (80000-90000)", whose single spaces do not split it.
+  let qpsAt = -1;
+  let p99At = -1;
   for (const l of out.split("\n")) {
     const cells = l.trim().split(/\s{2,}/);
-    if (cells.length < 8 || !/^(local|forwarded|deadFirst)$/.test(cells[0]!)) continue;
+    if (cells[0] === "case") {
+      qpsAt = cells.indexOf("max qps");
+      p99At = cells.findIndex((c) => /^p99 ms @\d+/.test(c));
+      continue;
+    }
+    if (qpsAt < 0 || p99At < 0 || cells.length <= Math.max(qpsAt, p99At)) continue;
+    if (!/^(local|forwarded|deadFirst)$/.test(cells[0]!)) continue;
     if (!/^(ours|dnsmasq|unbound)$/.test(cells[1]!)) continue;
-    (q[cells[0]!] ??= {})[cells[1]!] = { qps: parseFloat(cells[2]!), p99: parseFloat(cells[6]!) };
+    (q[cells[0]!] ??= {})[cells[1]!] = { qps: parseFloat(cells[qpsAt]!), p99: parseFloat(cells[p99At]!) };
   }
   for (const [c, f] of Object.entries(q)) {
     if (!f.ours || !f.dnsmasq) continue;

@@ -20,6 +20,16 @@ describe("bench report", () => {
         ["DNS local, p99 @2000 qps", 1.445, 0.48],
       ],
     );
+    // Columns are found by their header: a CPU column added in between moves nothing.
+    const withCpu = [
+      "case   forwarder  max qps  p99 ms  cpu us/q  lost  p50 ms @2000  p99 ms @2000  lost",
+      "local  ours       44334    5.18    21.0      0     0.095         1.445         0",
+      "local  dnsmasq    85478    2.06    9.5       0     0.050         0.480         0",
+    ].join("\n");
+    assert.deepEqual(
+      dnsRows(withCpu).map((r) => [r.figure, r.ours, r.peer]),
+      rows.map((r) => [r.figure, r.ours, r.peer]),
+    );
   });
 
   it("prints ratio and whether the goal is met, in the goal's direction", () => {
