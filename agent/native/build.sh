@@ -2,6 +2,7 @@
 # Builds qvmd's native addons into agent/dist/native/ with the system C compiler and the N-API
 # headers of the Node that runs the build. Called by `make build`; quick and offline.
 #   qvmd-udp.node  the DNS forwarder's batched UDP (udp/: recvmmsg/sendmmsg on libuv's poll)
+#   peercred.node  the caller's uid, gid and pid on qvmd's socket (SO_PEERCRED)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/../dist/native"
@@ -15,3 +16,4 @@ command -v cc >/dev/null || { echo "agent/native: no C compiler (install gcc)" >
 mkdir -p "$out"
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -o "$out/qvmd-udp.node" \
   "$here/udp/io.c" "$here/udp/module.c"
+cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$inc" -o "$out/peercred.node" "$here/peercred.c"

@@ -10,4 +10,8 @@ export const assets = {
   udpAddon: BUNDLED
     ? besideExecutable("qvmd-udp.node")
     : path.resolve(__dirname, "..", "..", "agent", "dist", "native", "qvmd-udp.node"),
+  /** The native addon that reads a caller's credentials (agent/native, built by make build). */
+  peercred: BUNDLED
+    ? besideExecutable("peercred.node")
+    : path.resolve(__dirname, "..", "..", "agent", "dist", "native", "peercred.node"),
 };

@@ -12,6 +12,8 @@ export const DEFAULT_STATE_DIR = "/var/lib/qvmd";
 export const DEFAULT_RUN_DIR = "/run/qvmd";
 export const DEFAULT_SOCKET = path.join(DEFAULT_RUN_DIR, "qvmd.sock");
 export const SOCKET_MODE = 0o660;
+/** The only PATH qvmd uses to find ip, nft, qemu-img, dnsmasq, python3... (set at start). */
+export const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export const names = {
   netns: (id: string) => `${PREFIX}-${id}`,
@@ -80,6 +82,7 @@ export function paths(p: Paths) {
     blobsDir: path.join(p.stateDir, "images", "blobs"),
     blob: (sha256: string) => path.join(p.stateDir, "images", "blobs", sha256),
     downloadsDir: path.join(p.stateDir, "images", "downloads"),
+    uploadsDir: path.join(p.stateDir, "images", "uploads"),
     instanceDir: (id: string) => path.join(p.stateDir, "instances", id),
     instanceDisk: (id: string) => path.join(p.stateDir, "instances", id, "disk.qcow2"),
     instanceSeed: (id: string) => path.join(p.stateDir, "instances", id, "seed.iso"),
@@ -90,3 +93,8 @@ export function paths(p: Paths) {
   };
 }
 export type StatePaths = ReturnType<typeof paths>;
+
+/** Uploads (UploadBlob): chunk size, how long a stream may stay silent, how long bytes are held. */
+export const UPLOAD_CHUNK_MAX = 1024 * 1024;
+export const UPLOAD_IDLE_MS = 60000;
+export const UPLOAD_HOLD_MS = 60 * 60 * 1000;

@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // qvmd entry point: refuse without root, bind the unix socket, re-assert state, serve.
-import * as grpc from "@grpc/grpc-js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { groupId, mayReplaceSocket, probeSocket, VERSION } from "@pulumi-qemu/api";
-import { DEFAULT_RUN_DIR, DEFAULT_SOCKET, DEFAULT_STATE_DIR, SOCKET_MODE, paths } from "./constants";
+import {
+  DEFAULT_RUN_DIR,
+  DEFAULT_SOCKET,
+  DEFAULT_STATE_DIR,
+  SOCKET_MODE,
+  SYSTEM_PATH,
+  paths,
+} from "./constants";
 import { linuxBridgeHost } from "./bridge/host";
 import { Bridges } from "./bridge/manager";
+import { DEFAULT_CONFIG_FILE, loadConfig } from "./config";
 import { forwarderProcess } from "./dnsForwarder/host";
 import { DnsForwarders } from "./dnsForwarder/manager";
 import { linuxImageHost } from "./image/host";
@@ -17,6 +24,8 @@ import { Instances } from "./instance/manager";
 import { forgetBackends, startFirewallGuard } from "./firewall";
 import { linuxNetworkHost } from "./network/host";
 import { Networks } from "./network/manager";
+import { listenWithPeerCredentials } from "./peer/listen";
+import { Topology } from "./policy/topology";
 import { createServer } from "./server";
 import { StateStore } from "./state";
 
@@ -41,6 +50,10 @@ async function claimSocket(socket: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // What qvmd runs is found on the system's PATH only, never one inherited from whoever started
+  // it (a `make up` PATH starts with node_modules/.bin); nothing it creates is writable by others.
+  process.env.PATH = SYSTEM_PATH;
+  process.umask(0o022);
   const { values } = parseArgs({
     options: {
       socket: { type: "string", default: process.env.QVMD_SOCKET ?? DEFAULT_SOCKET },
@@ -48,6 +61,7 @@ async function main(): Promise<void> {
       "run-dir": { type: "string", default: process.env.QVMD_RUN_DIR ?? DEFAULT_RUN_DIR },
       "socket-group": { type: "string", default: process.env.QVMD_SOCKET_GROUP },
       version: { type: "boolean" },
+      config: { type: "string", default: process.env.QVMD_CONFIG ?? DEFAULT_CONFIG_FILE },
     },
   });
   if (values.version) {
@@ -60,10 +74,22 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // The admin's decisions, before anything changes: a bad file stops qvmd here, naming the key.
+  const config = loadConfig(path.resolve(values.config!));
   const socket = path.resolve(values.socket!);
   const p = paths({ stateDir: path.resolve(values["state-dir"]!), runDir: path.resolve(values["run-dir"]!) });
   fs.mkdirSync(path.dirname(p.stateFile), { recursive: true, mode: 0o700 });
+  // Blobs hold whatever callers uploaded: the state directory is root's alone, even when it
+  // existed before with a looser mode.
+  fs.chmodSync(path.dirname(p.stateFile), 0o700);
   fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o755 });
+  // The socket is chmod-ed and chown-ed by path once bound: nobody else may be able to put a link
+  // in its place meanwhile, so its directory must be root's and writable by root alone.
+  const sockDir = fs.lstatSync(path.dirname(socket));
+  if (!sockDir.isDirectory() || sockDir.uid !== 0 || (sockDir.mode & 0o022) !== 0)
+    throw new Error(
+      `${path.dirname(socket)} must be a directory owned by root and writable by no one else (it holds the socket)`,
+    );
   fs.mkdirSync(path.resolve(values["run-dir"]!), { recursive: true, mode: 0o755 });
 
   // Resolved before anything changes on the host, so a wrong name fails cleanly.
@@ -75,9 +101,22 @@ async function main(): Promise<void> {
   const state = new StateStore(p);
   const networks = new Networks(p, state, linuxNetworkHost(p));
   await networks.reassertAll(log);
-  const images = new Images(p, state, linuxImageHost);
-  const bridges = new Bridges(state, linuxBridgeHost);
-  const instances = new Instances(p, state, images, networks, bridges, log, linuxInstanceHost);
+  // Half-received uploads and downloads of a crashed qvmd: nobody waits for them any more.
+  for (const d of [p.uploadsDir, p.downloadsDir]) fs.rmSync(d, { recursive: true, force: true });
+  const images = new Images(p, state, linuxImageHost(config.downloads));
+  const bridges = new Bridges(state, linuxBridgeHost, config.bridges);
+  const topology = new Topology();
+  const instances = new Instances(
+    p,
+    state,
+    images,
+    networks,
+    bridges,
+    log,
+    linuxInstanceHost,
+    config.portForwards,
+    topology,
+  );
   await instances.adoptAll();
   const dns = new DnsForwarders(
     state,
@@ -114,15 +153,16 @@ async function main(): Promise<void> {
     bridges,
     version: VERSION,
     stateDir: path.dirname(p.stateFile),
+    paths: p,
+    config,
+    state,
+    topology,
     log,
   });
-  // The socket is born without access for others: no window before the chmod/chown below.
+  // The socket is born without access for others: no window before the chmod/chown below. Every
+  // connection is accepted by us first, to learn its caller (SO_PEERCRED).
   const umask = process.umask(0o007);
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) =>
-      err ? reject(err) : resolve(),
-    ),
-  ).finally(() => process.umask(umask));
+  const listener = await listenWithPeerCredentials(server, socket, log).finally(() => process.umask(umask));
   fs.chmodSync(socket, SOCKET_MODE);
   // Members of the group may drive qvmd; everyone else needs root.
   if (gid !== undefined) fs.chownSync(socket, 0, gid);
@@ -132,6 +172,7 @@ async function main(): Promise<void> {
   const stop = (sig: string) => {
     log(`${sig}: shutting down (networks keep running)`);
     void guard?.stop();
+    listener.close();
     server.tryShutdown(() => {
       fs.rmSync(socket, { force: true });
       process.exit(0);

@@ -1,19 +1,22 @@
 // The gRPC face of qvmd: each request is checked against its wire shape (zod; the caller may be
 // hostile) by its resource's spec.ts, handed to a manager, and the result mapped back by wire.ts.
-// QvmdError becomes a gRPC status here and only here.
+// QvmdError becomes a gRPC status here and only here. Every call has a caller (the peer's uid from
+// SO_PEERCRED, peer/listen.ts), and policy/access.ts decides what that caller may do.
 import * as grpc from "@grpc/grpc-js";
 import { loadQvmd, toStatus as wireStatus, type wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import type { Bridges } from "./bridge/manager";
 import { specOf as bridgeSpec } from "./bridge/spec";
 import { bridgeToWire } from "./bridge/wire";
-import { ID_PATTERN } from "./constants";
+import type { Config } from "./config";
+import { ID_PATTERN, type StatePaths } from "./constants";
 import type { DnsForwarders } from "./dnsForwarder/manager";
 import { specOf as dnsForwarderSpec } from "./dnsForwarder/spec";
 import { dnsForwarderToWire } from "./dnsForwarder/wire";
 import { QvmdError, parseRequest, propertyOf } from "./errors";
 import type { Images } from "./image/manager";
 import { specOf as imageSpec } from "./image/spec";
+import { receive } from "./image/upload";
 import { imageToWire } from "./image/wire";
 import type { Instances } from "./instance/manager";
 import { specOf as instanceSpec } from "./instance/spec";
@@ -21,6 +24,10 @@ import { instanceToWire } from "./instance/wire";
 import type { Networks } from "./network/manager";
 import { specOf as networkSpec } from "./network/spec";
 import { networkToWire } from "./network/wire";
+import { type Caller, callerOf } from "./peer/creds";
+import { accessRules } from "./policy/access";
+import type { Topology } from "./policy/topology";
+import type { StateStore } from "./state";
 
 // The id keeps a hostile value from ever reaching a path or a kernel name.
 const idRequest = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });
@@ -41,36 +48,65 @@ function toStatus(e: unknown): Partial<grpc.StatusObject> {
   });
 }
 
-function unary<Req, Res>(log: (m: string) => void, name: string, fn: (req: Req) => Promise<Res>) {
-  return (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
-    fn(call.request).then(
-      (res) => cb(null, res),
-      (e: unknown) => {
-        const s = toStatus(e);
-        log(`${name} failed: ${s.details}`);
-        cb(s as grpc.ServiceError);
-      },
-    );
+/** The caller of a call, from the credentials its connection was accepted with (peer/listen.ts). */
+function caller(call: { getPeer(): string }): Promise<Caller> {
+  const c = callerOf(call.getPeer());
+  return c
+    ? Promise.resolve(c)
+    : Promise.reject(
+        new QvmdError("denied", "NO_CALLER", "qvmd cannot tell who is calling; refusing the call", {
+          hint: "connect through qvmd's unix socket",
+        }),
+      );
+}
+
+/** A call with one reply: `fn` gets the call itself (a client stream reads its own messages). */
+function replying<Call extends { getPeer(): string }, Res>(
+  log: (m: string) => void,
+  name: string,
+  fn: (call: Call, caller: Caller) => Promise<Res>,
+) {
+  return (call: Call, cb: grpc.sendUnaryData<Res>) => {
+    caller(call)
+      .then((c) => fn(call, c))
+      .then(
+        (res) => cb(null, res),
+        (e: unknown) => {
+          const s = toStatus(e);
+          log(`${name} failed: ${s.details}`);
+          cb(s as grpc.ServiceError);
+        },
+      );
   };
+}
+
+function unary<Req, Res>(
+  log: (m: string) => void,
+  name: string,
+  fn: (req: Req, caller: Caller) => Promise<Res>,
+) {
+  return replying(log, name, (call: grpc.ServerUnaryCall<Req, Res>, c: Caller) => fn(call.request, c));
 }
 
 function streaming<Req, Ev>(
   log: (m: string) => void,
   name: string,
-  fn: (req: Req, emit: (ev: Ev) => void) => Promise<Ev>,
+  fn: (req: Req, emit: (ev: Ev) => void, caller: Caller) => Promise<Ev>,
 ) {
   return (call: grpc.ServerWritableStream<Req, Ev>) => {
-    fn(call.request, (ev) => call.write(ev)).then(
-      (last) => {
-        call.write(last);
-        call.end();
-      },
-      (e: unknown) => {
-        const s = toStatus(e);
-        log(`${name} failed: ${s.details}`);
-        call.emit("error", s);
-      },
-    );
+    caller(call)
+      .then((c) => fn(call.request, (ev) => call.write(ev), c))
+      .then(
+        (last) => {
+          call.write(last);
+          call.end();
+        },
+        (e: unknown) => {
+          const s = toStatus(e);
+          log(`${name} failed: ${s.details}`);
+          call.emit("error", s);
+        },
+      );
   };
 }
 
@@ -84,63 +120,135 @@ export interface ServerDeps {
   bridges: Bridges;
   version: string;
   stateDir: string;
+  paths: StatePaths;
+  config: Config;
+  state: StateStore;
+  topology: Topology;
   log: (m: string) => void;
 }
 
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
-  const { networks, images, instances, dns, bridges, log } = deps;
+  const { networks, images, instances, dns, bridges, log, topology } = deps;
+  const a = accessRules(deps.state, deps.config.quotas);
   const handlers: wire.QvmdHandlers = {
-    Health: unary(log, "Health", async () => ({
+    Health: unary(log, "Health", async (_req, c) => ({
       version: deps.version,
       pid: process.pid,
       state_dir: deps.stateDir,
+      caller_uid: c.uid,
+      caller_gid: c.gid,
     })),
-    CheckNetwork: unary(log, "CheckNetwork", async (req) => ({
-      violations: await networks.check(networkSpec(req)),
+    CheckNetwork: unary(log, "CheckNetwork", async (req, c) => ({
+      violations: await networks.check(networkSpec(req), c.uid),
     })),
-    ApplyNetwork: unary(log, "ApplyNetwork", async (req) =>
-      networkToWire(await networks.apply(networkSpec(req))),
+    ApplyNetwork: unary(log, "ApplyNetwork", async (req, c) => {
+      const spec = networkSpec(req);
+      a.mayAct(c, "network", spec.id);
+      a.quota(c, "networks", spec.id);
+      return networkToWire(await networks.apply(spec, c.uid));
+    }),
+    GetNetwork: unary(log, "GetNetwork", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "network", id);
+      return networkToWire(await networks.get(id));
+    }),
+    ListNetworks: unary(log, "ListNetworks", async (_req, c) => {
+      const mine = a.visibleNetworks(c);
+      return { networks: (await networks.list()).filter((s) => mine.has(s.network.id)).map(networkToWire) };
+    }),
+    DeleteNetwork: unary(log, "DeleteNetwork", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "network", id);
+      const del = () => networks.delete(id);
+      return { existed: await topology.delete("network", id, a.unused("network_id", id), del) };
+    }),
+    UploadBlob: replying(
+      log,
+      "UploadBlob",
+      async (call: Parameters<wire.QvmdHandlers["UploadBlob"]>[0], c) => {
+        const r = await receive(call, deps.paths.uploadsDir, deps.config.uploads.maxBytes);
+        await images.keepUpload(r, c);
+        return { sha256: r.sha256, size_bytes: r.sizeBytes };
+      },
     ),
-    GetNetwork: unary(log, "GetNetwork", async (req) => networkToWire(await networks.get(idOf(req)))),
-    ListNetworks: unary(log, "ListNetworks", async () => ({
-      networks: (await networks.list()).map(networkToWire),
-    })),
-    DeleteNetwork: unary(log, "DeleteNetwork", async (req) => ({
-      existed: await networks.delete(idOf(req)),
-    })),
-    ApplyImage: streaming(log, "ApplyImage", async (req, emit) => {
-      const s = await images.apply(imageSpec(req), (m, d, t) => emit(progressEvent(m, d, t)));
+    ApplyImage: streaming(log, "ApplyImage", async (req, emit, c) => {
+      const spec = imageSpec(req);
+      a.mayAct(c, "image", spec.id);
+      a.quota(c, "images", spec.id);
+      const s = await images.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c);
       return { image: imageToWire(s) };
     }),
-    GetImage: unary(log, "GetImage", async (req) => imageToWire(images.get(idOf(req)))),
-    DeleteImage: unary(log, "DeleteImage", async (req) => ({ existed: await images.delete(idOf(req)) })),
-    CheckInstance: unary(log, "CheckInstance", async (req) => ({
-      violations: await instances.check(instanceSpec(req)),
-    })),
-    ApplyInstance: streaming(log, "ApplyInstance", async (req, emit) => {
-      const s = await instances.apply(instanceSpec(req), (m, d, t) => emit(progressEvent(m, d, t)));
+    GetImage: unary(log, "GetImage", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "image", id);
+      return imageToWire(images.get(id));
+    }),
+    DeleteImage: unary(log, "DeleteImage", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "image", id);
+      // An image may go while instances use it (their blobs stay), but not between an instance's
+      // check and its record.
+      const del = () => images.delete(id);
+      return { existed: await topology.delete("image", id, () => undefined, del) };
+    }),
+    CheckInstance: unary(log, "CheckInstance", async (req, c) => {
+      const spec = instanceSpec(req);
+      a.instanceRefs(c, spec);
+      return { violations: await instances.check(spec, c.uid) };
+    }),
+    ApplyInstance: streaming(log, "ApplyInstance", async (req, emit, c) => {
+      const spec = instanceSpec(req);
+      a.mayAct(c, "instance", spec.id);
+      a.instanceRefs(c, spec);
+      a.quota(c, "instances", spec.id, a.instanceUsage(spec));
+      const s = await instances.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c.uid);
       return { instance: instanceToWire(s) };
     }),
-    GetInstance: unary(log, "GetInstance", async (req) => instanceToWire(await instances.status(idOf(req)))),
-    DeleteInstance: unary(log, "DeleteInstance", async (req) => ({
-      existed: await instances.delete(idOf(req)),
-    })),
-    ApplyBridge: unary(log, "ApplyBridge", async (req) => bridgeToWire(await bridges.apply(bridgeSpec(req)))),
-    GetBridge: unary(log, "GetBridge", async (req) => bridgeToWire(await bridges.status(idOf(req)))),
-    DeleteBridge: unary(log, "DeleteBridge", async (req) => {
+    GetInstance: unary(log, "GetInstance", async (req, c) => {
       const id = idOf(req);
-      return { existed: await bridges.delete(id, instances.usersOfBridge(id)) };
+      a.mayAct(c, "instance", id);
+      return instanceToWire(await instances.status(id));
     }),
-    ApplyDnsForwarder: unary(log, "ApplyDnsForwarder", async (req) =>
-      dnsForwarderToWire(await dns.apply(dnsForwarderSpec(req))),
-    ),
-    GetDnsForwarder: unary(log, "GetDnsForwarder", async (req) =>
-      dnsForwarderToWire(await dns.status(idOf(req))),
-    ),
-    DeleteDnsForwarder: unary(log, "DeleteDnsForwarder", async (req) => ({
-      existed: await dns.delete(idOf(req)),
-    })),
+    DeleteInstance: unary(log, "DeleteInstance", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "instance", id);
+      return { existed: await instances.delete(id) };
+    }),
+    ApplyBridge: unary(log, "ApplyBridge", async (req, c) => {
+      const spec = bridgeSpec(req);
+      a.mayAct(c, "bridge", spec.id);
+      a.quota(c, "bridges", spec.id);
+      return bridgeToWire(await bridges.apply(spec, c.uid));
+    }),
+    GetBridge: unary(log, "GetBridge", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "bridge", id);
+      return bridgeToWire(await bridges.status(id));
+    }),
+    DeleteBridge: unary(log, "DeleteBridge", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "bridge", id);
+      const del = () => bridges.delete(id, () => instances.usersOfBridge(id));
+      return { existed: await topology.delete("bridge", id, a.unused("bridge_id", id), del) };
+    }),
+    ApplyDnsForwarder: unary(log, "ApplyDnsForwarder", async (req, c) => {
+      const spec = dnsForwarderSpec(req);
+      a.mayAct(c, "DNS forwarder", spec.id);
+      a.mayUse(c, "network", spec.network_id, "networkId");
+      a.quota(c, "dnsForwarders", spec.id);
+      return dnsForwarderToWire(await dns.apply(spec, c.uid));
+    }),
+    GetDnsForwarder: unary(log, "GetDnsForwarder", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "DNS forwarder", id);
+      return dnsForwarderToWire(await dns.status(id));
+    }),
+    DeleteDnsForwarder: unary(log, "DeleteDnsForwarder", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "DNS forwarder", id);
+      return { existed: await dns.delete(id) };
+    }),
   };
   const server = new grpc.Server();
   server.addService(qvmd.v1.Qvmd.service, handlers);

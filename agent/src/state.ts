@@ -8,12 +8,18 @@ import type { StatePaths } from "./constants";
 import { writeFileAtomic } from "./util/atomic";
 import { Mutex } from "./util/lock";
 
-export interface NetworkRecord {
+/** Every object records who created it: see "Callers and ownership" in api/qvmd.proto. */
+interface OwnedRecord {
+  /** The creating caller's uid; absent in records from before ownership (then: root's). */
+  uid?: number;
+}
+
+export interface NetworkRecord extends OwnedRecord {
   spec: wire.NetworkSpec__Output;
   createdAt: string;
 }
 
-export interface ImageRecord {
+export interface ImageRecord extends OwnedRecord {
   spec: wire.ImageSpec__Output;
   sha256: string;
   format: "qcow2" | "raw";
@@ -24,7 +30,15 @@ export interface ImageRecord {
   createdAt: string;
 }
 
-export interface InstanceRecord {
+/** Bytes a caller uploaded, held for that uid until `expiresAt` (or while an image uses them). */
+export interface UploadRecord {
+  uid: number;
+  sha256: string;
+  sizeBytes: number;
+  expiresAt: string;
+}
+
+export interface InstanceRecord extends OwnedRecord {
   spec: wire.InstanceSpec__Output;
   /** Blobs the instance's disk and boot files use; kept while the instance exists. */
   blobs: string[];
@@ -36,18 +50,20 @@ export interface InstanceRecord {
   createdAt: string;
 }
 
-export interface DnsForwarderRecord {
+export interface DnsForwarderRecord extends OwnedRecord {
   spec: wire.DnsForwarderSpec__Output;
   createdAt: string;
 }
 
-export interface BridgeRecord {
+export interface BridgeRecord extends OwnedRecord {
   spec: wire.BridgeSpec__Output;
   /** The uplink's IPv4 addresses (a.b.c.d/p) and routes as they were, recorded before the move. */
   uplinkAddresses: string[];
   uplinkRoutes: Array<{ dst: string; gateway?: string; metric?: number }>;
   /** Whether qvmd created the bridge (else it was adopted and is never deleted). */
   created: boolean;
+  /** Whether `address` was on the bridge before qvmd (then it is never removed). */
+  addressExisted?: boolean;
   createdAt: string;
 }
 
@@ -58,6 +74,8 @@ export interface StateDoc {
   networks: Record<string, NetworkRecord>;
   images: Record<string, ImageRecord>;
   instances: Record<string, InstanceRecord>;
+  /** Keyed by `${uid}:${sha256}`. */
+  uploads: Record<string, UploadRecord>;
   host: {
     /** ip_forward before our first network, restored when the last one goes. */
     ipForwardBefore?: string;
@@ -80,6 +98,7 @@ export class StateStore {
       instances: {},
       dnsForwarders: {},
       bridges: {},
+      uploads: {},
       host: {},
     };
     if (!fs.existsSync(file)) return empty;
@@ -106,6 +125,10 @@ export class StateStore {
 
   get dnsForwarders(): Readonly<Record<string, DnsForwarderRecord>> {
     return this.doc.dnsForwarders;
+  }
+
+  get uploads(): Readonly<Record<string, UploadRecord>> {
+    return this.doc.uploads;
   }
 
   get host(): Readonly<StateDoc["host"]> {

@@ -6,6 +6,7 @@ import { AgentError, fromServiceError } from "./errors";
 import type * as wire from "./gen";
 import type { QvmdDefinition } from "./gen/qvmd/v1/Qvmd";
 import { loadQvmd } from "./proto";
+import { checkReadable, localPath, streamFile, type UploadOptions, uploadRef } from "./upload";
 
 /** The RPC names of the Qvmd service (the definition's string index signature left out). */
 export type RpcName = keyof {
@@ -42,6 +43,9 @@ export interface QvmdClient {
   getNetwork(id: string): Promise<RpcResponse<"GetNetwork">>;
   listNetworks(): Promise<RpcResponse<"ListNetworks">>;
   deleteNetwork(id: string): Promise<RpcResponse<"DeleteNetwork">>;
+  /** Uploads a local file (read with this process's rights); returns its digest and size. */
+  uploadBlob(file: string, opts?: UploadOptions): Promise<RpcResponse<"UploadBlob">>;
+  /** Applies an image; file:// sources (source, kernel, initrd) are uploaded first. */
   applyImage(spec: ImageSpec, onProgress?: OnProgress, deadlineMs?: number): Promise<Image>;
   getImage(id: string): Promise<RpcResponse<"GetImage">>;
   deleteImage(id: string): Promise<RpcResponse<"DeleteImage">>;
@@ -65,6 +69,11 @@ type UnaryMethod = (
   opts: grpc.CallOptions,
   cb: grpc.requestCallback<unknown>,
 ) => grpc.ClientUnaryCall;
+type ClientStreamMethod = (
+  md: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: grpc.requestCallback<unknown>,
+) => grpc.ClientWritableStream<unknown>;
 type StreamMethod = (
   req: unknown,
   md: grpc.Metadata,
@@ -113,6 +122,54 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000): QvmdCli
     });
   }
 
+  function uploadBlob(file: string, o: UploadOptions = {}, deadlineMs = defaultDeadlineMs) {
+    const m = method("UploadBlob") as ClientStreamMethod;
+    return new Promise<RpcResponse<"UploadBlob">>((resolve, reject) => {
+      let failed: unknown;
+      const call = m.call(raw, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) =>
+        failed !== undefined
+          ? reject(failed)
+          : err
+            ? reject(fromServiceError(err as grpc.ServiceError))
+            : resolve(res as RpcResponse<"UploadBlob">),
+      );
+      streamFile(file, call as grpc.ClientWritableStream<wire.UploadChunk>, o).catch((e: unknown) => {
+        failed = e; // before cancel(), whose status may arrive at once
+        call.cancel();
+      });
+    });
+  }
+
+  /** The spec with every file:// source replaced by the upload of that file. */
+  async function uploadSources(
+    spec: ImageSpec,
+    onProgress: OnProgress,
+    deadlineMs?: number,
+  ): Promise<ImageSpec> {
+    const out = { ...spec };
+    const properties = ["source", "kernel", "initrd"] as const;
+    // Every file readable before the first byte is sent: a bad one leaves nothing behind in qvmd.
+    for (const property of properties) {
+      const file = localPath(spec[property] ?? "");
+      if (file !== undefined) await checkReadable(file, property);
+    }
+    for (const property of properties) {
+      const file = localPath(spec[property] ?? "");
+      if (file === undefined) continue;
+      const { sha256 } = await uploadBlob(
+        file,
+        {
+          property,
+          sha256: property === "source" && spec.sha256 ? spec.sha256.toLowerCase() : undefined,
+          onProgress: (done, total) => onProgress({ message: `uploading ${file}`, done, total }),
+        },
+        deadlineMs,
+      );
+      out[property] = uploadRef(sha256);
+    }
+    return out;
+  }
+
   const quiet: OnProgress = () => undefined;
   return {
     health: (deadlineMs) => unary("Health", {}, deadlineMs),
@@ -121,8 +178,16 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000): QvmdCli
     getNetwork: (id) => unary("GetNetwork", { id }),
     listNetworks: () => unary("ListNetworks", {}),
     deleteNetwork: (id) => unary("DeleteNetwork", { id }),
+    uploadBlob: (file, opts) => uploadBlob(file, opts),
     applyImage: async (spec, onProgress = quiet, deadlineMs) =>
-      (await stream("ApplyImage", { spec }, onProgress, deadlineMs)).image!,
+      (
+        await stream(
+          "ApplyImage",
+          { spec: await uploadSources(spec, onProgress, deadlineMs) },
+          onProgress,
+          deadlineMs,
+        )
+      ).image!,
     getImage: (id) => unary("GetImage", { id }),
     deleteImage: (id) => unary("DeleteImage", { id }),
     checkInstance: (spec) => unary("CheckInstance", { spec }),

@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   "HOST_COMMAND_FAILED",
   "STATE_CORRUPT",
   "NO_RESULT", // client side: a streaming call ended without its final event
+  "NO_CALLER", // qvmd could not tell who called (the connection did not come through its socket)
+  "NOT_OWNER", // the object belongs to another uid (only root may act on others' objects)
+  "QUOTA_EXCEEDED", // the caller's uid would hold more than the admin's quotas allow
   // Field rules shared by several resources
   "BAD_IP",
   "BAD_MAC",
@@ -45,9 +48,17 @@ export const ERROR_CODES = [
   "IMAGE_NOT_FOUND",
   "IMAGE_SOURCE_MISSING",
   "IMAGE_DOWNLOAD_FAILED",
+  "DOWNLOAD_NOT_ALLOWED", // a scheme, destination or redirect count the admin's config refuses
+  "DOWNLOAD_TOO_LARGE",
   "IMAGE_SHA256_MISMATCH",
   "IMAGE_FORMAT_MISMATCH",
   "IMAGE_HAS_BACKING_FILE",
+  "BLOB_NOT_UPLOADED", // ApplyImage names sha256:<hex> this caller did not upload (recently)
+  "UPLOAD_NO_HEADER",
+  "UPLOAD_TOO_LARGE",
+  "UPLOAD_SIZE_MISMATCH",
+  "IMAGE_HAS_DATA_FILE", // a qcow2 whose data lives in another (external) file
+  "IMAGE_UNSUPPORTED_FORMAT", // neither qcow2 nor raw (VMDK, VHDX, ...), or an encrypted qcow2
   // Instance
   "BAD_CPUS",
   "BAD_MEMORY",
@@ -64,6 +75,8 @@ export const ERROR_CODES = [
   "NO_NIC",
   "PORT_FORWARDED",
   "PORT_IN_USE",
+  "PORT_NOT_ALLOWED", // a host port below the admin's portForwards.minHostPort
+  "ADDRESS_NOT_LOCAL", // a port forward's hostAddress that is not the host's own
   "IP_TAKEN",
   "DISK_SHRINK",
   "UNKNOWN_IMAGE",
@@ -101,6 +114,9 @@ export const ERROR_CODES = [
   "NOT_A_BRIDGE",
   "UPLINK_MISSING",
   "UPLINK_TAKEN",
+  "UPLINK_NOT_ALLOWED", // not in the admin's bridges.uplinks
+  "BRIDGE_NOT_ALLOWED", // adopting a bridge not in the admin's bridges.adoptable
+  "ADDRESS_NOT_ALLOWED", // a bridge address outside the admin's bridges.addressRanges
   // DNS forwarder (the library in agent/src/dns, and the resource)
   "DNS_INVALID_OPTIONS",
   "DNS_BAD_LISTEN",

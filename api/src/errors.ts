@@ -4,11 +4,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { type ErrorCode, isErrorCode } from "./codes";
 
-export type ErrorKind = "invalid" | "precondition" | "not_found" | "internal";
+export type ErrorKind = "invalid" | "precondition" | "denied" | "not_found" | "internal";
 
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, grpc.status>> = {
   invalid: grpc.status.INVALID_ARGUMENT,
   precondition: grpc.status.FAILED_PRECONDITION,
+  denied: grpc.status.PERMISSION_DENIED,
   not_found: grpc.status.NOT_FOUND,
   internal: grpc.status.INTERNAL,
 };

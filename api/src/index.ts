@@ -11,3 +11,4 @@ export type * as wire from "./gen";
 export * from "./validate";
 export { USER_DATA_MAX_BYTES } from "./resources/instance";
 export * as resources from "./resources";
+export type { UploadOptions } from "./upload";

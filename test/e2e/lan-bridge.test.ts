@@ -24,7 +24,8 @@ interface Out {
 
 describe("examples/lan-bridge with the Pulumi CLI", function () {
   this.timeout(600000);
-  const agent = new TestAgent();
+  // The admin's config lets bridges enslave the test LAN's uplink (qvxup0), nothing else.
+  const agent = new TestAgent({}, { config: { bridges: { uplinks: ["qvxup0"] } } });
   const lan = new TestLan();
   const outside = new OutsideHost();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-lb-"));

@@ -16,14 +16,41 @@ export class TestAgent {
   readonly runDir = path.join(this.dir, "run");
   readonly logFile = path.join(this.dir, "qvmd.log");
 
-  constructor(private readonly env: Record<string, string> = {}) {}
+  constructor(
+    private readonly env: Record<string, string> = {},
+    /**
+     * socketGroup: members of this group may use the socket (its directories become traversable).
+     * config: qvmd's config file (agent/src/config.ts); without it, none: the defaults, whatever
+     * the host's /etc/qvmd/config.json says.
+     */
+    private readonly opts: { socketGroup?: string; args?: string[]; config?: object } = {},
+  ) {
+    if (opts.socketGroup) fs.chmodSync(this.dir, 0o711);
+    if (opts.config) fs.writeFileSync(this.configFile, JSON.stringify(opts.config));
+  }
+
+  get configFile(): string {
+    return path.join(this.dir, "config.json");
+  }
 
   async start(): Promise<QvmdClient> {
     if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run 'make build' first`);
     const log = fs.openSync(this.logFile, "a");
     this.proc = spawn(
       process.execPath,
-      [AGENT_MAIN, "--socket", this.socket, "--state-dir", this.stateDir, "--run-dir", this.runDir],
+      [
+        AGENT_MAIN,
+        "--socket",
+        this.socket,
+        "--state-dir",
+        this.stateDir,
+        "--run-dir",
+        this.runDir,
+        "--config",
+        this.configFile,
+        ...(this.opts.socketGroup ? ["--socket-group", this.opts.socketGroup] : []),
+        ...(this.opts.args ?? []),
+      ],
       { stdio: ["ignore", log, log], env: { ...process.env, ...this.env } },
     );
     fs.closeSync(log);

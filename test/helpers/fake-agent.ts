@@ -4,10 +4,12 @@
 import * as grpc from "@grpc/grpc-js";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import type * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { connect, type QvmdClient } from "@pulumi-qemu/api";
 import { Bridges } from "../../agent/src/bridge/manager";
+import { type Config, configShape } from "../../agent/src/config";
 import { paths, type StatePaths } from "../../agent/src/constants";
 import { QvmdError } from "../../agent/src/errors";
 import { DnsForwarders } from "../../agent/src/dnsForwarder/manager";
@@ -15,6 +17,9 @@ import { Images } from "../../agent/src/image/manager";
 import { Instances } from "../../agent/src/instance/manager";
 import { Networks } from "../../agent/src/network/manager";
 import type { NetworkSpec } from "../../agent/src/network/spec";
+import type { Caller } from "../../agent/src/peer/creds";
+import { listenWithPeerCredentials } from "../../agent/src/peer/listen";
+import { Topology } from "../../agent/src/policy/topology";
 import { createServer } from "../../agent/src/server";
 import { StateStore } from "../../agent/src/state";
 import { FakeBridgeHost, FakeNetworkHost } from "./fake-net-host";
@@ -32,6 +37,11 @@ export class FakeAgent {
   readonly vm = new FakeInstanceHost();
   readonly dnsHost = new FakeDnsForwarderHost();
   readonly logs: string[] = [];
+  /** The admin's config: the defaults, plus the fake host's NICs and bridge as allowed. */
+  readonly config: Config = configShape.parse({
+    bridges: { uplinks: ["eth1", "eth2", "eth9"], adoptable: ["br-lan", "qvlan", "qvnone"] },
+  });
+  readonly topology = new Topology();
   state!: StateStore;
   networks!: Networks;
   images!: Images;
@@ -39,6 +49,7 @@ export class FakeAgent {
   instances!: Instances;
   dns!: DnsForwarders;
   private server?: grpc.Server;
+  private listener?: net.Server;
   private clients: QvmdClient[] = [];
 
   constructor() {
@@ -53,7 +64,7 @@ export class FakeAgent {
     this.state = new StateStore(this.p);
     this.networks = new Networks(this.p, this.state, this.net);
     this.images = new Images(this.p, this.state, this.imageHost);
-    this.bridges = new Bridges(this.state, this.bridgeHost);
+    this.bridges = new Bridges(this.state, this.bridgeHost, this.config.bridges);
     this.instances = new Instances(
       this.p,
       this.state,
@@ -62,6 +73,8 @@ export class FakeAgent {
       this.bridges,
       log,
       this.vm,
+      this.config.portForwards,
+      this.topology,
     );
     this.dns = new DnsForwarders(
       this.state,
@@ -74,9 +87,9 @@ export class FakeAgent {
     this.instances.onAddressesChanged = () => this.dns.refreshHosts();
   }
 
-  /** A file:// source the fake image host serves. */
+  /** An http source the fake image host serves (qvmd itself never reads file://). */
   source(name: string, bytes: Buffer): string {
-    const url = `file:///srv/images/${name}`;
+    const url = `http://images.test/${name}`;
     this.imageHost.sources.set(url, bytes);
     return url;
   }
@@ -93,13 +106,14 @@ export class FakeAgent {
         bridges: this.bridges,
         version: "test",
         stateDir: this.p.stateFile,
+        paths: this.p,
+        config: this.config,
+        state: this.state,
+        topology: this.topology,
         log: (m) => this.logs.push(m),
       });
-      await new Promise<void>((resolve, reject) =>
-        this.server!.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (e) =>
-          e ? reject(e) : resolve(),
-        ),
-      );
+      // Accepted as qvmd does, so every call has a caller (this process: root when run as root).
+      this.listener = await listenWithPeerCredentials(this.server, socket, (m) => this.logs.push(m));
     }
     const client = connect(socket, 10000);
     this.clients.push(client);
@@ -108,11 +122,15 @@ export class FakeAgent {
 
   async close(): Promise<void> {
     for (const c of this.clients) c.close();
+    this.listener?.close();
     if (this.server) await new Promise<void>((r) => this.server!.tryShutdown(() => r()));
     this.instances.close();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** Root, as the caller of a manager's method in these tests. */
+export const ROOT: Caller = { uid: 0, gid: 0, pid: 1 };
 
 /** A network spec as the server passes it (parsed, defaults filled in). */
 export const netSpec = (over: Partial<NetworkSpec> = {}): NetworkSpec => ({

@@ -178,9 +178,17 @@ export class FakeBridgeHost extends CallLog implements BridgeHost {
     if (this.links.has(name)) throw hostFailure(`${name} exists`);
     this.addLink(name, { kind: "bridge" });
   }
-  async configureBridge(name: string, opts: { stp: boolean; mtu: number }) {
+  async configureBridge(name: string, opts?: { stp: boolean; mtu: number }) {
     this.note(`configureBridge ${name}`);
-    Object.assign(this.get(name), { stp: opts.stp, up: true }, opts.mtu ? { mtu: opts.mtu } : {});
+    Object.assign(
+      this.get(name),
+      { up: true },
+      opts ? { stp: opts.stp } : {},
+      opts?.mtu ? { mtu: opts.mtu } : {},
+    );
+  }
+  async hostRoutes() {
+    return [...this.routes].flatMap(([dev, rs]) => rs.map((r) => ({ dst: r.dst, dev })));
   }
   async enslave(port: string, master: string) {
     this.note(`enslave ${port} ${master}`);

@@ -1,6 +1,7 @@
 // An in-process stand-in for qvmd serving the real proto on a unix socket, for tests of the
 // provider that need no root: objects live in maps, every call is recorded, and any RPC can be
 // made to fail with an agent error (code, property, hint) or a bare gRPC status.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -130,6 +131,19 @@ export class FakeQvmd {
       DeleteNetwork: this.unary("DeleteNetwork", (r: wire.DeleteNetworkRequest__Output) => ({
         existed: this.networks.delete(r.id),
       })),
+      // The client uploads a file:// source first (qvmd reads no caller-named path): hashed here.
+      UploadBlob: (call, cb) => {
+        const e = this.failure("UploadBlob", {});
+        if (e) return cb(e);
+        const h = createHash("sha256");
+        let size = 0;
+        call.on("data", (c: wire.UploadChunk__Output) => {
+          if (!c.data) return;
+          h.update(c.data);
+          size += c.data.length;
+        });
+        call.on("end", () => cb(null, { sha256: h.digest("hex"), size_bytes: size }));
+      },
       ApplyImage: this.streaming("ApplyImage", (s: wire.ImageSpec__Output) => ({
         image: this.image(keep(this.images, s)),
       })),

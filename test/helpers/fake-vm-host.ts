@@ -6,7 +6,8 @@ import * as fs from "node:fs/promises";
 import type { ForwarderOptions, HostRecord, RemoteForwarder } from "../../agent/src/dns";
 import type { DnsForwarderHost } from "../../agent/src/dnsForwarder/host";
 import { hostFailure, QvmdError } from "../../agent/src/errors";
-import type { ImageHost, QemuImgInfo } from "../../agent/src/image/host";
+import type { ImageHost } from "../../agent/src/image/host";
+import type { Inspected } from "../../agent/src/image/inspect";
 import type { Segment, Sighting } from "../../agent/src/instance/discovery";
 import type { InstanceHost, SeedFiles } from "../../agent/src/instance/host";
 import type { Listener } from "../../agent/src/instance/ports";
@@ -17,8 +18,8 @@ import { CallLog } from "./fake-net-host";
 export class FakeImageHost extends CallLog implements ImageHost {
   /** Bytes behind each source URL. */
   readonly sources = new Map<string, Buffer>();
-  /** What `qemu-img info` says of a blob, by its digest; default: a raw image of its size. */
-  readonly info = new Map<string, Partial<QemuImgInfo>>();
+  /** What inspection finds in a blob, by its digest (a code: refused); default: raw, its size. */
+  readonly info = new Map<string, Partial<Inspected> | { refused: QvmdError["code"] }>();
 
   async fetch(source: URL, dest: string, onProgress: (done: number, total: number) => void) {
     this.note(`fetch ${source.href}`);
@@ -29,10 +30,13 @@ export class FakeImageHost extends CallLog implements ImageHost {
     return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
   }
 
-  async imageInfo(file: string): Promise<QemuImgInfo> {
+  async inspect(file: string, property: string): Promise<Inspected> {
     const digest = file.slice(file.lastIndexOf("/") + 1);
     const size = (await fs.stat(file)).size;
-    return { format: "raw", "virtual-size": size, ...this.info.get(digest) };
+    const found = this.info.get(digest);
+    if (found && "refused" in found)
+      throw new QvmdError("invalid", found.refused, "image refused", { property });
+    return { format: "raw", virtualSizeBytes: size, ...found };
   }
 }
 
@@ -135,6 +139,11 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   async listeners(protocol: "tcp" | "udp", port: number) {
     return this.hostListeners.filter((l) => l.protocol === protocol && l.port === port);
   }
+  /** The host's own addresses a forward may name. */
+  readonly local = new Set(["192.0.2.10"]);
+  async localAddresses() {
+    return new Set(this.local);
+  }
   async discover(seg: Segment, macs: string[], _deadline: number, known: Map<string, Sighting>) {
     this.note(`discover ${seg.ifname} ${macs.join(",")}`);
     for (const m of macs) {
@@ -180,5 +189,10 @@ export class FakeDnsForwarderHost implements DnsForwarderHost {
   }
   async close() {
     for (const f of this.started) await f.close();
+  }
+  /** Files the fake forwarders could not follow, and why. */
+  readonly unreadable = new Map<string, string>();
+  async whyUnreadable(file: string) {
+    return this.unreadable.get(file);
   }
 }

@@ -32,6 +32,13 @@ export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
     leaks.push(`process ${line.slice(0, 160)}`);
   }
   for (const id of await listForwardAccept()) leaks.push(`iptables FORWARD rules qvm:${id}`);
+  // The attacker suite's users and groups (test/helpers/users.ts).
+  for (const [db, kind] of [
+    ["/etc/passwd", "user"],
+    ["/etc/group", "group"],
+  ] as const)
+    for (const line of fs.readFileSync(db, "utf8").split("\n"))
+      if (line.startsWith("qvx")) leaks.push(`${kind} ${line.split(":")[0]}`);
   for (const dir of extraDirs) {
     if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
       leaks.push(`files in ${dir}: ${fs.readdirSync(dir).join(", ")}`);

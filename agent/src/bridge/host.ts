@@ -1,6 +1,7 @@
 // The host operations of a bridge, as an interface the manager is given (so its logic runs in unit
 // tests against a fake host), and the real thing over iproute2. Everything is in the root namespace.
 import type { BridgeRecord } from "../state";
+import { hostRoutes } from "../network/host";
 import { run } from "../util/exec";
 
 export type Route = BridgeRecord["uplinkRoutes"][number];
@@ -20,8 +21,8 @@ export interface BridgeHost {
   /** Routes through `dev` that do not follow an address by themselves (not proto kernel). */
   routesVia(dev: string): Promise<Route[]>;
   createBridge(name: string): Promise<void>;
-  /** STP and MTU (0 = leave it), then up. */
-  configureBridge(name: string, opts: { stp: boolean; mtu: number }): Promise<void>;
+  /** STP and MTU (0 = leave it), then up; without `opts` (an adopted bridge) only up. */
+  configureBridge(name: string, opts?: { stp: boolean; mtu: number }): Promise<void>;
   /** Makes `port` a port of `master`, and up. */
   enslave(port: string, master: string): Promise<void>;
   release(port: string): Promise<void>;
@@ -29,6 +30,8 @@ export interface BridgeHost {
   deleteAddress(address: string, dev: string): Promise<void>;
   replaceRoute(route: Route, dev: string): Promise<void>;
   deleteLink(name: string): Promise<void>;
+  /** The host's IPv4 routes in every table, for the address policy (policy.ts). */
+  hostRoutes(): Promise<Array<{ dst: string; dev: string }>>;
 }
 
 interface IpAddrJson {
@@ -77,9 +80,11 @@ export const linuxBridgeHost: BridgeHost = {
   async createBridge(name) {
     await run("ip", ["link", "add", "name", name, "type", "bridge"]);
   },
-  async configureBridge(name, { stp, mtu }) {
-    await run("ip", ["link", "set", "dev", name, "type", "bridge", "stp_state", stp ? "1" : "0"]);
-    if (mtu) await run("ip", ["link", "set", "dev", name, "mtu", String(mtu)]);
+  async configureBridge(name, opts) {
+    if (opts) {
+      await run("ip", ["link", "set", "dev", name, "type", "bridge", "stp_state", opts.stp ? "1" : "0"]);
+      if (opts.mtu) await run("ip", ["link", "set", "dev", name, "mtu", String(opts.mtu)]);
+    }
     await run("ip", ["link", "set", "dev", name, "up"]);
   },
   async enslave(port, master) {
@@ -100,4 +105,5 @@ export const linuxBridgeHost: BridgeHost = {
   async deleteLink(name) {
     await run("ip", ["link", "delete", "dev", name]);
   },
+  hostRoutes,
 };

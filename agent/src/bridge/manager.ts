@@ -4,7 +4,9 @@
 import { QvmdError, notFound, violationsError } from "../errors";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
+import type { Config } from "../config";
 import type { BridgeHost, LinkInfo } from "./host";
+import { bridgePolicyViolations } from "./policy";
 import { type BridgeSpec, bridgeSpecShape, checkBridge } from "./spec";
 
 const ignore = () => undefined;
@@ -22,9 +24,12 @@ export class Bridges {
   constructor(
     private readonly state: StateStore,
     private readonly host: BridgeHost,
+    /** What the admin lets bridges use (config.bridges). */
+    private readonly policy: Config["bridges"],
   ) {}
 
-  apply(input: BridgeSpec): Promise<BridgeStatus> {
+  /** `uid`: the caller, recorded as the owner of a new bridge. */
+  apply(input: BridgeSpec, uid: number): Promise<BridgeStatus> {
     return this.lock.run(async () => {
       const { spec: s, violations } = checkBridge(input);
       if (!s) throw violationsError(violations);
@@ -62,6 +67,16 @@ export class Bridges {
             { property: "uplink" },
           );
       }
+      const refused = bridgePolicyViolations(
+        s,
+        this.policy,
+        {
+          networks: Object.entries(this.state.networks).map(([id, r]) => ({ id, cidr: r.spec.cidr })),
+          routes: await this.host.hostRoutes(),
+        },
+        !(existing?.created ?? !current),
+      );
+      if (refused.length > 0) throw violationsError(refused);
       // Record before changing anything: a crash after the move must still know what to restore.
       const firstUplink =
         s.uplink !== "" &&
@@ -70,9 +85,13 @@ export class Bridges {
       await this.state.update((d) => {
         d.bridges[s.id] = {
           spec: input,
+          uid: existing ? existing.uid : uid,
           uplinkAddresses: firstUplink ? (uplink?.addresses ?? []) : (existing?.uplinkAddresses ?? []),
           uplinkRoutes: existing?.uplinkRoutes ?? [],
           created: existing?.created ?? !current,
+          // An address the bridge already had is the host's: never removed on delete.
+          addressExisted:
+            existing?.addressExisted ?? (s.address !== "" && (current?.addresses ?? []).includes(s.address)),
           createdAt: existing?.createdAt ?? new Date().toISOString(),
         };
       });
@@ -84,7 +103,11 @@ export class Bridges {
       }
       const h = this.host;
       if (!current) await h.createBridge(s.name);
-      await h.configureBridge(s.name, { stp: s.stp, mtu: s.mtu });
+      // An adopted bridge is the host's: its STP and MTU stay as the admin set them.
+      await h.configureBridge(
+        s.name,
+        this.state.bridges[s.id]!.created ? { stp: s.stp, mtu: s.mtu } : undefined,
+      );
       if (s.address !== "") await h.replaceAddress(s.address, s.name);
       const rec = this.state.bridges[s.id]!;
       if (s.uplink !== "") {
@@ -119,10 +142,12 @@ export class Bridges {
     return { name, address: (await this.host.link(name))?.addresses[0] };
   }
 
-  delete(id: string, inUseBy: string[]): Promise<boolean> {
+  /** `usersOf`: the instances with a NIC on it, asked under the bridge's lock (not before it). */
+  delete(id: string, usersOf: () => string[]): Promise<boolean> {
     return this.lock.run(async () => {
       const rec = this.state.bridges[id];
       if (!rec) return false;
+      const inUseBy = usersOf();
       if (inUseBy.length > 0)
         throw new QvmdError(
           "precondition",
@@ -142,7 +167,8 @@ export class Bridges {
         for (const r of rec.uplinkRoutes) await h.replaceRoute(r, s.uplink).catch(ignore);
       }
       if (rec.created) await h.deleteLink(s.name).catch(ignore);
-      else if (s.address !== "") await h.deleteAddress(s.address, s.name).catch(ignore);
+      else if (s.address !== "" && !rec.addressExisted)
+        await h.deleteAddress(s.address, s.name).catch(ignore);
       await this.state.update((d) => {
         delete d.bridges[id];
       });

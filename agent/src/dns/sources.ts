@@ -2,7 +2,7 @@
 // watched file changes. A file that is briefly missing or unreadable (mid-rename, mid-edit) keeps
 // the last good data and reports the error instead of dropping every upstream.
 import * as fs from "node:fs/promises";
-import { existsSync, realpathSync } from "node:fs";
+import { constants, existsSync, realpathSync } from "node:fs";
 import { type HostEntry, parseHostsFile } from "./hosts";
 import type { ResolvedOptions } from "./options";
 import {
@@ -60,6 +60,31 @@ function toServers(
   return out;
 }
 
+/** The most of a resolv.conf or hosts file a forwarder reads: bigger ones are refused, not read. */
+export const WATCHED_FILE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Reads a watched file the caller named, safely: a FIFO, a device or /proc file is refused
+ * without blocking (O_NONBLOCK: opening a FIFO does not wait for a writer; fstat then says what
+ * it is), and so is anything over WATCHED_FILE_MAX_BYTES (no /dev/zero read into memory).
+ */
+export async function readWatchedFile(file: string): Promise<string> {
+  const fh = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${file} is not a regular file`);
+    if (st.size > WATCHED_FILE_MAX_BYTES)
+      throw new Error(`${file} is ${st.size} bytes, more than the ${WATCHED_FILE_MAX_BYTES} read`);
+    const buf = Buffer.alloc(Math.min(st.size + 1, WATCHED_FILE_MAX_BYTES + 1));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead > WATCHED_FILE_MAX_BYTES)
+      throw new Error(`${file} grew past ${WATCHED_FILE_MAX_BYTES} bytes`);
+    return buf.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await fh.close();
+  }
+}
+
 export function openUpstreamSource(
   spec: ResolvedOptions["upstreams"],
   self: { address: string; port: number },
@@ -73,7 +98,7 @@ export function openUpstreamSource(
   let last: UpstreamState = { servers: [], ignored: [] };
   const read = async (): Promise<UpstreamState> => {
     const file = spec.kind === "resolvConf" ? spec.path : autoPaths.etcResolvConf;
-    const conf = parseResolvConf(await fs.readFile(file, "utf8"));
+    const conf = parseResolvConf(await readWatchedFile(file));
     const addrs =
       spec.kind === "resolvConf"
         ? conf.nameservers
@@ -107,7 +132,7 @@ export function openHostsSource(file: string, onChange: (entries: HostEntry[]) =
   let last: HostEntry[] = [];
   const reload = serialized(async () => {
     try {
-      last = parseHostsFile(await fs.readFile(file, "utf8"));
+      last = parseHostsFile(await readWatchedFile(file));
     } catch (err) {
       process.stderr.write(`qvmd dns: cannot read hosts file ${file}: ${(err as Error).message}\n`);
     }

@@ -2,6 +2,7 @@
 // network's gateway address, all in one unprivileged process of their own (qvmd binds port 53
 // and hands the sockets over), so a flood never shares qvmd's event loop with the API. Their
 // zone's host table follows the instances on the network.
+import * as path from "node:path";
 import { type HostRecord, type RemoteForwarder, validateForwarderOptions } from "../dns";
 import { ID_PATTERN } from "../constants";
 import { QvmdError, notFound, violationsError } from "../errors";
@@ -37,9 +38,22 @@ export class DnsForwarders {
     private readonly port = Number(process.env.QVMD_DNS_PORT ?? 53),
   ) {}
 
-  apply(input: DnsForwarderSpec): Promise<DnsForwarderStatus> {
+  /** `uid`: the caller, recorded as the owner of a new forwarder. */
+  apply(input: DnsForwarderSpec, uid: number): Promise<DnsForwarderStatus> {
     return this.lock.run(async () => {
       const spec = dnsForwarderSpecShape.parse(input);
+      // Before anything is recorded: a path the forwarders could not read is the caller's error.
+      for (const [property, file] of [
+        ["hostsFile", spec.hosts_file],
+        ["resolvConf", spec.resolv_conf],
+      ] as const) {
+        const why = file === "" || !path.isAbsolute(file) ? undefined : await this.host.whyUnreadable(file);
+        if (why)
+          throw new QvmdError("invalid", "DNS_BAD_PATH", why, {
+            property,
+            hint: "name a world-readable regular file (at most 1 MiB)",
+          });
+      }
       if (!ID_PATTERN.test(spec.id))
         throw new QvmdError("invalid", "BAD_ID", `id "${spec.id}" must match ${ID_PATTERN}`, {
           property: "id",
@@ -69,6 +83,7 @@ export class DnsForwarders {
       await this.state.update((d) => {
         d.dnsForwarders[spec.id] = {
           spec: input,
+          uid: d.dnsForwarders[spec.id] ? d.dnsForwarders[spec.id]!.uid : uid,
           createdAt: d.dnsForwarders[spec.id]?.createdAt ?? new Date().toISOString(),
         };
       });
@@ -137,7 +152,7 @@ export class DnsForwarders {
   /** On start: serve every recorded forwarder again. */
   async startAll(): Promise<void> {
     for (const [id, rec] of Object.entries(this.state.dnsForwarders))
-      await this.apply(rec.spec).catch((e: unknown) =>
+      await this.apply(rec.spec, rec.uid ?? 0).catch((e: unknown) =>
         this.log(`dns forwarder ${id}: start failed: ${(e as Error).message}`),
       );
   }

@@ -1,25 +1,20 @@
 // The host operations of the image store, as an interface the manager is given (so its bookkeeping
-// runs in unit tests against a fake host), and the real thing: fetch.ts and qemu-img. The blobs
+// runs in unit tests against a fake host), and the real thing: fetch.ts (downloads within the
+// admin's policy) and inspect.ts (header checks, then qemu-img with an explicit format). The blobs
 // themselves are files in qvmd's own state directory, which the manager handles directly.
-import { run } from "../util/exec";
-import { fetchTo, type FetchResult, type OnProgress } from "./fetch";
-
-export interface QemuImgInfo {
-  format: string;
-  "virtual-size": number;
-  "backing-filename"?: string;
-}
+import { type DownloadPolicy, fetchTo, type FetchResult, type OnProgress } from "./fetch";
+import { type Inspected, inspectImage } from "./inspect";
 
 export interface ImageHost {
-  /** Copies or downloads `source` into `dest`, hashing what was written. */
-  fetch(source: URL, dest: string, onProgress: OnProgress): Promise<FetchResult>;
-  /** `qemu-img info` of a stored blob. */
-  imageInfo(file: string): Promise<QemuImgInfo>;
+  /** Downloads `source` (http or https) into `dest`, hashing what was written; refusals name `property`. */
+  fetch(source: URL, dest: string, onProgress: OnProgress, property: string): Promise<FetchResult>;
+  /** The format and virtual size of a stored blob, or a refusal naming `property` (inspect.ts). */
+  inspect(file: string, property: string): Promise<Inspected>;
 }
 
-export async function qemuImgInfo(file: string): Promise<QemuImgInfo> {
-  const r = await run("qemu-img", ["info", "--output=json", file]);
-  return JSON.parse(r.stdout) as QemuImgInfo;
+export function linuxImageHost(downloads: DownloadPolicy): ImageHost {
+  return {
+    fetch: (source, dest, onProgress, property) => fetchTo(source, dest, onProgress, downloads, property),
+    inspect: inspectImage,
+  };
 }
-
-export const linuxImageHost: ImageHost = { fetch: fetchTo, imageInfo: qemuImgInfo };

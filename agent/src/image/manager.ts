@@ -6,10 +6,14 @@ import * as path from "node:path";
 import type { StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { ImageRecord, StateStore } from "../state";
+import { uploadDigest } from "@pulumi-qemu/api/validate";
+import type { Caller } from "../peer/creds";
+import { syncDir } from "../util/atomic";
 import { Mutex } from "../util/lock";
 import type { OnProgress } from "./fetch";
 import type { ImageHost } from "./host";
 import { type ImageSpec, type ResolvedImage, resolveImage } from "./spec";
+import { keepUpload, lapsedUploads, mayUse, type Received, uploadKey } from "./upload";
 import { isDeepStrictEqual } from "node:util";
 
 export interface ImageStatus {
@@ -26,6 +30,7 @@ export class Images {
   constructor(
     private readonly p: StatePaths,
     private readonly state: StateStore,
+    /** Downloads within the admin's policy, and the inspection of stored blobs (host.ts). */
     private readonly host: ImageHost,
   ) {}
 
@@ -57,12 +62,38 @@ export class Images {
     property: string,
     expected: string,
     onProgress: OnProgress,
+    caller: Caller,
   ): Promise<string> {
+    const uploaded = uploadDigest(url);
+    if (uploaded !== undefined) {
+      const stored = await fs.stat(this.p.blob(uploaded)).then(
+        () => true,
+        () => false,
+      );
+      if (!stored || !mayUse(this.state, caller, uploaded))
+        throw new QvmdError(
+          "precondition",
+          "BLOB_NOT_UPLOADED",
+          `${url.href} is not an upload of uid ${caller.uid} from the last hour`,
+          { property, hint: "upload the bytes (UploadBlob), then repeat the call" },
+        );
+      if (expected !== "" && uploaded !== expected)
+        throw new QvmdError(
+          "invalid",
+          "IMAGE_SHA256_MISMATCH",
+          `${url.href} does not have sha256 ${expected}`,
+          {
+            property: "sha256",
+            hint: `fix sha256 or ${property}`,
+          },
+        );
+      return uploaded;
+    }
     await fs.mkdir(this.p.downloadsDir, { recursive: true });
     await fs.mkdir(this.p.blobsDir, { recursive: true });
     const tmp = path.join(this.p.downloadsDir, `${randomBytes(6).toString("hex")}.part`);
     try {
-      const { sha256 } = await this.host.fetch(url, tmp, onProgress);
+      const { sha256 } = await this.host.fetch(url, tmp, onProgress, property);
       if (expected !== "" && sha256 !== expected)
         throw new QvmdError(
           "invalid",
@@ -74,15 +105,22 @@ export class Images {
           },
         );
       await fs.rename(tmp, this.p.blob(sha256));
+      await syncDir(this.p.blobsDir);
       return sha256;
     } finally {
       await fs.rm(tmp, { force: true });
     }
   }
 
+  /** Keeps the bytes of an UploadBlob, under the store's lock so gc cannot take them meanwhile. */
+  keepUpload(r: Received, caller: Caller): Promise<void> {
+    return this.lock.run(() => keepUpload(this.p, this.state, r, caller));
+  }
+
   apply(
     spec: ImageSpec,
     onProgress: (message: string, done: number, total: number) => void,
+    caller: Caller,
   ): Promise<ImageStatus> {
     return this.lock.run(async () => {
       const { image, violations } = resolveImage(spec);
@@ -111,59 +149,83 @@ export class Images {
           ),
         );
         if (present.every(Boolean)) {
-          if (!isDeepStrictEqual(old, image))
+          const held = blobs.map((b) => uploadKey(caller.uid, b)).filter((k) => this.state.uploads[k]);
+          if (!isDeepStrictEqual(old, image) || held.length > 0)
             await this.state.update((d) => {
               d.images[image.id] = { ...existing, spec };
+              // The image holds these blobs: a fresh upload of them has served its purpose.
+              for (const k of held) delete d.uploads[k];
             });
           return this.status(image.id, this.state.images[image.id]!);
         }
       }
-      const sha256 = await this.fetchBlob(image.source, "source", image.sha256, (d, t) =>
-        onProgress(`downloading ${image.source.href}`, d, t),
+      const sha256 = await this.fetchBlob(
+        image.source,
+        "source",
+        image.sha256,
+        (d, t) => onProgress(`downloading ${image.source.href}`, d, t),
+        caller,
       );
-      const info = await this.host.imageInfo(this.p.blob(sha256));
-      // A qcow2 naming a backing file could make QEMU read any file on the host.
-      if (info["backing-filename"])
-        throw new QvmdError(
-          "invalid",
-          "IMAGE_HAS_BACKING_FILE",
-          `image refers to a backing file (${info["backing-filename"]}); flatten it first`,
-          {
-            property: "source",
-            hint: "qemu-img convert -O qcow2 in.qcow2 out.qcow2",
-          },
-        );
-      const detected = info.format === "qcow2" ? "qcow2" : "raw";
-      if (image.format !== "" && image.format !== detected)
-        throw new QvmdError(
-          "invalid",
-          "IMAGE_FORMAT_MISMATCH",
-          `format is ${image.format} but qemu-img reads the source as ${info.format}`,
-          {
-            property: "format",
-          },
-        );
+      // A refused blob is referenced by nothing: gc removes it before the error returns.
+      const info = await this.host
+        .inspect(this.p.blob(sha256), "source")
+        .then((i) => {
+          if (image.format !== "" && image.format !== i.format)
+            throw new QvmdError(
+              "invalid",
+              "IMAGE_FORMAT_MISMATCH",
+              `format is ${image.format} but the source is ${i.format}`,
+              { property: "format" },
+            );
+          return i;
+        })
+        .catch(async (e: unknown) => {
+          // Refused bytes are not held for anyone: the caller's upload of them is forgotten too.
+          const held = uploadKey(caller.uid, sha256);
+          if (this.state.uploads[held])
+            await this.state.update((d) => {
+              delete d.uploads[held];
+            });
+          await this.gcLocked();
+          throw e;
+        });
       const kernelSha256 = image.kernel
-        ? await this.fetchBlob(image.kernel, "kernel", "", (d, t) => onProgress("downloading kernel", d, t))
+        ? await this.fetchBlob(
+            image.kernel,
+            "kernel",
+            "",
+            (d, t) => onProgress("downloading kernel", d, t),
+            caller,
+          )
         : undefined;
       const initrdSha256 = image.initrd
-        ? await this.fetchBlob(image.initrd, "initrd", "", (d, t) => onProgress("downloading initrd", d, t))
+        ? await this.fetchBlob(
+            image.initrd,
+            "initrd",
+            "",
+            (d, t) => onProgress("downloading initrd", d, t),
+            caller,
+          )
         : undefined;
       const st = await fs.stat(this.p.blob(sha256));
       const record: ImageRecord = {
         spec,
+        uid: existing ? existing.uid : caller.uid,
         sha256,
-        format: detected,
+        format: info.format,
         sizeBytes: st.size,
-        virtualSizeBytes: info["virtual-size"],
+        virtualSizeBytes: info.virtualSizeBytes,
         kernelSha256,
         initrdSha256,
         createdAt: existing?.createdAt ?? new Date().toISOString(),
       };
       await this.state.update((d) => {
         d.images[image.id] = record;
+        // The image holds its blobs now: the caller's uploads of them have served their purpose.
+        for (const b of [sha256, kernelSha256, initrdSha256])
+          if (b) delete d.uploads[uploadKey(caller.uid, b)];
       });
-      await this.gc();
+      await this.gcLocked();
       return this.status(image.id, record);
     });
   }
@@ -175,14 +237,24 @@ export class Images {
         await this.state.update((d) => {
           delete d.images[id];
         });
-      await this.gc();
+      await this.gcLocked();
       return existed;
     });
   }
 
-  /** Removes blobs no image record and no instance references. */
-  async gc(): Promise<void> {
+  /** Removes blobs no image, instance or upload hold references. */
+  gc(): Promise<void> {
+    return this.lock.run(() => this.gcLocked());
+  }
+
+  private async gcLocked(): Promise<void> {
+    const lapsed = lapsedUploads(this.state);
+    if (lapsed.length > 0)
+      await this.state.update((d) => {
+        for (const k of lapsed) delete d.uploads[k];
+      });
     const used = new Set<string>();
+    for (const u of Object.values(this.state.uploads)) used.add(u.sha256);
     for (const r of Object.values(this.state.images))
       for (const b of [r.sha256, r.kernelSha256, r.initrdSha256]) if (b) used.add(b);
     for (const r of Object.values(this.state.instances)) for (const b of r.blobs) used.add(b);

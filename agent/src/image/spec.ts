@@ -5,7 +5,18 @@ import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";
 import { parseRequest, parseShape } from "../errors";
-import { parseSource, type Violation } from "@pulumi-qemu/api/validate";
+import { parseSource as parseAnySource, type Violation } from "@pulumi-qemu/api/validate";
+
+/** Sources qvmd itself reads: http(s) and uploads. A local path is read by the client, never here. */
+function parseSource(s: string): URL | string {
+  const u = parseAnySource(s);
+  if (typeof u !== "string" && u.protocol === "file:")
+    return (
+      `qvmd does not open local files (${s}): the client reads it and uploads it (UploadBlob), ` +
+      `then names it sha256:<digest>; the typed client's applyImage does this for file:// sources`
+    );
+  return u;
+}
 
 export const imageSpecShape = z.object({
   id: z.string().max(64),

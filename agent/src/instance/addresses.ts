@@ -13,6 +13,8 @@ import { bridgeSegment, networkSegment, type Sighting } from "./discovery";
 import type { InstanceHost } from "./host";
 import { type ResolvedInstance, resolveInstance } from "./spec";
 
+const SERIAL_TAIL_BYTES = 64 * 1024;
+
 export interface NicState {
   networkId: string;
   bridgeId: string;
@@ -99,9 +101,19 @@ export class InstanceAddresses {
     );
   }
 
+  /** The last lines of the guest's serial log, reading at most its last 64 KiB (it may be huge). */
   private async serialTail(id: string, lines = 25): Promise<string> {
-    const text = await fs.readFile(this.p.instanceSerial(id), "utf8").catch(() => "");
-    return text.replace(/\r/g, "").split("\n").slice(-lines).join("\n");
+    const fh = await fs.open(this.p.instanceSerial(id), "r").catch(() => undefined);
+    if (!fh) return "";
+    try {
+      const size = (await fh.stat()).size;
+      const buf = Buffer.alloc(Math.min(size, SERIAL_TAIL_BYTES));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, size - buf.length);
+      const text = buf.subarray(0, bytesRead).toString("utf8");
+      return text.replace(/\r/g, "").split("\n").slice(-lines).join("\n");
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Addresses may have changed: port forwards follow, then the DNS zone. */

@@ -98,12 +98,22 @@ export function referenceViolations(inst: ResolvedInstance, refs: References): V
   return v;
 }
 
+/**
+ * Another instance with the same owner text (a Check does not know the id yet; a replacement is
+ * created before the old one goes) is the same resource only when it is the caller's own: an owner
+ * text is anyone's to copy (finding 12).
+ */
+const sameResource = (inst: ResolvedInstance, id: string, rec: InstanceRecord, callerUid: number) =>
+  id === inst.id || (inst.owner !== "" && rec.spec.owner === inst.owner && (rec.uid ?? 0) === callerUid);
+
 /** Violations knowable before anything exists (CheckInstance): MACs another resource uses. */
-export function macViolations(inst: ResolvedInstance, instances: References["instances"]): Violation[] {
+export function macViolations(
+  inst: ResolvedInstance,
+  instances: References["instances"],
+  callerUid: number,
+): Violation[] {
   const v: Violation[] = [];
-  // The same resource is skipped by id, or by owner when a check does not know the id yet.
-  const same = (id: string, r: InstanceRecord) =>
-    id === inst.id || (inst.owner !== "" && r.spec.owner === inst.owner);
+  const same = (id: string, r: InstanceRecord) => sameResource(inst, id, r, callerUid);
   for (const [i, nic] of inst.nics.entries())
     for (const otherId of macUsers(instances, nic.mac, same))
       v.push({
@@ -114,18 +124,49 @@ export function macViolations(inst: ResolvedInstance, instances: References["ins
   return v;
 }
 
-/** Host ports another instance forwards, or a host process listens on (asked only when needed). */
+/**
+ * The admin's rules for forwards (finding 3): no host port below `minHostPort`, and a named host
+ * address must be one of the host's own (`local`), so DNAT never takes traffic meant elsewhere.
+ */
+export function forwardPolicyViolations(
+  inst: ResolvedInstance,
+  minHostPort: number,
+  local: ReadonlySet<string>,
+): Violation[] {
+  const v: Violation[] = [];
+  for (const [i, f] of inst.forwards.entries()) {
+    if (f.hostPort < minHostPort)
+      v.push({
+        property: `portForwards[${i}].hostPort`,
+        code: "PORT_NOT_ALLOWED",
+        reason: `hostPort ${f.hostPort} is below ${minHostPort}, the lowest this qvmd forwards (portForwards.minHostPort in its config)`,
+      });
+    if (f.hostAddress !== "" && !local.has(f.hostAddress))
+      v.push({
+        property: `portForwards[${i}].hostAddress`,
+        code: "ADDRESS_NOT_LOCAL",
+        reason: `${f.hostAddress} is not one of this host's own addresses (loopback excluded); a forward may only take traffic sent to the host`,
+      });
+  }
+  return v;
+}
+
+/**
+ * Host ports another instance forwards, or a host process listens on (asked only when needed);
+ * `callerUid` decides which instances with the same owner text are this one (sameResource).
+ */
 export async function portViolations(
   inst: ResolvedInstance,
   instances: References["instances"],
   listeners: (f: ResolvedForward) => Promise<Listener[]>,
+  callerUid: number,
 ): Promise<Violation[]> {
   const v: Violation[] = [];
   const mine = instances[inst.id] ? resolveInstance(instances[inst.id]!.spec).instance : undefined;
   for (const [i, f] of inst.forwards.entries()) {
     const at = `portForwards[${i}].hostPort`;
     for (const [otherId, rec] of Object.entries(instances)) {
-      if (otherId === inst.id || (inst.owner !== "" && rec.spec.owner === inst.owner)) continue;
+      if (sameResource(inst, otherId, rec, callerUid)) continue;
       if (resolveInstance(rec.spec).instance?.forwards.some((o) => forwardsClash(o, f)))
         v.push({
           property: at,

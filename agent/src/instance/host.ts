@@ -55,6 +55,8 @@ export interface InstanceHost {
   ipTables(): Promise<Set<string>>;
   /** Who listens on a host port (ss). */
   listeners(protocol: "tcp" | "udp", port: number): Promise<Listener[]>;
+  /** The host's own IPv4 addresses (root namespace), loopback left out: where a forward may listen. */
+  localAddresses(): Promise<Set<string>>;
   /** Waits for every MAC's address on a segment (leases, ARP) until `deadline`; fills `known`. */
   discover(seg: Segment, macs: string[], deadline: number, known: Map<string, Sighting>): Promise<void>;
 }
@@ -94,7 +96,7 @@ export const linuxInstanceHost: InstanceHost = {
     ]);
   },
   async resizeOverlay(disk, sizeGb) {
-    await run("qemu-img", ["resize", "-q", disk, `${sizeGb}G`]);
+    await run("qemu-img", ["resize", "-q", "-f", "qcow2", disk, `${sizeGb}G`]);
   },
   async resizeRunning(qmpSocket, device, bytes) {
     const q = await QmpClient.connect(qmpSocket, { timeoutMs: 5000 });
@@ -153,6 +155,13 @@ export const linuxInstanceHost: InstanceHost = {
   async listeners(protocol, port) {
     const r = await run("ss", ["-Hlnp", protocol === "tcp" ? "-t" : "-u"], { reject: false });
     return parseListeners(r.stdout, port);
+  },
+  async localAddresses() {
+    const r = await run("ip", ["-j", "-4", "addr", "show"], { reject: false });
+    const links = JSON.parse(r.stdout || "[]") as Array<{ addr_info?: Array<{ local: string }> }>;
+    return new Set(
+      links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local)).filter((a) => !a.startsWith("127.")),
+    );
   },
   async discover(seg, macs, deadline, known) {
     await waitForAddresses(seg, macs, deadline, known);

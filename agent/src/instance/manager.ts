@@ -1,23 +1,24 @@
 // The life of an instance: a thin shell around plan.ts (what Apply does on the host, in order) and
-// conflicts.ts (what it must refuse). It gathers the facts, records first, runs the plan's steps
+// admission.ts (what it must refuse, and the record). It records first, runs the plan's steps
 // through host.ts (rolling a failed start back), and reads status back; addresses are addresses.ts.
 import * as fs from "node:fs/promises";
 import type { Violation } from "@pulumi-qemu/api/validate";
 import { names, type StatePaths } from "../constants";
 import { notFound, stateCorrupt, violationsError } from "../errors";
 import type { Bridges } from "../bridge/manager";
+import type { Config } from "../config";
 import type { Images } from "../image/manager";
 import type { Networks } from "../network/manager";
-import type { ResolvedNetwork } from "../network/spec";
+import type { Topology } from "../policy/topology";
 import { qemuBinary } from "../qemu/argv";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { InstanceAddresses, type NicState } from "./addresses";
-import { macViolations, portViolations, type References, referenceViolations } from "./conflicts";
-import type { HostBridge } from "./discovery";
+import { Admission } from "./admission";
+import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
-import { type ApplyPlan, imageFacts, planApply, type Step } from "./plan";
-import { type InstanceSpec, type ResolvedForward, type ResolvedInstance, resolveInstance } from "./spec";
+import type { ApplyPlan, Step } from "./plan";
+import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 
 const STOP_GRACE_MS = 10000;
 
@@ -37,6 +38,7 @@ export class Instances {
   private readonly locks = new Map<string, Mutex>();
   private readonly accelInUse = new Map<string, string>();
   private readonly addresses: InstanceAddresses;
+  private readonly admission: Admission;
   /** Told whenever an instance's addresses may have changed (the DNS zone follows them). */
   onAddressesChanged: () => void = () => undefined;
 
@@ -45,11 +47,18 @@ export class Instances {
     private readonly state: StateStore,
     private readonly images: Images,
     private readonly networks: Networks,
-    private readonly bridges: Bridges,
+    bridges: Bridges,
     private readonly log: (m: string) => void,
     private readonly host: InstanceHost,
+    /** The admin's rules for port forwards (config.portForwards). */
+    forwardPolicy: Config["portForwards"],
+    /** Checks against other resources and the record that follows are one step (finding 14). */
+    private readonly topology: Topology,
   ) {
     this.addresses = new InstanceAddresses(p, state, host, log, () => this.onAddressesChanged());
+    this.admission = new Admission(p, state, images, networks, bridges, host, forwardPolicy, topology, (id) =>
+      this.runningPid(id),
+    );
   }
 
   private lock(id: string): Mutex {
@@ -58,69 +67,18 @@ export class Instances {
     return m;
   }
 
-  /** What the instance refers to, as it is now: the facts conflicts.ts decides on. */
-  private async references(inst: ResolvedInstance): Promise<References> {
-    const networks = new Map<string, ResolvedNetwork>();
-    const bridges = new Map<string, HostBridge>();
-    for (const nic of inst.nics)
-      if (nic.bridgeId !== undefined) {
-        const b = await this.bridges.describe(nic.bridgeId);
-        if (b) bridges.set(nic.bridgeId, b);
-      } else {
-        // The record says whether it exists; its host objects are the network's own business
-        // (drift on its read, the guard), not a reason to slow every instance create down.
-        const net = this.networks.resolved(nic.networkId!);
-        if (net) networks.set(net.id, net);
-      }
-    const imageExists = this.images.has(inst.image_id);
-    return { imageExists, networks, bridges, instances: this.state.instances };
+  /** Violations knowable before creating anything (admission.ts); `uid`: the caller. */
+  check(spec: InstanceSpec, uid: number): Promise<Violation[]> {
+    return this.admission.check(spec, uid);
   }
 
-  private readonly listeners = (f: ResolvedForward) => this.host.listeners(f.protocol, f.hostPort);
-
-  /** Violations knowable before creating anything; references that do not exist yet are skipped. */
-  async check(spec: InstanceSpec): Promise<Violation[]> {
-    const { instance: inst, violations } = resolveInstance(spec);
-    if (!inst) return violations;
-    return [
-      ...macViolations(inst, this.state.instances),
-      ...(await portViolations(inst, this.state.instances, this.listeners)),
-    ];
-  }
-
-  apply(spec: InstanceSpec, progress: Progress): Promise<InstanceStatus> {
+  /** `uid`: the caller, recorded as the owner of a new instance. */
+  apply(spec: InstanceSpec, progress: Progress, uid: number): Promise<InstanceStatus> {
     return this.lock(spec.id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw violationsError(violations);
-      const refs = await this.references(inst);
-      const v = [
-        ...referenceViolations(inst, refs),
-        ...(await portViolations(inst, refs.instances, this.listeners)),
-      ];
-      if (v.length > 0) throw violationsError(v);
-      const image = this.images.get(inst.image_id);
-      const existing = this.state.instances[inst.id];
-      const plan = planApply({
-        inst,
-        image: imageFacts(image),
-        networks: refs.networks,
-        bridges: refs.bridges,
-        existing,
-        pid: existing ? await this.runningPid(inst.id) : 0,
-        diskExists: await fs.stat(this.p.instanceDisk(inst.id)).then(
-          () => true,
-          () => false,
-        ),
-        paths: this.p,
-      });
-      // Record first: whatever happens next, a retry converges and a Delete finds everything.
-      await this.state.update((d) => {
-        d.instances[inst.id] = {
-          spec,
-          ...plan.record,
-          createdAt: existing?.createdAt ?? new Date().toISOString(),
-        };
-      });
+      // From the check to the record, no image, network or bridge it uses can go (finding 14).
+      const { refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid));
       await fs.mkdir(this.p.instanceDir(inst.id), { recursive: true });
       await this.run(inst, plan, refs, progress);
       return this.status(inst.id);

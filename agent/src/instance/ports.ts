@@ -13,8 +13,10 @@ export interface Listener {
 export function renderPortTable(id: string, forwards: ResolvedForward[], guestIp: string): string {
   const t = `ip ${names.portTable(id)}`;
   const rules = forwards.map((f) => {
-    // Without an address, forward only traffic for the host itself, never transit traffic.
-    const dst = f.hostAddress !== "" ? `ip daddr ${f.hostAddress}` : "fib daddr type local";
+    // Only traffic for the host itself, never transit traffic nor what the host sends elsewhere:
+    // with an address too, it must still be one of the host's own (finding 3).
+    const dst =
+      f.hostAddress !== "" ? `ip daddr ${f.hostAddress} fib daddr type local` : "fib daddr type local";
     return `    ${dst} ${f.protocol} dport ${f.hostPort} dnat to ${guestIp}:${f.guestPort}`;
   });
   return [

@@ -5,7 +5,14 @@ import { z } from "zod";
 import { ID_PATTERN } from "../constants";
 import { parseRequest, parseShape } from "../errors";
 import { resources, USER_DATA_MAX_BYTES } from "@pulumi-qemu/api";
-import { isHostName, isUnicastMac, normalizeMac, parseIp, type Violation } from "@pulumi-qemu/api/validate";
+import {
+  formatIp,
+  isHostName,
+  isUnicastMac,
+  normalizeMac,
+  parseIp,
+  type Violation,
+} from "@pulumi-qemu/api/validate";
 
 export { USER_DATA_MAX_BYTES };
 
@@ -95,6 +102,27 @@ export interface ResolvedInstance extends Omit<InstanceSpec, "nics" | "accel" | 
   nics: ResolvedNic[];
   accel: "auto" | "kvm" | "tcg";
   forwards: ResolvedForward[];
+}
+
+/**
+ * The spec as recorded: what was validated, in the one spelling every consumer expects (MACs lower
+ * case, addresses as parsed), so nothing downstream re-reads raw input (finding 13).
+ */
+export function normalisedSpec(spec: InstanceSpec, inst: ResolvedInstance): InstanceSpec {
+  return {
+    ...spec,
+    nics: spec.nics.map((n, i) => ({
+      ...n,
+      mac: inst.nics[i]!.mac,
+      ip: inst.nics[i]!.ip === undefined ? "" : formatIp(inst.nics[i]!.ip!),
+    })),
+    port_forwards: inst.forwards.map((f) => ({
+      host_port: f.hostPort,
+      guest_port: f.guestPort,
+      protocol: f.protocol,
+      host_address: f.hostAddress,
+    })),
+  };
 }
 
 /** Two forwards claim the same host socket: same protocol and port, and an address in common. */

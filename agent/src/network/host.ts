@@ -130,7 +130,7 @@ async function deleteLinks(id: string): Promise<void> {
     throw hostFailure(`\`ip -batch\` could not run "${left.join("; ")}": ${r.stderr.trim()}`);
 }
 
-async function hostRoutes(): Promise<HostRoute[]> {
+export async function hostRoutes(): Promise<HostRoute[]> {
   const r = await run("ip", ["-j", "-4", "route", "show", "table", "all"]);
   const routes = JSON.parse(r.stdout || "[]") as Array<{
     dst?: string;

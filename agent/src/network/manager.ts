@@ -50,17 +50,20 @@ export class Networks {
     return Object.entries(this.state.networks).map(([id, r]) => ({
       id,
       cidr: r.spec.cidr,
+      uid: r.uid ?? 0,
       owner: r.spec.owner ?? "",
     }));
   }
 
-  async check(spec: NetworkSpec): Promise<Violation[]> {
+  /** `uid`: the caller; only its own networks with the same owner are taken for this one. */
+  async check(spec: NetworkSpec, uid: number): Promise<Violation[]> {
     const { network, violations } = resolveNetwork(spec);
     if (!network) return violations;
-    return findConflicts(network, this.others(), await this.host.hostRoutes());
+    return findConflicts(network, this.others(), await this.host.hostRoutes(), uid);
   }
 
-  apply(spec: NetworkSpec): Promise<NetworkStatus> {
+  /** `uid`: the caller, recorded as the owner of a new network. */
+  apply(spec: NetworkSpec, uid: number): Promise<NetworkStatus> {
     const { network: n, violations } = resolveNetwork(spec);
     if (!n) return Promise.reject(violationsError(violations));
     return this.lock(n.id).run(async () => {
@@ -82,11 +85,15 @@ export class Networks {
       // in the record the overlap check reads under it.
       const routes = await this.host.hostRoutes();
       await this.shared.run(async () => {
-        const conflicts = findConflicts(n, this.others(), routes);
+        const conflicts = findConflicts(n, this.others(), routes, uid);
         if (conflicts.length > 0) throw violationsError(conflicts);
         // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
         await this.state.update((d) => {
-          d.networks[n.id] = { spec, createdAt: existing?.createdAt ?? new Date().toISOString() };
+          d.networks[n.id] = {
+            spec,
+            uid: existing ? existing.uid : uid,
+            createdAt: existing?.createdAt ?? new Date().toISOString(),
+          };
         });
       });
       await this.converge(n);

@@ -239,6 +239,8 @@ export interface KnownNetwork {
   id: string;
   cidr: string;
   owner: string;
+  /** Who created it. */
+  uid: number;
 }
 
 export interface HostRoute {
@@ -247,11 +249,22 @@ export interface HostRoute {
   table: string;
 }
 
-/** Conflicts with the other networks we own and with the host's own routes. */
-export function findConflicts(n: ResolvedNetwork, others: KnownNetwork[], routes: HostRoute[]): Violation[] {
+/**
+ * Conflicts with the other networks we own and with the host's own routes. `callerUid`: another
+ * network with the same owner text (the Pulumi URN: a Check does not know the id yet; a replacement
+ * is created before the old one goes) is the same resource only when it is the caller's own: an
+ * owner text is anyone's to copy.
+ */
+export function findConflicts(
+  n: ResolvedNetwork,
+  others: KnownNetwork[],
+  routes: HostRoute[],
+  callerUid: number,
+): Violation[] {
   const v: Violation[] = [];
   for (const o of others) {
-    if (o.id === n.id || (n.owner !== "" && o.owner === n.owner)) continue;
+    const sameResource = n.owner !== "" && o.owner === n.owner && o.uid === callerUid;
+    if (o.id === n.id || sameResource) continue;
     const c = parseCidr(o.cidr);
     if (typeof c !== "string" && overlaps(c, n.cidr))
       v.push({

@@ -6,14 +6,31 @@ import * as path from "node:path";
 export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const fh = await fs.open(tmp, "w", mode);
+  // wx: never through a file or link someone put there first.
+  const fh = await fs.open(tmp, "wx", mode);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }); // e.g. ENOSPC: no half-written temp file stays behind
+    throw e;
   }
-  await fs.rename(tmp, file);
+  await syncDir(path.dirname(file));
+}
+
+/** Makes a rename in `dir` durable: without it, power loss can undo the rename. */
+export async function syncDir(dir: string): Promise<void> {
+  const d = await fs.open(dir, "r");
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
 }
 
 /** Writes only when the content differs; returns whether it changed. */

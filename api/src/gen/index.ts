@@ -47,4 +47,7 @@ export type * from "./qvmd/v1/NicStatus";
 export type * from "./qvmd/v1/PortForward";
 export type * from "./qvmd/v1/Progress";
 export type * from "./qvmd/v1/Qvmd";
+export type * from "./qvmd/v1/UploadChunk";
+export type * from "./qvmd/v1/UploadHeader";
+export type * from "./qvmd/v1/UploadResult";
 export type * from "./qvmd/v1/Violation";

@@ -49,6 +49,9 @@ import type { NicStatus as _qvmd_v1_NicStatus, NicStatus__Output as _qvmd_v1_Nic
 import type { PortForward as _qvmd_v1_PortForward, PortForward__Output as _qvmd_v1_PortForward__Output } from './qvmd/v1/PortForward';
 import type { Progress as _qvmd_v1_Progress, Progress__Output as _qvmd_v1_Progress__Output } from './qvmd/v1/Progress';
 import type { QvmdClient as _qvmd_v1_QvmdClient, QvmdDefinition as _qvmd_v1_QvmdDefinition } from './qvmd/v1/Qvmd';
+import type { UploadChunk as _qvmd_v1_UploadChunk, UploadChunk__Output as _qvmd_v1_UploadChunk__Output } from './qvmd/v1/UploadChunk';
+import type { UploadHeader as _qvmd_v1_UploadHeader, UploadHeader__Output as _qvmd_v1_UploadHeader__Output } from './qvmd/v1/UploadHeader';
+import type { UploadResult as _qvmd_v1_UploadResult, UploadResult__Output as _qvmd_v1_UploadResult__Output } from './qvmd/v1/UploadResult';
 import type { Violation as _qvmd_v1_Violation, Violation__Output as _qvmd_v1_Violation__Output } from './qvmd/v1/Violation';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -106,6 +109,9 @@ export interface ProtoGrpcType {
       PortForward: MessageTypeDefinition<_qvmd_v1_PortForward, _qvmd_v1_PortForward__Output>
       Progress: MessageTypeDefinition<_qvmd_v1_Progress, _qvmd_v1_Progress__Output>
       Qvmd: SubtypeConstructor<typeof grpc.Client, _qvmd_v1_QvmdClient> & { service: _qvmd_v1_QvmdDefinition }
+      UploadChunk: MessageTypeDefinition<_qvmd_v1_UploadChunk, _qvmd_v1_UploadChunk__Output>
+      UploadHeader: MessageTypeDefinition<_qvmd_v1_UploadHeader, _qvmd_v1_UploadHeader__Output>
+      UploadResult: MessageTypeDefinition<_qvmd_v1_UploadResult, _qvmd_v1_UploadResult__Output>
       Violation: MessageTypeDefinition<_qvmd_v1_Violation, _qvmd_v1_Violation__Output>
     }
   }

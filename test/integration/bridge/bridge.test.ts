@@ -31,7 +31,8 @@ const ping = async (ip: string) =>
 
 describe("qvmd host bridges with a LAN uplink (real kernel and guest)", function () {
   this.timeout(300000);
-  const agent = new TestAgent();
+  // The admin's config lets bridges use this test's LAN uplink and adopt its bridge, nothing else.
+  const agent = new TestAgent({}, { config: { bridges: { uplinks: ["qvxup0"], adoptable: ["qvxadopt"] } } });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-br-"));
   const lan = new TestLan();
   const spec = (s: Partial<BridgeSpec>): BridgeSpec => ({ id: "b1", name: "qvbr0", uplink: "qvxup0", ...s });
@@ -127,5 +128,15 @@ describe("qvmd host bridges with a LAN uplink (real kernel and guest)", function
       "still there",
     );
     assert.deepEqual(await addrs("qvxadopt"), [], "only what qvmd added is gone");
+    // An address the adopted bridge already had is the host's: deleting the Bridge keeps it, and
+    // qvmd leaves the bridge's STP setting alone (finding 4).
+    await run("ip", ["addr", "add", "10.251.0.1/24", "dev", "qvxadopt"]);
+    await agent.client!.applyBridge(
+      spec({ id: "b3", name: "qvxadopt", uplink: "", adopt: true, stp: true, address: "10.251.0.1/24" }),
+    );
+    const stp = () => fs.readFileSync("/sys/class/net/qvxadopt/bridge/stp_state", "utf8").trim();
+    assert.equal(stp(), "0", "an adopted bridge's STP is the admin's");
+    await agent.client!.deleteBridge("b3");
+    assert.deepEqual(await addrs("qvxadopt"), ["10.251.0.1/24"], "a pre-existing address stays");
   });
 });

@@ -28,7 +28,7 @@ describe("Bridges (fake host)", () => {
   afterEach(() => a.close());
 
   it("moves an uplink's addresses and routes to the bridge, recorded before the move", async () => {
-    const s = await a.bridges.apply(spec({ uplink: "eth1", address: "192.168.7.6/24" }));
+    const s = await a.bridges.apply(spec({ uplink: "eth1", address: "192.168.7.6/24" }), 0);
     assert.deepEqual(s.addresses, ["192.168.7.6/24", "192.168.7.5/24"]);
     assert.deepEqual(s.moved, ["192.168.7.5/24"]);
     assert.deepEqual(s.drift, []);
@@ -46,12 +46,12 @@ describe("Bridges (fake host)", () => {
 
   it("a crash after the move still knows what to restore; a re-apply does not re-read the moved state", async () => {
     a.bridgeHost.failOn("replaceAddress 192.168.7.5/24 qvbr0");
-    await rejects(a.bridges.apply(spec({ uplink: "eth1" })), "HOST_COMMAND_FAILED");
+    await rejects(a.bridges.apply(spec({ uplink: "eth1" }), 0), "HOST_COMMAND_FAILED");
     assert.deepEqual(a.state.bridges.b1!.uplinkAddresses, ["192.168.7.5/24"]);
     a.boot();
-    await a.bridges.apply(spec({ uplink: "eth1" }));
+    await a.bridges.apply(spec({ uplink: "eth1" }), 0);
     assert.deepEqual(a.state.bridges.b1!.uplinkAddresses, ["192.168.7.5/24"], "not the now-empty uplink");
-    assert.equal(await a.bridges.delete("b1", []), true);
+    assert.equal(await a.bridges.delete("b1", () => []), true);
     assert.deepEqual(a.bridgeHost.links.get("eth1"), {
       addresses: ["192.168.7.5/24"],
       master: undefined,
@@ -66,10 +66,10 @@ describe("Bridges (fake host)", () => {
 
   it("adopts an existing bridge and never deletes it", async () => {
     a.bridgeHost.addLink("br-lan", { kind: "bridge", addresses: ["10.1.0.1/24"] });
-    await a.bridges.apply(spec({ name: "br-lan", adopt: true, address: "10.1.0.2/24" }));
+    await a.bridges.apply(spec({ name: "br-lan", adopt: true, address: "10.1.0.2/24" }), 0);
     assert.equal(a.state.bridges.b1!.created, false);
     assert.deepEqual(await a.bridges.describe("b1"), { name: "br-lan", address: "10.1.0.1/24" });
-    await a.bridges.delete("b1", []);
+    await a.bridges.delete("b1", () => []);
     assert.deepEqual(a.bridgeHost.links.get("br-lan")!.addresses, ["10.1.0.1/24"], "only our address goes");
   });
 
@@ -77,20 +77,23 @@ describe("Bridges (fake host)", () => {
     a.bridgeHost.addLink("qvtaken", { kind: "veth" });
     a.bridgeHost.addLink("qvexists", { kind: "bridge" });
     a.bridgeHost.addLink("eth2", { master: "docker0" });
-    await rejects(a.bridges.apply(spec({ name: "qvtaken" })), "NOT_A_BRIDGE", "name");
-    await rejects(a.bridges.apply(spec({ name: "qvexists" })), "BRIDGE_EXISTS", "name");
-    await rejects(a.bridges.apply(spec({ name: "qvnone", adopt: true })), "BRIDGE_MISSING", "name");
-    await rejects(a.bridges.apply(spec({ uplink: "eth9" })), "UPLINK_MISSING", "uplink");
-    await rejects(a.bridges.apply(spec({ uplink: "eth2" })), "UPLINK_TAKEN", "uplink");
-    await rejects(a.bridges.apply(spec({ name: "br0" })), "BAD_NAME", "name");
+    await rejects(a.bridges.apply(spec({ name: "qvtaken" }), 0), "NOT_A_BRIDGE", "name");
+    await rejects(a.bridges.apply(spec({ name: "qvexists" }), 0), "BRIDGE_EXISTS", "name");
+    await rejects(a.bridges.apply(spec({ name: "qvnone", adopt: true }), 0), "BRIDGE_MISSING", "name");
+    await rejects(a.bridges.apply(spec({ uplink: "eth9" }), 0), "UPLINK_MISSING", "uplink");
+    await rejects(a.bridges.apply(spec({ uplink: "eth2" }), 0), "UPLINK_TAKEN", "uplink");
+    await rejects(a.bridges.apply(spec({ name: "br0" }), 0), "BAD_NAME", "name");
     assert.deepEqual(a.state.bridges, {});
     assert.deepEqual(a.bridgeHost.calls, []);
   });
 
   it("keeps its name, refuses deletion while used, reports drift and NOT_FOUND", async () => {
-    await a.bridges.apply(spec({ uplink: "eth1" }));
-    await rejects(a.bridges.apply(spec({ name: "qvbr1" })), "BRIDGE_IMMUTABLE", "name");
-    const e = await rejects(a.bridges.delete("b1", ["v1"]), "BRIDGE_IN_USE");
+    await a.bridges.apply(spec({ uplink: "eth1" }), 0);
+    await rejects(a.bridges.apply(spec({ name: "qvbr1" }), 0), "BRIDGE_IMMUTABLE", "name");
+    const e = await rejects(
+      a.bridges.delete("b1", () => ["v1"]),
+      "BRIDGE_IN_USE",
+    );
     assert.match(e.message, /v1/);
     await a.bridgeHost.release("eth1");
     assert.deepEqual((await a.bridges.status("b1")).drift, ["uplink eth1 not enslaved"]);
@@ -99,10 +102,10 @@ describe("Bridges (fake host)", () => {
       "bridge qvbr0 missing",
       "uplink eth1 not enslaved",
     ]);
-    await a.bridges.apply(spec({ uplink: "eth1" }));
+    await a.bridges.apply(spec({ uplink: "eth1" }), 0);
     assert.deepEqual((await a.bridges.status("b1")).drift, []);
-    await a.bridges.delete("b1", []);
-    assert.equal(await a.bridges.delete("b1", []), false);
+    await a.bridges.delete("b1", () => []);
+    assert.equal(await a.bridges.delete("b1", () => []), false);
     await rejects(a.bridges.status("b1"), "BRIDGE_NOT_FOUND");
   });
 });

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import type { ImageSpec } from "../../../agent/src/image/spec";
-import { FakeAgent, rejects } from "../../helpers/fake-agent";
+import { FakeAgent, rejects, ROOT } from "../../helpers/fake-agent";
 import { sha256 } from "../../helpers/fake-vm-host";
 
 const spec = (over: Partial<ImageSpec> & { source: string }): ImageSpec => ({
@@ -34,7 +34,7 @@ describe("Images (fake host)", () => {
   const progress = () => undefined;
 
   it("stores the bytes under their digest and records size and format", async () => {
-    const s = await a.images.apply(spec({ source: src, sha256: sha256(disk) }), progress);
+    const s = await a.images.apply(spec({ source: src, sha256: sha256(disk) }), progress, ROOT);
     assert.equal(s.path, a.p.blob(sha256(disk)));
     assert.deepEqual(blobs(), [sha256(disk)]);
     assert.equal(s.record.format, "raw");
@@ -44,19 +44,19 @@ describe("Images (fake host)", () => {
 
   it("changes boot settings in place without fetching again, and refetches a lost blob", async () => {
     const k = a.source("vmlinuz", kernel);
-    await a.images.apply(spec({ source: src, kernel: k }), progress);
-    await a.images.apply(spec({ source: src, kernel: k, cmdline: "console=ttyS0" }), progress);
+    await a.images.apply(spec({ source: src, kernel: k }), progress, ROOT);
+    await a.images.apply(spec({ source: src, kernel: k, cmdline: "console=ttyS0" }), progress, ROOT);
     assert.deepEqual(a.imageHost.only("fetch"), [`fetch ${src}`, `fetch ${k}`]);
     assert.equal(a.images.get("i1").image.cmdline, "console=ttyS0");
     fs.rmSync(a.p.blob(sha256(kernel)));
-    await a.images.apply(spec({ source: src, kernel: k, cmdline: "console=ttyS0" }), progress);
+    await a.images.apply(spec({ source: src, kernel: k, cmdline: "console=ttyS0" }), progress, ROOT);
     assert.equal(a.imageHost.only("fetch").length, 4, "a missing blob means fetching again");
     assert.deepEqual(blobs(), [sha256(disk), sha256(kernel)].sort());
   });
 
   it("keeps nothing when the digest does not match, and says which property to fix", async () => {
     const e = await rejects(
-      a.images.apply(spec({ source: src, sha256: "0".repeat(64) }), progress),
+      a.images.apply(spec({ source: src, sha256: "0".repeat(64) }), progress, ROOT),
       "IMAGE_SHA256_MISMATCH",
       "sha256",
     );
@@ -67,11 +67,11 @@ describe("Images (fake host)", () => {
   });
 
   it("refuses a qcow2 with a backing file and a format that does not match, recording nothing", async () => {
-    a.imageHost.info.set(sha256(disk), { format: "qcow2", "backing-filename": "/etc/shadow" });
-    await rejects(a.images.apply(spec({ source: src }), progress), "IMAGE_HAS_BACKING_FILE", "source");
+    a.imageHost.info.set(sha256(disk), { refused: "IMAGE_HAS_BACKING_FILE" });
+    await rejects(a.images.apply(spec({ source: src }), progress, ROOT), "IMAGE_HAS_BACKING_FILE", "source");
     a.imageHost.info.set(sha256(disk), { format: "qcow2" });
     await rejects(
-      a.images.apply(spec({ source: src, format: "raw" }), progress),
+      a.images.apply(spec({ source: src, format: "raw" }), progress, ROOT),
       "IMAGE_FORMAT_MISMATCH",
       "format",
     );
@@ -79,8 +79,8 @@ describe("Images (fake host)", () => {
   });
 
   it("shares a blob between images and removes it only when no image and no instance uses it", async () => {
-    await a.images.apply(spec({ source: src }), progress);
-    await a.images.apply(spec({ id: "i2", source: src }), progress);
+    await a.images.apply(spec({ source: src }), progress, ROOT);
+    await a.images.apply(spec({ id: "i2", source: src }), progress, ROOT);
     await a.images.delete("i1");
     assert.deepEqual(blobs(), [sha256(disk)], "i2 still uses it");
     await a.state.update((d) => {

@@ -3,7 +3,7 @@
 // disks that only grow, failures that leave a retryable record, and a delete that finds everything.
 import * as assert from "node:assert/strict";
 import type { InstanceSpec } from "../../../agent/src/instance/spec";
-import { FakeAgent, netSpec, rejects } from "../../helpers/fake-agent";
+import { FakeAgent, netSpec, rejects, ROOT } from "../../helpers/fake-agent";
 
 const MAC1 = "52:54:00:00:00:01";
 const MAC2 = "52:54:00:00:00:02";
@@ -32,14 +32,14 @@ const inst = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
 describe("Instances (fake host)", () => {
   let a: FakeAgent;
   const progress: string[] = [];
-  const apply = (s: InstanceSpec) => a.instances.apply(s, (m) => progress.push(m));
+  const apply = (s: InstanceSpec) => a.instances.apply(s, (m) => progress.push(m), 0);
   beforeEach(async () => {
     a = new FakeAgent();
     progress.length = 0;
-    await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }));
-    await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }));
+    await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }), 0);
+    await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }), 0);
     const src = a.source("disk.img", Buffer.alloc(1024));
-    await a.images.apply({ id: "img", source: src } as never, () => undefined);
+    await a.images.apply({ id: "img", source: src } as never, () => undefined, ROOT);
     a.vm.addresses.set(MAC1, { mac: MAC1, ip: "10.50.0.17", source: "dhcp" });
     a.vm.addresses.set(MAC2, { mac: MAC2, ip: "10.51.0.5", source: "arp" });
   });
@@ -69,7 +69,7 @@ describe("Instances (fake host)", () => {
 
   it("runs QEMU in the first NIC's namespace and moves the other TAPs where they belong", async () => {
     a.bridgeHost.addLink("qvlan", { kind: "bridge", addresses: ["192.168.9.2/24"] });
-    await a.bridges.apply({ id: "b1", name: "qvlan", adopt: true } as never);
+    await a.bridges.apply({ id: "b1", name: "qvlan", adopt: true } as never, 0);
     const nics = [
       { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" },
       { network_id: "n2", bridge_id: "", mac: MAC2, ip: "" },
@@ -207,12 +207,27 @@ describe("Instances (fake host)", () => {
     assert.deepEqual(a.vm.only("launchQemu"), ["launchQemu qvm-v1"]);
   });
 
+  it("records the spec as validated: a MAC spelled with case and whitespace is one MAC (finding 13)", async () => {
+    const spelled = `  ${MAC1.toUpperCase()}\n\t`;
+    await apply(inst({ nics: [{ network_id: "n1", bridge_id: "", mac: spelled, ip: "10.50.0.30" }] }));
+    assert.deepEqual(a.state.instances.v1!.spec.nics, [
+      { network_id: "n1", bridge_id: "", mac: MAC1, ip: "10.50.0.30" },
+    ]);
+    assert.deepEqual(
+      a.net.dhcp.get("n1")!.extra.map((r) => r.mac),
+      [MAC1],
+      "one dnsmasq host line, intact",
+    );
+    const nic = { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" };
+    await rejects(apply(inst({ id: "v2", nics: [nic] })), "DUPLICATE_MAC", "networks[0].mac");
+  });
+
   it("forwards ports to the discovered address and refuses the same port for another instance", async () => {
     const fwd = { host_port: 2222, guest_port: 22, protocol: "tcp", host_address: "" };
     await apply(inst({ port_forwards: [fwd] }));
     assert.equal(a.vm.portTables.get("v1")!.ip, "10.50.0.17");
     const nic = { network_id: "n1", bridge_id: "", mac: MAC2, ip: "" };
-    const v = await a.instances.check(inst({ id: "v2", nics: [nic], port_forwards: [fwd] }));
+    const v = await a.instances.check(inst({ id: "v2", nics: [nic], port_forwards: [fwd] }), 0);
     assert.deepEqual(
       v.map((x) => [x.property, x.code]),
       [["portForwards[0].hostPort", "PORT_FORWARDED"]],

@@ -10,7 +10,7 @@ describe("Networks (fake host)", () => {
   afterEach(() => a.close());
 
   it("records the spec, then creates netns, links, table, forwarding and DHCP in that order", async () => {
-    const s = await a.networks.apply(netSpec());
+    const s = await a.networks.apply(netSpec(), 0);
     assert.equal(s.network.id, "a");
     assert.deepEqual(a.net.calls, [
       "observe a",
@@ -28,7 +28,7 @@ describe("Networks (fake host)", () => {
 
   it("knows what to clean up when the host fails half-way, and converges on retry", async () => {
     a.net.failOn("nftApply");
-    await rejects(a.networks.apply(netSpec()), "HOST_COMMAND_FAILED");
+    await rejects(a.networks.apply(netSpec(), 0), "HOST_COMMAND_FAILED");
     assert.ok(a.state.networks.a, "recorded before the host was touched");
     assert.ok(a.net.netns.has("qvm-a"));
     assert.deepEqual((await a.networks.get("a")).drift, [
@@ -36,14 +36,14 @@ describe("Networks (fake host)", () => {
       "DHCP server not running",
       "FORWARD rules of a missing",
     ]);
-    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec(), 0);
     assert.deepEqual((await a.networks.get("a")).drift, []);
   });
 
   it("re-applies without re-creating what exists", async () => {
-    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec(), 0);
     a.net.calls.length = 0;
-    await a.networks.apply(netSpec({ mtu: 1400 }));
+    await a.networks.apply(netSpec({ mtu: 1400 }), 0);
     assert.deepEqual(
       a.net.only("ipBatch"),
       ["ipBatch root 3", "ipBatch qvm-a 8"],
@@ -53,28 +53,28 @@ describe("Networks (fake host)", () => {
   });
 
   it("refuses a changed cidr, an overlap with another network or a host route, naming cidr", async () => {
-    await a.networks.apply(netSpec());
-    await rejects(a.networks.apply(netSpec({ cidr: "10.51.0.0/24" })), "NET_IMMUTABLE", "cidr");
-    await rejects(a.networks.apply(netSpec({ id: "b", cidr: "10.50.0.0/16" })), "NET_OVERLAP", "cidr");
+    await a.networks.apply(netSpec(), 0);
+    await rejects(a.networks.apply(netSpec({ cidr: "10.51.0.0/24" }), 0), "NET_IMMUTABLE", "cidr");
+    await rejects(a.networks.apply(netSpec({ id: "b", cidr: "10.50.0.0/16" }), 0), "NET_OVERLAP", "cidr");
     a.net.routes = [{ dst: "10.60.1.0/24", dev: "eth0", table: "main" }];
-    const v = await a.networks.check(netSpec({ id: "c", cidr: "10.60.0.0/16" }));
+    const v = await a.networks.check(netSpec({ id: "c", cidr: "10.60.0.0/16" }), 0);
     assert.deepEqual(
       v.map((x) => [x.property, x.code]),
       [["cidr", "ROUTE_OVERLAP"]],
     );
-    await rejects(a.networks.apply(netSpec({ id: "c", cidr: "10.60.0.0/16" })), "ROUTE_OVERLAP", "cidr");
+    await rejects(a.networks.apply(netSpec({ id: "c", cidr: "10.60.0.0/16" }), 0), "ROUTE_OVERLAP", "cidr");
     assert.deepEqual(Object.keys(a.state.networks), ["a"], "nothing recorded for refused specs");
   });
 
   it("an owner's own network does not overlap itself (replacement creates before it deletes)", async () => {
-    await a.networks.apply(netSpec({ owner: "urn:x" }));
-    await a.networks.apply(netSpec({ id: "b", owner: "urn:x" }));
+    await a.networks.apply(netSpec({ owner: "urn:x" }), 0);
+    await a.networks.apply(netSpec({ id: "b", owner: "urn:x" }), 0);
     assert.deepEqual(Object.keys(a.state.networks).sort(), ["a", "b"]);
   });
 
   it("deletes whatever exists even without a record, and restores ip_forward after the last", async () => {
-    await a.networks.apply(netSpec());
-    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }));
+    await a.networks.apply(netSpec(), 0);
+    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }), 0);
     assert.equal(await a.networks.delete("a"), true);
     assert.equal(a.net.ipForward, "1", "b still needs forwarding");
     assert.equal(await a.networks.delete("b"), true);
@@ -99,23 +99,27 @@ describe("Networks (fake host)", () => {
       return batch(lines, ns);
     };
     await Promise.all([
-      a.networks.apply(netSpec()),
-      a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" })),
+      a.networks.apply(netSpec(), 0),
+      a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }), 0),
     ]);
     assert.equal(most, 2, "different networks overlap");
     most = 0;
-    await Promise.all([a.networks.apply(netSpec()), a.networks.apply(netSpec()), a.networks.delete("b")]);
+    await Promise.all([
+      a.networks.apply(netSpec(), 0),
+      a.networks.apply(netSpec(), 0),
+      a.networks.delete("b"),
+    ]);
     assert.equal(most, 1, "the same network's calls queue (and b's delete runs no batch)");
     // Overlap is still decided against every record: a concurrent overlapping create is refused.
     const [x, y] = await Promise.allSettled([
-      a.networks.apply(netSpec({ id: "c", cidr: "10.60.0.0/24" })),
-      a.networks.apply(netSpec({ id: "d", cidr: "10.60.0.0/16" })),
+      a.networks.apply(netSpec({ id: "c", cidr: "10.60.0.0/24" }), 0),
+      a.networks.apply(netSpec({ id: "d", cidr: "10.60.0.0/16" }), 0),
     ]);
     assert.deepEqual([x.status, y.status], ["fulfilled", "rejected"]);
   });
 
   it("refuses to delete a network an instance uses", async () => {
-    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec(), 0);
     await a.state.update((d) => {
       d.instances.v = {
         spec: { nics: [{ network_id: "a", mac: "52:54:00:00:00:01" }] } as never,
@@ -132,8 +136,8 @@ describe("Networks (fake host)", () => {
   });
 
   it("repairs only the firewall on the guard's request, under its suppression", async () => {
-    await a.networks.apply(netSpec());
-    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }));
+    await a.networks.apply(netSpec(), 0);
+    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }), 0);
     let suppressed = 0;
     a.networks.guard = {
       suppress: async (f) => (suppressed++, f()),
@@ -162,15 +166,15 @@ describe("Networks (fake host)", () => {
   });
 
   it("repairs every network's firewall even when one fails, then reports the failure", async () => {
-    await a.networks.apply(netSpec());
-    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }));
+    await a.networks.apply(netSpec(), 0);
+    await a.networks.apply(netSpec({ id: "b", cidr: "10.52.0.0/24" }), 0);
     a.net.failOn("nftApply qvm_a");
     await assert.rejects(a.networks.reassertFirewall("x"), /firewall repair after "x" failed: a: /);
     assert.deepEqual(a.net.only("nftApply").slice(-2), ["nftApply qvm_a", "nftApply qvm_b"]);
   });
 
   it("re-asserts every recorded network after a restart, leaving what matches alone", async () => {
-    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec(), 0);
     await a.net.deleteNetns("a");
     a.net.tables.clear();
     a.boot();
@@ -181,7 +185,7 @@ describe("Networks (fake host)", () => {
   });
 
   it("serves instances' fixed addresses as reservations, and reads NOT_FOUND for unknown ids", async () => {
-    await a.networks.apply(netSpec());
+    await a.networks.apply(netSpec(), 0);
     await a.state.update((d) => {
       d.instances.v = {
         spec: {

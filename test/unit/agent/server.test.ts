@@ -78,7 +78,7 @@ describe("qvmd gRPC server (in process, fake host)", function () {
     const source = a.source("disk.img", Buffer.alloc(4096));
     const events: string[] = [];
     const img = await c.applyImage({ id: "img", source }, (p) => events.push(p.message));
-    assert.ok(events.some((m) => m.startsWith("downloading file:///srv/images/disk.img")));
+    assert.ok(events.some((m) => m.startsWith("downloading http://images.test/disk.img")));
     assert.equal(img.size_bytes, 4096);
     assert.equal(path.dirname(img.path), a.p.blobsDir);
   });

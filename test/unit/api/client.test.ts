@@ -77,10 +77,12 @@ describe("qvmd client (typed, over a real gRPC socket)", () => {
     });
     try {
       const seen: string[] = [];
-      const img = await client.applyImage({ id: "i", source: "file:///x" }, (p) => seen.push(p.message));
+      const img = await client.applyImage({ id: "i", source: "https://example.invalid/x" }, (p) =>
+        seen.push(p.message),
+      );
       assert.deepEqual(seen, ["fetching"]);
       assert.equal(img.path, "/blob");
-      assert.equal(img.spec?.source, "file:///x");
+      assert.equal(img.spec?.source, "https://example.invalid/x");
     } finally {
       await stop();
     }

@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import { parseSource } from "@pulumi-qemu/api/validate";
 import { resolveImage } from "../../../agent/src/image/spec";
 import {
+  instanceSpecShape,
+  normalisedSpec,
   resolveInstance,
   USER_DATA_MAX_BYTES,
   type InstanceSpecInput,
@@ -65,6 +67,26 @@ describe("instance spec", () => {
   });
 });
 
+describe("instance spec as recorded (finding 13)", () => {
+  it("stores MACs, addresses and forwards in the spelling every consumer expects", () => {
+    const raw = {
+      id: "a",
+      image_id: "i",
+      nics: [{ network_id: "n", mac: " 52:54:00:AA:BB:01\n\t", ip: "10.0.0.5" }],
+      port_forwards: [{ host_port: 2222, guest_port: 22 }],
+    };
+    const { instance } = resolveInstance(raw);
+    const spec = normalisedSpec(instanceSpecShape.parse(raw), instance!);
+    assert.equal(spec.nics[0]!.mac, "52:54:00:aa:bb:01");
+    assert.equal(spec.nics[0]!.ip, "10.0.0.5");
+    assert.deepEqual(spec.port_forwards, [
+      { host_port: 2222, guest_port: 22, protocol: "tcp", host_address: "" },
+    ]);
+    const again = resolveInstance(spec).instance!;
+    assert.deepEqual([again.nics, again.forwards], [instance!.nics, instance!.forwards], "resolves the same");
+  });
+});
+
 describe("image spec", () => {
   it("accepts file and http(s) sources, refuses traversal, hosts in file URLs and other schemes", () => {
     assert.ok(parseSource("file:///images/a.qcow2") instanceof URL);
@@ -72,14 +94,27 @@ describe("image spec", () => {
     assert.match(parseSource("file:///images/../etc/shadow") as string, /"\." or "\.\." path segments/);
     assert.match(parseSource("file://host/etc") as string, /must not name a host/);
     assert.match(parseSource("ftp://x/y") as string, /unsupported scheme/);
+    assert.ok(parseSource(`sha256:${"a".repeat(64)}`) instanceof URL);
+    assert.match(parseSource("sha256:abc") as string, /64 lower-case hexadecimal/);
+  });
+  it("refuses local files on qvmd's side, in every spelling: the client uploads them", () => {
+    for (const source of ["file:///etc/shadow", "file:/etc/shadow", "FILE:///etc/shadow"]) {
+      const v = resolveImage({ id: "i", source }).violations;
+      assert.deepEqual(
+        v.map((x) => [x.property, x.code]),
+        [["source", "BAD_SOURCE"]],
+        source,
+      );
+      assert.match(v[0]!.reason, /does not open local files.*UploadBlob/);
+    }
   });
   it("requires uefi for aarch64 and a kernel for initrd/cmdline", () => {
     const v = resolveImage({
       id: "i",
-      source: "file:///a",
+      source: "https://example.invalid/a",
       arch: "aarch64",
       firmware: "bios",
-      initrd: "file:///i",
+      initrd: "https://example.invalid/i",
     }).violations;
     assert.deepEqual(v.map((x) => x.property).sort(), ["firmware", "initrd"]);
   });

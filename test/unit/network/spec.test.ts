@@ -119,20 +119,41 @@ describe("network spec", () => {
   it("finds overlaps with other networks (not itself, not its own owner) and with host routes", () => {
     const n = resolveNetwork({ ...base, owner: "urn:me" }).network!;
     const others = [
-      { id: "n1", cidr: "192.168.71.0/24", owner: "" },
-      { id: "n2", cidr: "192.168.0.0/16", owner: "urn:other" },
-      { id: "n3", cidr: "192.168.71.0/25", owner: "urn:me" },
+      { id: "n1", cidr: "192.168.71.0/24", owner: "", uid: 1000 },
+      { id: "n2", cidr: "192.168.0.0/16", owner: "urn:other", uid: 1000 },
+      { id: "n3", cidr: "192.168.71.0/25", owner: "urn:me", uid: 1000 },
     ];
-    const v = findConflicts(n, others, [
-      { dst: "192.168.71.128/25", dev: "eth1", table: "main" },
-      { dst: "192.168.71.0/24", dev: "qvmn9h", table: "main" },
-      { dst: "10.0.0.0/8", dev: "eth0", table: "main" },
-    ]);
+    const v = findConflicts(
+      n,
+      others,
+      [
+        { dst: "192.168.71.128/25", dev: "eth1", table: "main" },
+        { dst: "192.168.71.0/24", dev: "qvmn9h", table: "main" },
+        { dst: "10.0.0.0/8", dev: "eth0", table: "main" },
+      ],
+      1000,
+    );
     assert.deepEqual(
       v.map((x) => x.code),
       ["NET_OVERLAP", "ROUTE_OVERLAP"],
     );
     assert.match(v[0]!.reason, /overlaps network n2/);
     assert.match(v[1]!.reason, /host route "192\.168\.71\.128\/25 dev eth1"/);
+  });
+
+  it("takes another network with the same owner for this one only when it is the caller's (finding 12)", () => {
+    const n = resolveNetwork({ ...base, owner: "urn:me" }).network!;
+    const copied = [{ id: "n3", cidr: "192.168.71.0/25", owner: "urn:me", uid: 1000 }];
+    const codes = (v: ReturnType<typeof findConflicts>) => v.map((x) => x.code);
+    assert.deepEqual(
+      codes(findConflicts(n, copied, [], 1000)),
+      [],
+      "its own: the same resource (a Check, or a replacement created first)",
+    );
+    assert.deepEqual(
+      codes(findConflicts(n, copied, [], 1001)),
+      ["NET_OVERLAP"],
+      "another uid copied the owner",
+    );
   });
 });

@@ -254,7 +254,7 @@ describe("provider gRPC server with a fake qvmd (no root)", function () {
   const samples: Record<string, Props> = {
     Network: { cidr: "10.7.0.0/24" },
     Bridge: { name: "qvbr0" },
-    Image: { source: "file:///images/a.qcow2" },
+    Image: { source: "https://images.example/a.qcow2" },
     Instance: {
       imageId: "img1",
       networks: [{ networkId: "n1" }],

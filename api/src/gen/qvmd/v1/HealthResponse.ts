@@ -5,10 +5,14 @@ export interface HealthResponse {
   'version'?: (string);
   'pid'?: (number);
   'state_dir'?: (string);
+  'caller_uid'?: (number);
+  'caller_gid'?: (number);
 }
 
 export interface HealthResponse__Output {
   'version': (string);
   'pid': (number);
   'state_dir': (string);
+  'caller_uid': (number);
+  'caller_gid': (number);
 }

@@ -37,6 +37,8 @@ import type { InstanceEvent as _qvmd_v1_InstanceEvent, InstanceEvent__Output as 
 import type { ListNetworksRequest as _qvmd_v1_ListNetworksRequest, ListNetworksRequest__Output as _qvmd_v1_ListNetworksRequest__Output } from '../../qvmd/v1/ListNetworksRequest';
 import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetworksResponse__Output as _qvmd_v1_ListNetworksResponse__Output } from '../../qvmd/v1/ListNetworksResponse';
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from '../../qvmd/v1/Network';
+import type { UploadChunk as _qvmd_v1_UploadChunk, UploadChunk__Output as _qvmd_v1_UploadChunk__Output } from '../../qvmd/v1/UploadChunk';
+import type { UploadResult as _qvmd_v1_UploadResult, UploadResult__Output as _qvmd_v1_UploadResult__Output } from '../../qvmd/v1/UploadResult';
 
 export interface QvmdClient extends grpc.Client {
   ApplyBridge(argument: _qvmd_v1_ApplyBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
@@ -202,6 +204,15 @@ export interface QvmdClient extends grpc.Client {
   listNetworks(argument: _qvmd_v1_ListNetworksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
   listNetworks(argument: _qvmd_v1_ListNetworksRequest, callback: grpc.requestCallback<_qvmd_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
   
+  UploadBlob(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  UploadBlob(metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  UploadBlob(options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  UploadBlob(callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  uploadBlob(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  uploadBlob(metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  uploadBlob(options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  uploadBlob(callback: grpc.requestCallback<_qvmd_v1_UploadResult__Output>): grpc.ClientWritableStream<_qvmd_v1_UploadChunk>;
+  
 }
 
 export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
@@ -243,6 +254,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   ListNetworks: grpc.handleUnaryCall<_qvmd_v1_ListNetworksRequest__Output, _qvmd_v1_ListNetworksResponse>;
   
+  UploadBlob: grpc.handleClientStreamingCall<_qvmd_v1_UploadChunk__Output, _qvmd_v1_UploadResult>;
+  
 }
 
 export interface QvmdDefinition extends grpc.ServiceDefinition {
@@ -265,4 +278,5 @@ export interface QvmdDefinition extends grpc.ServiceDefinition {
   GetNetwork: MethodDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_Network, _qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network__Output>
   Health: MethodDefinition<_qvmd_v1_HealthRequest, _qvmd_v1_HealthResponse, _qvmd_v1_HealthRequest__Output, _qvmd_v1_HealthResponse__Output>
   ListNetworks: MethodDefinition<_qvmd_v1_ListNetworksRequest, _qvmd_v1_ListNetworksResponse, _qvmd_v1_ListNetworksRequest__Output, _qvmd_v1_ListNetworksResponse__Output>
+  UploadBlob: MethodDefinition<_qvmd_v1_UploadChunk, _qvmd_v1_UploadResult, _qvmd_v1_UploadChunk__Output, _qvmd_v1_UploadResult__Output>
 }

@@ -1,0 +1,137 @@
+// What an instance's Apply must refuse, and the record that follows, as one step: the facts are
+// gathered (references to images, networks and bridges, other instances, the host's listeners and
+// addresses), conflicts.ts decides, plan.ts plans, and the instance is recorded before anything on
+// the host changes. The manager runs admit() inside the topology (finding 14).
+import * as fs from "node:fs/promises";
+import type { Violation } from "@pulumi-qemu/api/validate";
+import type { StatePaths } from "../constants";
+import { violationsError } from "../errors";
+import type { Bridges } from "../bridge/manager";
+import type { Config } from "../config";
+import type { Images } from "../image/manager";
+import type { Networks } from "../network/manager";
+import type { ResolvedNetwork } from "../network/spec";
+import type { Topology } from "../policy/topology";
+import type { StateStore } from "../state";
+import {
+  forwardPolicyViolations,
+  macViolations,
+  portViolations,
+  type References,
+  referenceViolations,
+} from "./conflicts";
+import type { HostBridge } from "./discovery";
+import type { InstanceHost } from "./host";
+import { type ApplyPlan, imageFacts, planApply } from "./plan";
+import {
+  type InstanceSpec,
+  normalisedSpec,
+  type ResolvedForward,
+  type ResolvedInstance,
+  resolveInstance,
+} from "./spec";
+
+export class Admission {
+  constructor(
+    private readonly p: StatePaths,
+    private readonly state: StateStore,
+    private readonly images: Images,
+    private readonly networks: Networks,
+    private readonly bridges: Bridges,
+    private readonly host: InstanceHost,
+    /** The admin's rules for port forwards (config.portForwards). */
+    private readonly forwardPolicy: Config["portForwards"],
+    /** What is being deleted is already absent for a new reference (finding 14). */
+    private readonly topology: Topology,
+    private readonly runningPid: (id: string) => Promise<number>,
+  ) {}
+
+  /** What the instance refers to, as it is now: the facts conflicts.ts decides on. */
+  private async references(inst: ResolvedInstance): Promise<References> {
+    const networks = new Map<string, ResolvedNetwork>();
+    const bridges = new Map<string, HostBridge>();
+    // What is being deleted (finding 14) is already absent for a new reference.
+    const going = this.topology;
+    for (const nic of inst.nics)
+      if (nic.bridgeId !== undefined) {
+        const b = going.isGoing("bridge", nic.bridgeId)
+          ? undefined
+          : await this.bridges.describe(nic.bridgeId);
+        if (b) bridges.set(nic.bridgeId, b);
+      } else {
+        // The record says whether it exists; its host objects are the network's own business
+        // (drift on its read, the guard), not a reason to slow every instance create down.
+        const net = going.isGoing("network", nic.networkId!)
+          ? undefined
+          : this.networks.resolved(nic.networkId!);
+        if (net) networks.set(net.id, net);
+      }
+    const imageExists = this.images.has(inst.image_id) && !going.isGoing("image", inst.image_id);
+    return { imageExists, networks, bridges, instances: this.state.instances };
+  }
+
+  private readonly listeners = (f: ResolvedForward) => this.host.listeners(f.protocol, f.hostPort);
+
+  /** The admin's rules for forwards (finding 3); the host's addresses are asked only when named. */
+  private async forwardRules(inst: ResolvedInstance): Promise<Violation[]> {
+    const local = inst.forwards.some((f) => f.hostAddress !== "")
+      ? await this.host.localAddresses()
+      : new Set<string>();
+    return forwardPolicyViolations(inst, this.forwardPolicy.minHostPort, local);
+  }
+
+  /**
+   * Violations knowable before creating anything; references that do not exist yet are skipped.
+   * `uid`: the caller, whose own instances with the same owner text are this one (conflicts.ts).
+   */
+  async check(spec: InstanceSpec, uid: number): Promise<Violation[]> {
+    const { instance: inst, violations } = resolveInstance(spec);
+    if (!inst) return violations;
+    return [
+      ...macViolations(inst, this.state.instances, uid),
+      ...(await this.forwardRules(inst)),
+      ...(await portViolations(inst, this.state.instances, this.listeners, uid)),
+    ];
+  }
+
+  /** The cross-resource check and the record of the instance, as one step (run in the topology). */
+  async admit(
+    spec: InstanceSpec,
+    inst: ResolvedInstance,
+    uid: number,
+  ): Promise<{ refs: References; plan: ApplyPlan }> {
+    const refs = await this.references(inst);
+    const v = [
+      ...referenceViolations(inst, refs),
+      ...(await this.forwardRules(inst)),
+      ...(await portViolations(inst, refs.instances, this.listeners, uid)),
+    ];
+    if (v.length > 0) throw violationsError(v);
+    const image = this.images.get(inst.image_id);
+    const existing = this.state.instances[inst.id];
+    const plan = planApply({
+      inst,
+      image: imageFacts(image),
+      networks: refs.networks,
+      bridges: refs.bridges,
+      existing,
+      pid: existing ? await this.runningPid(inst.id) : 0,
+      diskExists: await fs.stat(this.p.instanceDisk(inst.id)).then(
+        () => true,
+        () => false,
+      ),
+      paths: this.p,
+    });
+    // Record first: whatever happens next, a retry converges and a Delete finds everything.
+    // The spec as validated (finding 13): nothing downstream re-reads the raw spelling.
+    await this.state.update((d) => {
+      d.instances[inst.id] = {
+        spec: normalisedSpec(spec, inst),
+        uid: existing ? existing.uid : uid,
+        ...plan.record,
+        createdAt: existing?.createdAt ?? new Date().toISOString(),
+      };
+    });
+    return { refs, plan };
+  }
+}

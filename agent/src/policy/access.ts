@@ -1,0 +1,67 @@
+// What the server asks before a manager runs: may this caller act on the object (owners.ts), build
+// on the objects it names, hold one more (quotas.ts), and is an object about to be deleted still
+// used. Reads the state only; a refused call changes nothing.
+import type { z } from "zod";
+import type { Config } from "../config";
+import { QvmdError } from "../errors";
+import type { instanceSpecShape } from "../instance/spec";
+import type { Caller } from "../peer/creds";
+import type { StateStore } from "../state";
+import { assertMayAct, assertMayUse, type Kind, visibleTo } from "./owners";
+import { assertWithinQuota, instanceUsage, type Usage, usageOf } from "./quotas";
+
+/** The record of `id` in one of the state's maps, if any (never an inherited property). */
+const recordOf = <R>(map: Readonly<Record<string, R>>, id: unknown): R | undefined =>
+  typeof id === "string" && Object.hasOwn(map, id) ? map[id] : undefined;
+
+type Counted = "networks" | "images" | "instances" | "bridges" | "dnsForwarders";
+
+export function accessRules(state: StateStore, quotas: Config["quotas"]) {
+  type Owned = Readonly<Record<string, { uid?: number }>>;
+  const maps: Record<Kind, () => Owned> = {
+    network: () => state.networks,
+    image: () => state.images,
+    instance: () => state.instances,
+    bridge: () => state.bridges,
+    "DNS forwarder": () => state.dnsForwarders,
+  };
+  const mayUse = (c: Caller, kind: Kind, id: string, property: string) =>
+    id !== "" && assertMayUse(c, kind, id, recordOf(maps[kind](), id), property);
+  return {
+    /** NOT_OWNER unless `c` may read, change or delete `kind` `id` (absent: anyone may create it). */
+    mayAct: (c: Caller, kind: Kind, id: string) => assertMayAct(c, kind, id, recordOf(maps[kind](), id)),
+    mayUse,
+    /** The image, networks and bridges an instance names must be the caller's or root's. */
+    instanceRefs(c: Caller, spec: z.output<typeof instanceSpecShape>) {
+      mayUse(c, "image", spec.image_id, "imageId");
+      for (const [i, n] of spec.nics.entries()) {
+        mayUse(c, "network", n.network_id, `networks[${i}].networkId`);
+        mayUse(c, "bridge", n.bridge_id, `networks[${i}].bridgeId`);
+      }
+    },
+    /** QUOTA_EXCEEDED when one more `kind` (unless `id` exists) plus `adding` passes a quota. */
+    quota(c: Caller, kind: Counted, id: string, adding: Partial<Usage> = {}) {
+      const exists = recordOf(state[kind] as Readonly<Record<string, unknown>>, id) !== undefined;
+      assertWithinQuota(c, quotas, usageOf(state, c.uid, { kind, id }), {
+        [kind]: exists ? 0 : 1,
+        ...adding,
+      });
+    },
+    instanceUsage: (spec: z.output<typeof instanceSpecShape>) => instanceUsage(state, spec),
+    /** The networks `c` may see: all for root, else its own and root's. */
+    visibleNetworks: (c: Caller) => new Set(visibleTo(c, Object.entries(state.networks)).map(([id]) => id)),
+    /** Fails when an instance has a NIC on the network or bridge (asked inside the topology step). */
+    unused: (field: "network_id" | "bridge_id", id: string) => () => {
+      const users = Object.entries(state.instances)
+        .filter(([, r]) => (r.spec.nics ?? []).some((n) => n[field] === id))
+        .map(([i]) => i);
+      if (users.length > 0)
+        throw new QvmdError(
+          "precondition",
+          field === "network_id" ? "NET_IN_USE" : "BRIDGE_IN_USE",
+          `${field === "network_id" ? "network" : "bridge"} ${id} is used by instance(s) ${users.join(", ")}`,
+          { hint: "delete the instances first" },
+        );
+    },
+  };
+}

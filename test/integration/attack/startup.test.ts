@@ -1,0 +1,56 @@
+// qvmd refuses to start where its socket could be swapped under it, and on a config it cannot
+// read whole (finding 15; the config of issue 10): it exits naming the problem, serving nothing.
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AGENT_MAIN } from "../../helpers/agent";
+import { useLeakCheck } from "../../helpers/leaks";
+
+useLeakCheck();
+
+describe("qvmd start-up refusals", function () {
+  this.timeout(60000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-startup-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const start = (socketDir: string, config = path.join(dir, "none.json")) =>
+    spawnSync(
+      process.execPath,
+      [
+        AGENT_MAIN,
+        "--socket",
+        path.join(socketDir, "qvmd.sock"),
+        "--state-dir",
+        path.join(dir, "state"),
+        "--run-dir",
+        path.join(dir, "run"),
+        "--config",
+        config,
+      ],
+      { encoding: "utf8", timeout: 20000 },
+    );
+
+  it("will not serve from a directory others may write to", () => {
+    const open = path.join(dir, "open");
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o1777);
+    const r = start(open);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /must be a directory owned by root and writable by no one else/);
+    assert.ok(!fs.existsSync(path.join(open, "qvmd.sock")), "no socket was made");
+  });
+
+  it("will not start on a config with an unknown key or a bad value, naming it", () => {
+    const cfg = path.join(dir, "config.json");
+    fs.writeFileSync(cfg, JSON.stringify({ bridges: { uplinks: ["eth0"] }, portforwards: {} }));
+    const sock = path.join(dir, "sock");
+    fs.mkdirSync(sock, { mode: 0o755 });
+    const r = start(sock, cfg);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /config\.json: \(top level\):.*portforwards/);
+    fs.writeFileSync(cfg, JSON.stringify({ portForwards: { minHostPort: 0 } }));
+    assert.match(start(sock, cfg).stderr, /portForwards\.minHostPort/);
+  });
+});
