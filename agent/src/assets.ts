@@ -3,15 +3,20 @@
 import * as path from "node:path";
 import { BUNDLED, besideExecutable } from "@pulumi-qemu/api";
 
+/**
+ * The path of native addon `<name>.node` (agent/native/README.md): beside the executable in the
+ * package, else where `make build` puts it (agent/dist/native).
+ */
+export const nativeAddon = (name: string) =>
+  BUNDLED
+    ? besideExecutable(`${name}.node`)
+    : path.resolve(__dirname, "..", "..", "agent", "dist", "native", `${name}.node`);
+
 export const assets = {
   /** The ARP sweeper run inside network namespaces. */
   arpscan: BUNDLED ? besideExecutable("arpscan.py") : path.join(__dirname, "..", "helpers", "arpscan.py"),
-  /** The DNS forwarder's batched UDP (agent/native/udp, built by make build into agent/dist/native). */
-  udpAddon: BUNDLED
-    ? besideExecutable("qvmd-udp.node")
-    : path.resolve(__dirname, "..", "..", "agent", "dist", "native", "qvmd-udp.node"),
-  /** The native addon that reads a caller's credentials (agent/native, built by make build). */
-  peercred: BUNDLED
-    ? besideExecutable("peercred.node")
-    : path.resolve(__dirname, "..", "..", "agent", "dist", "native", "peercred.node"),
+  /** The DNS forwarder's batched UDP (agent/native/udp). */
+  udpAddon: nativeAddon("qvmd-udp"),
+  /** The native addon that reads a caller's credentials (agent/native/peercred). */
+  peercred: nativeAddon("peercred"),
 };

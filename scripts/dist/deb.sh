@@ -15,10 +15,8 @@ mkdir -p "$lib" "$pkg/usr/sbin" "$pkg/lib/systemd/system" "$pkg/usr/share/doc/qv
 sea "$ROOT/agent/dist/executable.js" "$lib/qvmd" "$work/sea"
 install -m 0644 "$ROOT/api/qvmd.proto" "$lib/qvmd.proto"
 install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
-# The DNS forwarder's batched UDP addon (agent/native/udp), loaded beside the executable.
-install -m 0644 "$ROOT/agent/dist/native/qvmd-udp.node" "$lib/qvmd-udp.node"
-# The native addon that reads callers' credentials (SO_PEERCRED), loaded beside the executable.
-install -m 0644 "$ROOT/agent/dist/native/peercred.node" "$lib/peercred.node"
+# The native addons (agent/native/README.md), loaded from beside the executable.
+install -m 0644 "$ROOT"/agent/dist/native/*.node "$lib/"
 ln -s ../lib/qvmd/qvmd "$pkg/usr/sbin/qvmd"
 [ "$("$lib/qvmd" --version)" = "qvmd $VERSION" ] || { echo "dist: the bundled qvmd does not run" >&2; exit 1; }
 # Started without qvmd's IPC channel, the forwarder process refuses, which shows it is the one; it

@@ -1,5 +1,5 @@
 // Who is calling: the uid, gid and pid the kernel recorded when the caller connected to qvmd's
-// socket (SO_PEERCRED, read by the native addon agent/native/peercred.c). The caller cannot
+// socket (SO_PEERCRED, read by the native addon agent/native/peercred/peercred.c). The caller cannot
 // choose or change them, unlike anything in a request.
 import * as fs from "node:fs";
 import { assets } from "../assets";
