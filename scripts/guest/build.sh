@@ -28,29 +28,12 @@ need_file() { # FILE DEBIAN-PACKAGE
   [ -e "$1" ] || die "'$1' not found: install Debian package '$2' (it belongs in scripts/apt-packages.txt)"
 }
 
-# ---------------------------------------------------------------- apt helpers
-candidate() { # PKG:ARCH -> version or empty
-  apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
-}
-# Depends + Pre-Depends of PKG:ARCH=VER: first alternative of each, names only, one per line
-depends_of() {
-  apt-cache show "$1" 2>/dev/null | awk '
-    /^$/ { exit }
-    /^(Pre-)?Depends:/ { sub(/^[^:]*: */, ""); n = split($0, d, ","); for (i = 1; i <= n; i++) {
-      x = d[i]; sub(/\|.*/, "", x); sub(/\(.*/, "", x); gsub(/[ \t]/, "", x); sub(/:any$/, "", x); print x } }'
-}
-
-ensure_arch() { # DEBARCH: make apt know about packages of a foreign architecture
-  local darch=$1 native
-  native=$(dpkg --print-architecture)
-  [ "$darch" = "$native" ] && return 0
-  if ! dpkg --print-foreign-architectures | grep -qx "$darch"; then
-    [ "$(id -u)" = 0 ] || die "apt does not know architecture $darch; run as root: dpkg --add-architecture $darch && apt-get update"
-    log "adding dpkg architecture $darch and updating apt lists"
-    dpkg --add-architecture "$darch"
-    apt-get update -qq >&2 || die "apt-get update failed"
-  fi
-}
+# shellcheck source=scripts/guest/apt.sh
+. "$here/apt.sh"
+# shellcheck source=scripts/guest/disks.sh
+. "$here/disks.sh"
+# shellcheck source=scripts/guest/modules.sh
+. "$here/modules.sh"
 
 # the files that make up the guest (not the docs nor the seed tool)
 script_hash() {
@@ -241,51 +224,8 @@ EOF
   done
 
   # ---- kernel modules: wanted list + dependency closure, in load order
-  local moddir="$x/lib/modules/$kver"
-  [ -d "$moddir" ] || moddir="$x/usr/lib/modules/$kver"
-  [ -d "$moddir" ] || die "no modules directory for $kver"
-  local -A modpath=()
-  local m name
-  while IFS= read -r m; do
-    name=${m##*/}; name=${name%%.ko*}; name=${name//-/_}
-    modpath[$name]=${m#"$moddir"/}
-  done < <(find "$moddir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst')
-  local -a wanted=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio
-    failover net_failover virtio_net virtio_blk virtio_scsi virtio_rng virtio_console
-    isofs fat vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859_1
-    ahci sd_mod sr_mod button evdev)
-  local -A visited=()
-  local -a order=()
-  visit() {
-    local n=$1 deps d
-    [ -n "${visited[$n]:-}" ] && return 0
-    visited[$n]=1
-    [ -n "${modpath[$n]:-}" ] || return 0 # built in (or absent on this arch)
-    deps=$(modinfo_depends "$moddir/${modpath[$n]}")
-    for d in ${deps//,/ }; do visit "$d"; done
-    order+=("$n")
-  }
-  modinfo_depends() {
-    case "$1" in
-      *.ko) readelf -p .modinfo "$1" 2>/dev/null | sed -n 's/.*\]  *depends=//p' | head -n 1 ;;
-      *.ko.xz) xz -dc "$1" >"$work/m.ko" && readelf -p .modinfo "$work/m.ko" | sed -n 's/.*\]  *depends=//p' | head -n 1 ;;
-      *) die "cannot read $1 (compressed modules other than .xz are not supported)" ;;
-    esac
-  }
-  for m in "${wanted[@]}"; do visit "$m"; done
-  local dest="$root/lib/modules/$kver"
-  : >"$root/etc/qvm/modules"
-  for m in "${order[@]}"; do
-    local rel=${modpath[$m]}
-    mkdir -p "$dest/$(dirname "$rel")"
-    case "$rel" in
-      *.ko.xz) xz -dc "$moddir/$rel" >"$dest/${rel%.xz}"; rel=${rel%.xz} ;;
-      *) cp "$moddir/$rel" "$dest/$rel" ;;
-    esac
-    echo "$rel" >>"$root/etc/qvm/modules"
-  done
-  cp "$moddir/modules.builtin" "$dest/" 2>/dev/null || true
-  log "$arch: kernel $kver, modules: ${order[*]}"
+  install_modules "$x" "$root" "$kver" "$work"
+  log "$arch: kernel $kver, modules: ${modules_order[*]}"
 
   { echo "arch=$arch"; echo "key=$key"; echo "kernel=$kver"; printf '%s' "$versions"; } >"$root/etc/qvm/build-info"
   cp "$root/etc/qvm/build-info" "$stage/build-info"
@@ -299,7 +239,7 @@ EOF
   if [ "$arch" = x86_64 ]; then
     make_bios_disk "$work" "$stage" "$console"
   else
-    make_efi_disk "$work" "$stage" "$console" "$x" "$darch"
+    make_efi_disk "$work" "$stage" "$console" "$darch"
   fi
 
   touch "$stage/.complete"
@@ -317,67 +257,6 @@ EOF
   trap - EXIT
   log "$arch: done: $(du -sh "$out" | cut -f1) in $out"
   echo "$out"
-}
-
-# x86_64: raw disk with an MBR, one bootable FAT16 partition at 1 MiB holding SYSLINUX,
-# vmlinuz and initrd.img; made with mtools, no loop devices. Converted to qcow2.
-make_bios_disk() {
-  local work=$1 stage=$2 console=$3
-  local img="$work/disk.raw" size_mb=48
-  local start=2048 sectors=$((size_mb * 2048))
-  truncate -s "${size_mb}M" "$img"
-  printf 'label: dos\nstart=%s, type=e, bootable\n' "$start" | sfdisk --quiet "$img" >&2
-  mkfs.vfat -F 16 -n QVMBOOT --offset "$start" "$img" $(((sectors - start) / 2)) >/dev/null
-  cat >"$work/syslinux.cfg" <<EOF
-SERIAL 0 115200
-DEFAULT qvm
-PROMPT 0
-TIMEOUT 0
-LABEL qvm
-  LINUX /vmlinuz
-  INITRD /initrd.img
-  APPEND console=$console
-EOF
-  local part="$img@@$((start * 512))"
-  MTOOLS_SKIP_CHECK=1 mcopy -i "$part" "$stage/vmlinuz" "$stage/initrd.img" "$work/syslinux.cfg" ::/
-  syslinux --offset $((start * 512)) --install "$img"
-  dd if=/usr/lib/syslinux/mbr/mbr.bin of="$img" bs=440 count=1 conv=notrunc status=none
-  qemu-img convert -f raw -O qcow2 "$img" "$stage/disk.qcow2"
-}
-
-# aarch64: raw disk with a GPT, one EFI system partition (FAT) holding systemd-boot as the
-# removable-media loader (EFI/BOOT/BOOTAA64.EFI), a loader entry, the uncompressed kernel (the
-# EFI stub needs the PE image) and initrd.img. systemd-boot-efi comes from the same apt source.
-make_efi_disk() {
-  local work=$1 stage=$2 console=$3 x=$4 darch=$5
-  local v
-  v=$(candidate "systemd-boot-efi:$darch")
-  if [ -z "$v" ]; then log "no systemd-boot-efi:$darch: skipping disk.qcow2"; return 0; fi
-  (cd "$work/debs" && apt-get download -q "systemd-boot-efi:$darch=$v" >&2 2> >(grep -v 'unsandboxed' >&2)) ||
-    die "apt-get download systemd-boot-efi:$darch failed"
-  dpkg-deb -x "$work"/debs/systemd-boot-efi_*.deb "$work/sdb"
-  local efi
-  efi=$(find "$work/sdb" -name 'systemd-bootaa64.efi' | head -n 1)
-  [ -n "$efi" ] || die "systemd-bootaa64.efi not in systemd-boot-efi:$darch"
-  gzip -dc "$stage/vmlinuz" >"$work/Image" 2>/dev/null || cp "$stage/vmlinuz" "$work/Image"
-  local img="$work/disk.raw" size_mb=96 start=2048
-  local sectors=$((size_mb * 2048))
-  truncate -s "${size_mb}M" "$img"
-  printf 'label: gpt\nstart=%s, size=%s, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' "$start" $((sectors - start - 2048)) |
-    sfdisk --quiet "$img" >&2
-  mkfs.vfat -F 32 -n QVMEFI --offset "$start" "$img" $(((sectors - start - 2048) / 2)) 2>&1 |
-    { grep -v -e "block count mismatch" -e "^mkfs.fat" || true; } >&2
-  printf 'timeout 0\ndefault qvm.conf\n' >"$work/loader.conf"
-  printf 'title qvm guest\nlinux /Image\ninitrd /initrd.img\noptions console=%s\n' "$console" >"$work/qvm.conf"
-  local part="$img@@$((start * 512))"
-  export MTOOLS_SKIP_CHECK=1
-  mmd -i "$part" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
-  mcopy -i "$part" "$efi" ::/EFI/BOOT/BOOTAA64.EFI
-  mcopy -i "$part" "$work/loader.conf" ::/loader/loader.conf
-  mcopy -i "$part" "$work/qvm.conf" ::/loader/entries/qvm.conf
-  mcopy -i "$part" "$work/Image" ::/Image
-  mcopy -i "$part" "$stage/initrd.img" ::/initrd.img
-  qemu-img convert -f raw -O qcow2 "$img" "$stage/disk.qcow2"
 }
 
 case "${1:-x86_64}" in
