@@ -84,8 +84,14 @@ test-integration: build
 test-e2e: dist
 	@mocha --timeout 1200000 'test/e2e/**/*.test.ts'
 
+# `make check` as a user without privileges: from root (CI), as `nobody` on a clone of HEAD (see the
+# script); from anyone else, `make check` itself. `make test` runs it in place of `make check`.
+.PHONY: check-unprivileged
+check-unprivileged:
+	@bash scripts/check-unprivileged.sh
+
 # Everything CI runs, in order of cost.
-test: check check-sdk test-integration test-e2e
+test: check-unprivileged check-sdk test-integration test-e2e
 
 up: build
 	@tsx scripts/stack.ts up $(EXAMPLE)
