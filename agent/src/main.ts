@@ -99,7 +99,11 @@ async function main(): Promise<void> {
   await claimSocket(socket);
 
   const state = new StateStore(p);
-  const networks = new Networks(p, state, linuxNetworkHost(p));
+  // DNS forwarders start after the networks; until then no gateway serves DNS (finding 6).
+  const gateways: { dns?: DnsForwarders } = {};
+  const networks = new Networks(p, state, linuxNetworkHost(p), (netId) =>
+    gateways.dns ? gateways.dns.gatewayServices(netId) : {},
+  );
   await networks.reassertAll(log);
   // Half-received uploads and downloads of a crashed qvmd: nobody waits for them any more.
   for (const d of [p.uploadsDir, p.downloadsDir]) fs.rmSync(d, { recursive: true, force: true });
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
     log,
     forwarderProcess(log),
   );
+  gateways.dns = dns;
   instances.onAddressesChanged = () => dns.refreshHosts();
   await dns.startAll();
   // Another tool flushing or replacing rules (nft flush ruleset, iptables -F, firewalld reload)

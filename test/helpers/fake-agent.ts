@@ -62,7 +62,9 @@ export class FakeAgent {
     this.instances?.close();
     const log = (m: string) => this.logs.push(m);
     this.state = new StateStore(this.p);
-    this.networks = new Networks(this.p, this.state, this.net);
+    this.networks = new Networks(this.p, this.state, this.net, (netId) =>
+      this.dns ? this.dns.gatewayServices(netId) : {},
+    );
     this.images = new Images(this.p, this.state, this.imageHost);
     this.bridges = new Bridges(this.state, this.bridgeHost, this.config.bridges);
     this.instances = new Instances(

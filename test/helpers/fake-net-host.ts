@@ -127,17 +127,19 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
   async dhcpRunning(id: string) {
     return this.dhcp.has(id);
   }
-  async ensureForwardAccept(id: string) {
-    this.note(`ensureForwardAccept ${id}`);
+  async ensureForwardAccept(id: string, cidr: string) {
+    this.note(`ensureForwardAccept ${id} ${cidr}`);
     if (this.forwardChain) this.forwardAccept.add(id);
   }
   async removeForwardAccept(id: string) {
     this.note(`removeForwardAccept ${id}`);
     this.forwardAccept.delete(id);
   }
-  async forwardAcceptDrift(ids: readonly string[]) {
+  async forwardAcceptDrift(nets: ReadonlyArray<{ id: string; cidr: string }>) {
     if (!this.forwardChain) return [];
-    return ids.filter((id) => !this.forwardAccept.has(id)).map((id) => `FORWARD rules of ${id} missing`);
+    return nets
+      .filter(({ id }) => !this.forwardAccept.has(id))
+      .map(({ id }) => `FORWARD rules of ${id} missing`);
   }
 }
 

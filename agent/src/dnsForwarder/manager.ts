@@ -88,9 +88,13 @@ export class DnsForwarders {
         };
       });
       const cur = this.running.get(spec.id);
+      const before = cur?.network.id;
       if (cur) await cur.f.update(opts);
       else this.running.set(spec.id, { f: await this.host.start(spec.id, opts), network: net.network });
       this.running.get(spec.id)!.network = net.network;
+      // The gateway's DNS port is open to the guests only while a forwarder serves it.
+      await this.networks.refreshFirewall(net.network.id);
+      if (before !== undefined && before !== net.network.id) await this.networks.refreshFirewall(before);
       await this.pushHosts(spec.id);
       return this.status(spec.id);
     });
@@ -107,6 +111,12 @@ export class DnsForwarders {
     } catch (e) {
       this.log(`dns forwarder ${id}: host table refused: ${(e as Error).message}`);
     }
+  }
+
+  /** What a network's gateway serves its guests on behalf of forwarders: the port one listens on. */
+  gatewayServices(netId: string): { dnsPort?: number } {
+    for (const r of this.running.values()) if (r.network.id === netId) return { dnsPort: r.f.address.port };
+    return {};
   }
 
   /** Called whenever instance addresses change. */
@@ -140,6 +150,7 @@ export class DnsForwarders {
       const r = this.running.get(id);
       if (r) await r.f.close();
       this.running.delete(id);
+      if (r) await this.networks.refreshFirewall(r.network.id).catch(() => undefined);
       const existed = this.state.dnsForwarders[id] !== undefined;
       if (existed)
         await this.state.update((d) => {

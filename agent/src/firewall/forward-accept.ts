@@ -14,6 +14,7 @@ import {
   owners,
   parseChain,
   ruleArgv,
+  staleRules,
 } from "./rules";
 
 export interface ForwardAcceptResult {
@@ -40,8 +41,10 @@ async function present(b: Backend, spec: string[]): Promise<boolean> {
 const backendsFor = (o: { cached?: boolean }): Promise<Detection> =>
   o.cached ? cachedBackends() : detectBackends();
 
+/** Ensures a network's two rules, `cidr` being its own (a.b.c.d/p), and removes stale ones of it. */
 export async function ensureForwardAccept(
   id: string,
+  cidr: string,
   o: { cached?: boolean } = {},
 ): Promise<ForwardAcceptResult> {
   const { backends, skipped } = await backendsFor(o);
@@ -50,14 +53,16 @@ export async function ensureForwardAccept(
   const reasons: string[] = [];
   for (const b of backends) {
     const before = await listChain(b);
-    let inserted = 0;
-    for (const spec of forwardAcceptSpecs(id))
+    for (const r of staleRules(before, id, cidr))
+      await run(b.cmd, ruleArgv("-D", r.spec), { reject: false, timeoutMs: 10000 });
+    let added = 0;
+    for (const spec of forwardAcceptSpecs(id, cidr))
       if (!(await present(b, spec))) {
-        await run(b.cmd, ruleArgv("-I", spec), { timeoutMs: 10000 });
-        inserted++;
+        await run(b.cmd, ruleArgv("-A", spec), { timeoutMs: 10000 });
+        added++;
       }
     reasons.push(
-      `${b.name} FORWARD (${describeChain(before)}): ${inserted > 0 ? `inserted ${inserted} rule(s)` : "rules present"}`,
+      `${b.name} FORWARD (${describeChain(before)}): ${added > 0 ? `appended ${added} rule(s)` : "rules present"}`,
     );
   }
   return { applied: true, reason: reasons.join("; ") };
@@ -86,13 +91,15 @@ export async function listForwardAccept(): Promise<string[]> {
   return [...ids].sort();
 }
 
-/** What is missing of the rules of `ids`; empty when no FORWARD chain exists (nothing is needed). */
-export async function forwardAcceptDrift(ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
+/** What is missing of the rules of `nets`; empty when no FORWARD chain exists (nothing is needed). */
+export async function forwardAcceptDrift(
+  nets: ReadonlyArray<{ id: string; cidr: string }>,
+): Promise<string[]> {
+  if (nets.length === 0) return [];
   const out: string[] = [];
   for (const b of (await detectBackends()).backends) {
     const chain = await listChain(b);
-    for (const id of ids) out.push(...missingRules(chain, id, b.name));
+    for (const n of nets) out.push(...missingRules(chain, n.id, n.cidr, b.name));
   }
   return out;
 }

@@ -4,19 +4,27 @@ import { FORWARD_COMMENT_PATTERN, names } from "../constants";
 
 export const FORWARD = "FORWARD";
 
-/** The two rules a network needs, as rule specs (what follows `-I FORWARD`/`-C FORWARD`/`-D FORWARD`). */
-export function forwardAcceptSpecs(id: string): string[][] {
+/**
+ * The two rules a network needs, as rule specs (what follows `-A FORWARD`/`-C FORWARD`/`-D FORWARD`):
+ * what guests send, from the network's own addresses only (a spoofed source stays dropped by the
+ * chain's policy), and the replies to them.
+ */
+export function forwardAcceptSpecs(id: string, cidr: string): string[][] {
   const h = names.hostVeth(id);
   const tag = ["-m", "comment", "--comment", names.forwardComment(id)];
   // Written in the order `iptables -S` prints them, so a listing compares token for token.
   return [
-    ["-i", h, ...tag, "-j", "ACCEPT"],
+    ["-s", cidr, "-i", h, ...tag, "-j", "ACCEPT"],
     ["-o", h, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", ...tag, "-j", "ACCEPT"],
   ];
 }
 
-/** `-w` waits for the legacy xtables lock instead of failing when another tool holds it. */
-export const ruleArgv = (op: "-I" | "-C" | "-D", spec: readonly string[]): string[] => [
+/**
+ * `-w` waits for the legacy xtables lock instead of failing when another tool holds it. Rules are
+ * appended (-A), never inserted first: the admin's policy (DOCKER-USER, ufw's route rules, a REJECT
+ * of theirs) is evaluated before our accept and wins.
+ */
+export const ruleArgv = (op: "-A" | "-C" | "-D", spec: readonly string[]): string[] => [
   "-w",
   op,
   FORWARD,
@@ -88,25 +96,33 @@ export function parseChain(text: string, chain = FORWARD): ParsedChain {
   return result;
 }
 
-/** Which of a network's two rules `r` is, judged by meaning rather than token order. */
-export function ruleKind(r: ParsedRule, id: string): "in" | "out" | undefined {
+/**
+ * Which of a network's two rules `r` is, judged by meaning rather than token order. A rule of ours
+ * that is neither (e.g. an accept without `-s`, from an older qvmd) is stale: see staleRules.
+ */
+export function ruleKind(r: ParsedRule, id: string, cidr: string): "in" | "out" | undefined {
   if (r.owner !== id || r.target !== "ACCEPT") return undefined;
   const h = names.hostVeth(id);
-  if (optionValue(r.spec, "-i") === h && !r.spec.includes("-o")) return "in";
+  if (optionValue(r.spec, "-i") === h && !r.spec.includes("-o") && optionValue(r.spec, "-s") === cidr)
+    return "in";
   const state = optionValue(r.spec, "--ctstate") ?? "";
   if (optionValue(r.spec, "-o") === h && state.includes("ESTABLISHED")) return "out";
   return undefined;
 }
 
 /** What is missing of a network's rules in a parsed chain, as drift lines. */
-export function missingRules(chain: ParsedChain, id: string, backend: string): string[] {
-  const kinds = new Set(chain.rules.map((r) => ruleKind(r, id)));
+export function missingRules(chain: ParsedChain, id: string, cidr: string, backend: string): string[] {
+  const kinds = new Set(chain.rules.map((r) => ruleKind(r, id, cidr)));
   const h = names.hostVeth(id);
   const missing: string[] = [];
   if (!kinds.has("in")) missing.push(`${backend} FORWARD: accept rule for traffic from ${h} missing`);
   if (!kinds.has("out")) missing.push(`${backend} FORWARD: accept rule for replies to ${h} missing`);
   return missing;
 }
+
+/** Rules of a network that are not one of its two: removed when the network's rules are ensured. */
+export const staleRules = (chain: ParsedChain, id: string, cidr: string): ParsedRule[] =>
+  chain.rules.filter((r) => r.owner === id && ruleKind(r, id, cidr) === undefined);
 
 /** Why the chain matters, for the `reason` reported to the caller and the log. */
 export function describeChain(chain: ParsedChain): string {

@@ -38,9 +38,10 @@ export interface NetworkHost {
   stopDhcp(id: string): Promise<void>;
   dhcpRunning(id: string): Promise<boolean>;
   /** Accept rules in the iptables filter FORWARD chain(s) that exist (../firewall). */
-  ensureForwardAccept(id: string): Promise<void>;
+  /** From the network's own `cidr` only, appended after the admin's rules (finding 6). */
+  ensureForwardAccept(id: string, cidr: string): Promise<void>;
   removeForwardAccept(id: string): Promise<void>;
-  forwardAcceptDrift(ids: readonly string[]): Promise<string[]>;
+  forwardAcceptDrift(nets: ReadonlyArray<{ id: string; cidr: string }>): Promise<string[]>;
 }
 
 export function linuxNetworkHost(p: StatePaths): NetworkHost {
@@ -58,8 +59,8 @@ export function linuxNetworkHost(p: StatePaths): NetworkHost {
     ensureDhcp: (n, extra) => ensureDhcp(p, n, extra),
     stopDhcp: (id) => stopDhcp(p, id),
     dhcpRunning: (id) => dhcpRunning(p, id),
-    ensureForwardAccept: async (id) => {
-      await ensureForwardAccept(id, { cached: true });
+    ensureForwardAccept: async (id, cidr) => {
+      await ensureForwardAccept(id, cidr, { cached: true });
     },
     removeForwardAccept: (id) => removeForwardAccept(id, { cached: true }),
     forwardAcceptDrift,

@@ -8,7 +8,7 @@ import { Mutex } from "../util/lock";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
 import { formatCidr, parseIp, type Violation } from "@pulumi-qemu/api/validate";
-import { renderNftTable, renderNsBatch, renderRootBatch } from "./render";
+import { type GatewayServices, renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import {
   type NetworkSpec,
   type Reservation,
@@ -44,6 +44,8 @@ export class Networks {
     private readonly p: StatePaths,
     private readonly state: StateStore,
     private readonly host: NetworkHost,
+    /** What the gateway serves the guests besides ICMP (DNS while a forwarder runs there). */
+    private readonly services: (netId: string) => GatewayServices = () => ({}),
   ) {}
 
   private others() {
@@ -133,14 +135,23 @@ export class Networks {
     });
   }
 
+  /** Re-renders the network's firewall: what its gateway serves changed (a DNS forwarder came or went). */
+  refreshFirewall(netId: string): Promise<void> {
+    return this.lock(netId).run(async () => {
+      const rec = this.state.networks[netId];
+      const n = rec ? resolveNetwork(rec.spec).network : undefined;
+      if (n) await this.applyFirewall(n);
+    });
+  }
+
   /**
    * Our table, plus accept rules in an iptables FORWARD chain when one exists: a drop policy there
    * (Docker sets one) would otherwise drop what our own table accepts.
    */
   private async applyFirewall(n: ResolvedNetwork): Promise<void> {
     await this.fw(async () => {
-      await this.host.nftApply(renderNftTable(n));
-      await this.host.ensureForwardAccept(n.id);
+      await this.host.nftApply(renderNftTable(n, this.services(n.id)));
+      await this.host.ensureForwardAccept(n.id, formatCidr(n.cidr));
     });
   }
 
@@ -155,7 +166,8 @@ export class Networks {
     const missing = ids
       .filter((id) => !tables.has(names.nftTable(id)))
       .map((id) => `nft table ${names.nftFamily} ${names.nftTable(id)} missing`);
-    return [...missing, ...(await this.host.forwardAcceptDrift(ids))];
+    const nets = Object.entries(this.state.networks).map(([id, r]) => ({ id, cidr: r.spec.cidr }));
+    return [...missing, ...(await this.host.forwardAcceptDrift(nets))];
   }
 
   /** The guard's repair: re-applies every network's firewall (only that; DHCP and links stay). */
@@ -215,7 +227,7 @@ export class Networks {
     if (!(await this.host.nftTableExists(n.id)))
       d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
     if (n.dhcp.enabled && !(await this.host.dhcpRunning(n.id))) d.push(`DHCP server not running`);
-    d.push(...(await this.host.forwardAcceptDrift([n.id])));
+    d.push(...(await this.host.forwardAcceptDrift([{ id: n.id, cidr: formatCidr(n.cidr) }])));
     return d;
   }
 

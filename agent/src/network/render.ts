@@ -4,18 +4,37 @@ import { IFNAME_WILDCARD, names, type StatePaths } from "../constants";
 import { formatCidr, formatIp, maskOf } from "@pulumi-qemu/api/validate";
 import type { Reservation, ResolvedNetwork } from "./spec";
 
+/** What the gateway serves the guests, beside ICMP: DNS (on this port) only while a forwarder runs. */
+export interface GatewayServices {
+  dnsPort?: number;
+}
+
 /**
  * The whole table of one network, replaced in ONE nft transaction: the leading `table …` +
  * `delete table …` pair makes the script valid whether or not the table exists, so the firewall
  * is never half-applied and re-applying is idempotent.
+ *
+ * Traffic from the guests is default-drop (finding 6): only IPv4 from the network's own CIDR may
+ * leave (and not to another network of ours); spoofed sources and all IPv6 stop here, whatever the
+ * chain's policy or rp_filter say. The host itself answers only what `services` lists, and ICMP.
  */
-export function renderNftTable(n: ResolvedNetwork): string {
+export function renderNftTable(n: ResolvedNetwork, services: GatewayServices = {}): string {
   const t = `${names.nftFamily} ${names.nftTable(n.id)}`;
   const h = names.hostVeth(n.id);
   const cidr = formatCidr(n.cidr);
   const gw = formatIp(n.gateway);
   const masquerade =
     n.nat && !n.isolated ? [`    ip saddr ${cidr} ip daddr != ${cidr} oifname != "${h}" masquerade`] : [];
+  const port = services.dnsPort;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+    throw new Error(`bad DNS port ${port}`);
+  const dns =
+    port !== undefined
+      ? [
+          `    iifname "${h}" ip saddr ${cidr} ip daddr ${gw} udp dport ${port} accept`,
+          `    iifname "${h}" ip saddr ${cidr} ip daddr ${gw} tcp dport ${port} accept`,
+        ]
+      : [];
   return [
     `table ${t}`,
     `delete table ${t}`,
@@ -30,8 +49,9 @@ export function renderNftTable(n: ResolvedNetwork): string {
     `    iifname "${h}" oifname "${IFNAME_WILDCARD}" drop`,
     `    oifname "${h}" iifname "${IFNAME_WILDCARD}" drop`,
     // Isolated: no egress at all. Otherwise the network's own addresses may leave (masqueraded
-    // when nat is on, routed as they are when it is off).
-    n.isolated ? `    iifname "${h}" drop` : `    iifname "${h}" ip saddr ${cidr} accept`,
+    // when nat is on, routed as they are when it is off), and nothing else.
+    ...(n.isolated ? [] : [`    iifname "${h}" meta nfproto ipv4 ip saddr ${cidr} accept`]),
+    `    iifname "${h}" drop`,
     `    oifname "${h}" ct state established,related accept`,
     // Port forwards: connections DNAT'ed to a guest by an instance's table may enter.
     `    oifname "${h}" ct status dnat accept`,
@@ -39,12 +59,11 @@ export function renderNftTable(n: ResolvedNetwork): string {
     `  }`,
     `  chain inbound {`,
     `    type filter hook input priority filter; policy accept;`,
-    // Guests may use the host only for DHCP, DNS and ICMP on the gateway; nothing else is
-    // reachable from a VM unless a later rule (port forward, forwarder) opens it.
-    `    iifname "${h}" ct state established,related accept`,
-    `    iifname "${h}" ip daddr ${gw} udp dport { 53, 67 } accept`,
-    `    iifname "${h}" ip daddr ${gw} tcp dport 53 accept`,
-    `    iifname "${h}" ip daddr ${gw} icmp type { echo-request, destination-unreachable, time-exceeded } accept`,
+    // Guests may use the host only for ICMP on the gateway, and DNS while a forwarder serves it
+    // (DHCP is served inside the namespace): a host daemon listening on 0.0.0.0 stays out of reach.
+    `    iifname "${h}" meta nfproto ipv4 ct state established,related accept`,
+    ...dns,
+    `    iifname "${h}" ip saddr ${cidr} ip daddr ${gw} icmp type { echo-request, destination-unreachable, time-exceeded } accept`,
     `    iifname "${h}" drop`,
     `  }`,
     `}`,

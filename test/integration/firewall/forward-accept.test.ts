@@ -26,6 +26,7 @@ describe("firewall: FORWARD accept rules (real kernel, iptables-nft)", function 
   const saved = new SavedFirewall();
   let started = false;
   const id = "qxf";
+  const cidr = "10.238.0.0/24";
   let filterExisted = false;
 
   before(async () => {
@@ -37,7 +38,7 @@ describe("firewall: FORWARD accept rules (real kernel, iptables-nft)", function 
     await outside.start();
     const n = await agent.client!.applyNetwork({
       id,
-      cidr: "10.238.0.0/24",
+      cidr,
       nat: true,
       dhcp: { enabled: true },
     });
@@ -55,7 +56,7 @@ describe("firewall: FORWARD accept rules (real kernel, iptables-nft)", function 
 
   it("with no iptables FORWARD chain, needs nothing and says why", async function () {
     if (filterExisted) this.skip(); // this host has an iptables filter table of its own
-    const r = await ensureForwardAccept(id);
+    const r = await ensureForwardAccept(id, cidr);
     assert.equal(r.applied, false);
     assert.match(r.reason, /no iptables filter FORWARD chain/);
     assert.equal(await nftTableExists("ip", "filter"), false, "no table was created");
@@ -72,15 +73,50 @@ describe("firewall: FORWARD accept rules (real kernel, iptables-nft)", function 
     const ours = (await forwardChain()).rules.filter((x) => x.owner === id);
     assert.equal(ours.length, 2);
     assert.equal((await forwardChain()).policy, "DROP", "the policy itself is left alone");
+    assert.ok(
+      ours.some((r) => r.spec.join(" ").startsWith(`-s ${cidr} -i qvm${id}h `)),
+      "only the network's own sources are accepted",
+    );
+  });
+
+  it("appends after the admin's rules, so their REJECT wins, and replaces a rule of ours without -s", async () => {
+    // An accept an older qvmd inserted first, with no source restriction.
+    await iptables(
+      "-I",
+      "FORWARD",
+      "-i",
+      `qvm${id}h`,
+      "-m",
+      "comment",
+      "--comment",
+      `qvm:${id}`,
+      "-j",
+      "ACCEPT",
+    );
+    await iptables("-A", "FORWARD", "-i", "qvxadmin", "-j", "REJECT");
+    try {
+      await ensureForwardAccept(id, cidr);
+      const rules = (await forwardChain()).rules;
+      const ours = rules.flatMap((r, i) => (r.owner === id ? [i] : []));
+      assert.equal(ours.length, 2, "the stale rule is gone, the two current ones are there");
+      const admin = rules.findIndex((r) => r.spec.join(" ") === "-i qvxadmin -j REJECT");
+      assert.ok(
+        ours.every((i) => i > admin),
+        "ours come after the admin's rule",
+      );
+      assert.ok(!rules.some((r) => r.owner === id && !r.spec.includes("-s") && r.spec.includes("-i")));
+    } finally {
+      await iptables("-D", "FORWARD", "-i", "qvxadmin", "-j", "REJECT");
+    }
   });
 
   it("ensuring again changes nothing: exactly two rules of ours", async () => {
-    const r = await ensureForwardAccept(id);
+    const r = await ensureForwardAccept(id, cidr);
     assert.match(r.reason, /rules present/);
     const ours = (await forwardChain()).rules.filter((x) => x.owner === id);
     assert.equal(ours.length, 2);
     assert.deepEqual(await listForwardAccept(), [id]);
-    assert.deepEqual(await forwardAcceptDrift([id]), []);
+    assert.deepEqual(await forwardAcceptDrift([{ id, cidr }]), []);
   });
 
   it("after `nft flush ruleset`, traffic resumes within 2 s, driven by kernel events", async () => {

@@ -31,7 +31,8 @@ describe("firewall guard (real kernel)", function () {
   const saved = new SavedFirewall();
   let started = false;
   const id = "qxg";
-  const spec: NetworkSpec = { id, cidr: "10.239.0.0/24", nat: true, dhcp: { enabled: true } };
+  const cidr = "10.239.0.0/24";
+  const spec: NetworkSpec = { id, cidr, nat: true, dhcp: { enabled: true } };
   const table = () => nftTableExists(names.nftFamily, names.nftTable(id));
   const repairs: string[] = [];
   let guard: FirewallGuard | undefined;
@@ -39,11 +40,11 @@ describe("firewall guard (real kernel)", function () {
   const reassert = async (reason: string) => {
     repairs.push(reason);
     await agent.client!.applyNetwork(spec);
-    await ensureForwardAccept(id);
+    await ensureForwardAccept(id, cidr);
   };
   const check = async () => [
     ...((await table()) ? [] : [`nft table ${names.nftTable(id)} missing`]),
-    ...(await forwardAcceptDrift([id])),
+    ...(await forwardAcceptDrift([{ id, cidr: cidr }])),
   ];
   const reaches = async () => (await outside.seenFrom(guest.name)) === outside.hostSide;
 
@@ -100,7 +101,7 @@ describe("firewall guard (real kernel)", function () {
     await waitFor(
       "our rules to be added",
       DEADLINE_MS,
-      async () => (await forwardAcceptDrift([id])).length === 0,
+      async () => (await forwardAcceptDrift([{ id, cidr: cidr }])).length === 0,
     );
     assert.ok(await reaches(), "the guest gets through the DROP policy");
     assert.match(repairs.join("\n"), /chain ip filter FORWARD/);
@@ -109,7 +110,7 @@ describe("firewall guard (real kernel)", function () {
     await waitFor(
       "our rules to come back",
       DEADLINE_MS,
-      async () => (await forwardAcceptDrift([id])).length === 0,
+      async () => (await forwardAcceptDrift([{ id, cidr: cidr }])).length === 0,
     );
     await waitFor("the guest to reach the outside", DEADLINE_MS, reaches);
     const chain = await forwardChain();
@@ -142,7 +143,7 @@ describe("firewall guard (real kernel)", function () {
     // Re-applying deletes and re-creates our table: events a naive watcher would "repair" forever.
     await guard.suppress(() => agent.client!.applyNetwork(spec).then(() => undefined));
     await guard.suppress(() => removeForwardAccept(id));
-    await guard.suppress(() => ensureForwardAccept(id));
+    await guard.suppress(() => ensureForwardAccept(id, cidr));
     // Nothing to poll for when nothing should happen: give a looping guard time to show itself.
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(repairs, [], "our own changes caused no repair");

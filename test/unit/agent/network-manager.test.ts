@@ -17,7 +17,7 @@ describe("Networks (fake host)", () => {
       "ipBatch root 5",
       "ipBatch qvm-a 9",
       "nftApply qvm_a",
-      "ensureForwardAccept a",
+      "ensureForwardAccept a 10.50.0.0/24",
       "writeIpForward 1",
       "ensureDhcp a",
     ]);
@@ -157,9 +157,9 @@ describe("Networks (fake host)", () => {
     await a.networks.reassertFirewall("flush ruleset");
     assert.deepEqual(a.net.calls, [
       "nftApply qvm_a",
-      "ensureForwardAccept a",
+      "ensureForwardAccept a 10.50.0.0/24",
       "nftApply qvm_b",
-      "ensureForwardAccept b",
+      "ensureForwardAccept b 10.52.0.0/24",
     ]);
     assert.equal(suppressed, 2);
     assert.deepEqual(await a.networks.firewallCheck(), []);

@@ -9,6 +9,7 @@ import {
   parseChain,
   ruleArgv,
   ruleKind,
+  staleRules,
   tokenize,
 } from "../../../agent/src/firewall/rules";
 
@@ -16,7 +17,7 @@ import {
 const LISTING = [
   "-P FORWARD DROP",
   '-A FORWARD -o qvmab1h -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "qvm:ab1" -j ACCEPT',
-  '-A FORWARD -i qvmab1h -m comment --comment "qvm:ab1" -j ACCEPT',
+  '-A FORWARD -s 10.1.0.0/24 -i qvmab1h -m comment --comment "qvm:ab1" -j ACCEPT',
   '-A FORWARD -i qvmzzh -m comment --comment "qvm:zz" -j ACCEPT',
   "-A FORWARD -j DOCKER-USER",
   "-A FORWARD -j DOCKER-FORWARD",
@@ -30,8 +31,9 @@ const LISTING = [
 
 describe("firewall: iptables FORWARD rules (pure)", () => {
   it("builds the two rules of a network, tagged with its id, in the order iptables lists them", () => {
-    assert.deepEqual(forwardAcceptSpecs("ab1"), [
-      ["-i", "qvmab1h", "-m", "comment", "--comment", "qvm:ab1", "-j", "ACCEPT"],
+    // Only the network's own sources are accepted: a spoofed one meets the chain's policy.
+    assert.deepEqual(forwardAcceptSpecs("ab1", "10.1.0.0/24"), [
+      ["-s", "10.1.0.0/24", "-i", "qvmab1h", "-m", "comment", "--comment", "qvm:ab1", "-j", "ACCEPT"],
       [
         "-o",
         "qvmab1h",
@@ -47,9 +49,11 @@ describe("firewall: iptables FORWARD rules (pure)", () => {
         "ACCEPT",
       ],
     ]);
-    const [spec] = forwardAcceptSpecs("ab1");
+    const [spec] = forwardAcceptSpecs("ab1", "10.1.0.0/24");
     assert.deepEqual(ruleArgv("-C", spec!).slice(0, 3), ["-w", "-C", "FORWARD"]);
-    assert.deepEqual(ruleArgv("-I", spec!).slice(3), spec);
+    // Appended: the admin's rules (DOCKER-USER, ufw, a REJECT of theirs) come first and win.
+    assert.deepEqual(ruleArgv("-A", spec!).slice(0, 3), ["-w", "-A", "FORWARD"]);
+    assert.deepEqual(ruleArgv("-A", spec!).slice(3), spec);
     assert.deepEqual(listArgv(), ["-w", "-S", "FORWARD"]);
   });
 
@@ -76,7 +80,11 @@ describe("firewall: iptables FORWARD rules (pure)", () => {
       ["ab1", "ab1", "zz", "-", "-", "-", "-", "-", "-", "-"],
     );
     assert.equal(c.rules[1]!.comment, "qvm:ab1");
-    assert.deepEqual(c.rules[1]!.spec, forwardAcceptSpecs("ab1")[0], "a listed spec is usable for -D");
+    assert.deepEqual(
+      c.rules[1]!.spec,
+      forwardAcceptSpecs("ab1", "10.1.0.0/24")[0],
+      "a listed spec is usable for -D",
+    );
     assert.equal(c.rules[7]!.comment, 'not "ours" qvm:ab1');
     assert.deepEqual(owners(c), ["ab1", "zz"]);
   });
@@ -84,14 +92,26 @@ describe("firewall: iptables FORWARD rules (pure)", () => {
   it("recognises each rule by meaning and reports what is missing", () => {
     const c = parseChain(LISTING);
     assert.deepEqual(
-      c.rules.map((r) => ruleKind(r, "ab1") ?? "-"),
+      c.rules.map((r) => ruleKind(r, "ab1", "10.1.0.0/24") ?? "-"),
       ["out", "in", "-", "-", "-", "-", "-", "-", "-", "-"],
     );
-    assert.deepEqual(missingRules(c, "ab1", "iptables-nft"), []);
-    assert.deepEqual(missingRules(c, "zz", "iptables-nft"), [
+    assert.deepEqual(missingRules(c, "ab1", "10.1.0.0/24", "iptables-nft"), []);
+    // zz's accept has no source restriction (an older qvmd's): it is not the rule, and is stale.
+    assert.deepEqual(missingRules(c, "zz", "10.2.0.0/24", "iptables-nft"), [
+      "iptables-nft FORWARD: accept rule for traffic from qvmzzh missing",
       "iptables-nft FORWARD: accept rule for replies to qvmzzh missing",
     ]);
-    assert.equal(missingRules(parseChain("-P FORWARD ACCEPT"), "q", "iptables-legacy").length, 2);
+    assert.deepEqual(
+      staleRules(c, "zz", "10.2.0.0/24").map((r) => r.spec.join(" ")),
+      ["-i qvmzzh -m comment --comment qvm:zz -j ACCEPT"],
+    );
+    assert.deepEqual(staleRules(c, "ab1", "10.1.0.0/24"), []);
+    // The same network with another CIDR: its old accept is stale too.
+    assert.equal(staleRules(c, "ab1", "10.9.0.0/24").length, 1);
+    assert.equal(
+      missingRules(parseChain("-P FORWARD ACCEPT"), "q", "10.3.0.0/24", "iptables-legacy").length,
+      2,
+    );
   });
 
   it("says why the chain matters: policy, Docker and ufw jumps, foreign rules", () => {

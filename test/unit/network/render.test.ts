@@ -34,11 +34,33 @@ describe("renderers", () => {
   it("routes without masquerade when nat is off, and drops all egress when isolated", () => {
     const routed = renderNftTable({ ...n, nat: false });
     assert.ok(!routed.includes("masquerade"));
-    assert.match(routed, /iifname "qvmab12h" ip saddr 10\.9\.0\.0\/24 accept/);
+    assert.match(routed, /iifname "qvmab12h" meta nfproto ipv4 ip saddr 10\.9\.0\.0\/24 accept/);
     const isolated = renderNftTable({ ...n, isolated: true });
     assert.ok(!isolated.includes("masquerade"));
     assert.match(isolated, /iifname "qvmab12h" drop/);
-    assert.ok(!/iifname "qvmab12h" ip saddr .* accept/.test(isolated));
+    assert.ok(!/iifname "qvmab12h" meta nfproto ipv4 ip saddr .* accept/.test(isolated), "no egress at all");
+  });
+
+  it("drops everything else guests send: spoofed sources and IPv6 end at a final drop (finding 6)", () => {
+    const t = renderNftTable(n);
+    assert.match(
+      t,
+      /iifname "qvmab12h" meta nfproto ipv4 ip saddr 10\.9\.0\.0\/24 accept\n\s+iifname "qvmab12h" drop\n/,
+    );
+    // The inbound chain answers nothing a guest did not start, and IPv6 not at all.
+    assert.match(t, /iifname "qvmab12h" meta nfproto ipv4 ct state established,related accept/);
+    assert.match(t, /iifname "qvmab12h" drop\n {2}\}\n\}\n$/, "the inbound chain ends with a drop");
+  });
+
+  it("opens the gateway's DNS port only while a forwarder serves it, and never DHCP's (finding 6)", () => {
+    const none = renderNftTable(n);
+    assert.ok(!/dport (53|67)\b/.test(none), "no forwarder: no DNS, and DHCP is served in the namespace");
+    const dns = renderNftTable(n, { dnsPort: 53 });
+    assert.match(dns, /iifname "qvmab12h" ip saddr 10\.9\.0\.0\/24 ip daddr 10\.9\.0\.1 udp dport 53 accept/);
+    assert.match(dns, /iifname "qvmab12h" ip saddr 10\.9\.0\.0\/24 ip daddr 10\.9\.0\.1 tcp dport 53 accept/);
+    assert.ok(!/dport 67/.test(dns));
+    assert.match(renderNftTable(n, { dnsPort: 5353 }), /udp dport 5353 accept/);
+    assert.throws(() => renderNftTable(n, { dnsPort: 0 }), /bad DNS port/);
   });
 
   it("lets port-forwarded (DNAT) connections reach guests", () => {
