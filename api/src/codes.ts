@@ -84,6 +84,8 @@ export const ERROR_CODES = [
   "UNKNOWN_BRIDGE",
   "INSTANCE_NOT_FOUND",
   "INSTANCE_NO_IP",
+  "INSTANCE_NOT_READY", // addresses found, but cloud-init did not finish or SSH did not answer in time
+  "BAD_WAIT_FOR",
   // The QEMU library (agent/src/qemu)
   "QEMU_ALREADY_RUNNING",
   "QEMU_BAD_CPUS",

@@ -33,6 +33,8 @@ export = async () => {
     running: cfg.getBoolean("webRunning") ?? true,
     networks: [{ networkId: net.id }],
     sshAuthorizedKeys: keys,
+    // `up` returns once SSH answers, not merely once the guest has an address.
+    waitFor: "ssh",
   });
 
   const staticIp = net.gateway.apply((gw) => gw.replace(/\.\d+$/, ".20"));
@@ -40,6 +42,8 @@ export = async () => {
     imageId: direct.id,
     hostname: "db",
     memoryMb: 256,
+    // ...and this one once cloud-init (its user-data) has finished.
+    waitFor: "cloudInit",
     networks: [{ networkId: net.id }],
     sshAuthorizedKeys: keys,
     networkConfig: pulumi.interpolate`version: 2

@@ -117,11 +117,15 @@ export class Instance extends pulumi.CustomResource {
      */
     declare public readonly userData: pulumi.Output<string | undefined>;
     /**
+     * What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+     */
+    declare public readonly waitFor: pulumi.Output<string | undefined>;
+    /**
      * Return from create/update only when every NIC has an address. Default true.
      */
     declare public readonly waitForIp: pulumi.Output<boolean | undefined>;
     /**
-     * How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+     * How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
      */
     declare public readonly waitForIpTimeoutSeconds: pulumi.Output<number | undefined>;
 
@@ -153,6 +157,7 @@ export class Instance extends pulumi.CustomResource {
             resourceInputs["running"] = (args?.running) ?? true;
             resourceInputs["sshAuthorizedKeys"] = args?.sshAuthorizedKeys;
             resourceInputs["userData"] = args?.userData;
+            resourceInputs["waitFor"] = (args?.waitFor) ?? "ip";
             resourceInputs["waitForIp"] = (args?.waitForIp) ?? true;
             resourceInputs["waitForIpTimeoutSeconds"] = (args?.waitForIpTimeoutSeconds) ?? 300;
             resourceInputs["diskGbInEffect"] = undefined /*out*/;
@@ -182,6 +187,7 @@ export class Instance extends pulumi.CustomResource {
             resourceInputs["sshAuthorizedKeys"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
             resourceInputs["userData"] = undefined /*out*/;
+            resourceInputs["waitFor"] = undefined /*out*/;
             resourceInputs["waitForIp"] = undefined /*out*/;
             resourceInputs["waitForIpTimeoutSeconds"] = undefined /*out*/;
         }
@@ -253,11 +259,15 @@ export interface InstanceArgs {
      */
     userData?: pulumi.Input<string | undefined>;
     /**
+     * What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+     */
+    waitFor?: pulumi.Input<string | undefined>;
+    /**
      * Return from create/update only when every NIC has an address. Default true.
      */
     waitForIp?: pulumi.Input<boolean | undefined>;
     /**
-     * How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+     * How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
      */
     waitForIpTimeoutSeconds?: pulumi.Input<number | undefined>;
 }

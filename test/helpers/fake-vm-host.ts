@@ -151,6 +151,17 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
       if (s) known.set(m, s);
     }
   }
+  /** Serial logs that show cloud-init's final message, and addresses whose port 22 answers. */
+  readonly cloudInitDone = new Set<string>();
+  readonly sshUp = new Set<string>();
+  async cloudInitFinished(serialLog: string) {
+    this.note(`cloudInit ${serialLog}`);
+    return this.cloudInitDone.has(serialLog);
+  }
+  async sshAnswers(ip: string) {
+    this.note(`ssh ${ip}`);
+    return this.sshUp.has(ip);
+  }
 }
 
 /** A forwarder that binds nothing: it keeps its options and host table for assertions. */

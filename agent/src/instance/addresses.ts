@@ -12,6 +12,7 @@ import type { References } from "./conflicts";
 import { bridgeSegment, networkSegment, type Sighting } from "./discovery";
 import type { InstanceHost } from "./host";
 import { type ResolvedInstance, resolveInstance } from "./spec";
+import { awaitReady } from "./ready";
 
 const SERIAL_TAIL_BYTES = 64 * 1024;
 
@@ -89,6 +90,7 @@ export class InstanceAddresses {
       );
     });
     await this.publish();
+    for (const s of known.values()) progress(`address ${s.ip} (${s.source}) for ${s.mac}`);
     const missing = macs.filter((m) => !known.has(m));
     if (missing.length === 0) return;
     const running = await alive();
@@ -99,6 +101,28 @@ export class InstanceAddresses {
         `${running ? " (the VM is running)" : " (the VM is not running)"}; serial log tail:\n${await this.serialTail(inst.id)}`,
       { property: "waitForIp", hint: `full serial log: ${this.p.instanceSerial(inst.id)}` },
     );
+  }
+
+  /** waitFor cloudInit | ssh once the addresses are known, within the same deadline (ready.ts). */
+  ready(
+    inst: ResolvedInstance,
+    w: { waitFor: "cloudInit" | "ssh"; seconds: number },
+    from: number,
+    progress: (m: string) => void,
+    alive: () => Promise<boolean>,
+  ): Promise<void> {
+    const mac = inst.nics[0]?.mac;
+    return awaitReady({
+      ...w,
+      id: inst.id,
+      deadline: from + w.seconds * 1000,
+      serialLog: this.p.instanceSerial(inst.id),
+      firstIp: async () => (mac ? (this.state.instances[inst.id]?.addresses[mac]?.ip ?? "") : ""),
+      alive,
+      tail: () => this.serialTail(inst.id),
+      probes: this.host,
+      progress,
+    });
   }
 
   /** The last lines of the guest's serial log, reading at most its last 64 KiB (it may be huge). */

@@ -14,6 +14,7 @@ import { buildSeedIso } from "../qemu/seed";
 import { run } from "../util/exec";
 import { type Segment, type Sighting, waitForAddresses } from "./discovery";
 import { type Listener, parseListeners, renderPortTable } from "./ports";
+import { cloudInitFinished, waitForSerial, waitForSshBanner } from "./ready";
 import type { ResolvedForward } from "./spec";
 import { names } from "../constants";
 
@@ -59,6 +60,10 @@ export interface InstanceHost {
   localAddresses(): Promise<Set<string>>;
   /** Waits for every MAC's address on a segment (leases, ARP) until `deadline`; fills `known`. */
   discover(seg: Segment, macs: string[], deadline: number, known: Map<string, Sighting>): Promise<void>;
+  /** Until `deadline`: has the serial log shown cloud-init's final message (see ready.ts)? */
+  cloudInitFinished(serialLog: string, deadline: number): Promise<boolean>;
+  /** Until `deadline`: does port 22 of `ip` answer with an SSH banner? */
+  sshAnswers(ip: string, deadline: number): Promise<boolean>;
 }
 
 const nsArgs = (ns?: string) => (ns ? ["-n", ns] : []);
@@ -166,4 +171,6 @@ export const linuxInstanceHost: InstanceHost = {
   async discover(seg, macs, deadline, known) {
     await waitForAddresses(seg, macs, deadline, known);
   },
+  cloudInitFinished: (serialLog, deadline) => waitForSerial(serialLog, cloudInitFinished, deadline),
+  sshAnswers: (ip, deadline) => waitForSshBanner(ip, deadline),
 };

@@ -92,7 +92,7 @@ export class Instances {
     refs: References,
     progress: Progress,
   ): Promise<void> {
-    const ctx = { accel: "tcg" as "kvm" | "tcg" };
+    const ctx = { accel: "tcg" as "kvm" | "tcg", waitFrom: 0 };
     for (const [i, step] of plan.steps.entries()) {
       try {
         await this.execute(inst, step, refs, progress, ctx);
@@ -114,7 +114,7 @@ export class Instances {
     s: Step,
     refs: References,
     progress: Progress,
-    ctx: { accel: "kvm" | "tcg" },
+    ctx: { accel: "kvm" | "tcg"; waitFrom: number },
   ): Promise<void> {
     const h = this.host;
     switch (s.op) {
@@ -153,6 +153,7 @@ export class Instances {
       case "attachTap":
         return h.attachTap(s.ns, s.tap, s.master, s.mtu);
       case "launched": {
+        progress("booting");
         // A first start recorded its launch key with the spec already: nothing to write again.
         const r = this.state.instances[inst.id];
         if (r && r.launchKey === s.launchKey && Object.keys(r.addresses).length === 0) return;
@@ -177,7 +178,12 @@ export class Instances {
       }
       case "deleteTap":
         return h.deleteTap(s.ns, s.tap);
+      case "awaitReady":
+        return this.addresses.ready(inst, s, ctx.waitFrom || Date.now(), progress, async () => {
+          return (await this.runningPid(inst.id)) > 0;
+        });
       case "awaitAddresses":
+        ctx.waitFrom = Date.now();
         return this.addresses.wait(
           inst,
           refs,

@@ -87,6 +87,8 @@ export type Step =
   | { op: "stopStarted"; name: string; qmpSocket: string }
   | { op: "deleteTap"; ns?: string; tap: string }
   | { op: "awaitAddresses"; macs: string[]; seconds: number }
+  // waitFor cloudInit | ssh, within what is left of the addresses' deadline.
+  | { op: "awaitReady"; waitFor: "cloudInit" | "ssh"; seconds: number }
   | { op: "publishAddresses" }
   // Steps that need nothing of each other, run at once; all of them finish before a failure counts.
   | { op: "together"; steps: Step[] };
@@ -276,13 +278,16 @@ export function planApply(f: ApplyFacts): ApplyPlan {
     }
     steps.push(...start.steps);
   }
-  if (inst.running && inst.wait_for_ip_seconds > 0 && inst.nics.length > 0)
+  const waiting = inst.running && inst.wait_for_ip_seconds > 0;
+  if (waiting && inst.nics.length > 0)
     steps.push({
       op: "awaitAddresses",
       macs: inst.nics.map((n) => n.mac),
       seconds: inst.wait_for_ip_seconds,
     });
   else steps.push({ op: "publishAddresses" });
+  if (waiting && inst.wait_for !== "ip")
+    steps.push({ op: "awaitReady", waitFor: inst.wait_for, seconds: inst.wait_for_ip_seconds });
   return {
     record: {
       blobs: [image.sha256, image.kernelSha256, image.initrdSha256].filter((b): b is string => !!b),

@@ -17,7 +17,7 @@ import {
 export { USER_DATA_MAX_BYTES };
 
 // Defaults and ranges are the resource's, declared once in api/src/resources/instance.ts.
-const { ACCELS, CPUS, DISK_GB, MEMORY_MB, PORT, PROTOCOLS, WAIT_SECONDS, range } = resources;
+const { ACCELS, CPUS, DISK_GB, MEMORY_MB, PORT, PROTOCOLS, WAIT_FOR, WAIT_SECONDS, range } = resources;
 const within = (v: number, r: { min: number; max: number }) => v >= r.min && v <= r.max;
 
 export const instanceSpecShape = z.object({
@@ -58,6 +58,7 @@ export const instanceSpecShape = z.object({
   accel: z.string().max(16).default(""),
   machine: z.string().max(64).default(""),
   wait_for_ip_seconds: z.number().int().default(0),
+  wait_for: z.string().max(16).default(""),
   owner: z.string().max(1024).default(""),
   port_forwards: z
     .array(
@@ -98,9 +99,15 @@ export interface ResolvedForward {
   hostAddress: string;
 }
 
-export interface ResolvedInstance extends Omit<InstanceSpec, "nics" | "accel" | "port_forwards"> {
+export type WaitFor = (typeof WAIT_FOR)[number];
+
+export interface ResolvedInstance extends Omit<
+  InstanceSpec,
+  "nics" | "accel" | "port_forwards" | "wait_for"
+> {
   nics: ResolvedNic[];
   accel: "auto" | "kvm" | "tcg";
+  wait_for: WaitFor;
   forwards: ResolvedForward[];
 }
 
@@ -178,6 +185,9 @@ export function resolveInstance(raw: InstanceSpecInput): {
   // 0 = do not wait (waitForIp: false).
   if (!within(s.wait_for_ip_seconds, { min: 0, max: WAIT_SECONDS.max }))
     bad("waitForIp", "BAD_TIMEOUT", `the IP wait must be 0..${WAIT_SECONDS.max} seconds`);
+  const waitFor = (s.wait_for || "ip") as WaitFor;
+  if (!(WAIT_FOR as readonly string[]).includes(waitFor))
+    bad("waitFor", "BAD_WAIT_FOR", `waitFor "${s.wait_for}" is not ${WAIT_FOR.join(", ")}`);
   const nics: ResolvedNic[] = [];
   const macs = new Map<string, number>();
   s.nics.forEach((n, i) => {
@@ -234,5 +244,7 @@ export function resolveInstance(raw: InstanceSpecInput): {
   if (forwards.length > 0 && nics.length === 0)
     bad("portForwards", "NO_NIC", "port forwards need a NIC on a network");
   if (v.length > 0) return { violations: v };
-  return { violations: v, instance: { ...s, nics, accel, forwards } };
+  if (waitFor === "ssh" && nics.length === 0)
+    bad("waitFor", "NO_NIC", "waitFor ssh needs a NIC (SSH is probed on the first address)");
+  return { violations: v, instance: { ...s, nics, accel, forwards, wait_for: waitFor } };
 }

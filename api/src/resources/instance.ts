@@ -14,6 +14,8 @@ export const WAIT_SECONDS = { min: 1, max: 3600, default: 300 } as const;
 export const PORT = { min: 1, max: 65535 } as const;
 export const ACCELS = ["auto", "kvm", "tcg"] as const;
 export const PROTOCOLS = ["tcp", "udp"] as const;
+/** What "ready" means before create/update returns (see docs/warm-start.md). */
+export const WAIT_FOR = ["ip", "cloudInit", "ssh"] as const;
 export const MAX_NICS = 8;
 export const MAX_PORT_FORWARDS = 64;
 
@@ -96,8 +98,12 @@ export const Instance = {
     waitForIp: bool("Return from create/update only when every NIC has an address. Default true.", {
       default: true,
     }),
+    waitFor: str(
+      "What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).",
+      { oneOf: WAIT_FOR, default: "ip" },
+    ),
     waitForIpTimeoutSeconds: int(
-      `How long to wait for addresses, ${WAIT_SECONDS.min}-${WAIT_SECONDS.max}. Default ${WAIT_SECONDS.default}. On timeout the error quotes the serial log.`,
+      `How long to wait for the instance to be ready (see waitFor), ${WAIT_SECONDS.min}-${WAIT_SECONDS.max}. Default ${WAIT_SECONDS.default}. On timeout the error quotes the serial log.`,
       WAIT_SECONDS,
     ),
     portForwards: list(

@@ -35,6 +35,7 @@ function toSpec(ctx: Ctx, id: string, i: Inputs, waitSeconds: number): InstanceS
     accel: i.accel,
     machine: i.machine ?? "",
     wait_for_ip_seconds: i.waitForIp && i.running ? waitSeconds : 0,
+    wait_for: i.waitFor,
     owner: ctx.urn,
     port_forwards: i.portForwards.map((f) => ({
       host_port: f.hostPort,

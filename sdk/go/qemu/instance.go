@@ -56,9 +56,11 @@ type Instance struct {
 	State pulumi.StringOutput `pulumi:"state"`
 	// cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
 	UserData pulumi.StringPtrOutput `pulumi:"userData"`
+	// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+	WaitFor pulumi.StringPtrOutput `pulumi:"waitFor"`
 	// Return from create/update only when every NIC has an address. Default true.
 	WaitForIp pulumi.BoolPtrOutput `pulumi:"waitForIp"`
-	// How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+	// How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
 	WaitForIpTimeoutSeconds pulumi.IntPtrOutput `pulumi:"waitForIpTimeoutSeconds"`
 }
 
@@ -86,6 +88,9 @@ func NewInstance(ctx *pulumi.Context,
 	}
 	if args.Running == nil {
 		args.Running = pulumi.BoolPtr(true)
+	}
+	if args.WaitFor == nil {
+		args.WaitFor = pulumi.StringPtr("ip")
 	}
 	if args.WaitForIp == nil {
 		args.WaitForIp = pulumi.BoolPtr(true)
@@ -158,9 +163,11 @@ type instanceArgs struct {
 	SshAuthorizedKeys []string `pulumi:"sshAuthorizedKeys"`
 	// cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
 	UserData *string `pulumi:"userData"`
+	// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+	WaitFor *string `pulumi:"waitFor"`
 	// Return from create/update only when every NIC has an address. Default true.
 	WaitForIp *bool `pulumi:"waitForIp"`
-	// How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+	// How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
 	WaitForIpTimeoutSeconds *int `pulumi:"waitForIpTimeoutSeconds"`
 }
 
@@ -194,9 +201,11 @@ type InstanceArgs struct {
 	SshAuthorizedKeys pulumi.StringArrayInput
 	// cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
 	UserData pulumi.StringPtrInput
+	// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+	WaitFor pulumi.StringPtrInput
 	// Return from create/update only when every NIC has an address. Default true.
 	WaitForIp pulumi.BoolPtrInput
-	// How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+	// How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
 	WaitForIpTimeoutSeconds pulumi.IntPtrInput
 }
 
@@ -387,12 +396,17 @@ func (o InstanceOutput) UserData() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Instance) pulumi.StringPtrOutput { return v.UserData }).(pulumi.StringPtrOutput)
 }
 
+// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+func (o InstanceOutput) WaitFor() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Instance) pulumi.StringPtrOutput { return v.WaitFor }).(pulumi.StringPtrOutput)
+}
+
 // Return from create/update only when every NIC has an address. Default true.
 func (o InstanceOutput) WaitForIp() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Instance) pulumi.BoolPtrOutput { return v.WaitForIp }).(pulumi.BoolPtrOutput)
 }
 
-// How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+// How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
 func (o InstanceOutput) WaitForIpTimeoutSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Instance) pulumi.IntPtrOutput { return v.WaitForIpTimeoutSeconds }).(pulumi.IntPtrOutput)
 }

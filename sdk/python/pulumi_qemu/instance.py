@@ -35,6 +35,7 @@ class InstanceArgs:
                  running: pulumi.Input[Optional[_builtins.bool]] = None,
                  ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  user_data: pulumi.Input[Optional[_builtins.str]] = None,
+                 wait_for: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_ip: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_for_ip_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None):
         """
@@ -54,8 +55,9 @@ class InstanceArgs:
         :param pulumi.Input[_builtins.bool] running: Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ssh_authorized_keys: SSH public keys for root (merged into #cloud-config user-data).
         :param pulumi.Input[_builtins.str] user_data: cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
+        :param pulumi.Input[_builtins.str] wait_for: What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
         :param pulumi.Input[_builtins.bool] wait_for_ip: Return from create/update only when every NIC has an address. Default true.
-        :param pulumi.Input[_builtins.int] wait_for_ip_timeout_seconds: How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+        :param pulumi.Input[_builtins.int] wait_for_ip_timeout_seconds: How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
         """
         pulumi.set(__self__, "image_id", image_id)
         if accel is None:
@@ -94,6 +96,10 @@ class InstanceArgs:
             pulumi.set(__self__, "ssh_authorized_keys", ssh_authorized_keys)
         if user_data is not None:
             pulumi.set(__self__, "user_data", user_data)
+        if wait_for is None:
+            wait_for = 'ip'
+        if wait_for is not None:
+            pulumi.set(__self__, "wait_for", wait_for)
         if wait_for_ip is None:
             wait_for_ip = True
         if wait_for_ip is not None:
@@ -272,6 +278,18 @@ class InstanceArgs:
         pulumi.set(self, "user_data", value)
 
     @_builtins.property
+    @pulumi.getter(name="waitFor")
+    def wait_for(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+        """
+        return pulumi.get(self, "wait_for")
+
+    @wait_for.setter
+    def wait_for(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "wait_for", value)
+
+    @_builtins.property
     @pulumi.getter(name="waitForIp")
     def wait_for_ip(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -287,7 +305,7 @@ class InstanceArgs:
     @pulumi.getter(name="waitForIpTimeoutSeconds")
     def wait_for_ip_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+        How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
         """
         return pulumi.get(self, "wait_for_ip_timeout_seconds")
 
@@ -316,6 +334,7 @@ class Instance(pulumi.CustomResource):
                  running: pulumi.Input[Optional[_builtins.bool]] = None,
                  ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  user_data: pulumi.Input[Optional[_builtins.str]] = None,
+                 wait_for: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_ip: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_for_ip_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -338,8 +357,9 @@ class Instance(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] running: Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ssh_authorized_keys: SSH public keys for root (merged into #cloud-config user-data).
         :param pulumi.Input[_builtins.str] user_data: cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
+        :param pulumi.Input[_builtins.str] wait_for: What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
         :param pulumi.Input[_builtins.bool] wait_for_ip: Return from create/update only when every NIC has an address. Default true.
-        :param pulumi.Input[_builtins.int] wait_for_ip_timeout_seconds: How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+        :param pulumi.Input[_builtins.int] wait_for_ip_timeout_seconds: How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
         """
         ...
     @overload
@@ -379,6 +399,7 @@ class Instance(pulumi.CustomResource):
                  running: pulumi.Input[Optional[_builtins.bool]] = None,
                  ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  user_data: pulumi.Input[Optional[_builtins.str]] = None,
+                 wait_for: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_ip: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_for_ip_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
@@ -416,6 +437,9 @@ class Instance(pulumi.CustomResource):
             __props__.__dict__["running"] = running
             __props__.__dict__["ssh_authorized_keys"] = ssh_authorized_keys
             __props__.__dict__["user_data"] = user_data
+            if wait_for is None:
+                wait_for = 'ip'
+            __props__.__dict__["wait_for"] = wait_for
             if wait_for_ip is None:
                 wait_for_ip = True
             __props__.__dict__["wait_for_ip"] = wait_for_ip
@@ -472,6 +496,7 @@ class Instance(pulumi.CustomResource):
         __props__.__dict__["ssh_authorized_keys"] = None
         __props__.__dict__["state"] = None
         __props__.__dict__["user_data"] = None
+        __props__.__dict__["wait_for"] = None
         __props__.__dict__["wait_for_ip"] = None
         __props__.__dict__["wait_for_ip_timeout_seconds"] = None
         return Instance(resource_name, opts=opts, __props__=__props__)
@@ -637,6 +662,14 @@ class Instance(pulumi.CustomResource):
         return pulumi.get(self, "user_data")
 
     @_builtins.property
+    @pulumi.getter(name="waitFor")
+    def wait_for(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
+        """
+        return pulumi.get(self, "wait_for")
+
+    @_builtins.property
     @pulumi.getter(name="waitForIp")
     def wait_for_ip(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
@@ -648,7 +681,7 @@ class Instance(pulumi.CustomResource):
     @pulumi.getter(name="waitForIpTimeoutSeconds")
     def wait_for_ip_timeout_seconds(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        How long to wait for addresses, 1-3600. Default 300. On timeout the error quotes the serial log.
+        How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
         """
         return pulumi.get(self, "wait_for_ip_timeout_seconds")
 

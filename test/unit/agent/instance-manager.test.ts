@@ -24,6 +24,7 @@ const inst = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
   accel: "",
   machine: "",
   wait_for_ip_seconds: 30,
+  wait_for: "",
   owner: "",
   port_forwards: [],
   ...over,

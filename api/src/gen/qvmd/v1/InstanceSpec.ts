@@ -21,6 +21,7 @@ export interface InstanceSpec {
   'wait_for_ip_seconds'?: (number);
   'owner'?: (string);
   'port_forwards'?: (_qvmd_v1_PortForward)[];
+  'wait_for'?: (string);
 }
 
 export interface InstanceSpec__Output {
@@ -41,4 +42,5 @@ export interface InstanceSpec__Output {
   'wait_for_ip_seconds': (number);
   'owner': (string);
   'port_forwards': (_qvmd_v1_PortForward__Output)[];
+  'wait_for': (string);
 }

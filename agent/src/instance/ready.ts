@@ -1,0 +1,129 @@
+// Readiness beyond an address, seen from outside the guest (no guest agent): cloud-init's final
+// message on the serial console, or an SSH banner on port 22. The waits only read: the serial log
+// is qvmd's own file, and the probe is one TCP connection from the host to the guest's address.
+import * as fs from "node:fs/promises";
+import * as net from "node:net";
+import { QvmdError } from "../errors";
+
+/**
+ * cloud-init's default `final_message` ("Cloud-init v. 22.4.2 finished at <date>. Datasource ...")
+ * goes to the console once every module of the boot has run; the test guest prints the same line
+ * after its runcmd. A user-data that overrides final_message must keep this prefix.
+ */
+export const CLOUD_INIT_DONE = /(^|\n)Cloud-init v\. \S+ finished at /;
+
+/** Pure: has this (possibly partial) serial text reached cloud-init's final message? */
+export const cloudInitFinished = (serial: string) => CLOUD_INIT_DONE.test(serial.replace(/\r/g, ""));
+
+const POLL_MS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls the serial log from where it last read (a log can be large) until `done` holds for what
+ * was read, keeping a short carry-over so a line split across two reads still matches.
+ */
+export async function waitForSerial(
+  serialLog: string,
+  done: (text: string) => boolean,
+  deadline: number,
+): Promise<boolean> {
+  let offset = 0;
+  let carry = "";
+  for (;;) {
+    const fh = await fs.open(serialLog, "r").catch(() => undefined);
+    if (fh) {
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+          const text = carry + buf.subarray(0, bytesRead).toString("latin1");
+          if (done(text)) return true;
+          carry = text.slice(-256);
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+    if (Date.now() >= deadline) return false;
+    await sleep(POLL_MS);
+  }
+}
+
+/** One attempt: connect, read the first bytes, true when they are an SSH identification string. */
+function bannerOnce(ip: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: ip, port });
+    let got = "";
+    const finish = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => finish(false));
+    s.on("error", () => finish(false));
+    s.on("data", (d: Buffer) => {
+      got += d.toString("latin1");
+      if (got.length >= 4) finish(got.startsWith("SSH-"));
+    });
+    s.on("end", () => finish(false));
+  });
+}
+
+/** Retries until port 22 (or `port`) answers with an SSH banner, or the deadline passes. */
+export async function waitForSshBanner(ip: string, deadline: number, port = 22): Promise<boolean> {
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    if (await bannerOnce(ip, port, Math.min(2000, left))) return true;
+    await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/** What awaitReady needs: the host's two probes, and how to describe a failure. */
+export interface ReadyWait {
+  id: string;
+  waitFor: "cloudInit" | "ssh";
+  seconds: number;
+  deadline: number;
+  serialLog: string;
+  /** The first NIC's address once addresses were awaited ("" when unknown). */
+  firstIp: () => Promise<string>;
+  alive: () => Promise<boolean>;
+  /** The serial log's last lines (read bounded: a guest can make it huge). */
+  tail: () => Promise<string>;
+  probes: {
+    cloudInitFinished(serialLog: string, deadline: number): Promise<boolean>;
+    sshAnswers(ip: string, deadline: number): Promise<boolean>;
+  };
+  progress: (m: string) => void;
+}
+
+/** Waits for the guest's own signal; INSTANCE_NOT_READY (quoting the serial log) when it never comes. */
+export async function awaitReady(w: ReadyWait): Promise<void> {
+  const started = Date.now();
+  let ok: boolean;
+  let what: string;
+  if (w.waitFor === "cloudInit") {
+    what = "cloud-init's final message on the serial console";
+    w.progress("waiting for cloud-init to finish (user-data)");
+    ok = await w.probes.cloudInitFinished(w.serialLog, w.deadline);
+  } else {
+    const ip = await w.firstIp();
+    what = `an SSH banner from ${ip || "its first address"}:22`;
+    w.progress(`waiting for SSH on ${ip}:22`);
+    ok = ip !== "" && (await w.probes.sshAnswers(ip, w.deadline));
+  }
+  if (ok) {
+    w.progress(`ready (${w.waitFor}) after ${((Date.now() - started) / 1000).toFixed(1)}s more`);
+    return;
+  }
+  const tail = await w.tail();
+  throw new QvmdError(
+    "precondition",
+    "INSTANCE_NOT_READY",
+    `instance ${w.id}: not ready (waitFor ${w.waitFor}): no ${what} within ${w.seconds}s` +
+      `${(await w.alive()) ? " (the VM is running)" : " (the VM is not running)"}; serial log tail:\n${tail}`,
+    { property: "waitFor", hint: `full serial log: ${w.serialLog}` },
+  );
+}
