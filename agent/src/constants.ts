@@ -29,6 +29,13 @@ export const names = {
   tap: (id: string, n: number) => `qvt${id}${n}`,
   /** QEMU `-name` of an instance; also how a restarted agent finds the process again. */
   qemu: (id: string) => `${PREFIX}-${id}`,
+  /** QEMU `-name` of an InstanceTemplate's build VM (never an instance's: ids may coincide). */
+  templateQemu: (id: string) => `${PREFIX}-tpl-${id}`,
+  /** TAP of a template's build VM; `qvs` + 8 + 1 stays within IFNAME_MAX. */
+  templateTap: (id: string) => `qvs${id}0`,
+  /** Root ports of a template (`rp<n>`) and its NICs' device ids (`nic<n>`): clones re-plug them. */
+  rootPort: (n: number) => `rp${n}`,
+  nicDevice: (n: number) => `nic${n}`,
   /** `-m comment --comment` on the iptables FORWARD accept rules of a network: how we find ours. */
   forwardComment: (id: string) => `${PREFIX}:${id}`,
 };
@@ -90,6 +97,20 @@ export function paths(p: Paths) {
     instanceVars: (id: string) => path.join(p.stateDir, "instances", id, "efivars.fd"),
     instancePid: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.pid`),
     instanceQmp: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.qmp`),
+    /** Where a clone's QEMU listens for its template's saved state (streamed by qvmd). */
+    instanceRestore: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.restore`),
+    templateDir: (id: string) => path.join(p.stateDir, "templates", id),
+    templateDisk: (id: string) => path.join(p.stateDir, "templates", id, "disk.qcow2"),
+    /** The guest's RAM: file-backed while the template runs, mapped private by every clone. */
+    templateMemory: (id: string) => path.join(p.stateDir, "templates", id, "memory"),
+    /** Device state (QEMU migration stream with x-ignore-shared: RAM is in `memory`). */
+    templateState: (id: string) => path.join(p.stateDir, "templates", id, "state"),
+    templateSeed: (id: string) => path.join(p.stateDir, "templates", id, "seed.iso"),
+    templateSerial: (id: string) => path.join(p.stateDir, "templates", id, "serial.log"),
+    templatePid: (id: string) => path.join(p.runDir, `${PREFIX}-tpl-${id}.pid`),
+    templateQmp: (id: string) => path.join(p.runDir, `${PREFIX}-tpl-${id}.qmp`),
+    /** qvmd listens here for the template's migration stream while it saves. */
+    templateSaveSocket: (id: string) => path.join(p.runDir, `${PREFIX}-tpl-${id}.save`),
   };
 }
 export type StatePaths = ReturnType<typeof paths>;

@@ -28,6 +28,7 @@ import { listenWithPeerCredentials } from "./peer/listen";
 import { Topology } from "./policy/topology";
 import { createServer } from "./server";
 import { StateStore } from "./state";
+import { Templates } from "./template/manager";
 
 function log(m: string): void {
   process.stderr.write(`${new Date().toISOString()} qvmd[${process.pid}] ${m}\n`);
@@ -122,6 +123,15 @@ async function main(): Promise<void> {
     topology,
   );
   await instances.adoptAll();
+  const templates = new Templates(
+    p,
+    state,
+    images,
+    networks,
+    (n) => instances.addresses.leases(n),
+    log,
+    linuxInstanceHost,
+  );
   const dns = new DnsForwarders(
     state,
     networks,
@@ -154,6 +164,7 @@ async function main(): Promise<void> {
     networks,
     images,
     instances,
+    templates,
     dns,
     bridges,
     version: VERSION,

@@ -28,6 +28,9 @@ import { type Caller, callerOf } from "./peer/creds";
 import { accessRules } from "./policy/access";
 import type { Topology } from "./policy/topology";
 import type { StateStore } from "./state";
+import { specOf as templateSpec } from "./template/spec";
+import type { Templates } from "./template/manager";
+import { templateToWire } from "./template/wire";
 
 // The id keeps a hostile value from ever reaching a path or a kernel name.
 const idRequest = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });
@@ -116,6 +119,7 @@ export interface ServerDeps {
   networks: Networks;
   images: Images;
   instances: Instances;
+  templates: Templates;
   dns: DnsForwarders;
   bridges: Bridges;
   version: string;
@@ -129,7 +133,7 @@ export interface ServerDeps {
 
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
-  const { networks, images, instances, dns, bridges, log, topology } = deps;
+  const { networks, images, instances, templates, dns, bridges, log, topology } = deps;
   const a = accessRules(deps.state, deps.config.quotas);
   const handlers: wire.QvmdHandlers = {
     Health: unary(log, "Health", async (_req, c) => ({
@@ -248,6 +252,24 @@ export function createServer(deps: ServerDeps): grpc.Server {
       const id = idOf(req);
       a.mayAct(c, "DNS forwarder", id);
       return { existed: await dns.delete(id) };
+    }),
+    ApplyTemplate: streaming(log, "ApplyTemplate", async (req, emit, c) => {
+      const spec = templateSpec(req);
+      a.mayAct(c, "template", spec.id);
+      a.mayUse(c, "image", spec.image_id, "imageId");
+      a.mayUse(c, "network", spec.network_id, "networkId");
+      const t = await templates.apply(spec, (m) => emit(progressEvent(m)), c.uid);
+      return { template: templateToWire(t) };
+    }),
+    GetTemplate: unary(log, "GetTemplate", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "template", id);
+      return templateToWire(await templates.status(id));
+    }),
+    DeleteTemplate: unary(log, "DeleteTemplate", async (req, c) => {
+      const id = idOf(req);
+      a.mayAct(c, "template", id);
+      return { existed: await templates.delete(id) };
     }),
   };
   const server = new grpc.Server();

@@ -50,6 +50,23 @@ export interface InstanceRecord extends OwnedRecord {
   createdAt: string;
 }
 
+export interface TemplateRecord extends OwnedRecord {
+  spec: wire.TemplateSpec__Output;
+  /** building until the state is saved; a record left building is rebuilt from scratch. */
+  status: "building" | "ready" | "failed";
+  /** Blobs the template's disk and boot files use (kernel, initrd): kept while it exists. */
+  blobs: string[];
+  imageId: string;
+  accel: "kvm" | "tcg";
+  /** What clones must match exactly (QEMU restores only into the same machine). */
+  machine: { arch: "x86_64" | "aarch64"; cpus: number; memoryMb: number; machine: string };
+  /** The boot files QEMU loaded (their sizes are part of the saved state): clones load the same. */
+  boot: { kernel?: string; initrd?: string; cmdline?: string };
+  bootMs: number;
+  saveMs: number;
+  createdAt: string;
+}
+
 export interface DnsForwarderRecord extends OwnedRecord {
   spec: wire.DnsForwarderSpec__Output;
   createdAt: string;
@@ -74,6 +91,7 @@ export interface StateDoc {
   networks: Record<string, NetworkRecord>;
   images: Record<string, ImageRecord>;
   instances: Record<string, InstanceRecord>;
+  templates: Record<string, TemplateRecord>;
   /** Keyed by `${uid}:${sha256}`. */
   uploads: Record<string, UploadRecord>;
   host: {
@@ -96,6 +114,7 @@ export class StateStore {
       networks: {},
       images: {},
       instances: {},
+      templates: {},
       dnsForwarders: {},
       bridges: {},
       uploads: {},
@@ -117,6 +136,10 @@ export class StateStore {
 
   get instances(): Readonly<Record<string, InstanceRecord>> {
     return this.doc.instances;
+  }
+
+  get templates(): Readonly<Record<string, TemplateRecord>> {
+    return this.doc.templates;
   }
 
   get bridges(): Readonly<Record<string, BridgeRecord>> {

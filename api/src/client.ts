@@ -27,6 +27,8 @@ export type Image = wire.Image__Output;
 export type ImageSpec = wire.ImageSpec;
 export type Instance = wire.Instance__Output;
 export type InstanceSpec = wire.InstanceSpec;
+export type Template = wire.Template__Output;
+export type TemplateSpec = wire.TemplateSpec;
 export type Bridge = wire.Bridge__Output;
 export type BridgeSpec = wire.BridgeSpec;
 export type DnsForwarder = wire.DnsForwarder__Output;
@@ -53,6 +55,9 @@ export interface QvmdClient {
   applyInstance(spec: InstanceSpec, onProgress?: OnProgress, deadlineMs?: number): Promise<Instance>;
   getInstance(id: string): Promise<RpcResponse<"GetInstance">>;
   deleteInstance(id: string): Promise<RpcResponse<"DeleteInstance">>;
+  applyTemplate(spec: TemplateSpec, onProgress?: OnProgress, deadlineMs?: number): Promise<Template>;
+  getTemplate(id: string): Promise<RpcResponse<"GetTemplate">>;
+  deleteTemplate(id: string): Promise<RpcResponse<"DeleteTemplate">>;
   applyBridge(spec: BridgeSpec): Promise<RpcResponse<"ApplyBridge">>;
   getBridge(id: string): Promise<RpcResponse<"GetBridge">>;
   deleteBridge(id: string): Promise<RpcResponse<"DeleteBridge">>;
@@ -195,6 +200,10 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000): QvmdCli
       (await stream("ApplyInstance", { spec }, onProgress, deadlineMs)).instance!,
     getInstance: (id) => unary("GetInstance", { id }),
     deleteInstance: (id) => unary("DeleteInstance", { id }),
+    applyTemplate: async (spec, onProgress = quiet, deadlineMs) =>
+      (await stream("ApplyTemplate", { spec }, onProgress, deadlineMs)).template!,
+    getTemplate: (id) => unary("GetTemplate", { id }),
+    deleteTemplate: (id) => unary("DeleteTemplate", { id }),
     applyBridge: (spec) => unary("ApplyBridge", { spec }),
     getBridge: (id) => unary("GetBridge", { id }),
     deleteBridge: (id) => unary("DeleteBridge", { id }),

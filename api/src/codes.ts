@@ -84,7 +84,15 @@ export const ERROR_CODES = [
   "UNKNOWN_BRIDGE",
   "INSTANCE_NOT_FOUND",
   "INSTANCE_NO_IP",
-  "INSTANCE_NOT_READY", // addresses found, but cloud-init did not finish or SSH did not answer in time
+  "INSTANCE_NOT_READY",
+  // InstanceTemplate and its clones
+  "TEMPLATE_NOT_FOUND",
+  "TEMPLATE_IN_USE", // DeleteTemplate while instances are restored from it
+  "TEMPLATE_NOT_READY", // the template boot did not become ready (quotes its serial log)
+  "TEMPLATE_SAVE_FAILED",
+  "UNKNOWN_TEMPLATE",
+  "CLONE_FIXED", // a clone's cpus/memory/disk/user-data are the template's
+  "RESTORE_FAILED", // addresses found, but cloud-init did not finish or SSH did not answer in time
   "BAD_WAIT_FOR",
   // The QEMU library (agent/src/qemu)
   "QEMU_ALREADY_RUNNING",
@@ -92,6 +100,7 @@ export const ERROR_CODES = [
   "QEMU_BAD_MAC",
   "QEMU_BAD_MEMORY",
   "QEMU_BAD_NAME",
+  "QEMU_BAD_NICS",
   "QEMU_BAD_PATH",
   "QEMU_BAD_TAP",
   "QEMU_LAUNCH_FAILED",

@@ -166,6 +166,7 @@ build_arch() {
   install -m 755 "$here/init" "$root/init"
   install -m 644 "$here/yaml-flat.awk" "$root/usr/share/qvm/yaml-flat.awk"
   install -m 755 "$here/udhcpc.script" "$root/usr/share/qvm/udhcpc.script"
+  install -m 755 "$here/uevent.sh" "$root/usr/share/qvm/uevent.sh"
   install -m 755 "$x/bin/busybox" "$root/bin/busybox"
   ln -s busybox "$root/bin/sh"
   printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$root/etc/passwd"

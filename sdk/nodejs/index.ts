@@ -25,6 +25,11 @@ export type Instance = import("./instance").Instance;
 export const Instance: typeof import("./instance").Instance = null as any;
 utilities.lazyLoad(exports, ["Instance"], () => require("./instance"));
 
+export { InstanceTemplateArgs } from "./instanceTemplate";
+export type InstanceTemplate = import("./instanceTemplate").InstanceTemplate;
+export const InstanceTemplate: typeof import("./instanceTemplate").InstanceTemplate = null as any;
+utilities.lazyLoad(exports, ["InstanceTemplate"], () => require("./instanceTemplate"));
+
 export { NetworkArgs } from "./network";
 export type Network = import("./network").Network;
 export const Network: typeof import("./network").Network = null as any;
@@ -57,6 +62,8 @@ const _module = {
                 return new Image(name, <any>undefined, { urn })
             case "qemu:index:Instance":
                 return new Instance(name, <any>undefined, { urn })
+            case "qemu:index:InstanceTemplate":
+                return new InstanceTemplate(name, <any>undefined, { urn })
             case "qemu:index:Network":
                 return new Network(name, <any>undefined, { urn })
             default:

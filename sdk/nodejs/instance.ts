@@ -57,7 +57,7 @@ export class Instance extends pulumi.CustomResource {
      */
     declare public readonly hostname: pulumi.Output<string | undefined>;
     /**
-     * Id of an Image. Replaces.
+     * Id of an Image to boot (or give templateId). Replaces.
      */
     declare public readonly imageId: pulumi.Output<string>;
     /**
@@ -113,6 +113,10 @@ export class Instance extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly state: pulumi.Output<string>;
     /**
+     * Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+     */
+    declare public readonly templateId: pulumi.Output<string | undefined>;
+    /**
      * cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
      */
     declare public readonly userData: pulumi.Output<string | undefined>;
@@ -136,13 +140,10 @@ export class Instance extends pulumi.CustomResource {
      * @param args The arguments to use to populate this resource's properties.
      * @param opts A bag of options that control this resource's behavior.
      */
-    constructor(name: string, args: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args?: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         if (!opts.id) {
-            if (args?.imageId === undefined && !opts.urn) {
-                throw new Error("Missing required property 'imageId'");
-            }
             resourceInputs["accel"] = (args?.accel) ?? "auto";
             resourceInputs["cpus"] = (args?.cpus) ?? 1;
             resourceInputs["diskGb"] = (args?.diskGb) ?? 0;
@@ -156,6 +157,7 @@ export class Instance extends pulumi.CustomResource {
             resourceInputs["portForwards"] = args?.portForwards;
             resourceInputs["running"] = (args?.running) ?? true;
             resourceInputs["sshAuthorizedKeys"] = args?.sshAuthorizedKeys;
+            resourceInputs["templateId"] = args?.templateId;
             resourceInputs["userData"] = args?.userData;
             resourceInputs["waitFor"] = (args?.waitFor) ?? "ip";
             resourceInputs["waitForIp"] = (args?.waitForIp) ?? true;
@@ -186,13 +188,14 @@ export class Instance extends pulumi.CustomResource {
             resourceInputs["serialLog"] = undefined /*out*/;
             resourceInputs["sshAuthorizedKeys"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
+            resourceInputs["templateId"] = undefined /*out*/;
             resourceInputs["userData"] = undefined /*out*/;
             resourceInputs["waitFor"] = undefined /*out*/;
             resourceInputs["waitForIp"] = undefined /*out*/;
             resourceInputs["waitForIpTimeoutSeconds"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
-        const replaceOnChanges = { replaceOnChanges: ["imageId"] };
+        const replaceOnChanges = { replaceOnChanges: ["imageId", "templateId"] };
         opts = pulumi.mergeOptions(opts, replaceOnChanges);
         super(Instance.__pulumiType, name, resourceInputs, opts);
     }
@@ -219,9 +222,9 @@ export interface InstanceArgs {
      */
     hostname?: pulumi.Input<string | undefined>;
     /**
-     * Id of an Image. Replaces.
+     * Id of an Image to boot (or give templateId). Replaces.
      */
-    imageId: pulumi.Input<string>;
+    imageId?: pulumi.Input<string | undefined>;
     /**
      * QEMU machine type. Default q35 (x86_64), virt (aarch64).
      */
@@ -254,6 +257,10 @@ export interface InstanceArgs {
      * SSH public keys for root (merged into #cloud-config user-data).
      */
     sshAuthorizedKeys?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+     */
+    templateId?: pulumi.Input<string | undefined>;
     /**
      * cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
      */

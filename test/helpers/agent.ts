@@ -101,6 +101,7 @@ export class TestAgent {
       const st = fs.existsSync(stateFile)
         ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as {
             instances?: object;
+            templates?: object;
             images?: object;
             dnsForwarders?: object;
             bridges?: object;
@@ -108,6 +109,7 @@ export class TestAgent {
         : {};
       for (const id of Object.keys(st.dnsForwarders ?? {})) await this.client.deleteDnsForwarder(id);
       for (const id of Object.keys(st.instances ?? {})) await this.client.deleteInstance(id);
+      for (const id of Object.keys(st.templates ?? {})) await this.client.deleteTemplate(id);
       for (const id of Object.keys(st.images ?? {})) await this.client.deleteImage(id);
       for (const id of Object.keys(st.bridges ?? {})) await this.client.deleteBridge(id);
       const { networks } = await this.client.listNetworks().catch(() => ({ networks: [] }));

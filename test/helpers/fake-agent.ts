@@ -24,6 +24,7 @@ import { createServer } from "../../agent/src/server";
 import { StateStore } from "../../agent/src/state";
 import { FakeBridgeHost, FakeNetworkHost } from "./fake-net-host";
 import { FakeDnsForwarderHost, FakeImageHost, FakeInstanceHost } from "./fake-vm-host";
+import { Templates } from "../../agent/src/template/manager";
 
 export class FakeAgent {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-unit-"));
@@ -47,6 +48,7 @@ export class FakeAgent {
   images!: Images;
   bridges!: Bridges;
   instances!: Instances;
+  templates!: Templates;
   dns!: DnsForwarders;
   private server?: grpc.Server;
   private listener?: net.Server;
@@ -78,6 +80,15 @@ export class FakeAgent {
       this.config.portForwards,
       this.topology,
     );
+    this.templates = new Templates(
+      this.p,
+      this.state,
+      this.images,
+      this.networks,
+      (n) => this.instances.addresses.leases(n),
+      log,
+      this.vm,
+    );
     this.dns = new DnsForwarders(
       this.state,
       this.networks,
@@ -104,6 +115,7 @@ export class FakeAgent {
         networks: this.networks,
         images: this.images,
         instances: this.instances,
+        templates: this.templates,
         dns: this.dns,
         bridges: this.bridges,
         version: "test",

@@ -5,7 +5,7 @@
 import type { BridgeHost, LinkInfo, Route } from "../../agent/src/bridge/host";
 import { hostFailure } from "../../agent/src/errors";
 import type { NetworkHost } from "../../agent/src/network/host";
-import type { HostRoute, Reservation, ResolvedNetwork } from "../../agent/src/network/spec";
+import type { DhcpHost, HostRoute, ResolvedNetwork } from "../../agent/src/network/spec";
 
 /** The call log and failure injection both fakes share. */
 export class CallLog {
@@ -39,7 +39,7 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
   /** Links by namespace and name ("/qvmah" in the root namespace, "qvm-a/qvmab" in a netns). */
   readonly links = new Set<string>();
   readonly tables = new Set<string>();
-  readonly dhcp = new Map<string, { network: ResolvedNetwork; extra: Reservation[] }>();
+  readonly dhcp = new Map<string, { network: ResolvedNetwork; extra: DhcpHost[] }>();
   readonly forwardAccept = new Set<string>();
   routes: HostRoute[] = [];
   ipForward = "0";
@@ -115,7 +115,7 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
     this.note(`writeIpForward ${value}`);
     this.ipForward = value;
   }
-  async ensureDhcp(n: ResolvedNetwork, extra: Reservation[]) {
+  async ensureDhcp(n: ResolvedNetwork, extra: DhcpHost[]) {
     this.note(`ensureDhcp ${n.id}`);
     if (n.dhcp.enabled) this.dhcp.set(n.id, { network: n, extra });
     else this.dhcp.delete(n.id);

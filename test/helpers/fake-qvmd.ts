@@ -17,6 +17,7 @@ export class FakeQvmd {
   readonly networks = new Map<string, wire.NetworkSpec__Output>();
   readonly images = new Map<string, wire.ImageSpec__Output>();
   readonly instances = new Map<string, wire.InstanceSpec__Output>();
+  readonly templates = new Map<string, wire.TemplateSpec__Output>();
   readonly bridges = new Map<string, wire.BridgeSpec__Output>();
   readonly forwarders = new Map<string, wire.DnsForwarderSpec__Output>();
   /** The next call of an RPC fails this way (once). */
@@ -85,6 +86,19 @@ export class FakeQvmd {
     serial_log: `/fake/instances/${s.id}/serial.log`,
     accel: "tcg",
     disk_gb: s.disk_gb || 1,
+  });
+
+  private template = (s: wire.TemplateSpec__Output): wire.Template => ({
+    spec: s,
+    state: "ready",
+    state_bytes: 400000,
+    memory_bytes: 100000000,
+    boot_ms: 9000,
+    save_ms: 100,
+    image_id: s.image_id,
+    users: [],
+    serial_log: `/fake/templates/${s.id}/serial.log`,
+    accel: "tcg",
   });
 
   private bridge = (s: wire.BridgeSpec__Output): wire.Bridge => ({ spec: s, addresses: [], drift: [] });
@@ -162,6 +176,15 @@ export class FakeQvmd {
       ),
       DeleteInstance: this.unary("DeleteInstance", (r: wire.DeleteInstanceRequest__Output) => ({
         existed: this.instances.delete(r.id),
+      })),
+      ApplyTemplate: this.streaming("ApplyTemplate", (s: wire.TemplateSpec__Output) => ({
+        template: this.template(keep(this.templates, s)),
+      })),
+      GetTemplate: this.unary("GetTemplate", (r: wire.GetTemplateRequest__Output) =>
+        this.template(this.get(this.templates, r.id, "TEMPLATE_NOT_FOUND")),
+      ),
+      DeleteTemplate: this.unary("DeleteTemplate", (r: wire.DeleteTemplateRequest__Output) => ({
+        existed: this.templates.delete(r.id),
       })),
       ApplyBridge: this.unary("ApplyBridge", (r: wire.ApplyBridgeRequest__Output) =>
         this.bridge(keep(this.bridges, r.spec!)),

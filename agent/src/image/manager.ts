@@ -258,6 +258,8 @@ export class Images {
     for (const r of Object.values(this.state.images))
       for (const b of [r.sha256, r.kernelSha256, r.initrdSha256]) if (b) used.add(b);
     for (const r of Object.values(this.state.instances)) for (const b of r.blobs) used.add(b);
+    // A template's disk layer is backed by its image's blob, and its clones' by the template's.
+    for (const r of Object.values(this.state.templates)) for (const b of r.blobs) used.add(b);
     const names = await fs.readdir(this.p.blobsDir).catch(() => [] as string[]);
     for (const n of names) if (!used.has(n)) await fs.rm(this.p.blob(n), { force: true });
   }

@@ -109,16 +109,16 @@ export class InstanceAddresses {
     w: { waitFor: "cloudInit" | "ssh"; seconds: number },
     from: number,
     progress: (m: string) => void,
-    alive: () => Promise<boolean>,
+    o: { alive: () => Promise<boolean>; serialLog?: string },
   ): Promise<void> {
     const mac = inst.nics[0]?.mac;
     return awaitReady({
       ...w,
       id: inst.id,
       deadline: from + w.seconds * 1000,
-      serialLog: this.p.instanceSerial(inst.id),
+      serialLog: o.serialLog ?? this.p.instanceSerial(inst.id),
       firstIp: async () => (mac ? (this.state.instances[inst.id]?.addresses[mac]?.ip ?? "") : ""),
-      alive,
+      alive: o.alive,
       tail: () => this.serialTail(inst.id),
       probes: this.host,
       progress,

@@ -66,8 +66,11 @@ export class Admission {
           : this.networks.resolved(nic.networkId!);
         if (net) networks.set(net.id, net);
       }
-    const imageExists = this.images.has(inst.image_id) && !going.isGoing("image", inst.image_id);
-    return { imageExists, networks, bridges, instances: this.state.instances };
+    // A clone's image is its template's: the template must be saved instead.
+    const imageExists =
+      inst.template_id !== "" || (this.images.has(inst.image_id) && !going.isGoing("image", inst.image_id));
+    const templateReady = this.state.templates[inst.template_id]?.status === "ready";
+    return { imageExists, templateReady, networks, bridges, instances: this.state.instances };
   }
 
   private readonly listeners = (f: ResolvedForward) => this.host.listeners(f.protocol, f.hostPort);
@@ -95,6 +98,18 @@ export class Admission {
   }
 
   /** The cross-resource check and the record of the instance, as one step (run in the topology). */
+  /** A clone (clone.ts records it): the same checks, no plan. */
+  async admitClone(inst: ResolvedInstance, uid: number): Promise<References> {
+    const refs = await this.references(inst);
+    const v = [
+      ...referenceViolations(inst, refs),
+      ...(await this.forwardRules(inst)),
+      ...(await portViolations(inst, refs.instances, this.listeners, uid)),
+    ];
+    if (v.length > 0) throw violationsError(v);
+    return refs;
+  }
+
   async admit(
     spec: InstanceSpec,
     inst: ResolvedInstance,

@@ -10,6 +10,8 @@ import { forwardsClash, type ResolvedForward, type ResolvedInstance, resolveInst
 
 export interface References {
   imageExists: boolean;
+  /** The template of a clone exists and is saved (only read for clones). */
+  templateReady?: boolean;
   /** What each NIC's network or bridge resolved to; absent = it does not exist. */
   networks: ReadonlyMap<string, ResolvedNetwork>;
   bridges: ReadonlyMap<string, HostBridge>;
@@ -31,6 +33,12 @@ export function referenceViolations(inst: ResolvedInstance, refs: References): V
   const v: Violation[] = [];
   if (!refs.imageExists)
     v.push({ property: "imageId", code: "UNKNOWN_IMAGE", reason: `image ${inst.image_id} does not exist` });
+  if (inst.template_id !== "" && !refs.templateReady)
+    v.push({
+      property: "templateId",
+      code: "UNKNOWN_TEMPLATE",
+      reason: `template ${inst.template_id} does not exist or is not saved yet`,
+    });
   for (const [i, nic] of inst.nics.entries()) {
     const at = `networks[${i}]`;
     if (nic.bridgeId !== undefined) {

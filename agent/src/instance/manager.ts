@@ -19,6 +19,7 @@ import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
 import type { ApplyPlan, Step } from "./plan";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
+import { applyClone } from "./clone";
 
 const STOP_GRACE_MS = 10000;
 
@@ -37,7 +38,8 @@ export interface InstanceStatus {
 export class Instances {
   private readonly locks = new Map<string, Mutex>();
   private readonly accelInUse = new Map<string, string>();
-  private readonly addresses: InstanceAddresses;
+  /** Also where templates find their build VM's lease. */
+  readonly addresses: InstanceAddresses;
   private readonly admission: Admission;
   /** Told whenever an instance's addresses may have changed (the DNS zone follows them). */
   onAddressesChanged: () => void = () => undefined;
@@ -77,6 +79,13 @@ export class Instances {
     return this.lock(spec.id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw violationsError(violations);
+      if (inst.template_id !== "") {
+        const refs = await this.topology.run(() => this.admission.admitClone(inst, uid));
+        const { p, state, host, networks, addresses, accelInUse } = this;
+        const c = { p, state, host, networks, addresses, accelInUse };
+        await applyClone(c, spec, inst, refs, progress, uid);
+        return this.status(inst.id);
+      }
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
       const { refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid));
       await fs.mkdir(this.p.instanceDir(inst.id), { recursive: true });
@@ -179,8 +188,8 @@ export class Instances {
       case "deleteTap":
         return h.deleteTap(s.ns, s.tap);
       case "awaitReady":
-        return this.addresses.ready(inst, s, ctx.waitFrom || Date.now(), progress, async () => {
-          return (await this.runningPid(inst.id)) > 0;
+        return this.addresses.ready(inst, s, ctx.waitFrom || Date.now(), progress, {
+          alive: async () => (await this.runningPid(inst.id)) > 0,
         });
       case "awaitAddresses":
         ctx.waitFrom = Date.now();
@@ -231,6 +240,7 @@ export class Instances {
       await fs.rm(this.p.instanceDir(id), { recursive: true, force: true });
       await fs.rm(this.p.instancePid(id), { force: true });
       await fs.rm(this.p.instanceQmp(id), { force: true });
+      await fs.rm(this.p.instanceRestore(id), { force: true });
       if (rec)
         await this.state.update((d) => {
           delete d.instances[id];

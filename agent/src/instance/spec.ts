@@ -22,7 +22,7 @@ const within = (v: number, r: { min: number; max: number }) => v >= r.min && v <
 
 export const instanceSpecShape = z.object({
   id: z.string().max(64),
-  image_id: z.string().max(64),
+  image_id: z.string().max(64).default(""),
   cpus: z.number().int().default(1),
   memory_mb: z.number().int().default(512),
   disk_gb: z.number().int().default(0),
@@ -59,6 +59,7 @@ export const instanceSpecShape = z.object({
   machine: z.string().max(64).default(""),
   wait_for_ip_seconds: z.number().int().default(0),
   wait_for: z.string().max(16).default(""),
+  template_id: z.string().max(64).default(""),
   owner: z.string().max(1024).default(""),
   port_forwards: z
     .array(
@@ -154,7 +155,22 @@ export function resolveInstance(raw: InstanceSpecInput): {
     memory_mb: parsed.data.memory_mb || MEMORY_MB.default,
   };
   if (!ID_PATTERN.test(s.id)) bad("id", "BAD_ID", `id "${s.id}" must match ${ID_PATTERN}`);
-  if (!ID_PATTERN.test(s.image_id))
+  if (s.template_id !== "") {
+    // A clone: the template decides what the guest is; only its NICs and name are its own.
+    if (!ID_PATTERN.test(s.template_id))
+      bad("templateId", "BAD_ID", `template id "${s.template_id}" is not a valid template id`);
+    if (s.image_id !== "") bad("imageId", "CLONE_FIXED", "give exactly one of imageId and templateId");
+    for (const [k, prop] of [
+      ["user_data", "userData"],
+      ["meta_data", "metaData"],
+      ["network_config", "networkConfig"],
+    ] as const)
+      if (s[k] !== "")
+        bad(prop, "CLONE_FIXED", "a clone restores its template's booted guest: give it to the template");
+    if (s.disk_gb !== 0) bad("diskGb", "CLONE_FIXED", "a clone's disk is its template's size");
+    if (s.nics.length > resources.TEMPLATE_MAX_NICS)
+      bad("networks", "CLONE_FIXED", `a clone has at most ${resources.TEMPLATE_MAX_NICS} NICs`);
+  } else if (!ID_PATTERN.test(s.image_id))
     bad("imageId", "BAD_ID", `image id "${s.image_id}" is not a valid image id`);
   if (!within(s.cpus, CPUS)) bad("cpus", "BAD_CPUS", `cpus ${s.cpus} is outside ${range(CPUS)}`);
   if (!within(s.memory_mb, MEMORY_MB))

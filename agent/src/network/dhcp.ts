@@ -9,7 +9,7 @@ import { run } from "../util/exec";
 import { writeIfChanged } from "../util/atomic";
 import { aliveSync, findByPidFileOrScan, pidFromFile } from "../util/procscan";
 import { renderDhcpHosts, renderDnsmasqConf } from "./render";
-import type { Reservation, ResolvedNetwork } from "./spec";
+import type { DhcpHost, ResolvedNetwork } from "./spec";
 
 /**
  * The network's dnsmasq: the one its pid file names when that still runs our config, else every
@@ -58,11 +58,7 @@ export async function stopDhcp(p: StatePaths, id: string): Promise<void> {
  * Converges the DHCP server to the spec: reservations alone change by SIGHUP (dnsmasq re-reads its
  * hosts file); a change of range or lease time restarts it (leases persist in the lease file).
  */
-export async function ensureDhcp(
-  p: StatePaths,
-  n: ResolvedNetwork,
-  extra: Reservation[] = [],
-): Promise<void> {
+export async function ensureDhcp(p: StatePaths, n: ResolvedNetwork, extra: DhcpHost[] = []): Promise<void> {
   if (!n.dhcp.enabled) {
     await stopDhcp(p, n.id);
     return;

@@ -10,7 +10,7 @@ import { ensureForwardAccept, forwardAcceptDrift, removeForwardAccept } from "..
 import { run } from "../util/exec";
 import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
 import { type Observed, renderTeardownBatch } from "./render";
-import type { HostRoute, Reservation, ResolvedNetwork } from "./spec";
+import type { DhcpHost, HostRoute, ResolvedNetwork } from "./spec";
 
 export interface NetworkHost {
   /**
@@ -34,7 +34,7 @@ export interface NetworkHost {
   readIpForward(): Promise<string>;
   writeIpForward(value: string): Promise<void>;
   /** Converges the network's dnsmasq to the spec (see dhcp.ts); stops it when DHCP is off. */
-  ensureDhcp(n: ResolvedNetwork, extra: Reservation[]): Promise<void>;
+  ensureDhcp(n: ResolvedNetwork, extra: DhcpHost[]): Promise<void>;
   stopDhcp(id: string): Promise<void>;
   dhcpRunning(id: string): Promise<boolean>;
   /** Accept rules in the iptables filter FORWARD chain(s) that exist (../firewall). */

@@ -9,13 +9,7 @@ import { type FirewallGuard, type FirewallState, firewallState } from "../firewa
 import type { NetworkHost } from "./host";
 import { formatCidr, parseIp, type Violation } from "@pulumi-qemu/api/validate";
 import { type GatewayServices, renderNftTable, renderNsBatch, renderRootBatch } from "./render";
-import {
-  type NetworkSpec,
-  type Reservation,
-  type ResolvedNetwork,
-  findConflicts,
-  resolveNetwork,
-} from "./spec";
+import { type DhcpHost, type NetworkSpec, type ResolvedNetwork, findConflicts, resolveNetwork } from "./spec";
 
 export interface NetworkStatus {
   network: ResolvedNetwork;
@@ -113,14 +107,19 @@ export class Networks {
     await this.host.ensureDhcp(n, this.instanceReservations(n.id));
   }
 
-  /** Addresses instances asked for on this network (`nics[].ip`), served like reservations. */
-  private instanceReservations(netId: string): Reservation[] {
-    const out: Reservation[] = [];
+  /**
+   * Addresses instances asked for on this network (`nics[].ip`), served like reservations; a clone
+   * of an InstanceTemplate without one still gets its own host name with its lease.
+   */
+  private instanceReservations(netId: string): DhcpHost[] {
+    const out: DhcpHost[] = [];
     for (const [id, rec] of Object.entries(this.state.instances))
       for (const nic of rec.spec.nics ?? []) {
         const ip = parseIp(nic.ip ?? "");
-        if (nic.network_id === netId && ip !== undefined)
-          out.push({ mac: nic.mac.toLowerCase(), ip, hostname: rec.spec.hostname || id });
+        const host = { mac: nic.mac.toLowerCase(), hostname: rec.spec.hostname || id };
+        if (nic.network_id !== netId) continue;
+        if (ip !== undefined) out.push({ ...host, ip });
+        else if (rec.spec.template_id) out.push(host);
       }
     return out;
   }

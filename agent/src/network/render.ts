@@ -2,7 +2,7 @@
 // Everything here is a function of the resolved spec (and of what already exists on the host).
 import { IFNAME_WILDCARD, names, type StatePaths } from "../constants";
 import { formatCidr, formatIp, maskOf } from "@pulumi-qemu/api/validate";
-import type { Reservation, ResolvedNetwork } from "./spec";
+import type { DhcpHost, ResolvedNetwork } from "./spec";
 
 /** What the gateway serves the guests, beside ICMP: DNS (on this port) only while a forwarder runs. */
 export interface GatewayServices {
@@ -143,9 +143,10 @@ export function renderDnsmasqConf(n: ResolvedNetwork, p: StatePaths): string {
 }
 
 /** Reservations of the network itself, then those instances asked for (`nics[].ip`). */
-export function renderDhcpHosts(n: ResolvedNetwork, extra: Reservation[] = []): string {
+export function renderDhcpHosts(n: ResolvedNetwork, extra: DhcpHost[] = []): string {
+  const ip = (r: DhcpHost) => (r.ip === undefined ? [] : [formatIp(r.ip)]);
   return [...n.dhcp.reservations, ...extra]
-    .map((r) => [r.mac, formatIp(r.ip), ...(r.hostname ? [r.hostname] : [])].join(",") + "\n")
+    .map((r) => [r.mac, ...ip(r), ...(r.hostname ? [r.hostname] : [])].join(",") + "\n")
     .join("");
 }
 

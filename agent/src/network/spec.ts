@@ -78,6 +78,9 @@ export interface Reservation {
   hostname: string;
 }
 
+/** A DHCP host entry of an instance: a reservation, or (no ip) only the name its lease carries. */
+export type DhcpHost = Omit<Reservation, "ip"> & { ip?: number };
+
 /** A spec with every default filled in and every address parsed. */
 export interface ResolvedNetwork {
   id: string;

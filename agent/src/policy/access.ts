@@ -22,6 +22,7 @@ export function accessRules(state: StateStore, quotas: Config["quotas"]) {
     network: () => state.networks,
     image: () => state.images,
     instance: () => state.instances,
+    template: () => state.templates,
     bridge: () => state.bridges,
     "DNS forwarder": () => state.dnsForwarders,
   };
@@ -34,6 +35,7 @@ export function accessRules(state: StateStore, quotas: Config["quotas"]) {
     /** The image, networks and bridges an instance names must be the caller's or root's. */
     instanceRefs(c: Caller, spec: z.output<typeof instanceSpecShape>) {
       mayUse(c, "image", spec.image_id, "imageId");
+      mayUse(c, "template", spec.template_id, "templateId");
       for (const [i, n] of spec.nics.entries()) {
         mayUse(c, "network", n.network_id, `networks[${i}].networkId`);
         mayUse(c, "bridge", n.bridge_id, `networks[${i}].bridgeId`);

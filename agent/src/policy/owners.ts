@@ -20,7 +20,7 @@ export const mayAct = (caller: Caller, rec: Owned | undefined) =>
 export const mayUse = (caller: Caller, rec: Owned) =>
   caller.uid === ROOT_UID || ownerOf(rec) === caller.uid || ownerOf(rec) === ROOT_UID;
 
-export type Kind = "network" | "image" | "instance" | "bridge" | "DNS forwarder";
+export type Kind = "network" | "image" | "instance" | "template" | "bridge" | "DNS forwarder";
 
 /** Throws NOT_OWNER when `caller` may not act on the existing object `kind` `id`. */
 export function assertMayAct(caller: Caller, kind: Kind, id: string, rec: Owned | undefined): void {

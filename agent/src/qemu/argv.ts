@@ -72,6 +72,12 @@ function validate(l: QemuLaunch): void {
   });
 }
 
+/** A NIC's -device value; on a root port (hot-pluggable) it is `nic<i>` on `rp<i>`. */
+export function nicDevice(mac: string, i: number, onRootPort: boolean): string {
+  const where = onRootPort ? `,bus=rp${i},id=nic${i}` : "";
+  return `virtio-net-pci,netdev=net${i},mac=${mac.toLowerCase()}${where},romfile=`;
+}
+
 export function buildQemuArgv(l: QemuLaunch): string[] {
   validate(l);
   const machine = l.machine ?? defaultMachine(l.arch);
@@ -127,13 +133,27 @@ export function buildQemuArgv(l: QemuLaunch): string[] {
   if (l.kernel) a.push("-kernel", checkPath("kernel", l.kernel));
   if (l.initrd) a.push("-initrd", checkPath("initrd", l.initrd));
   if (l.cmdline !== undefined) a.push("-append", l.cmdline);
+  const hp = l.hotplug;
+  if (hp && l.nics.length > hp.rootPorts)
+    throw invalid("QEMU_BAD_NICS", "nics", `${l.nics.length} NICs but only ${hp.rootPorts} root ports`);
+  for (let i = 0; hp && i < hp.rootPorts; i++)
+    a.push("-device", `pcie-root-port,id=rp${i},chassis=${i + 1},slot=${i + 1}`);
   l.nics.forEach((n, i) => {
     a.push("-netdev", `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`);
+    if (hp?.nicsLater) return;
     // No option ROM: iPXE would otherwise take a DHCP lease for a guest whose disk does not boot,
     // and that lease would be mistaken for the booted guest's address.
-    a.push("-device", `virtio-net-pci,netdev=net${i},mac=${n.mac.toLowerCase()},romfile=`);
+    a.push("-device", nicDevice(n.mac, i, hp !== undefined));
   });
   // Guests generating SSH host keys at first boot would otherwise wait for entropy.
   a.push("-device", "virtio-rng-pci");
+  if (l.vmgenid) a.push("-device", "vmgenid,guid=auto");
+  if (l.memoryFile) {
+    const mem = opt(checkPath("memoryFile.path", l.memoryFile.path));
+    const share = l.memoryFile.shared ? "on" : "off";
+    a.push("-object", `memory-backend-file,id=ram0,size=${l.memoryMb}M,mem-path=${mem},share=${share}`);
+    a.push("-machine", "memory-backend=ram0");
+  }
+  if (l.incoming) a.push("-incoming", "defer");
   return a;
 }

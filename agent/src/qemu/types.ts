@@ -32,4 +32,19 @@ export interface QemuLaunch {
   /** `vars` is the per-instance writable copy (see prepareUefiVars). */
   uefi?: { code: string; vars: string };
   nics: QemuNic[];
+  /**
+   * Guest RAM in a file: `shared` (an InstanceTemplate: the file is the saved memory, so the
+   * migration stream skips RAM) or private (a clone: a copy-on-write mapping of the template's).
+   */
+  memoryFile?: { path: string; shared: boolean };
+  /**
+   * NICs on PCIe root ports (`rp<n>`, device ids `nic<n>`) so they can be unplugged before a save
+   * and plugged into a clone after its restore (`nicsLater`: only their -netdev backends now).
+   * Templates and their clones must have the same number of ports: the device state depends on it.
+   */
+  hotplug?: { rootPorts: number; nicsLater: boolean };
+  /** -device vmgenid: each start (and so each clone) gives the guest a new generation id. */
+  vmgenid?: boolean;
+  /** -incoming defer: wait for migrate-incoming (a clone's restore) instead of booting. */
+  incoming?: boolean;
 }

@@ -6,6 +6,7 @@ import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, App
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from './qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from './qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from './qvmd/v1/ApplyNetworkRequest';
+import type { ApplyTemplateRequest as _qvmd_v1_ApplyTemplateRequest, ApplyTemplateRequest__Output as _qvmd_v1_ApplyTemplateRequest__Output } from './qvmd/v1/ApplyTemplateRequest';
 import type { Bridge as _qvmd_v1_Bridge, Bridge__Output as _qvmd_v1_Bridge__Output } from './qvmd/v1/Bridge';
 import type { BridgeSpec as _qvmd_v1_BridgeSpec, BridgeSpec__Output as _qvmd_v1_BridgeSpec__Output } from './qvmd/v1/BridgeSpec';
 import type { CheckInstanceRequest as _qvmd_v1_CheckInstanceRequest, CheckInstanceRequest__Output as _qvmd_v1_CheckInstanceRequest__Output } from './qvmd/v1/CheckInstanceRequest';
@@ -22,6 +23,8 @@ import type { DeleteInstanceRequest as _qvmd_v1_DeleteInstanceRequest, DeleteIns
 import type { DeleteInstanceResponse as _qvmd_v1_DeleteInstanceResponse, DeleteInstanceResponse__Output as _qvmd_v1_DeleteInstanceResponse__Output } from './qvmd/v1/DeleteInstanceResponse';
 import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetworkRequest__Output as _qvmd_v1_DeleteNetworkRequest__Output } from './qvmd/v1/DeleteNetworkRequest';
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from './qvmd/v1/DeleteNetworkResponse';
+import type { DeleteTemplateRequest as _qvmd_v1_DeleteTemplateRequest, DeleteTemplateRequest__Output as _qvmd_v1_DeleteTemplateRequest__Output } from './qvmd/v1/DeleteTemplateRequest';
+import type { DeleteTemplateResponse as _qvmd_v1_DeleteTemplateResponse, DeleteTemplateResponse__Output as _qvmd_v1_DeleteTemplateResponse__Output } from './qvmd/v1/DeleteTemplateResponse';
 import type { DhcpReservation as _qvmd_v1_DhcpReservation, DhcpReservation__Output as _qvmd_v1_DhcpReservation__Output } from './qvmd/v1/DhcpReservation';
 import type { DhcpSpec as _qvmd_v1_DhcpSpec, DhcpSpec__Output as _qvmd_v1_DhcpSpec__Output } from './qvmd/v1/DhcpSpec';
 import type { DnsForwarder as _qvmd_v1_DnsForwarder, DnsForwarder__Output as _qvmd_v1_DnsForwarder__Output } from './qvmd/v1/DnsForwarder';
@@ -32,6 +35,7 @@ import type { GetDnsForwarderRequest as _qvmd_v1_GetDnsForwarderRequest, GetDnsF
 import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from './qvmd/v1/GetImageRequest';
 import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from './qvmd/v1/GetInstanceRequest';
 import type { GetNetworkRequest as _qvmd_v1_GetNetworkRequest, GetNetworkRequest__Output as _qvmd_v1_GetNetworkRequest__Output } from './qvmd/v1/GetNetworkRequest';
+import type { GetTemplateRequest as _qvmd_v1_GetTemplateRequest, GetTemplateRequest__Output as _qvmd_v1_GetTemplateRequest__Output } from './qvmd/v1/GetTemplateRequest';
 import type { HealthRequest as _qvmd_v1_HealthRequest, HealthRequest__Output as _qvmd_v1_HealthRequest__Output } from './qvmd/v1/HealthRequest';
 import type { HealthResponse as _qvmd_v1_HealthResponse, HealthResponse__Output as _qvmd_v1_HealthResponse__Output } from './qvmd/v1/HealthResponse';
 import type { Image as _qvmd_v1_Image, Image__Output as _qvmd_v1_Image__Output } from './qvmd/v1/Image';
@@ -49,6 +53,9 @@ import type { NicStatus as _qvmd_v1_NicStatus, NicStatus__Output as _qvmd_v1_Nic
 import type { PortForward as _qvmd_v1_PortForward, PortForward__Output as _qvmd_v1_PortForward__Output } from './qvmd/v1/PortForward';
 import type { Progress as _qvmd_v1_Progress, Progress__Output as _qvmd_v1_Progress__Output } from './qvmd/v1/Progress';
 import type { QvmdClient as _qvmd_v1_QvmdClient, QvmdDefinition as _qvmd_v1_QvmdDefinition } from './qvmd/v1/Qvmd';
+import type { Template as _qvmd_v1_Template, Template__Output as _qvmd_v1_Template__Output } from './qvmd/v1/Template';
+import type { TemplateEvent as _qvmd_v1_TemplateEvent, TemplateEvent__Output as _qvmd_v1_TemplateEvent__Output } from './qvmd/v1/TemplateEvent';
+import type { TemplateSpec as _qvmd_v1_TemplateSpec, TemplateSpec__Output as _qvmd_v1_TemplateSpec__Output } from './qvmd/v1/TemplateSpec';
 import type { UploadChunk as _qvmd_v1_UploadChunk, UploadChunk__Output as _qvmd_v1_UploadChunk__Output } from './qvmd/v1/UploadChunk';
 import type { UploadHeader as _qvmd_v1_UploadHeader, UploadHeader__Output as _qvmd_v1_UploadHeader__Output } from './qvmd/v1/UploadHeader';
 import type { UploadResult as _qvmd_v1_UploadResult, UploadResult__Output as _qvmd_v1_UploadResult__Output } from './qvmd/v1/UploadResult';
@@ -66,6 +73,7 @@ export interface ProtoGrpcType {
       ApplyImageRequest: MessageTypeDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ApplyImageRequest__Output>
       ApplyInstanceRequest: MessageTypeDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_ApplyInstanceRequest__Output>
       ApplyNetworkRequest: MessageTypeDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_ApplyNetworkRequest__Output>
+      ApplyTemplateRequest: MessageTypeDefinition<_qvmd_v1_ApplyTemplateRequest, _qvmd_v1_ApplyTemplateRequest__Output>
       Bridge: MessageTypeDefinition<_qvmd_v1_Bridge, _qvmd_v1_Bridge__Output>
       BridgeSpec: MessageTypeDefinition<_qvmd_v1_BridgeSpec, _qvmd_v1_BridgeSpec__Output>
       CheckInstanceRequest: MessageTypeDefinition<_qvmd_v1_CheckInstanceRequest, _qvmd_v1_CheckInstanceRequest__Output>
@@ -82,6 +90,8 @@ export interface ProtoGrpcType {
       DeleteInstanceResponse: MessageTypeDefinition<_qvmd_v1_DeleteInstanceResponse, _qvmd_v1_DeleteInstanceResponse__Output>
       DeleteNetworkRequest: MessageTypeDefinition<_qvmd_v1_DeleteNetworkRequest, _qvmd_v1_DeleteNetworkRequest__Output>
       DeleteNetworkResponse: MessageTypeDefinition<_qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkResponse__Output>
+      DeleteTemplateRequest: MessageTypeDefinition<_qvmd_v1_DeleteTemplateRequest, _qvmd_v1_DeleteTemplateRequest__Output>
+      DeleteTemplateResponse: MessageTypeDefinition<_qvmd_v1_DeleteTemplateResponse, _qvmd_v1_DeleteTemplateResponse__Output>
       DhcpReservation: MessageTypeDefinition<_qvmd_v1_DhcpReservation, _qvmd_v1_DhcpReservation__Output>
       DhcpSpec: MessageTypeDefinition<_qvmd_v1_DhcpSpec, _qvmd_v1_DhcpSpec__Output>
       DnsForwarder: MessageTypeDefinition<_qvmd_v1_DnsForwarder, _qvmd_v1_DnsForwarder__Output>
@@ -92,6 +102,7 @@ export interface ProtoGrpcType {
       GetImageRequest: MessageTypeDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_GetImageRequest__Output>
       GetInstanceRequest: MessageTypeDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_GetInstanceRequest__Output>
       GetNetworkRequest: MessageTypeDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_GetNetworkRequest__Output>
+      GetTemplateRequest: MessageTypeDefinition<_qvmd_v1_GetTemplateRequest, _qvmd_v1_GetTemplateRequest__Output>
       HealthRequest: MessageTypeDefinition<_qvmd_v1_HealthRequest, _qvmd_v1_HealthRequest__Output>
       HealthResponse: MessageTypeDefinition<_qvmd_v1_HealthResponse, _qvmd_v1_HealthResponse__Output>
       Image: MessageTypeDefinition<_qvmd_v1_Image, _qvmd_v1_Image__Output>
@@ -109,6 +120,9 @@ export interface ProtoGrpcType {
       PortForward: MessageTypeDefinition<_qvmd_v1_PortForward, _qvmd_v1_PortForward__Output>
       Progress: MessageTypeDefinition<_qvmd_v1_Progress, _qvmd_v1_Progress__Output>
       Qvmd: SubtypeConstructor<typeof grpc.Client, _qvmd_v1_QvmdClient> & { service: _qvmd_v1_QvmdDefinition }
+      Template: MessageTypeDefinition<_qvmd_v1_Template, _qvmd_v1_Template__Output>
+      TemplateEvent: MessageTypeDefinition<_qvmd_v1_TemplateEvent, _qvmd_v1_TemplateEvent__Output>
+      TemplateSpec: MessageTypeDefinition<_qvmd_v1_TemplateSpec, _qvmd_v1_TemplateSpec__Output>
       UploadChunk: MessageTypeDefinition<_qvmd_v1_UploadChunk, _qvmd_v1_UploadChunk__Output>
       UploadHeader: MessageTypeDefinition<_qvmd_v1_UploadHeader, _qvmd_v1_UploadHeader__Output>
       UploadResult: MessageTypeDefinition<_qvmd_v1_UploadResult, _qvmd_v1_UploadResult__Output>

@@ -6,4 +6,5 @@ export * from "./image";
 export * from "./instance";
 export * from "./network";
 export * from "./package";
+export * from "./template";
 export { buildSchema, schemaText } from "./schema";

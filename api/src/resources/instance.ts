@@ -51,7 +51,11 @@ export const Instance = {
   doc: "A QEMU virtual machine whose addresses are known when `pulumi up` returns (found from DHCP leases and ARP, no guest agent). cpus, memoryMb, networks and running change in place (restarting the VM where QEMU needs it); diskGb grows in place; a new imageId replaces it.",
   notFound: "INSTANCE_NOT_FOUND",
   props: {
-    imageId: str("Id of an Image. Replaces.", { required: true, known: true, replace: true }),
+    imageId: str("Id of an Image to boot (or give templateId). Replaces.", { known: true, replace: true }),
+    templateId: str(
+      "Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.",
+      { replace: true },
+    ),
     cpus: int(`vCPUs, ${CPUS.min}-${CPUS.max}. Default ${CPUS.default}. In place (restart).`, {
       ...CPUS,
       known: true,
@@ -123,6 +127,15 @@ export const Instance = {
   },
   rules(i) {
     const broken: Broken[] = [];
+    if ((i.imageId === undefined) === (i.templateId === undefined))
+      broken.push({ property: "imageId", reason: "give exactly one of imageId and templateId" });
+    if (i.templateId !== undefined)
+      for (const p of ["userData", "metaData", "networkConfig"])
+        if (i[p] !== undefined)
+          broken.push({
+            property: p,
+            reason: "a clone restores its template's booted guest: give it to the template",
+          });
     const seen = new Map<string, number>();
     (i.networks as { networkId?: string; bridgeId?: string; mac?: string }[]).forEach((n, k) => {
       if ((n.networkId === undefined) === (n.bridgeId === undefined))

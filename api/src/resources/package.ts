@@ -6,8 +6,16 @@ import { DnsForwarder, DnsRecord } from "./dnsForwarder";
 import { Image } from "./image";
 import { Instance, InstanceNic, PortForward } from "./instance";
 import { DhcpRange, DhcpReservation, FirewallStatus, Network, NetworkDhcp } from "./network";
+import { InstanceTemplate } from "./template";
 
-export const RESOURCES: readonly ResourceDecl[] = [Network, Bridge, Image, Instance, DnsForwarder];
+export const RESOURCES: readonly ResourceDecl[] = [
+  Network,
+  Bridge,
+  Image,
+  InstanceTemplate,
+  Instance,
+  DnsForwarder,
+];
 
 export const TYPES: readonly ObjectType[] = [
   FirewallStatus,

@@ -16,7 +16,8 @@ export function derivedMac(urn: string, index: number): string {
 function toSpec(ctx: Ctx, id: string, i: Inputs, waitSeconds: number): InstanceSpec {
   return {
     id,
-    image_id: i.imageId,
+    image_id: i.imageId ?? "",
+    template_id: i.templateId ?? "",
     cpus: i.cpus,
     memory_mb: i.memoryMb,
     disk_gb: i.diskGb,
@@ -77,7 +78,7 @@ export const instance = defineResource<Inputs, Instance>({
       const { violations } = await agent.checkInstance(toSpec(ctx, "check", i, 0));
       failures.push(
         ...violations
-          .filter((v) => !["UNKNOWN_IMAGE", "UNKNOWN_NETWORK"].includes(v.code))
+          .filter((v) => !["UNKNOWN_IMAGE", "UNKNOWN_NETWORK", "UNKNOWN_TEMPLATE"].includes(v.code))
           .map((v) => ({ property: v.property, reason: v.reason })),
       );
     }
@@ -98,7 +99,8 @@ export const instance = defineResource<Inputs, Instance>({
     serialLog: v.serial_log,
     diskGbInEffect: v.disk_gb,
   }),
-  importInputs: (v) => ({ imageId: v.spec!.image_id }),
+  importInputs: (v) =>
+    v.spec!.template_id ? { templateId: v.spec!.template_id } : { imageId: v.spec!.image_id },
   // Power-state drift: a VM stopped behind Pulumi's back reads as running: false, so the next `up`
   // starts it again (like Docker's must_run).
   observe: (inputs, v) => ({ ...inputs, running: v.state === "running" }),

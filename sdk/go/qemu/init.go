@@ -29,6 +29,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Image{}
 	case "qemu:index:Instance":
 		r = &Instance{}
+	case "qemu:index:InstanceTemplate":
+		r = &InstanceTemplate{}
 	case "qemu:index:Network":
 		r = &Network{}
 	default:

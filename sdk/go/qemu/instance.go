@@ -7,7 +7,6 @@ import (
 	"context"
 	"reflect"
 
-	"errors"
 	"github.com/pulumi-qemu/pulumi-qemu/sdk/go/qemu/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -26,7 +25,7 @@ type Instance struct {
 	DiskGbInEffect pulumi.IntPtrOutput `pulumi:"diskGbInEffect"`
 	// Host name (cloud-init). Default: the instance id.
 	Hostname pulumi.StringPtrOutput `pulumi:"hostname"`
-	// Id of an Image. Replaces.
+	// Id of an Image to boot (or give templateId). Replaces.
 	ImageId pulumi.StringOutput `pulumi:"imageId"`
 	// Address per NIC, in order (empty while unknown or stopped).
 	IpAddresses pulumi.StringArrayOutput `pulumi:"ipAddresses"`
@@ -54,6 +53,8 @@ type Instance struct {
 	SshAuthorizedKeys pulumi.StringArrayOutput `pulumi:"sshAuthorizedKeys"`
 	// running or stopped.
 	State pulumi.StringOutput `pulumi:"state"`
+	// Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+	TemplateId pulumi.StringPtrOutput `pulumi:"templateId"`
 	// cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
 	UserData pulumi.StringPtrOutput `pulumi:"userData"`
 	// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
@@ -68,12 +69,9 @@ type Instance struct {
 func NewInstance(ctx *pulumi.Context,
 	name string, args *InstanceArgs, opts ...pulumi.ResourceOption) (*Instance, error) {
 	if args == nil {
-		return nil, errors.New("missing one or more required arguments")
+		args = &InstanceArgs{}
 	}
 
-	if args.ImageId == nil {
-		return nil, errors.New("invalid value for required argument 'ImageId'")
-	}
 	if args.Accel == nil {
 		args.Accel = pulumi.StringPtr("auto")
 	}
@@ -100,6 +98,7 @@ func NewInstance(ctx *pulumi.Context,
 	}
 	replaceOnChanges := pulumi.ReplaceOnChanges([]string{
 		"imageId",
+		"templateId",
 	})
 	opts = append(opts, replaceOnChanges)
 	opts = internal.PkgResourceDefaultOpts(opts)
@@ -143,8 +142,8 @@ type instanceArgs struct {
 	DiskGb *int `pulumi:"diskGb"`
 	// Host name (cloud-init). Default: the instance id.
 	Hostname *string `pulumi:"hostname"`
-	// Id of an Image. Replaces.
-	ImageId string `pulumi:"imageId"`
+	// Id of an Image to boot (or give templateId). Replaces.
+	ImageId *string `pulumi:"imageId"`
 	// QEMU machine type. Default q35 (x86_64), virt (aarch64).
 	Machine *string `pulumi:"machine"`
 	// Memory in MiB, 64-1048576. Default 512. In place (restart).
@@ -161,6 +160,8 @@ type instanceArgs struct {
 	Running *bool `pulumi:"running"`
 	// SSH public keys for root (merged into #cloud-config user-data).
 	SshAuthorizedKeys []string `pulumi:"sshAuthorizedKeys"`
+	// Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+	TemplateId *string `pulumi:"templateId"`
 	// cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
 	UserData *string `pulumi:"userData"`
 	// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
@@ -181,8 +182,8 @@ type InstanceArgs struct {
 	DiskGb pulumi.IntPtrInput
 	// Host name (cloud-init). Default: the instance id.
 	Hostname pulumi.StringPtrInput
-	// Id of an Image. Replaces.
-	ImageId pulumi.StringInput
+	// Id of an Image to boot (or give templateId). Replaces.
+	ImageId pulumi.StringPtrInput
 	// QEMU machine type. Default q35 (x86_64), virt (aarch64).
 	Machine pulumi.StringPtrInput
 	// Memory in MiB, 64-1048576. Default 512. In place (restart).
@@ -199,6 +200,8 @@ type InstanceArgs struct {
 	Running pulumi.BoolPtrInput
 	// SSH public keys for root (merged into #cloud-config user-data).
 	SshAuthorizedKeys pulumi.StringArrayInput
+	// Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+	TemplateId pulumi.StringPtrInput
 	// cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
 	UserData pulumi.StringPtrInput
 	// What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
@@ -321,7 +324,7 @@ func (o InstanceOutput) Hostname() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Instance) pulumi.StringPtrOutput { return v.Hostname }).(pulumi.StringPtrOutput)
 }
 
-// Id of an Image. Replaces.
+// Id of an Image to boot (or give templateId). Replaces.
 func (o InstanceOutput) ImageId() pulumi.StringOutput {
 	return o.ApplyT(func(v *Instance) pulumi.StringOutput { return v.ImageId }).(pulumi.StringOutput)
 }
@@ -389,6 +392,11 @@ func (o InstanceOutput) SshAuthorizedKeys() pulumi.StringArrayOutput {
 // running or stopped.
 func (o InstanceOutput) State() pulumi.StringOutput {
 	return o.ApplyT(func(v *Instance) pulumi.StringOutput { return v.State }).(pulumi.StringOutput)
+}
+
+// Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+func (o InstanceOutput) TemplateId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Instance) pulumi.StringPtrOutput { return v.TemplateId }).(pulumi.StringPtrOutput)
 }
 
 // cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.

@@ -10,6 +10,7 @@ from .bridge import *
 from .dns_forwarder import *
 from .image import *
 from .instance import *
+from .instance_template import *
 from .network import *
 from .provider import *
 from ._inputs import *
@@ -34,6 +35,7 @@ _utilities.register(
    "qemu:index:DnsForwarder": "DnsForwarder",
    "qemu:index:Image": "Image",
    "qemu:index:Instance": "Instance",
+   "qemu:index:InstanceTemplate": "InstanceTemplate",
    "qemu:index:Network": "Network"
   }
  }

@@ -21,11 +21,11 @@ __all__ = ['InstanceArgs', 'Instance']
 @pulumi.input_type
 class InstanceArgs:
     def __init__(__self__, *,
-                 image_id: pulumi.Input[_builtins.str],
                  accel: pulumi.Input[Optional[_builtins.str]] = None,
                  cpus: pulumi.Input[Optional[_builtins.int]] = None,
                  disk_gb: pulumi.Input[Optional[_builtins.int]] = None,
                  hostname: pulumi.Input[Optional[_builtins.str]] = None,
+                 image_id: pulumi.Input[Optional[_builtins.str]] = None,
                  machine: pulumi.Input[Optional[_builtins.str]] = None,
                  memory_mb: pulumi.Input[Optional[_builtins.int]] = None,
                  meta_data: pulumi.Input[Optional[_builtins.str]] = None,
@@ -34,6 +34,7 @@ class InstanceArgs:
                  port_forwards: pulumi.Input[Optional[Sequence[pulumi.Input['PortForwardArgs']]]] = None,
                  running: pulumi.Input[Optional[_builtins.bool]] = None,
                  ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
                  user_data: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_ip: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -41,11 +42,11 @@ class InstanceArgs:
         """
         The set of arguments for constructing a Instance resource.
 
-        :param pulumi.Input[_builtins.str] image_id: Id of an Image. Replaces.
         :param pulumi.Input[_builtins.str] accel: auto (default: KVM only if a probe guest really boots under it, else TCG), kvm or tcg.
         :param pulumi.Input[_builtins.int] cpus: vCPUs, 1-64. Default 1. In place (restart).
         :param pulumi.Input[_builtins.int] disk_gb: Disk size in GiB; 0 = the image's size. Grows in place; shrinking is rejected.
         :param pulumi.Input[_builtins.str] hostname: Host name (cloud-init). Default: the instance id.
+        :param pulumi.Input[_builtins.str] image_id: Id of an Image to boot (or give templateId). Replaces.
         :param pulumi.Input[_builtins.str] machine: QEMU machine type. Default q35 (x86_64), virt (aarch64).
         :param pulumi.Input[_builtins.int] memory_mb: Memory in MiB, 64-1048576. Default 512. In place (restart).
         :param pulumi.Input[_builtins.str] meta_data: cloud-init meta-data. Default: instance-id and local-hostname.
@@ -54,12 +55,12 @@ class InstanceArgs:
         :param pulumi.Input[Sequence[pulumi.Input['PortForwardArgs']]] port_forwards: Host ports forwarded (DNAT) to the guest's first address, from other hosts and from the host itself (use a host address, not 127.0.0.1). In place. Refused when another instance forwards the port or a host process listens on it.
         :param pulumi.Input[_builtins.bool] running: Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ssh_authorized_keys: SSH public keys for root (merged into #cloud-config user-data).
+        :param pulumi.Input[_builtins.str] template_id: Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
         :param pulumi.Input[_builtins.str] user_data: cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
         :param pulumi.Input[_builtins.str] wait_for: What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
         :param pulumi.Input[_builtins.bool] wait_for_ip: Return from create/update only when every NIC has an address. Default true.
         :param pulumi.Input[_builtins.int] wait_for_ip_timeout_seconds: How long to wait for the instance to be ready (see waitFor), 1-3600. Default 300. On timeout the error quotes the serial log.
         """
-        pulumi.set(__self__, "image_id", image_id)
         if accel is None:
             accel = 'auto'
         if accel is not None:
@@ -74,6 +75,8 @@ class InstanceArgs:
             pulumi.set(__self__, "disk_gb", disk_gb)
         if hostname is not None:
             pulumi.set(__self__, "hostname", hostname)
+        if image_id is not None:
+            pulumi.set(__self__, "image_id", image_id)
         if machine is not None:
             pulumi.set(__self__, "machine", machine)
         if memory_mb is None:
@@ -94,6 +97,8 @@ class InstanceArgs:
             pulumi.set(__self__, "running", running)
         if ssh_authorized_keys is not None:
             pulumi.set(__self__, "ssh_authorized_keys", ssh_authorized_keys)
+        if template_id is not None:
+            pulumi.set(__self__, "template_id", template_id)
         if user_data is not None:
             pulumi.set(__self__, "user_data", user_data)
         if wait_for is None:
@@ -108,18 +113,6 @@ class InstanceArgs:
             wait_for_ip_timeout_seconds = 300
         if wait_for_ip_timeout_seconds is not None:
             pulumi.set(__self__, "wait_for_ip_timeout_seconds", wait_for_ip_timeout_seconds)
-
-    @_builtins.property
-    @pulumi.getter(name="imageId")
-    def image_id(self) -> pulumi.Input[_builtins.str]:
-        """
-        Id of an Image. Replaces.
-        """
-        return pulumi.get(self, "image_id")
-
-    @image_id.setter
-    def image_id(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "image_id", value)
 
     @_builtins.property
     @pulumi.getter
@@ -168,6 +161,18 @@ class InstanceArgs:
     @hostname.setter
     def hostname(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "hostname", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imageId")
+    def image_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Id of an Image to boot (or give templateId). Replaces.
+        """
+        return pulumi.get(self, "image_id")
+
+    @image_id.setter
+    def image_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "image_id", value)
 
     @_builtins.property
     @pulumi.getter
@@ -266,6 +271,18 @@ class InstanceArgs:
         pulumi.set(self, "ssh_authorized_keys", value)
 
     @_builtins.property
+    @pulumi.getter(name="templateId")
+    def template_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+        """
+        return pulumi.get(self, "template_id")
+
+    @template_id.setter
+    def template_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "template_id", value)
+
+    @_builtins.property
     @pulumi.getter(name="userData")
     def user_data(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -333,6 +350,7 @@ class Instance(pulumi.CustomResource):
                  port_forwards: pulumi.Input[Optional[Sequence[pulumi.Input[Union['PortForwardArgs', 'PortForwardArgsDict']]]]] = None,
                  running: pulumi.Input[Optional[_builtins.bool]] = None,
                  ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
                  user_data: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_ip: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -347,7 +365,7 @@ class Instance(pulumi.CustomResource):
         :param pulumi.Input[_builtins.int] cpus: vCPUs, 1-64. Default 1. In place (restart).
         :param pulumi.Input[_builtins.int] disk_gb: Disk size in GiB; 0 = the image's size. Grows in place; shrinking is rejected.
         :param pulumi.Input[_builtins.str] hostname: Host name (cloud-init). Default: the instance id.
-        :param pulumi.Input[_builtins.str] image_id: Id of an Image. Replaces.
+        :param pulumi.Input[_builtins.str] image_id: Id of an Image to boot (or give templateId). Replaces.
         :param pulumi.Input[_builtins.str] machine: QEMU machine type. Default q35 (x86_64), virt (aarch64).
         :param pulumi.Input[_builtins.int] memory_mb: Memory in MiB, 64-1048576. Default 512. In place (restart).
         :param pulumi.Input[_builtins.str] meta_data: cloud-init meta-data. Default: instance-id and local-hostname.
@@ -356,6 +374,7 @@ class Instance(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[Union['PortForwardArgs', 'PortForwardArgsDict']]]] port_forwards: Host ports forwarded (DNAT) to the guest's first address, from other hosts and from the host itself (use a host address, not 127.0.0.1). In place. Refused when another instance forwards the port or a host process listens on it.
         :param pulumi.Input[_builtins.bool] running: Power state. Default true. false = ACPI powerdown, then quit. A VM stopped behind Pulumi's back reads as false on refresh.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] ssh_authorized_keys: SSH public keys for root (merged into #cloud-config user-data).
+        :param pulumi.Input[_builtins.str] template_id: Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
         :param pulumi.Input[_builtins.str] user_data: cloud-init user-data (#cloud-config or a #! script), at most 1 MiB.
         :param pulumi.Input[_builtins.str] wait_for: What ready means before create/update returns (when waitForIp is true): ip (default: every NIC has an address), cloudInit (also: cloud-init's final message is on the serial console, i.e. user-data has finished; the image must log to the serial console), ssh (also: port 22 of the first address answers with an SSH banner).
         :param pulumi.Input[_builtins.bool] wait_for_ip: Return from create/update only when every NIC has an address. Default true.
@@ -365,7 +384,7 @@ class Instance(pulumi.CustomResource):
     @overload
     def __init__(__self__,
                  resource_name: str,
-                 args: InstanceArgs,
+                 args: Optional[InstanceArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A QEMU virtual machine whose addresses are known when `pulumi up` returns (found from DHCP leases and ARP, no guest agent). cpus, memoryMb, networks and running change in place (restarting the VM where QEMU needs it); diskGb grows in place; a new imageId replaces it.
@@ -398,6 +417,7 @@ class Instance(pulumi.CustomResource):
                  port_forwards: pulumi.Input[Optional[Sequence[pulumi.Input[Union['PortForwardArgs', 'PortForwardArgsDict']]]]] = None,
                  running: pulumi.Input[Optional[_builtins.bool]] = None,
                  ssh_authorized_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 template_id: pulumi.Input[Optional[_builtins.str]] = None,
                  user_data: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_ip: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -421,8 +441,6 @@ class Instance(pulumi.CustomResource):
                 disk_gb = 0
             __props__.__dict__["disk_gb"] = disk_gb
             __props__.__dict__["hostname"] = hostname
-            if image_id is None and not opts.urn:
-                raise TypeError("Missing required property 'image_id'")
             __props__.__dict__["image_id"] = image_id
             __props__.__dict__["machine"] = machine
             if memory_mb is None:
@@ -436,6 +454,7 @@ class Instance(pulumi.CustomResource):
                 running = True
             __props__.__dict__["running"] = running
             __props__.__dict__["ssh_authorized_keys"] = ssh_authorized_keys
+            __props__.__dict__["template_id"] = template_id
             __props__.__dict__["user_data"] = user_data
             if wait_for is None:
                 wait_for = 'ip'
@@ -452,7 +471,7 @@ class Instance(pulumi.CustomResource):
             __props__.__dict__["pid"] = None
             __props__.__dict__["serial_log"] = None
             __props__.__dict__["state"] = None
-        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["imageId"])
+        replace_on_changes = pulumi.ResourceOptions(replace_on_changes=["imageId", "templateId"])
         opts = pulumi.ResourceOptions.merge(opts, replace_on_changes)
         super(Instance, __self__).__init__(
             'qemu:index:Instance',
@@ -495,6 +514,7 @@ class Instance(pulumi.CustomResource):
         __props__.__dict__["serial_log"] = None
         __props__.__dict__["ssh_authorized_keys"] = None
         __props__.__dict__["state"] = None
+        __props__.__dict__["template_id"] = None
         __props__.__dict__["user_data"] = None
         __props__.__dict__["wait_for"] = None
         __props__.__dict__["wait_for_ip"] = None
@@ -545,7 +565,7 @@ class Instance(pulumi.CustomResource):
     @pulumi.getter(name="imageId")
     def image_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Id of an Image. Replaces.
+        Id of an Image to boot (or give templateId). Replaces.
         """
         return pulumi.get(self, "image_id")
 
@@ -652,6 +672,14 @@ class Instance(pulumi.CustomResource):
         running or stopped.
         """
         return pulumi.get(self, "state")
+
+    @_builtins.property
+    @pulumi.getter(name="templateId")
+    def template_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Id of an InstanceTemplate to restore instead of booting an image: cpus, memory and the disk's contents come from the template; each clone gets its own MAC, address, host name and VM generation id. Replaces.
+        """
+        return pulumi.get(self, "template_id")
 
     @_builtins.property
     @pulumi.getter(name="userData")

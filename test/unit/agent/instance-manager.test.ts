@@ -25,6 +25,7 @@ const inst = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
   machine: "",
   wait_for_ip_seconds: 30,
   wait_for: "",
+  template_id: "",
   owner: "",
   port_forwards: [],
   ...over,

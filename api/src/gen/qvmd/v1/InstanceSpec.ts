@@ -22,6 +22,7 @@ export interface InstanceSpec {
   'owner'?: (string);
   'port_forwards'?: (_qvmd_v1_PortForward)[];
   'wait_for'?: (string);
+  'template_id'?: (string);
 }
 
 export interface InstanceSpec__Output {
@@ -43,4 +44,5 @@ export interface InstanceSpec__Output {
   'owner': (string);
   'port_forwards': (_qvmd_v1_PortForward__Output)[];
   'wait_for': (string);
+  'template_id': (string);
 }

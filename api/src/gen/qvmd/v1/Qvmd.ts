@@ -7,6 +7,7 @@ import type { ApplyDnsForwarderRequest as _qvmd_v1_ApplyDnsForwarderRequest, App
 import type { ApplyImageRequest as _qvmd_v1_ApplyImageRequest, ApplyImageRequest__Output as _qvmd_v1_ApplyImageRequest__Output } from '../../qvmd/v1/ApplyImageRequest';
 import type { ApplyInstanceRequest as _qvmd_v1_ApplyInstanceRequest, ApplyInstanceRequest__Output as _qvmd_v1_ApplyInstanceRequest__Output } from '../../qvmd/v1/ApplyInstanceRequest';
 import type { ApplyNetworkRequest as _qvmd_v1_ApplyNetworkRequest, ApplyNetworkRequest__Output as _qvmd_v1_ApplyNetworkRequest__Output } from '../../qvmd/v1/ApplyNetworkRequest';
+import type { ApplyTemplateRequest as _qvmd_v1_ApplyTemplateRequest, ApplyTemplateRequest__Output as _qvmd_v1_ApplyTemplateRequest__Output } from '../../qvmd/v1/ApplyTemplateRequest';
 import type { Bridge as _qvmd_v1_Bridge, Bridge__Output as _qvmd_v1_Bridge__Output } from '../../qvmd/v1/Bridge';
 import type { CheckInstanceRequest as _qvmd_v1_CheckInstanceRequest, CheckInstanceRequest__Output as _qvmd_v1_CheckInstanceRequest__Output } from '../../qvmd/v1/CheckInstanceRequest';
 import type { CheckInstanceResponse as _qvmd_v1_CheckInstanceResponse, CheckInstanceResponse__Output as _qvmd_v1_CheckInstanceResponse__Output } from '../../qvmd/v1/CheckInstanceResponse';
@@ -22,12 +23,15 @@ import type { DeleteInstanceRequest as _qvmd_v1_DeleteInstanceRequest, DeleteIns
 import type { DeleteInstanceResponse as _qvmd_v1_DeleteInstanceResponse, DeleteInstanceResponse__Output as _qvmd_v1_DeleteInstanceResponse__Output } from '../../qvmd/v1/DeleteInstanceResponse';
 import type { DeleteNetworkRequest as _qvmd_v1_DeleteNetworkRequest, DeleteNetworkRequest__Output as _qvmd_v1_DeleteNetworkRequest__Output } from '../../qvmd/v1/DeleteNetworkRequest';
 import type { DeleteNetworkResponse as _qvmd_v1_DeleteNetworkResponse, DeleteNetworkResponse__Output as _qvmd_v1_DeleteNetworkResponse__Output } from '../../qvmd/v1/DeleteNetworkResponse';
+import type { DeleteTemplateRequest as _qvmd_v1_DeleteTemplateRequest, DeleteTemplateRequest__Output as _qvmd_v1_DeleteTemplateRequest__Output } from '../../qvmd/v1/DeleteTemplateRequest';
+import type { DeleteTemplateResponse as _qvmd_v1_DeleteTemplateResponse, DeleteTemplateResponse__Output as _qvmd_v1_DeleteTemplateResponse__Output } from '../../qvmd/v1/DeleteTemplateResponse';
 import type { DnsForwarder as _qvmd_v1_DnsForwarder, DnsForwarder__Output as _qvmd_v1_DnsForwarder__Output } from '../../qvmd/v1/DnsForwarder';
 import type { GetBridgeRequest as _qvmd_v1_GetBridgeRequest, GetBridgeRequest__Output as _qvmd_v1_GetBridgeRequest__Output } from '../../qvmd/v1/GetBridgeRequest';
 import type { GetDnsForwarderRequest as _qvmd_v1_GetDnsForwarderRequest, GetDnsForwarderRequest__Output as _qvmd_v1_GetDnsForwarderRequest__Output } from '../../qvmd/v1/GetDnsForwarderRequest';
 import type { GetImageRequest as _qvmd_v1_GetImageRequest, GetImageRequest__Output as _qvmd_v1_GetImageRequest__Output } from '../../qvmd/v1/GetImageRequest';
 import type { GetInstanceRequest as _qvmd_v1_GetInstanceRequest, GetInstanceRequest__Output as _qvmd_v1_GetInstanceRequest__Output } from '../../qvmd/v1/GetInstanceRequest';
 import type { GetNetworkRequest as _qvmd_v1_GetNetworkRequest, GetNetworkRequest__Output as _qvmd_v1_GetNetworkRequest__Output } from '../../qvmd/v1/GetNetworkRequest';
+import type { GetTemplateRequest as _qvmd_v1_GetTemplateRequest, GetTemplateRequest__Output as _qvmd_v1_GetTemplateRequest__Output } from '../../qvmd/v1/GetTemplateRequest';
 import type { HealthRequest as _qvmd_v1_HealthRequest, HealthRequest__Output as _qvmd_v1_HealthRequest__Output } from '../../qvmd/v1/HealthRequest';
 import type { HealthResponse as _qvmd_v1_HealthResponse, HealthResponse__Output as _qvmd_v1_HealthResponse__Output } from '../../qvmd/v1/HealthResponse';
 import type { Image as _qvmd_v1_Image, Image__Output as _qvmd_v1_Image__Output } from '../../qvmd/v1/Image';
@@ -37,6 +41,8 @@ import type { InstanceEvent as _qvmd_v1_InstanceEvent, InstanceEvent__Output as 
 import type { ListNetworksRequest as _qvmd_v1_ListNetworksRequest, ListNetworksRequest__Output as _qvmd_v1_ListNetworksRequest__Output } from '../../qvmd/v1/ListNetworksRequest';
 import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetworksResponse__Output as _qvmd_v1_ListNetworksResponse__Output } from '../../qvmd/v1/ListNetworksResponse';
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from '../../qvmd/v1/Network';
+import type { Template as _qvmd_v1_Template, Template__Output as _qvmd_v1_Template__Output } from '../../qvmd/v1/Template';
+import type { TemplateEvent as _qvmd_v1_TemplateEvent, TemplateEvent__Output as _qvmd_v1_TemplateEvent__Output } from '../../qvmd/v1/TemplateEvent';
 import type { UploadChunk as _qvmd_v1_UploadChunk, UploadChunk__Output as _qvmd_v1_UploadChunk__Output } from '../../qvmd/v1/UploadChunk';
 import type { UploadResult as _qvmd_v1_UploadResult, UploadResult__Output as _qvmd_v1_UploadResult__Output } from '../../qvmd/v1/UploadResult';
 
@@ -77,6 +83,11 @@ export interface QvmdClient extends grpc.Client {
   applyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   applyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   applyNetwork(argument: _qvmd_v1_ApplyNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
+  
+  ApplyTemplate(argument: _qvmd_v1_ApplyTemplateRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_TemplateEvent__Output>;
+  ApplyTemplate(argument: _qvmd_v1_ApplyTemplateRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_TemplateEvent__Output>;
+  applyTemplate(argument: _qvmd_v1_ApplyTemplateRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_TemplateEvent__Output>;
+  applyTemplate(argument: _qvmd_v1_ApplyTemplateRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_qvmd_v1_TemplateEvent__Output>;
   
   CheckInstance(argument: _qvmd_v1_CheckInstanceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
   CheckInstance(argument: _qvmd_v1_CheckInstanceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_CheckInstanceResponse__Output>): grpc.ClientUnaryCall;
@@ -141,6 +152,15 @@ export interface QvmdClient extends grpc.Client {
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   deleteNetwork(argument: _qvmd_v1_DeleteNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteNetworkResponse__Output>): grpc.ClientUnaryCall;
   
+  DeleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  DeleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  DeleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  DeleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  deleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  deleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  deleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  deleteTemplate(argument: _qvmd_v1_DeleteTemplateRequest, callback: grpc.requestCallback<_qvmd_v1_DeleteTemplateResponse__Output>): grpc.ClientUnaryCall;
+  
   GetBridge(argument: _qvmd_v1_GetBridgeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
   GetBridge(argument: _qvmd_v1_GetBridgeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
   GetBridge(argument: _qvmd_v1_GetBridgeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Bridge__Output>): grpc.ClientUnaryCall;
@@ -186,6 +206,15 @@ export interface QvmdClient extends grpc.Client {
   getNetwork(argument: _qvmd_v1_GetNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   getNetwork(argument: _qvmd_v1_GetNetworkRequest, callback: grpc.requestCallback<_qvmd_v1_Network__Output>): grpc.ClientUnaryCall;
   
+  GetTemplate(argument: _qvmd_v1_GetTemplateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  GetTemplate(argument: _qvmd_v1_GetTemplateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  GetTemplate(argument: _qvmd_v1_GetTemplateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  GetTemplate(argument: _qvmd_v1_GetTemplateRequest, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  getTemplate(argument: _qvmd_v1_GetTemplateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  getTemplate(argument: _qvmd_v1_GetTemplateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  getTemplate(argument: _qvmd_v1_GetTemplateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  getTemplate(argument: _qvmd_v1_GetTemplateRequest, callback: grpc.requestCallback<_qvmd_v1_Template__Output>): grpc.ClientUnaryCall;
+  
   Health(argument: _qvmd_v1_HealthRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_HealthResponse__Output>): grpc.ClientUnaryCall;
   Health(argument: _qvmd_v1_HealthRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_HealthResponse__Output>): grpc.ClientUnaryCall;
   Health(argument: _qvmd_v1_HealthRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_HealthResponse__Output>): grpc.ClientUnaryCall;
@@ -226,6 +255,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   ApplyNetwork: grpc.handleUnaryCall<_qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network>;
   
+  ApplyTemplate: grpc.handleServerStreamingCall<_qvmd_v1_ApplyTemplateRequest__Output, _qvmd_v1_TemplateEvent>;
+  
   CheckInstance: grpc.handleUnaryCall<_qvmd_v1_CheckInstanceRequest__Output, _qvmd_v1_CheckInstanceResponse>;
   
   CheckNetwork: grpc.handleUnaryCall<_qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse>;
@@ -240,6 +271,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   DeleteNetwork: grpc.handleUnaryCall<_qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse>;
   
+  DeleteTemplate: grpc.handleUnaryCall<_qvmd_v1_DeleteTemplateRequest__Output, _qvmd_v1_DeleteTemplateResponse>;
+  
   GetBridge: grpc.handleUnaryCall<_qvmd_v1_GetBridgeRequest__Output, _qvmd_v1_Bridge>;
   
   GetDnsForwarder: grpc.handleUnaryCall<_qvmd_v1_GetDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder>;
@@ -249,6 +282,8 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   GetInstance: grpc.handleUnaryCall<_qvmd_v1_GetInstanceRequest__Output, _qvmd_v1_Instance>;
   
   GetNetwork: grpc.handleUnaryCall<_qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network>;
+  
+  GetTemplate: grpc.handleUnaryCall<_qvmd_v1_GetTemplateRequest__Output, _qvmd_v1_Template>;
   
   Health: grpc.handleUnaryCall<_qvmd_v1_HealthRequest__Output, _qvmd_v1_HealthResponse>;
   
@@ -264,6 +299,7 @@ export interface QvmdDefinition extends grpc.ServiceDefinition {
   ApplyImage: MethodDefinition<_qvmd_v1_ApplyImageRequest, _qvmd_v1_ImageEvent, _qvmd_v1_ApplyImageRequest__Output, _qvmd_v1_ImageEvent__Output>
   ApplyInstance: MethodDefinition<_qvmd_v1_ApplyInstanceRequest, _qvmd_v1_InstanceEvent, _qvmd_v1_ApplyInstanceRequest__Output, _qvmd_v1_InstanceEvent__Output>
   ApplyNetwork: MethodDefinition<_qvmd_v1_ApplyNetworkRequest, _qvmd_v1_Network, _qvmd_v1_ApplyNetworkRequest__Output, _qvmd_v1_Network__Output>
+  ApplyTemplate: MethodDefinition<_qvmd_v1_ApplyTemplateRequest, _qvmd_v1_TemplateEvent, _qvmd_v1_ApplyTemplateRequest__Output, _qvmd_v1_TemplateEvent__Output>
   CheckInstance: MethodDefinition<_qvmd_v1_CheckInstanceRequest, _qvmd_v1_CheckInstanceResponse, _qvmd_v1_CheckInstanceRequest__Output, _qvmd_v1_CheckInstanceResponse__Output>
   CheckNetwork: MethodDefinition<_qvmd_v1_CheckNetworkRequest, _qvmd_v1_CheckNetworkResponse, _qvmd_v1_CheckNetworkRequest__Output, _qvmd_v1_CheckNetworkResponse__Output>
   DeleteBridge: MethodDefinition<_qvmd_v1_DeleteBridgeRequest, _qvmd_v1_DeleteBridgeResponse, _qvmd_v1_DeleteBridgeRequest__Output, _qvmd_v1_DeleteBridgeResponse__Output>
@@ -271,11 +307,13 @@ export interface QvmdDefinition extends grpc.ServiceDefinition {
   DeleteImage: MethodDefinition<_qvmd_v1_DeleteImageRequest, _qvmd_v1_DeleteImageResponse, _qvmd_v1_DeleteImageRequest__Output, _qvmd_v1_DeleteImageResponse__Output>
   DeleteInstance: MethodDefinition<_qvmd_v1_DeleteInstanceRequest, _qvmd_v1_DeleteInstanceResponse, _qvmd_v1_DeleteInstanceRequest__Output, _qvmd_v1_DeleteInstanceResponse__Output>
   DeleteNetwork: MethodDefinition<_qvmd_v1_DeleteNetworkRequest, _qvmd_v1_DeleteNetworkResponse, _qvmd_v1_DeleteNetworkRequest__Output, _qvmd_v1_DeleteNetworkResponse__Output>
+  DeleteTemplate: MethodDefinition<_qvmd_v1_DeleteTemplateRequest, _qvmd_v1_DeleteTemplateResponse, _qvmd_v1_DeleteTemplateRequest__Output, _qvmd_v1_DeleteTemplateResponse__Output>
   GetBridge: MethodDefinition<_qvmd_v1_GetBridgeRequest, _qvmd_v1_Bridge, _qvmd_v1_GetBridgeRequest__Output, _qvmd_v1_Bridge__Output>
   GetDnsForwarder: MethodDefinition<_qvmd_v1_GetDnsForwarderRequest, _qvmd_v1_DnsForwarder, _qvmd_v1_GetDnsForwarderRequest__Output, _qvmd_v1_DnsForwarder__Output>
   GetImage: MethodDefinition<_qvmd_v1_GetImageRequest, _qvmd_v1_Image, _qvmd_v1_GetImageRequest__Output, _qvmd_v1_Image__Output>
   GetInstance: MethodDefinition<_qvmd_v1_GetInstanceRequest, _qvmd_v1_Instance, _qvmd_v1_GetInstanceRequest__Output, _qvmd_v1_Instance__Output>
   GetNetwork: MethodDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_Network, _qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network__Output>
+  GetTemplate: MethodDefinition<_qvmd_v1_GetTemplateRequest, _qvmd_v1_Template, _qvmd_v1_GetTemplateRequest__Output, _qvmd_v1_Template__Output>
   Health: MethodDefinition<_qvmd_v1_HealthRequest, _qvmd_v1_HealthResponse, _qvmd_v1_HealthRequest__Output, _qvmd_v1_HealthResponse__Output>
   ListNetworks: MethodDefinition<_qvmd_v1_ListNetworksRequest, _qvmd_v1_ListNetworksResponse, _qvmd_v1_ListNetworksRequest__Output, _qvmd_v1_ListNetworksResponse__Output>
   UploadBlob: MethodDefinition<_qvmd_v1_UploadChunk, _qvmd_v1_UploadResult, _qvmd_v1_UploadChunk__Output, _qvmd_v1_UploadResult__Output>

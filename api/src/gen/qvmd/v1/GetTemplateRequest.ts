@@ -1,0 +1,10 @@
+// Original file: api/qvmd.proto
+
+
+export interface GetTemplateRequest {
+  'id'?: (string);
+}
+
+export interface GetTemplateRequest__Output {
+  'id': (string);
+}
