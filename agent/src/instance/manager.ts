@@ -17,11 +17,9 @@ import { InstanceAddresses, type NicState } from "./addresses";
 import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
-import type { ApplyPlan, Step } from "./plan";
+import { type ApplyPlan, STOP_GRACE_MS, type Step } from "./plan";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import { applyClone } from "./clone";
-
-const STOP_GRACE_MS = 10000;
 
 export type Progress = (message: string, done?: number, total?: number) => void;
 
@@ -139,7 +137,7 @@ export class Instances {
         return h.buildSeed(s.file, s.files);
       case "stop":
         progress(s.message);
-        return h.stopQemu({ qmpSocket: s.qmpSocket, pid: s.pid }, { graceMs: STOP_GRACE_MS });
+        return h.stopQemu({ qmpSocket: s.qmpSocket, pid: s.pid }, { graceMs: s.graceMs });
       case "probeAccel": {
         const probe = await h.probeAccel(s.arch);
         ctx.accel = probe.accel;

@@ -14,6 +14,9 @@ import type { HostBridge } from "./discovery";
 import type { SeedFiles } from "./host";
 import type { ResolvedInstance, ResolvedNic } from "./spec";
 
+/** How long a guest gets to power off on ACPI before QEMU is told to quit. */
+export const STOP_GRACE_MS = 10000;
+
 export const GiB = 1024 ** 3;
 
 /** The image as an instance uses it: its blobs and how it boots. */
@@ -73,7 +76,7 @@ export type Step =
   | { op: "resizeRunning"; qmpSocket: string; device: string; bytes: number }
   | { op: "resizeOverlay"; disk: string; sizeGb: number }
   | { op: "buildSeed"; file: string; files: SeedFiles }
-  | { op: "stop"; pid: number; qmpSocket: string; message: string }
+  | { op: "stop"; pid: number; qmpSocket: string; message: string; graceMs: number }
   // Starting: the probe's answer is the accelerator of the launch that follows.
   | { op: "probeAccel"; arch: Arch }
   // `attach`: the TAP joins its bridge at once (it stays in the namespace it is made in).
@@ -234,6 +237,9 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       { property: "diskGb" },
     );
   const key = launchKey(inst, image.sha256);
+  // launchKey is "" from the record of a start until its "launched" step: a QEMU found running with
+  // "" was cut short by a crash (what follows the launch never ran), and is started again, at once.
+  const cutShort = pid > 0 && existing !== undefined && existing.launchKey === "";
   const mustRestart = pid > 0 && existing !== undefined && existing.launchKey !== key;
   const steps: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
   const disk = p.instanceDisk(inst.id);
@@ -256,10 +262,16 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       op: "stop",
       pid,
       qmpSocket: p.instanceQmp(inst.id),
-      message: mustRestart ? "restarting to apply changes" : "stopping",
+      message: cutShort
+        ? "restarting: its last start was cut short"
+        : mustRestart
+          ? "restarting to apply changes"
+          : "stopping",
+      graceMs: cutShort ? 0 : STOP_GRACE_MS,
     });
   let rollback: ApplyPlan["rollback"];
-  if (inst.running && (mustRestart || pid === 0)) {
+  const starts = inst.running && (mustRestart || pid === 0);
+  if (starts) {
     const start = startSteps(f, key);
     if (pid === 0) {
       // Nothing runs: the disk and seed steps since the reservations, and the start's preparation,
@@ -293,7 +305,7 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       blobs: [image.sha256, image.kernelSha256, image.initrdSha256].filter((b): b is string => !!b),
       diskGb,
       addresses: mustRestart ? {} : (existing?.addresses ?? {}),
-      launchKey: existing?.launchKey ?? key,
+      launchKey: starts || !existing ? "" : existing.launchKey,
     },
     steps,
     rollback,

@@ -155,7 +155,27 @@ describe("instance plan", () => {
       "launch qvm-v1 in qvm-n1 probed",
     ]);
     assert.deepEqual(plan.record.addresses, {});
-    assert.equal(plan.record.launchKey, record(old).launchKey, "the new key is recorded once launched");
+    assert.equal(plan.record.launchKey, "", "no key until the new launch is done (the launched step)");
+  });
+
+  it("records a start as not launched until its last step, so a crash mid-start restarts it", () => {
+    const fresh = planApply(facts({}));
+    assert.equal(fresh.record.launchKey, "", "a new VM's key waits for its launch");
+    assert.deepEqual(fresh.steps.at(-2), { op: "launched", launchKey: launchKey(facts({}).inst, "abc") });
+    // Killed between QEMU's launch and "launched": the VM runs, its TAPs perhaps unattached.
+    const f = facts({}, { pid: 42, diskExists: true });
+    const retry = planApply({ ...f, existing: record(f, { launchKey: "" }) });
+    assert.deepEqual(brief(retry.steps).slice(0, 4), [
+      "refreshDhcp",
+      "buildSeed",
+      "stop 42 (restarting: its last start was cut short)",
+      "probeAccel",
+    ]);
+    const stop = retry.steps.find((s) => s.op === "stop");
+    assert.equal(stop?.op === "stop" && stop.graceMs, 0, "no ACPI grace for a start that never finished");
+    assert.ok(brief(retry.steps).includes("launch qvm-v1 in qvm-n1 probed"), brief(retry.steps).join(", "));
+    const stopped = planApply({ ...facts({}, { diskExists: true }), existing: record(f) });
+    assert.equal(stopped.record.launchKey, "", "a stopped VM starting again: not launched until it is");
   });
 
   it("stops a VM that should not run, and publishes instead of waiting", () => {
