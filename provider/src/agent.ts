@@ -75,6 +75,9 @@ function situation(): Situation {
   };
 }
 
+/** Whether this provider starts qvmd itself (and so must start it again after a crash). */
+export const startsAgent = (): boolean => modeFor(situation()) === "start";
+
 async function waitHealthy(client: QvmdClient, ms: number): Promise<void> {
   const until = Date.now() + ms;
   let last: unknown;

@@ -14,6 +14,12 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`${port}\n`);
+  // The engine stops its plugins when it ends; if it is killed instead, nobody will: a provider
+  // whose parent is gone exits rather than linger (qvmd finishes or keeps what it was doing).
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 1000).unref();
 }
 
 main().catch((e: unknown) => {

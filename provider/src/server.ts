@@ -8,12 +8,14 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
 import * as plugin_pb from "@pulumi/pulumi/proto/plugin_pb";
 import * as services from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { AgentError, type QvmdClient, VERSION } from "@pulumi-qemu/api";
+import { AgentError, VERSION } from "@pulumi-qemu/api";
 import { assets } from "./assets";
-import { connectAgent, DEFAULT_SOCKET } from "./agent";
+import { connectAgent, DEFAULT_SOCKET, startsAgent } from "./agent";
 import { diffInputs } from "./diff";
 import { status } from "./engine";
-import { fromStruct, toStruct } from "./props";
+import { partialCreateError, resourceId } from "./ids";
+import { fromStruct, toStruct, type Props } from "./props";
+import { AgentLink, RESTART_GRACE_MS, resilientClient, restartWaitMs } from "./resilience";
 import { handlers } from "./resources";
 import type { Ctx, ResourceHandler } from "./resources/types";
 
@@ -26,13 +28,33 @@ function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A create that failed after choosing its id, with an unknown outcome: the object may exist. */
+class PartialCreate extends Error {
+  constructor(
+    readonly id: string,
+    readonly properties: Props,
+    override readonly cause: unknown,
+  ) {
+    super(describeError(cause));
+  }
+}
+
 type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
 
 function unary<Req, Res>(fn: (req: Req) => Promise<Res>): Handler<Req, Res> {
   return (call, cb) => {
     fn(call.request).then(
       (res) => cb(null, res),
-      (e: unknown) => cb({ code: grpc.status.UNKNOWN, details: describeError(e) } as grpc.ServiceError),
+      (e: unknown) => {
+        if (e instanceof PartialCreate) {
+          const reason =
+            `${e.message} (the outcome is unknown: the resource is recorded with id ${e.id}, ` +
+            `and the next \`pulumi up\` converges it)`;
+          cb(partialCreateError(reason, e.id, e.properties, [reason]) as grpc.ServiceError);
+          return;
+        }
+        cb({ code: grpc.status.UNKNOWN, details: describeError(e) } as grpc.ServiceError);
+      },
     );
   };
 }
@@ -47,21 +69,37 @@ function handlerFor(urn: string): ResourceHandler {
 
 export function createProviderServer(): grpc.Server {
   let socketPath = process.env.QVMD_SOCKET ?? DEFAULT_SOCKET;
-  let client: Promise<QvmdClient> | undefined;
+  // The engine's id for this provider: a UUID kept in the stack's state, the seed of resource ids.
+  let providerId = "";
+  let link: Promise<AgentLink> | undefined;
   // One connection for the process; the first caller's resource shows the progress of reaching qvmd.
-  const agent = (progress?: (m: string) => void) => {
-    client ??= connectAgent(socketPath, progress).catch((e: unknown) => {
-      client = undefined; // retry on the next call
-      throw e;
-    });
-    return client;
+  const connectOnce = (progress: (m: string) => void) =>
+    (link ??= connectAgent(socketPath, progress).then(
+      (c) =>
+        new AgentLink(
+          c,
+          () => socketPath,
+          restartWaitMs(),
+          startsAgent()
+            ? { afterMs: RESTART_GRACE_MS, start: () => connectAgent(socketPath, progress) }
+            : undefined,
+        ),
+      (e: unknown) => {
+        link = undefined; // retry on the next call
+        throw e;
+      },
+    ));
+  const ctx = (urn: string, timeoutSeconds = 0): Ctx & { chosenId?: string } => {
+    const progress = (m: string) => status(urn, m);
+    const c: Ctx & { chosenId?: string } = {
+      urn,
+      agent: async () => resilientClient(await connectOnce(progress), progress),
+      timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 1200000,
+      progress,
+      newId: (fixed) => (c.chosenId = fixed ?? resourceId(providerId, urn)),
+    };
+    return c;
   };
-  const ctx = (urn: string, timeoutSeconds = 0): Ctx => ({
-    urn,
-    agent: () => agent((m) => status(urn, m)),
-    timeoutMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 : 1200000,
-    progress: (m: string) => status(urn, m),
-  });
 
   const impl: Partial<services.IResourceProviderServer> = {
     getPluginInfo: unary(async () => new plugin_pb.PluginInfo().setVersion(VERSION)),
@@ -87,6 +125,7 @@ export function createProviderServer(): grpc.Server {
       const fromVars = req.getVariablesMap().get("qemu:config:socketPath");
       const sock = (args.socketPath as string | undefined) ?? fromVars;
       if (sock) socketPath = sock;
+      providerId = req.getId() ?? "";
       return new pb.ConfigureResponse()
         .setAcceptsecrets(false)
         .setSupportspreview(true)
@@ -136,8 +175,17 @@ export function createProviderServer(): grpc.Server {
       const inputs = fromStruct(req.getProperties());
       if (req.getPreview())
         return new pb.CreateResponse().setId("").setProperties(toStruct(h.preview(inputs)));
-      const { id, outputs } = await h.create(ctx(req.getUrn(), req.getTimeout()), inputs);
-      return new pb.CreateResponse().setId(id).setProperties(toStruct(outputs));
+      const c = ctx(req.getUrn(), req.getTimeout());
+      try {
+        const { id, outputs } = await h.create(c, inputs);
+        return new pb.CreateResponse().setId(id).setProperties(toStruct(outputs));
+      } catch (e) {
+        // Unknown is not absent: the engine must record what may exist, so that the next `up`
+        // updates it (the same idempotent call) and `destroy` deletes it.
+        if (c.chosenId !== undefined && e instanceof AgentError && e.unknownOutcome)
+          throw new PartialCreate(c.chosenId, inputs, e);
+        throw e;
+      }
     }),
 
     read: unary(async (req: pb.ReadRequest) => {

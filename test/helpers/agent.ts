@@ -33,7 +33,8 @@ export class TestAgent {
     return path.join(this.dir, "config.json");
   }
 
-  async start(): Promise<QvmdClient> {
+  /** Starts qvmd; `extraEnv` applies to this start only (e.g. a test crash point). */
+  async start(extraEnv: Record<string, string> = {}): Promise<QvmdClient> {
     if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run 'make build' first`);
     const log = fs.openSync(this.logFile, "a");
     this.proc = spawn(
@@ -51,7 +52,7 @@ export class TestAgent {
         ...(this.opts.socketGroup ? ["--socket-group", this.opts.socketGroup] : []),
         ...(this.opts.args ?? []),
       ],
-      { stdio: ["ignore", log, log], env: { ...process.env, ...this.env } },
+      { stdio: ["ignore", log, log], env: { ...process.env, ...this.env, ...extraEnv } },
     );
     fs.closeSync(log);
     this.client?.close();
@@ -76,6 +77,14 @@ export class TestAgent {
     const exited = new Promise((r) => p.once("exit", r));
     p.kill(signal);
     await exited;
+  }
+
+  /** Resolves with the signal qvmd died of (null for an exit), once it has died. */
+  died(): Promise<NodeJS.Signals | null> {
+    const p = this.proc;
+    if (!p) return Promise.resolve(null);
+    if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.signalCode);
+    return new Promise((r) => p.once("exit", (_code, signal) => r(signal)));
   }
 
   get running(): boolean {

@@ -1,13 +1,9 @@
 // Builds a resource's engine-facing handler from its module: check, diff, preview and import come
 // from the declaration; only NOT_FOUND (never a timeout) means a resource is gone.
-import { randomBytes } from "node:crypto";
 import { AgentError } from "@pulumi-qemu/api";
 import { checkInputs, parseInputs, previewOf, replaceOn } from "../inputs";
 import { containsUnknown, type Props } from "../props";
 import type { ResourceHandler, ResourceModule } from "./types";
-
-/** A resource id: qvmd keys objects by it and derives kernel names from it (8 hex characters). */
-export const newId = () => randomBytes(4).toString("hex");
 
 export function defineResource<I, W>(m: ResourceModule<I, W>): ResourceHandler {
   const outputs = (inputs: Props, w: W): Props => ({ ...inputs, ...m.outputs(w) });
@@ -29,7 +25,7 @@ export function defineResource<I, W>(m: ResourceModule<I, W>): ResourceHandler {
     preview: (inputs) => previewOf(m.decl, inputs),
 
     async create(ctx, inputs) {
-      const id = m.newId?.(parseInputs<I>(m.decl, inputs)) ?? newId();
+      const id = ctx.newId(m.newId?.(parseInputs<I>(m.decl, inputs)));
       try {
         return { id, outputs: await apply(ctx, id, inputs) };
       } catch (e) {

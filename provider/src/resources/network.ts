@@ -1,7 +1,7 @@
 // qemu:index:Network: inputs -> NetworkSpec -> outputs. Declared in api/src/resources/network.ts.
 import { type Network, type NetworkSpec, resources } from "@pulumi-qemu/api";
 import { formatIp, parseCidr } from "@pulumi-qemu/api/validate";
-import { defineResource, newId } from "./define";
+import { defineResource } from "./define";
 import type { Ctx } from "./types";
 
 type Inputs = resources.InputsOf<typeof resources.Network.props>;
@@ -27,7 +27,7 @@ function toSpec(ctx: Ctx, id: string, i: Inputs): NetworkSpec {
 
 export const network = defineResource<Inputs, Network>({
   decl: resources.Network,
-  newId: (i) => i.name ?? newId(),
+  newId: (i) => i.name,
   apply: async (ctx, id, i) => (await ctx.agent()).applyNetwork(toSpec(ctx, id, i)),
   get: (agent, id) => agent.getNetwork(id),
   remove: (agent, id) => agent.deleteNetwork(id),

@@ -11,6 +11,12 @@ export interface Ctx {
   /** Connects on first use: check of a bad input should not need a running agent. */
   agent: () => Promise<QvmdClient>;
   timeoutMs: number;
+  /**
+   * The id for the object a create makes: `fixed` when the inputs name it, else derived from the
+   * stack's provider and the URN, so a create repeated after a lost answer finds the same object.
+   * The create's id is remembered, so a failure with an unknown outcome can still report it.
+   */
+  newId: (fixed?: string) => string;
   /** An ephemeral status line for this resource in the CLI (download, boot, waiting for IP). */
   progress: (message: string) => void;
 }
@@ -49,8 +55,8 @@ export interface ResourceModule<I, W> {
   outputs(w: W): Props;
   /** Inputs rebuilt from the agent for import: defaults left out, as a program would. */
   importInputs(w: W): Props;
-  /** The id of a new resource (default: 8 random hex characters). */
-  newId?(inputs: I): string;
+  /** The id the inputs fix for a new resource, if any (else Ctx.newId derives one). */
+  newId?(inputs: I): string | undefined;
   /** Adjusts inputs before they are kept, also when some are still unknown (preview). */
   prepare?(ctx: Ctx, inputs: Props): Props;
   /** Checks only the agent (or the old state) can make, once the inputs are valid. */

@@ -6,6 +6,7 @@ const ctx = {
   agent: () => Promise.reject(new Error("no agent in unit tests")),
   timeoutMs: 1000,
   progress: () => undefined,
+  newId: (fixed?: string) => fixed ?? "0a1b2c3d",
 };
 
 describe("Instance check (provider side)", () => {

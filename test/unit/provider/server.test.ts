@@ -75,6 +75,9 @@ describe("provider gRPC server with a fake qvmd (no root)", function () {
   }
 
   before(async () => {
+    // No wait for a restarting qvmd (provider/src/resilience.ts, tested on its own): an UNAVAILABLE
+    // here stands at once.
+    process.env.QVMD_RESTART_WAIT_SECONDS = "0";
     fake = await new FakeQvmd().start();
     server = createProviderServer();
     const port = await new Promise<number>((resolve, reject) =>
@@ -87,6 +90,7 @@ describe("provider gRPC server with a fake qvmd (no root)", function () {
   });
 
   after(async () => {
+    delete process.env.QVMD_RESTART_WAIT_SECONDS;
     client.close();
     await new Promise<void>((r) => server.tryShutdown(() => r()));
     await fake.stop();
