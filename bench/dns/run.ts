@@ -59,7 +59,8 @@ function spawn(execa: Execa, file: string, args: string[]) {
     buffer: false,
   });
   children.push(child);
-  return child;
+  // Not the child itself: execa's result is a thenable, and awaiting it would wait for the exit.
+  return { pid: child.pid! };
 }
 
 async function startUpstream(execa: Execa, port: number) {
@@ -243,11 +244,15 @@ async function main() {
   for (const peer of peers) ports[peer] = { normal: await freePort(), deadFirst: await freePort() };
   for (const variant of ["normal", "deadFirst"] as const) {
     const ups = variant === "normal" ? [upstream] : [dead, upstream];
-    await startOurs(execa, ports.ours[variant], ups, OURS);
-    if (PREVIOUS && peers.includes("previous"))
-      await startOurs(execa, ports.previous[variant], ups, PREVIOUS);
-    if (peers.includes("dnsmasq")) await startDnsmasq(execa, ports.dnsmasq[variant], ups);
-    if (peers.includes("unbound")) await startUnbound(execa, dir, ports.unbound[variant], ups);
+    const start = (peer: Peer) =>
+      peer === "ours"
+        ? startOurs(execa, ports.ours[variant], ups, OURS)
+        : peer === "previous"
+          ? startOurs(execa, ports.previous[variant], ups, PREVIOUS!)
+          : peer === "dnsmasq"
+            ? startDnsmasq(execa, ports.dnsmasq[variant], ups)
+            : startUnbound(execa, dir, ports.unbound[variant], ups);
+    for (const peer of peers) (pids[peer] ??= { normal: 0, deadFirst: 0 })[variant] = (await start(peer)).pid;
   }
   for (const peer of Object.values(ports))
     for (const p of Object.values(peer)) await waitForAnswer(execa, p, files.probe);
