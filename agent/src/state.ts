@@ -8,7 +8,7 @@ import type { StatePaths } from "./constants";
 import { writeFileAtomic } from "./util/atomic";
 import { Mutex } from "./util/lock";
 
-/** Every object records who created it: see "Callers and ownership" in api/qvmd.proto. */
+/** Every object records who created it: see "Callers and ownership" in api/proto/qvmd.proto. */
 interface OwnedRecord {
   /** The creating caller's uid; absent in records from before ownership (then: root's). */
   uid?: number;

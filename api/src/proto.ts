@@ -5,9 +5,10 @@ import * as path from "node:path";
 import { BUNDLED, besideExecutable } from "./bundle";
 import type { ProtoGrpcType } from "./gen/qvmd";
 
-/** The contract itself: beside the executable when bundled, else the same relative place from src/
- * (tests) and dist/ (installed). */
-export const PROTO_FILE = BUNDLED ? besideExecutable("qvmd.proto") : path.join(__dirname, "..", "qvmd.proto");
+/** The contract's directory: beside the executable when bundled, else the same relative place from
+ * src/ (tests) and dist/ (installed). qvmd.proto (the service) imports its messages from qvmd/v1/. */
+export const PROTO_DIR = BUNDLED ? besideExecutable("proto") : path.join(__dirname, "..", "proto");
+export const PROTO_FILE = path.join(PROTO_DIR, "qvmd.proto");
 
 export function loadQvmd(): ProtoGrpcType {
   const def = protoLoader.loadSync(PROTO_FILE, {
@@ -16,6 +17,7 @@ export function loadQvmd(): ProtoGrpcType {
     enums: String,
     defaults: true,
     oneofs: true,
+    includeDirs: [PROTO_DIR],
   });
   return grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
 }

@@ -13,7 +13,8 @@ mkdir -p "$lib" "$pkg/usr/sbin" "$pkg/lib/systemd/system" "$pkg/usr/share/doc/qv
 
 # executable.js: qvmd, or the DNS forwarder process it forks (the same binary, told by an argument).
 sea "$ROOT/agent/dist/executable.js" "$lib/qvmd" "$work/sea"
-install -m 0644 "$ROOT/api/qvmd.proto" "$lib/qvmd.proto"
+install -m 0644 -D -t "$lib/proto" "$ROOT/api/proto/qvmd.proto"
+install -m 0644 -D -t "$lib/proto/qvmd/v1" "$ROOT"/api/proto/qvmd/v1/*.proto
 install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
 # The native addons (agent/native/README.md), loaded from beside the executable.
 install -m 0644 "$ROOT"/agent/dist/native/*.node "$lib/"

@@ -19,7 +19,7 @@ export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
   const tables = await run("nft", ["list", "tables"], { reject: false });
   for (const line of tables.stdout.split("\n")) if (line.includes("qvm")) leaks.push(`nft ${line.trim()}`);
   // Ours: QEMU, the agent (run as qvmd or agent/dist/main.js), test fixtures (qvx-*) and the DHCP
-  // servers of our networks. A command that merely names qvmd (`make gen` on api/qvmd.proto, a
+  // servers of our networks. A command that merely names qvmd (`make gen` on api/proto/qvmd.proto, a
   // `tail` of /run/qvmd/qvmd.log) is not one of them.
   const pattern = "qemu-system|(^|[ /])qvmd( |$)|agent/dist/main\\.js|qvx-|dnsmasq --conf-file=.*/networks/";
   const procs = await run("pgrep", ["-a", "-f", pattern], { reject: false });

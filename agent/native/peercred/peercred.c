@@ -1,7 +1,7 @@
 /*
  * peercred.node: the credentials of the process at the other end of a connected unix socket
  * (SO_PEERCRED), which Node does not expose. qvmd reads them from every accepted connection: the
- * uid is who owns what the connection creates (see "Callers and ownership" in api/qvmd.proto).
+ * uid is who owns what the connection creates (see "Callers and ownership" in api/proto/qvmd.proto).
  * The kernel records them at connect(), so a caller cannot change them afterwards.
  * Built by `make build` with the system C compiler against Node's N-API headers (ABI-stable
  * across Node versions); no third-party code.

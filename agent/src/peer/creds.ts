@@ -10,7 +10,7 @@ export interface Caller {
   pid: number;
 }
 
-/** Root may act on every object; every other uid only on its own (see api/qvmd.proto). */
+/** Root may act on every object; every other uid only on its own (see api/proto/qvmd.proto). */
 export const ROOT_UID = 0;
 export const isRoot = (c: Caller) => c.uid === ROOT_UID;
 

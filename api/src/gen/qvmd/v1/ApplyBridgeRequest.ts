@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/bridge.proto
 
 import type { BridgeSpec as _qvmd_v1_BridgeSpec, BridgeSpec__Output as _qvmd_v1_BridgeSpec__Output } from '../../qvmd/v1/BridgeSpec';
 

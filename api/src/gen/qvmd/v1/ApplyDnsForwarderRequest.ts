@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/dns_forwarder.proto
 
 import type { DnsForwarderSpec as _qvmd_v1_DnsForwarderSpec, DnsForwarderSpec__Output as _qvmd_v1_DnsForwarderSpec__Output } from '../../qvmd/v1/DnsForwarderSpec';
 

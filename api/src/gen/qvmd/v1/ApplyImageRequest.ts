@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/image.proto
 
 import type { ImageSpec as _qvmd_v1_ImageSpec, ImageSpec__Output as _qvmd_v1_ImageSpec__Output } from '../../qvmd/v1/ImageSpec';
 

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/instance.proto
 
 import type { InstanceSpec as _qvmd_v1_InstanceSpec, InstanceSpec__Output as _qvmd_v1_InstanceSpec__Output } from '../../qvmd/v1/InstanceSpec';
 

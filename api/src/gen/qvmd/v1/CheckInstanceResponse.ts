@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/instance.proto
 
 import type { Violation as _qvmd_v1_Violation, Violation__Output as _qvmd_v1_Violation__Output } from '../../qvmd/v1/Violation';
 

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/network.proto
 
 import type { NetworkSpec as _qvmd_v1_NetworkSpec, NetworkSpec__Output as _qvmd_v1_NetworkSpec__Output } from '../../qvmd/v1/NetworkSpec';
 

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/dns_forwarder.proto
 
 import type { DnsRecord as _qvmd_v1_DnsRecord, DnsRecord__Output as _qvmd_v1_DnsRecord__Output } from '../../qvmd/v1/DnsRecord';
 

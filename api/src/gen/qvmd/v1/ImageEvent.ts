@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/image.proto
 
 import type { Progress as _qvmd_v1_Progress, Progress__Output as _qvmd_v1_Progress__Output } from '../../qvmd/v1/Progress';
 import type { Image as _qvmd_v1_Image, Image__Output as _qvmd_v1_Image__Output } from '../../qvmd/v1/Image';

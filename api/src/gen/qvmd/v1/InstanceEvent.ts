@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/instance.proto
 
 import type { Progress as _qvmd_v1_Progress, Progress__Output as _qvmd_v1_Progress__Output } from '../../qvmd/v1/Progress';
 import type { Instance as _qvmd_v1_Instance, Instance__Output as _qvmd_v1_Instance__Output } from '../../qvmd/v1/Instance';

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/instance.proto
 
 import type { InstanceNic as _qvmd_v1_InstanceNic, InstanceNic__Output as _qvmd_v1_InstanceNic__Output } from '../../qvmd/v1/InstanceNic';
 import type { PortForward as _qvmd_v1_PortForward, PortForward__Output as _qvmd_v1_PortForward__Output } from '../../qvmd/v1/PortForward';

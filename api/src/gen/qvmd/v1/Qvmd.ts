@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/template.proto
 
 import type { TemplateSpec as _qvmd_v1_TemplateSpec, TemplateSpec__Output as _qvmd_v1_TemplateSpec__Output } from '../../qvmd/v1/TemplateSpec';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/upload.proto
 
 import type { UploadHeader as _qvmd_v1_UploadHeader, UploadHeader__Output as _qvmd_v1_UploadHeader__Output } from '../../qvmd/v1/UploadHeader';
 

@@ -1,4 +1,4 @@
-// Original file: api/qvmd.proto
+// Original file: api/proto/qvmd/v1/upload.proto
 
 import type { Long } from '@grpc/proto-loader';
 
