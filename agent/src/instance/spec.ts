@@ -23,8 +23,8 @@ const within = (v: number, r: { min: number; max: number }) => v >= r.min && v <
 export const instanceSpecShape = z.object({
   id: z.string().max(64),
   image_id: z.string().max(64).default(""),
-  cpus: z.number().int().default(1),
-  memory_mb: z.number().int().default(512),
+  cpus: z.number().int().default(CPUS.default),
+  memory_mb: z.number().int().default(MEMORY_MB.default),
   disk_gb: z.number().int().default(0),
   nics: z
     .array(
