@@ -104,7 +104,11 @@ describe("firewall guard (real kernel)", function () {
       async () => (await forwardAcceptDrift([{ id, cidr: cidr }])).length === 0,
     );
     assert.ok(await reaches(), "the guest gets through the DROP policy");
-    assert.match(repairs.join("\n"), /chain ip filter FORWARD/);
+    // Our rules may already be there (the first test's repair added them), so "no drift" can hold
+    // before the guard has seen the event: wait for the guard's own record of it.
+    await waitFor("the guard to notice the policy change", DEADLINE_MS, async () =>
+      /chain ip filter FORWARD/.test(repairs.join("\n")),
+    );
 
     await run("iptables-nft", ["-w", "-F", "FORWARD"]);
     await waitFor(
