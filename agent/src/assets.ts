@@ -1,7 +1,9 @@
 // Files qvmd reads at run time that are not code: in the source tree, or beside the executable in
 // the package (scripts/dist/deb.sh).
 import * as path from "node:path";
-import { BUNDLED, besideExecutable } from "@pulumi-qemu/api";
+// The bundle module alone: the DNS forwarder process reads this file too, and the package index
+// would load gRPC and protobufjs into it (~10 MB it never uses).
+import { BUNDLED, besideExecutable } from "@pulumi-qemu/api/bundle";
 
 /**
  * The path of native addon `<name>.node` (agent/native/README.md): beside the executable in the

@@ -119,3 +119,14 @@ export type StatePaths = ReturnType<typeof paths>;
 export const UPLOAD_CHUNK_MAX = 1024 * 1024;
 export const UPLOAD_IDLE_MS = 60000;
 export const UPLOAD_HOLD_MS = 60 * 60 * 1000;
+
+/**
+ * V8 options of qvmd's processes (issue 13, memory). V8 lets a young generation grow to 2 x 16 MB
+ * of semi-spaces once allocation keeps surviving scavenges; qvmd allocates little per call and
+ * idles between calls, so it keeps 2 x 1 MB (more, cheaper scavenges). The DNS forwarder process
+ * allocates per packet: 2 x 2 MB. qvmd gets its options from NODE_OPTIONS (the systemd unit, the
+ * tests' and benches' qvmd: V8 sizes its heap before any script runs); the forwarder process from
+ * qvmd, in its environment, which a single executable reads as node does.
+ */
+export const QVMD_NODE_OPTIONS = "--max-semi-space-size=1";
+export const DNS_PROCESS_NODE_OPTIONS = "--max-semi-space-size=2";

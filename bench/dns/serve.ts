@@ -12,7 +12,14 @@ async function main() {
   const dist = path.resolve(process.argv[3] ?? path.join(__dirname, "..", "..", "agent", "dist"));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dns = require(path.join(dist, "dns")) as { ForwarderHost: typeof ForwarderHost };
-  const host = new dns.ForwarderHost({ user: "nobody", log: (m) => console.error(m) });
+  // That build's V8 options for the process, as its qvmd passes them (undefined before it had any).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const c = require(path.join(dist, "constants")) as { DNS_PROCESS_NODE_OPTIONS?: string };
+  const host = new dns.ForwarderHost({
+    user: "nobody",
+    log: (m) => console.error(m),
+    nodeOptions: c.DNS_PROCESS_NODE_OPTIONS,
+  });
   const f = await host.start("bench", opts);
   console.error(`ready ${f.address.port}`);
   const stop = () => void host.close().then(() => process.exit(0));

@@ -18,6 +18,21 @@ const NETS = Number(process.argv[2] ?? 10);
 const PER = Number(process.argv[3] ?? 3);
 // 128 MiB: the tiny guest's kernel and initramfs do not reliably boot in 64.
 const MEM_MB = 128;
+// 30 guests booting at once on two TCG cores: the kernel's timer check can fail and panic
+// ("IO-APIC + timer doesn't work"); skipping it changes nothing measured here.
+const CMDLINE = "console=ttyS0 no_timer_check";
+// Preloaded into qvmd and (inherited) its DNS process: on SIGUSR2, one line of V8's view of its
+// memory on stderr (both write to qvmd's log). Plain JS in a world-readable file: the DNS process
+// runs as nobody and without tsx.
+const PROBE = `process.on("SIGUSR2", () => {
+  const v8 = require("node:v8");
+  const mb = (b) => Math.round(b / 10485.76) / 100;
+  const m = process.memoryUsage();
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, mb(s.space_size)]));
+  process.stderr.write("qvx-mem " + JSON.stringify({ pid: process.pid, rss: mb(m.rss), heapTotal: mb(m.heapTotal),
+    heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces }) + "\\n");
+});
+`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** qvmd's children that are part of it: the DNS forwarder process (forked node, "qvmd" in argv). */
@@ -34,6 +49,41 @@ function helpers(pid: number): number[] {
     }
   }
   return out;
+}
+
+/** RSS split by kind, and per mapped file (kB), from /proc/<pid>/smaps. */
+function rssByMapping(pid: number): { anon: number; files: Map<string, number> } {
+  let anon = 0;
+  const files = new Map<string, number>();
+  let file = "";
+  for (const l of fs.readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(l);
+    if (head) {
+      file = head[1] !== "0" && head[2]!.startsWith("/") ? head[2]! : "";
+      continue;
+    }
+    const m = /^Rss:\s+(\d+) kB/.exec(l);
+    if (!m) continue;
+    if (file) files.set(file, (files.get(file) ?? 0) + Number(m[1]));
+    else anon += Number(m[1]);
+  }
+  return { anon, files };
+}
+
+/**
+ * The RSS of a group of processes with the pages of files they all map (the node executable)
+ * counted once: each file's largest RSS among them, plus every process's anonymous memory.
+ */
+function groupRss(pids: number[]): { total: number; anon: number; file: number } {
+  const files = new Map<string, number>();
+  let anon = 0;
+  for (const pid of pids) {
+    const r = rssByMapping(pid);
+    anon += r.anon;
+    for (const [f, kb] of r.files) files.set(f, Math.max(files.get(f) ?? 0, kb));
+  }
+  const file = [...files.values()].reduce((a, b) => a + b, 0);
+  return { total: anon + file, anon, file };
 }
 
 function statusKb(pid: number, key: string): number {
@@ -70,7 +120,10 @@ async function waitFile(file: string, pattern: string, ms: number): Promise<bool
 
 async function main(): Promise<void> {
   const g = await guestDir("x86_64");
-  const agent = new TestAgent();
+  const probe = path.join(fs.mkdtempSync("/tmp/qvx-memprobe-"), "probe.js");
+  fs.writeFileSync(probe, PROBE, { mode: 0o644 });
+  fs.chmodSync(path.dirname(probe), 0o755);
+  const agent = new TestAgent({ NODE_OPTIONS: `--require ${probe}` });
   const c = await agent.start();
   const pid = agent.proc!.pid!;
   const idle = statusKb(pid, "VmRSS");
@@ -81,6 +134,8 @@ async function main(): Promise<void> {
   let ours = { rss: 0, guest: 0 };
   let bare = { rss: 0, guest: 0 };
   let barePid = 0;
+  let group = { total: 0, anon: 0, file: 0 };
+  let v8view: string[] = [];
   const bareDir = fs.mkdtempSync(path.join(agent.dir, "bare-"));
   try {
     await c.applyImage({
@@ -88,7 +143,7 @@ async function main(): Promise<void> {
       source: `file://${g}/disk.qcow2`,
       kernel: `file://${g}/vmlinuz`,
       initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
+      cmdline: CMDLINE,
     });
     for (let n = 0; n < NETS; n++) {
       await c.applyNetwork({ id: `qm${n}`, cidr: `10.230.${n}.0/24`, nat: true, dhcp: { enabled: true } });
@@ -135,10 +190,19 @@ async function main(): Promise<void> {
     await sleep(5000);
     loaded = statusKb(pid, "VmRSS");
     peak = statusKb(pid, "VmHWM");
-    for (const h of helpers(pid)) {
+    const kids = helpers(pid);
+    for (const h of kids) {
       helperRss += statusKb(h, "VmRSS");
       helperPeak += statusKb(h, "VmHWM");
     }
+    group = groupRss([pid, ...kids]);
+    for (const p of [pid, ...kids]) process.kill(p, "SIGUSR2");
+    await sleep(1000);
+    v8view = fs
+      .readFileSync(agent.logFile, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("qvx-mem "))
+      .map((l) => `${l.slice(8)}`);
 
     // One of ours vs a bare QEMU with its very argv (own files, own TAP), after the same boot.
     const qpid = Number(
@@ -166,7 +230,7 @@ async function main(): Promise<void> {
       seed,
       kernel: argv[argv.indexOf("-kernel") + 1]!,
       initrd: argv[argv.indexOf("-initrd") + 1]!,
-      cmdline: "console=ttyS0",
+      cmdline: CMDLINE,
       firmware: "bios" as const,
       nics: [{ tap: "qvxmt0", mac: "52:54:00:4d:00:10" }],
     };
@@ -182,6 +246,7 @@ async function main(): Promise<void> {
     if (barePid) await stopQemu({ qmpSocket: path.join(bareDir, "qmp"), pid: barePid }, { graceMs: 0 });
     await run("ip", ["-n", names.netns("qm0"), "link", "delete", "qvxmt0"], { reject: false });
     await agent.stop();
+    fs.rmSync(path.dirname(probe), { recursive: true, force: true });
   }
   const mb = (kb: number) => kb / 1024;
   const oursOver = mb(ours.rss - ours.guest);
@@ -195,6 +260,11 @@ async function main(): Promise<void> {
       `together ${mb(loaded + helperRss).toFixed(1)} MB (goal <= 120 MB)`,
   );
   console.log(
+    `qvmd and its DNS process with the files both map (the node executable) counted once: ` +
+      `${mb(group.total).toFixed(1)} MB (anonymous ${mb(group.anon).toFixed(1)}, files ${mb(group.file).toFixed(1)})`,
+  );
+  console.log(`V8's view (MB), qvmd ${pid} first:\n${v8view.join("\n")}`);
+  console.log(
     `QEMU RSS outside guest RAM: ours ${oursOver.toFixed(1)} MB (RSS ${mb(ours.rss).toFixed(1)}, guest ${mb(ours.guest).toFixed(1)}), ` +
       `bare ${bareOver.toFixed(1)} MB (RSS ${mb(bare.rss).toFixed(1)}, guest ${mb(bare.guest).toFixed(1)}), ratio ${(oursOver / bareOver).toFixed(2)}x (goal <= 1.2x)`,
   );
@@ -207,6 +277,15 @@ async function main(): Promise<void> {
     goal: "<= 120 MB",
     limit: 120,
     note: `qvmd ${mb(loaded).toFixed(0)} MB (peak ${mb(peak).toFixed(0)}), DNS process ${mb(helperRss).toFixed(0)} MB`,
+  });
+  record({
+    ...base,
+    figure: `the same, the node executable's pages counted once`,
+    ours: mb(group.total),
+    peerName: "absolute",
+    goal: "<= 120 MB",
+    limit: 120,
+    note: `anonymous ${mb(group.anon).toFixed(0)} MB, mapped files ${mb(group.file).toFixed(0)} MB`,
   });
   record({
     ...base,

@@ -4,6 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { connect, type QvmdClient } from "@pulumi-qemu/api";
+import { QVMD_NODE_OPTIONS } from "../../agent/src/constants";
+
+/** qvmd runs with the V8 options the systemd unit gives it (QVMD_NODE_OPTIONS), before any of ours. */
+export function withQvmdNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, NODE_OPTIONS: [QVMD_NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(" ") };
+}
 
 export const AGENT_MAIN = path.resolve(__dirname, "..", "..", "agent", "dist", "main.js");
 
@@ -52,7 +58,7 @@ export class TestAgent {
         ...(this.opts.socketGroup ? ["--socket-group", this.opts.socketGroup] : []),
         ...(this.opts.args ?? []),
       ],
-      { stdio: ["ignore", log, log], env: { ...process.env, ...this.env, ...extraEnv } },
+      { stdio: ["ignore", log, log], env: withQvmdNodeOptions({ ...process.env, ...this.env, ...extraEnv }) },
     );
     fs.closeSync(log);
     this.client?.close();

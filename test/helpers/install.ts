@@ -84,6 +84,8 @@ export class Service {
   manualRestart = false;
   private stopping = false;
   private readonly argv: string[];
+  /** The unit's `Environment=NAME=value` settings (one per line, unquoted values). */
+  private readonly env: Record<string, string> = {};
 
   constructor(
     unitText: string,
@@ -92,6 +94,10 @@ export class Service {
     const exec = unitValue(unitText, "ExecStart");
     if (!exec) throw new Error(`${UNIT} has no ExecStart`);
     this.argv = exec.split(/\s+/);
+    for (const l of unitText.split("\n")) {
+      const m = /^Environment=([A-Z_]+)=(.*)$/.exec(l.trim());
+      if (m) this.env[m[1]!] = m[2]!;
+    }
     this.restartDelayMs = Number(unitValue(unitText, "RestartSec") ?? "0.1") * 1000;
     if (unitValue(unitText, "Restart") !== "on-failure")
       throw new Error(`${UNIT}: expected Restart=on-failure`);
@@ -103,7 +109,10 @@ export class Service {
 
   start(): void {
     const log = fs.openSync(this.logFile, "a");
-    const p = spawn(this.argv[0]!, this.argv.slice(1), { stdio: ["ignore", log, log] });
+    const p = spawn(this.argv[0]!, this.argv.slice(1), {
+      stdio: ["ignore", log, log],
+      env: { ...process.env, ...this.env },
+    });
     fs.closeSync(log);
     this.proc = p;
     p.once("exit", (code, signal) => {

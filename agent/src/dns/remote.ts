@@ -35,6 +35,8 @@ export interface HostOptions {
   log?: (m: string) => void;
   /** First restart delay; doubles up to 30x while the process keeps dying young. */
   restartDelayMs?: number;
+  /** V8 options for the process, after qvmd's own NODE_OPTIONS (the later option wins). */
+  nodeOptions?: string;
 }
 
 /** In the process's command line, so pgrep (and the leak check, which looks for "qvmd") finds it. */
@@ -208,7 +210,13 @@ export class ForwarderHost {
       serialization: "advanced",
       execArgv: CHILD_EXEC_ARGV,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, QVMD_DNS_CHILD_USER: this.o.user ?? "" },
+      env: {
+        ...process.env,
+        QVMD_DNS_CHILD_USER: this.o.user ?? "",
+        ...(this.o.nodeOptions
+          ? { NODE_OPTIONS: [process.env.NODE_OPTIONS, this.o.nodeOptions].filter(Boolean).join(" ") }
+          : {}),
+      },
     });
     const c: Conn = { child, pending: new Map() };
     const bornAt = Date.now();

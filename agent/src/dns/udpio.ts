@@ -7,7 +7,7 @@
 //   QVMD_DNS_UDP=dgram asks for it (tests, and an operator's way around a faulty addon).
 // A received datagram's bytes are valid only until its handler returns: keep a copy, not them.
 import type * as dgram from "node:dgram";
-import { BUNDLED } from "@pulumi-qemu/api";
+import { BUNDLED } from "@pulumi-qemu/api/bundle";
 import { assets } from "../assets";
 import { dgramBackend } from "./udpdgram";
 export { ipv4String } from "./udpaddr";
