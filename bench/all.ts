@@ -2,6 +2,8 @@
 // run), keeps their full output in .state/bench/, and prints one table: figure, ours, peer/floor,
 // ratio, goal. The README's benchmark table is this output.
 // Usage: tsx bench/all.ts [--only name,name] [--quick]   (root; under the host lock)
+//        tsx bench/all.ts --from DIR   (no bench: the table of DIR/results.jsonl and DIR/dns.log, the
+//        files benches run one by one left, each with BENCH_RESULTS=DIR/results.jsonl)
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,6 +13,7 @@ const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined;
+const from = args.includes("--from") ? path.resolve(args[args.indexOf("--from") + 1]!) : undefined;
 
 /** name, script, arguments (full run / --quick). */
 const BENCHES: Array<[string, string, string[], string[]]> = [
@@ -116,7 +119,28 @@ export function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
+function readResults(file: string): Row[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row);
+}
+
+/** The table of benches that ran one by one (each under its own hold of the host lock). */
+function tableFrom(dir: string): void {
+  const dns = path.join(dir, "dns.log");
+  const rows = [
+    ...readResults(path.join(dir, "results.jsonl")),
+    ...(fs.existsSync(dns) ? dnsRows(fs.readFileSync(dns, "utf8")) : []),
+  ];
+  console.log(`${table(rows)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (from) return tableFrom(from);
   const dir = path.join(ROOT, ".state", "bench");
   fs.mkdirSync(dir, { recursive: true });
   const results = path.join(dir, "results.jsonl");
@@ -140,15 +164,7 @@ async function main(): Promise<void> {
     if (r.code !== 0) failed.push(name);
     if (name === "dns") rows.push(...dnsRows(r.out));
   }
-  if (fs.existsSync(results))
-    rows.unshift(
-      ...fs
-        .readFileSync(results, "utf8")
-        .trim()
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Row),
-    );
+  rows.unshift(...readResults(results));
   const text =
     `Measured ${new Date().toISOString().slice(0, 10)}, ${((Date.now() - started) / 60000).toFixed(0)} min, ` +
     `2 cores shared with other work, TCG; each ratio is ours / the peer measured in the same run.\n\n${table(rows)}\n`;

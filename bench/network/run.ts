@@ -1,7 +1,9 @@
 // Networks created and deleted through qvmd vs the raw floor (netns add + `ip -batch` + one
 // `nft -f` per network, the same commands without the agent), measured in the same run.
 // Usage: tsx bench/network/run.ts [N]   (root; prints ms per network and the ratios)
-import { names } from "../../agent/src/constants";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { SYS_CLASS_NET, names } from "../../agent/src/constants";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/network/render";
 import { resolveNetwork } from "../../agent/src/network/spec";
 import { run } from "../../agent/src/util/exec";
@@ -33,6 +35,17 @@ async function rawDelete(i: number): Promise<void> {
   await run("ip", ["netns", "delete", names.netns(`qb${i}`)]);
 }
 
+/**
+ * The floor's delete returns before the kernel has torn the namespace's devices down (it does
+ * that later, on a workqueue); qvmd's returns once the host end of the veth is gone, so that a
+ * create of the same id right after cannot find it. The same floor, waiting for that too.
+ */
+async function rawDeleteGone(i: number): Promise<void> {
+  await rawDelete(i);
+  while (fs.existsSync(path.join(SYS_CLASS_NET, names.hostVeth(`qb${i}`))))
+    await new Promise((r) => setTimeout(r, 1));
+}
+
 async function time(fn: () => Promise<void>): Promise<number> {
   const t = process.hrtime.bigint();
   await fn();
@@ -56,6 +69,10 @@ async function main(): Promise<void> {
     const rawDel = await time(async () => {
       for (let i = 0; i < N; i++) await rawDelete(i);
     });
+    for (let i = 0; i < N; i++) await raw(i);
+    const rawDelGone = await time(async () => {
+      for (let i = 0; i < N; i++) await rawDeleteGone(i);
+    });
     const agentCreate = await time(async () => {
       for (let i = 0; i < N; i++) await c.applyNetwork(spec(i, false));
     });
@@ -74,6 +91,7 @@ async function main(): Promise<void> {
     rows.push(["create", rawCreate / N, agentCreate / N]);
     rows.push(["re-apply (no change)", rawCreate / N, agentReapply / N]);
     rows.push(["delete", rawDel / N, agentDel / N]);
+    rows.push(["delete, devices gone", rawDelGone / N, agentDel / N]);
     rows.push(["create + DHCP server", rawCreate / N, dhcpCreate / N]);
     rows.push(["delete + DHCP server", rawDel / N, dhcpDel / N]);
   } finally {
@@ -82,6 +100,18 @@ async function main(): Promise<void> {
   console.log(`networks: ${N}, ms per network (raw floor = netns add + ip -batch x2 + nft -f)`);
   console.log("operation".padEnd(24), "raw ms".padStart(8), "qvmd ms".padStart(8), "ratio".padStart(7));
   for (const [op, r, a] of rows) {
+    if (op === "delete, devices gone")
+      record({
+        figure: "network delete (NAT, no DHCP), the floor waiting for its veth to be gone",
+        bench: "network",
+        ours: a,
+        peer: r,
+        peerName: "the same floor + wait",
+        unit: "ms",
+        better: "lower",
+        goal: "(report)",
+        limit: Infinity,
+      });
     if (op === "create" || op === "delete")
       record({
         figure: `network ${op} (NAT, no DHCP)`,

@@ -8,13 +8,14 @@ import { type Backend, type Detection, cachedBackends, detectBackends } from "./
 import {
   type ParsedChain,
   describeChain,
-  forwardAcceptSpecs,
+  forwardAcceptChanges,
   listArgv,
   missingRules,
   owners,
   parseChain,
+  renderRestore,
+  restoreArgv,
   ruleArgv,
-  staleRules,
 } from "./rules";
 
 export interface ForwardAcceptResult {
@@ -28,13 +29,34 @@ async function listChain(b: Backend): Promise<ParsedChain> {
 }
 
 /** `-C` exits 1 when the rule is absent; anything else is a real failure and throws. */
-async function present(b: Backend, spec: string[]): Promise<boolean> {
+async function present(b: Backend, spec: readonly string[]): Promise<boolean> {
   const r = await run(b.cmd, ruleArgv("-C", spec), { reject: false, timeoutMs: 10000 });
   if (r.exitCode === 0) return true;
   if (r.exitCode === 1) return false;
   throw hostFailure(
     `\`${b.cmd} ${ruleArgv("-C", spec).join(" ")}\` failed (exit ${r.exitCode}): ${r.stderr.trim()}`,
   );
+}
+
+type Change = { op: "-A" | "-D"; spec: readonly string[] };
+
+/**
+ * The changes in one `iptables-restore --noflush` (one exec, one transaction). It applies all or
+ * nothing, so when it fails (the chain changed since it was listed, a -D of a rule just removed by
+ * someone else, no restore binary) the changes are made one by one: a -D that finds nothing is
+ * fine there, a failed -A is not.
+ */
+async function change(b: Backend, changes: Change[]): Promise<void> {
+  if (changes.length === 0) return;
+  const r = await run(`${b.cmd}-restore`, restoreArgv(), {
+    input: renderRestore(changes),
+    reject: false,
+    timeoutMs: 10000,
+  });
+  if (r.exitCode === 0) return;
+  for (const c of changes)
+    if (c.op === "-D") await run(b.cmd, ruleArgv("-D", c.spec), { reject: false, timeoutMs: 10000 });
+    else if (!(await present(b, c.spec))) await run(b.cmd, ruleArgv("-A", c.spec), { timeoutMs: 10000 });
 }
 
 /** `cached`: which chains exist as last detected (qvmd's own changes); otherwise detected now. */
@@ -53,14 +75,11 @@ export async function ensureForwardAccept(
   const reasons: string[] = [];
   for (const b of backends) {
     const before = await listChain(b);
-    for (const r of staleRules(before, id, cidr))
-      await run(b.cmd, ruleArgv("-D", r.spec), { reject: false, timeoutMs: 10000 });
-    let added = 0;
-    for (const spec of forwardAcceptSpecs(id, cidr))
-      if (!(await present(b, spec))) {
-        await run(b.cmd, ruleArgv("-A", spec), { timeoutMs: 10000 });
-        added++;
-      }
+    // What is there is read from the listing (as the guard's check reads it), not asked rule by
+    // rule with -C: one exec for the listing and one for the changes.
+    const changes = forwardAcceptChanges(before, id, cidr);
+    await change(b, changes);
+    const added = changes.filter((c) => c.op === "-A").length;
     reasons.push(
       `${b.name} FORWARD (${describeChain(before)}): ${added > 0 ? `appended ${added} rule(s)` : "rules present"}`,
     );
@@ -73,8 +92,10 @@ export async function removeForwardAccept(id: string, o: { cached?: boolean } = 
     for (const b of d.backends) {
       const chain = await listChain(b);
       // By spec, not by number: a rule number goes stale when another tool edits the chain meanwhile.
-      for (const r of chain.rules.filter((x) => x.owner === id))
-        await run(b.cmd, ruleArgv("-D", r.spec), { reject: false, timeoutMs: 10000 });
+      await change(
+        b,
+        chain.rules.filter((x) => x.owner === id).map((r) => ({ op: "-D" as const, spec: r.spec })),
+      );
     }
   };
   // A chain detected earlier may be gone since (a flush with the guard off): detect again, once.

@@ -33,6 +33,22 @@ export const ruleArgv = (op: "-A" | "-C" | "-D", spec: readonly string[]): strin
 
 export const listArgv = (): string[] => ["-w", "-S", FORWARD];
 
+/** `iptables-restore` of several rule changes: one exec and one transaction of the filter table. */
+export const restoreArgv = (): string[] => ["-w", "--noflush"];
+
+/** One token as iptables-restore reads it: quoted ("…", with \" and \\) when it needs to be. */
+const restoreToken = (t: string): string =>
+  /^[A-Za-z0-9_.:,/+=!-]+$/.test(t) ? t : `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * The input of `iptables-restore --noflush` that makes these changes to FORWARD, in order, leaving
+ * every other rule alone. Either all apply or none (one commit of the filter table).
+ */
+export function renderRestore(changes: ReadonlyArray<{ op: "-A" | "-D"; spec: readonly string[] }>): string {
+  const lines = changes.map((c) => [c.op, FORWARD, ...c.spec].map(restoreToken).join(" "));
+  return ["*filter", ...lines, "COMMIT", ""].join("\n");
+}
+
 export interface ParsedRule {
   /** Tokens after `-A FORWARD`, unquoted: usable as is for `-D FORWARD …`. */
   spec: string[];
@@ -123,6 +139,24 @@ export function missingRules(chain: ParsedChain, id: string, cidr: string, backe
 /** Rules of a network that are not one of its two: removed when the network's rules are ensured. */
 export const staleRules = (chain: ParsedChain, id: string, cidr: string): ParsedRule[] =>
   chain.rules.filter((r) => r.owner === id && ruleKind(r, id, cidr) === undefined);
+
+/**
+ * What makes the chain hold exactly a network's two rules: its stale rules deleted, then each of
+ * the two that is missing (judged by meaning, as missingRules) appended.
+ */
+export function forwardAcceptChanges(
+  chain: ParsedChain,
+  id: string,
+  cidr: string,
+): Array<{ op: "-A" | "-D"; spec: readonly string[] }> {
+  const kinds = new Set(chain.rules.map((r) => ruleKind(r, id, cidr)));
+  const [inSpec, outSpec] = forwardAcceptSpecs(id, cidr);
+  return [
+    ...staleRules(chain, id, cidr).map((r) => ({ op: "-D" as const, spec: r.spec })),
+    ...(kinds.has("in") ? [] : [{ op: "-A" as const, spec: inSpec! }]),
+    ...(kinds.has("out") ? [] : [{ op: "-A" as const, spec: outSpec! }]),
+  ];
+}
 
 /** Why the chain matters, for the `reason` reported to the caller and the log. */
 export function describeChain(chain: ParsedChain): string {

@@ -2,11 +2,13 @@ import * as assert from "node:assert/strict";
 import { versionKind } from "../../../agent/src/firewall/backends";
 import {
   describeChain,
+  forwardAcceptChanges,
   forwardAcceptSpecs,
   listArgv,
   missingRules,
   owners,
   parseChain,
+  renderRestore,
   ruleArgv,
   ruleKind,
   staleRules,
@@ -127,5 +129,47 @@ describe("firewall: iptables FORWARD rules (pure)", () => {
     assert.equal(versionKind("iptables v1.8.9 (legacy)"), "legacy");
     assert.equal(versionKind("iptables v1.6.1"), "legacy");
     assert.equal(versionKind("something else"), undefined);
+  });
+
+  it("makes a network's changes one iptables-restore of the filter table, quoting as iptables does", () => {
+    const [inSpec, outSpec] = forwardAcceptSpecs("ab1", "10.1.0.0/24");
+    assert.equal(
+      renderRestore([
+        { op: "-D", spec: ["-i", "qvmab1h", "-m", "comment", "--comment", 'a "b" \\c', "-j", "ACCEPT"] },
+        { op: "-A", spec: inSpec! },
+        { op: "-A", spec: outSpec! },
+      ]),
+      [
+        "*filter",
+        '-D FORWARD -i qvmab1h -m comment --comment "a \\"b\\" \\\\c" -j ACCEPT',
+        "-A FORWARD -s 10.1.0.0/24 -i qvmab1h -m comment --comment qvm:ab1 -j ACCEPT",
+        "-A FORWARD -o qvmab1h -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment qvm:ab1 -j ACCEPT",
+        "COMMIT",
+        "",
+      ].join("\n"),
+    );
+    // What iptables-restore reads back as tokens is what was meant.
+    const line = renderRestore([{ op: "-D", spec: ["--comment", 'a "b" \\c'] }]).split("\n")[1]!;
+    assert.deepEqual(tokenize(line), ["-D", "FORWARD", "--comment", 'a "b" \\c']);
+  });
+
+  it("changes only what is missing or stale: stale rules out first, then the missing ones", () => {
+    const [inSpec, outSpec] = forwardAcceptSpecs("ab1", "10.1.0.0/24");
+    // Both present (and a foreign rule naming qvm:ab1 in its comment is not ours to touch).
+    assert.deepEqual(
+      forwardAcceptChanges(parseChain(LISTING), "ab1", "10.1.0.0/24").filter((c) => c.op === "-A"),
+      [],
+    );
+    assert.deepEqual(forwardAcceptChanges(parseChain(""), "ab1", "10.1.0.0/24"), [
+      { op: "-A", spec: inSpec },
+      { op: "-A", spec: outSpec },
+    ]);
+    // zz has a stale accept (no -s) and neither rule: the stale one goes first.
+    const [zin, zout] = forwardAcceptSpecs("zz", "10.9.0.0/24");
+    assert.deepEqual(forwardAcceptChanges(parseChain(LISTING), "zz", "10.9.0.0/24"), [
+      { op: "-D", spec: ["-i", "qvmzzh", "-m", "comment", "--comment", "qvm:zz", "-j", "ACCEPT"] },
+      { op: "-A", spec: zin },
+      { op: "-A", spec: zout },
+    ]);
   });
 });
