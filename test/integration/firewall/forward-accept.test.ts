@@ -12,7 +12,13 @@ import {
 import { TestAgent } from "../../helpers/agent";
 import { Guest, OutsideHost } from "../../helpers/hosts";
 import { useLeakCheck } from "../../helpers/leaks";
-import { SavedFirewall, assertNoOtherNetworks, forwardChain, nftTableExists } from "./host-firewall";
+import {
+  SavedFirewall,
+  assertNoOtherNetworks,
+  forwardChain,
+  legacyFilterLoaded,
+  nftTableExists,
+} from "./host-firewall";
 
 useLeakCheck();
 
@@ -32,7 +38,7 @@ describe("firewall: FORWARD accept rules (real kernel, iptables-nft)", function 
   before(async () => {
     await assertNoOtherNetworks([]);
     started = true;
-    filterExisted = await nftTableExists("ip", "filter");
+    filterExisted = (await nftTableExists("ip", "filter")) || (await legacyFilterLoaded());
     await saved.save();
     await agent.start();
     await outside.start();
@@ -55,7 +61,7 @@ describe("firewall: FORWARD accept rules (real kernel, iptables-nft)", function 
   });
 
   it("with no iptables FORWARD chain, needs nothing and says why", async function () {
-    if (filterExisted) this.skip(); // this host has an iptables filter table of its own
+    if (filterExisted) this.skip(); // this host has an iptables filter table of its own (nft or legacy)
     const r = await ensureForwardAccept(id, cidr);
     assert.equal(r.applied, false);
     assert.match(r.reason, /no iptables filter FORWARD chain/);

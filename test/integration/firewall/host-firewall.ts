@@ -1,5 +1,6 @@
 // Host-global firewall state for the firewall tests: saved before, restored after (the iptables
 // filter table as it was, or absent when it was absent), plus polling with a bounded deadline.
+import * as fs from "node:fs/promises";
 import { run } from "../../../agent/src/util/exec";
 import { parseChain } from "../../../agent/src/firewall/rules";
 
@@ -28,6 +29,17 @@ export async function forwardChain() {
 
 export const nftTableExists = async (family: string, table: string) =>
   (await run("nft", ["list", "table", family, table], { reject: false })).exitCode === 0;
+
+/**
+ * Whether the kernel's legacy (x_tables) filter table exists in this namespace: once anything has
+ * used it (iptables-legacy, even a --test of iptables-legacy-restore) it stays until reboot when
+ * ip_tables is built in, and qvmd then puts its FORWARD rules there too (backends.ts).
+ */
+export const legacyFilterLoaded = () =>
+  fs
+    .readFile("/proc/net/ip_tables_names", "utf8")
+    .then((t) => t.split("\n").includes("filter"))
+    .catch(() => false);
 
 /** Polls `cond` until it holds; fails once `deadlineMs` have passed without it. */
 export async function waitFor(what: string, deadlineMs: number, cond: () => Promise<boolean>): Promise<void> {
