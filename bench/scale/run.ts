@@ -190,7 +190,8 @@ async function main(): Promise<void> {
     );
     if (p.k > 1 && !p.label.endsWith("-p1"))
       record({
-        figure: `${p.kind === "net" ? "Networks" : "Instances (running: false)"} per object at K=${p.k} (pulumi up)`,
+        // The marginal cost over K = 1: the stack's fixed cost (engine, plugin, qvmd's first call) out.
+        figure: `${p.kind === "net" ? "Networks" : "Instances (running: false)"} marginal per object at K=${p.k} (pulumi up)`,
         bench: "scale",
         ours: marginal,
         peerName: "",
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
         better: "lower",
         goal: "flat in K",
         limit: Infinity,
+        note: `up ${(p.r.upMs / p.k).toFixed(0)} ms per object`,
       });
   }
   // Which steps of a network create grow with K: self time per call by step, smallest vs largest K.
