@@ -78,6 +78,8 @@ export interface Paths {
 export function paths(p: Paths) {
   return {
     stateFile: path.join(p.stateDir, "state.json"),
+    /** A copy of the state as last written whole; loaded when state.json is damaged. */
+    stateLastGood: path.join(p.stateDir, "state.last-good.json"),
     hostFile: path.join(p.stateDir, "host.json"),
     networkDir: (id: string) => path.join(p.stateDir, "networks", id),
     dnsmasqConf: (id: string) => path.join(p.stateDir, "networks", id, "dnsmasq.conf"),

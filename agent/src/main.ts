@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   await claimSocket(socket);
 
   const state = new StateStore(p);
+  for (const problem of state.problems) log(`state: ${problem}`);
   // DNS forwarders start after the networks; until then no gateway serves DNS (finding 6).
   const gateways: { dns?: DnsForwarders } = {};
   const networks = new Networks(p, state, linuxNetworkHost(p), (netId) =>
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
     config,
     state,
     topology,
+    problems: () => state.problems,
     log,
   });
   // The socket is born without access for others: no window before the chmod/chown below. Every

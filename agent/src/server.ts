@@ -1,9 +1,9 @@
 // The gRPC face of qvmd: each request is checked against its wire shape (zod; the caller may be
 // hostile) by its resource's spec.ts, handed to a manager, and the result mapped back by wire.ts.
-// QvmdError becomes a gRPC status here and only here. Every call has a caller (the peer's uid from
-// SO_PEERCRED, peer/listen.ts), and policy/access.ts decides what that caller may do.
+// Every call has a caller (the peer's uid from SO_PEERCRED, peer/listen.ts; rpc.ts), and
+// policy/access.ts decides what that caller may do.
 import * as grpc from "@grpc/grpc-js";
-import { loadQvmd, toStatus as wireStatus, type wire } from "@pulumi-qemu/api";
+import { loadQvmd, type wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import type { Bridges } from "./bridge/manager";
 import { specOf as bridgeSpec } from "./bridge/spec";
@@ -13,7 +13,7 @@ import { ID_PATTERN, type StatePaths } from "./constants";
 import type { DnsForwarders } from "./dnsForwarder/manager";
 import { specOf as dnsForwarderSpec } from "./dnsForwarder/spec";
 import { dnsForwarderToWire } from "./dnsForwarder/wire";
-import { QvmdError, parseRequest, propertyOf } from "./errors";
+import { parseRequest } from "./errors";
 import type { Images } from "./image/manager";
 import { specOf as imageSpec } from "./image/spec";
 import { receive } from "./image/upload";
@@ -24,9 +24,9 @@ import { instanceToWire } from "./instance/wire";
 import type { Networks } from "./network/manager";
 import { specOf as networkSpec } from "./network/spec";
 import { networkToWire } from "./network/wire";
-import { type Caller, callerOf } from "./peer/creds";
 import { accessRules } from "./policy/access";
 import type { Topology } from "./policy/topology";
+import { type Ctx, progressEvent, replying, streaming, unary } from "./rpc";
 import type { StateStore } from "./state";
 import { specOf as templateSpec } from "./template/spec";
 import type { Templates } from "./template/manager";
@@ -35,85 +35,6 @@ import { templateToWire } from "./template/wire";
 // The id keeps a hostile value from ever reaching a path or a kernel name.
 const idRequest = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });
 const idOf = (req: unknown) => parseRequest(idRequest, req).id;
-
-function toStatus(e: unknown): Partial<grpc.StatusObject> {
-  if (e instanceof QvmdError)
-    return wireStatus({ kind: e.kind, code: e.code, message: e.message, ...e.opts });
-  // A spec re-read from the state that no longer parses: ours to fix, not the caller's.
-  if (e instanceof z.ZodError) {
-    const details = e.issues.map((i) => `${propertyOf(i.path) || "spec"}: ${i.message}`).join("; ");
-    return wireStatus({ kind: "internal", code: "STATE_CORRUPT", message: `recorded spec: ${details}` });
-  }
-  return wireStatus({
-    kind: "internal",
-    code: "INTERNAL",
-    message: e instanceof Error ? e.message : String(e),
-  });
-}
-
-/** The caller of a call, from the credentials its connection was accepted with (peer/listen.ts). */
-function caller(call: { getPeer(): string }): Promise<Caller> {
-  const c = callerOf(call.getPeer());
-  return c
-    ? Promise.resolve(c)
-    : Promise.reject(
-        new QvmdError("denied", "NO_CALLER", "qvmd cannot tell who is calling; refusing the call", {
-          hint: "connect through qvmd's unix socket",
-        }),
-      );
-}
-
-/** A call with one reply: `fn` gets the call itself (a client stream reads its own messages). */
-function replying<Call extends { getPeer(): string }, Res>(
-  log: (m: string) => void,
-  name: string,
-  fn: (call: Call, caller: Caller) => Promise<Res>,
-) {
-  return (call: Call, cb: grpc.sendUnaryData<Res>) => {
-    caller(call)
-      .then((c) => fn(call, c))
-      .then(
-        (res) => cb(null, res),
-        (e: unknown) => {
-          const s = toStatus(e);
-          log(`${name} failed: ${s.details}`);
-          cb(s as grpc.ServiceError);
-        },
-      );
-  };
-}
-
-function unary<Req, Res>(
-  log: (m: string) => void,
-  name: string,
-  fn: (req: Req, caller: Caller) => Promise<Res>,
-) {
-  return replying(log, name, (call: grpc.ServerUnaryCall<Req, Res>, c: Caller) => fn(call.request, c));
-}
-
-function streaming<Req, Ev>(
-  log: (m: string) => void,
-  name: string,
-  fn: (req: Req, emit: (ev: Ev) => void, caller: Caller) => Promise<Ev>,
-) {
-  return (call: grpc.ServerWritableStream<Req, Ev>) => {
-    caller(call)
-      .then((c) => fn(call.request, (ev) => call.write(ev), c))
-      .then(
-        (last) => {
-          call.write(last);
-          call.end();
-        },
-        (e: unknown) => {
-          const s = toStatus(e);
-          log(`${name} failed: ${s.details}`);
-          call.emit("error", s);
-        },
-      );
-  };
-}
-
-const progressEvent = (message: string, done = 0, total = 0) => ({ progress: { message, done, total } });
 
 export interface ServerDeps {
   networks: Networks;
@@ -128,47 +49,51 @@ export interface ServerDeps {
   config: Config;
   state: StateStore;
   topology: Topology;
+  /** What qvmd worked around since it started (Health reports it). */
+  problems?: () => string[];
   log: (m: string) => void;
 }
 
 export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
-  const { networks, images, instances, templates, dns, bridges, log, topology } = deps;
+  const { networks, images, instances, templates, dns, bridges, topology } = deps;
   const a = accessRules(deps.state, deps.config.quotas);
+  const ctx: Ctx = { log: deps.log, unreadable: deps.state.unreadable };
   const handlers: wire.QvmdHandlers = {
-    Health: unary(log, "Health", async (_req, c) => ({
+    Health: unary(ctx, "Health", async (_req, c) => ({
       version: deps.version,
       pid: process.pid,
       state_dir: deps.stateDir,
       caller_uid: c.uid,
       caller_gid: c.gid,
+      problems: deps.problems?.() ?? [],
     })),
-    CheckNetwork: unary(log, "CheckNetwork", async (req, c) => ({
+    CheckNetwork: unary(ctx, "CheckNetwork", async (req, c) => ({
       violations: await networks.check(networkSpec(req), c.uid),
     })),
-    ApplyNetwork: unary(log, "ApplyNetwork", async (req, c) => {
+    ApplyNetwork: unary(ctx, "ApplyNetwork", async (req, c) => {
       const spec = networkSpec(req);
       a.mayAct(c, "network", spec.id);
       a.quota(c, "networks", spec.id);
       return networkToWire(await networks.apply(spec, c.uid));
     }),
-    GetNetwork: unary(log, "GetNetwork", async (req, c) => {
+    GetNetwork: unary(ctx, "GetNetwork", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "network", id);
       return networkToWire(await networks.get(id));
     }),
-    ListNetworks: unary(log, "ListNetworks", async (_req, c) => {
-      const mine = a.visibleNetworks(c);
+    ListNetworks: unary(ctx, "ListNetworks", async (_req, c) => {
+      const mine = a.listed(c, "network");
       return { networks: (await networks.list()).filter((s) => mine.has(s.network.id)).map(networkToWire) };
     }),
-    DeleteNetwork: unary(log, "DeleteNetwork", async (req, c) => {
+    DeleteNetwork: unary(ctx, "DeleteNetwork", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "network", id);
       const del = () => networks.delete(id);
       return { existed: await topology.delete("network", id, a.unused("network_id", id), del) };
     }),
     UploadBlob: replying(
-      log,
+      ctx,
       "UploadBlob",
       async (call: Parameters<wire.QvmdHandlers["UploadBlob"]>[0], c) => {
         const r = await receive(call, deps.paths.uploadsDir, deps.config.uploads.maxBytes);
@@ -176,19 +101,19 @@ export function createServer(deps: ServerDeps): grpc.Server {
         return { sha256: r.sha256, size_bytes: r.sizeBytes };
       },
     ),
-    ApplyImage: streaming(log, "ApplyImage", async (req, emit, c) => {
+    ApplyImage: streaming(ctx, "ApplyImage", async (req, emit, c) => {
       const spec = imageSpec(req);
       a.mayAct(c, "image", spec.id);
       a.quota(c, "images", spec.id);
       const s = await images.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c);
       return { image: imageToWire(s) };
     }),
-    GetImage: unary(log, "GetImage", async (req, c) => {
+    GetImage: unary(ctx, "GetImage", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "image", id);
       return imageToWire(images.get(id));
     }),
-    DeleteImage: unary(log, "DeleteImage", async (req, c) => {
+    DeleteImage: unary(ctx, "DeleteImage", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "image", id);
       // An image may go while instances use it (their blobs stay), but not between an instance's
@@ -196,12 +121,12 @@ export function createServer(deps: ServerDeps): grpc.Server {
       const del = () => images.delete(id);
       return { existed: await topology.delete("image", id, () => undefined, del) };
     }),
-    CheckInstance: unary(log, "CheckInstance", async (req, c) => {
+    CheckInstance: unary(ctx, "CheckInstance", async (req, c) => {
       const spec = instanceSpec(req);
       a.instanceRefs(c, spec);
       return { violations: await instances.check(spec, c.uid) };
     }),
-    ApplyInstance: streaming(log, "ApplyInstance", async (req, emit, c) => {
+    ApplyInstance: streaming(ctx, "ApplyInstance", async (req, emit, c) => {
       const spec = instanceSpec(req);
       a.mayAct(c, "instance", spec.id);
       a.instanceRefs(c, spec);
@@ -209,51 +134,51 @@ export function createServer(deps: ServerDeps): grpc.Server {
       const s = await instances.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c.uid);
       return { instance: instanceToWire(s) };
     }),
-    GetInstance: unary(log, "GetInstance", async (req, c) => {
+    GetInstance: unary(ctx, "GetInstance", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "instance", id);
       return instanceToWire(await instances.status(id));
     }),
-    DeleteInstance: unary(log, "DeleteInstance", async (req, c) => {
+    DeleteInstance: unary(ctx, "DeleteInstance", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "instance", id);
       return { existed: await instances.delete(id) };
     }),
-    ApplyBridge: unary(log, "ApplyBridge", async (req, c) => {
+    ApplyBridge: unary(ctx, "ApplyBridge", async (req, c) => {
       const spec = bridgeSpec(req);
       a.mayAct(c, "bridge", spec.id);
       a.quota(c, "bridges", spec.id);
       return bridgeToWire(await bridges.apply(spec, c.uid));
     }),
-    GetBridge: unary(log, "GetBridge", async (req, c) => {
+    GetBridge: unary(ctx, "GetBridge", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "bridge", id);
       return bridgeToWire(await bridges.status(id));
     }),
-    DeleteBridge: unary(log, "DeleteBridge", async (req, c) => {
+    DeleteBridge: unary(ctx, "DeleteBridge", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "bridge", id);
       const del = () => bridges.delete(id, () => instances.usersOfBridge(id));
       return { existed: await topology.delete("bridge", id, a.unused("bridge_id", id), del) };
     }),
-    ApplyDnsForwarder: unary(log, "ApplyDnsForwarder", async (req, c) => {
+    ApplyDnsForwarder: unary(ctx, "ApplyDnsForwarder", async (req, c) => {
       const spec = dnsForwarderSpec(req);
       a.mayAct(c, "DNS forwarder", spec.id);
       a.mayUse(c, "network", spec.network_id, "networkId");
       a.quota(c, "dnsForwarders", spec.id);
       return dnsForwarderToWire(await dns.apply(spec, c.uid));
     }),
-    GetDnsForwarder: unary(log, "GetDnsForwarder", async (req, c) => {
+    GetDnsForwarder: unary(ctx, "GetDnsForwarder", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "DNS forwarder", id);
       return dnsForwarderToWire(await dns.status(id));
     }),
-    DeleteDnsForwarder: unary(log, "DeleteDnsForwarder", async (req, c) => {
+    DeleteDnsForwarder: unary(ctx, "DeleteDnsForwarder", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "DNS forwarder", id);
       return { existed: await dns.delete(id) };
     }),
-    ApplyTemplate: streaming(log, "ApplyTemplate", async (req, emit, c) => {
+    ApplyTemplate: streaming(ctx, "ApplyTemplate", async (req, emit, c) => {
       const spec = templateSpec(req);
       a.mayAct(c, "template", spec.id);
       a.mayUse(c, "image", spec.image_id, "imageId");
@@ -261,15 +186,31 @@ export function createServer(deps: ServerDeps): grpc.Server {
       const t = await templates.apply(spec, (m) => emit(progressEvent(m)), c.uid);
       return { template: templateToWire(t) };
     }),
-    GetTemplate: unary(log, "GetTemplate", async (req, c) => {
+    GetTemplate: unary(ctx, "GetTemplate", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "template", id);
       return templateToWire(await templates.status(id));
     }),
-    DeleteTemplate: unary(log, "DeleteTemplate", async (req, c) => {
+    DeleteTemplate: unary(ctx, "DeleteTemplate", async (req, c) => {
       const id = idOf(req);
       a.mayAct(c, "template", id);
       return { existed: await templates.delete(id) };
+    }),
+    ListInstances: unary(ctx, "ListInstances", async (_req, c) => {
+      const mine = a.listed(c, "instance");
+      return { instances: (await instances.list(mine)).map(instanceToWire) };
+    }),
+    ListImages: unary(ctx, "ListImages", async (_req, c) => {
+      const mine = a.listed(c, "image");
+      return { images: images.list(mine).map(imageToWire) };
+    }),
+    ListDnsForwarders: unary(ctx, "ListDnsForwarders", async (_req, c) => {
+      const mine = a.listed(c, "DNS forwarder");
+      return { dns_forwarders: (await dns.list(mine)).map(dnsForwarderToWire) };
+    }),
+    ListBridges: unary(ctx, "ListBridges", async (_req, c) => {
+      const mine = a.listed(c, "bridge");
+      return { bridges: (await bridges.list(mine)).map(bridgeToWire) };
     }),
   };
   const server = new grpc.Server();

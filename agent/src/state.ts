@@ -5,6 +5,7 @@
 import type { wire } from "@pulumi-qemu/api";
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
+import { QvmdError } from "./errors";
 import { writeFileAtomic } from "./util/atomic";
 import { Mutex } from "./util/lock";
 
@@ -100,30 +101,107 @@ export interface StateDoc {
   };
 }
 
+const emptyDoc = (): StateDoc => ({
+  version: 1,
+  networks: {},
+  images: {},
+  instances: {},
+  templates: {},
+  dnsForwarders: {},
+  bridges: {},
+  uploads: {},
+  host: {},
+});
+
+/** The document in `text`, or why it is not one (a torn write, a stray edit, another version). */
+export function parseState(text: string): StateDoc | string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return `not JSON (${(e as Error).message})`;
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return "not a JSON object";
+  const d = doc as Record<string, unknown>;
+  if (d.version !== 1) return `unsupported state version ${JSON.stringify(d.version)}`;
+  for (const k of [
+    "networks",
+    "images",
+    "instances",
+    "templates",
+    "dnsForwarders",
+    "bridges",
+    "uploads",
+    "host",
+  ])
+    if (d[k] !== undefined && (typeof d[k] !== "object" || d[k] === null || Array.isArray(d[k])))
+      return `"${k}" is not an object`;
+  return { ...emptyDoc(), ...(d as Partial<StateDoc>) };
+}
+
+export interface Loaded {
+  doc: StateDoc;
+  /** What was wrong and what was done about it, one sentence each (Health reports them). */
+  problems: string[];
+  /** Set when no good copy exists: qvmd must then refuse every call but Health (nothing is known). */
+  unreadable?: string;
+}
+
+/**
+ * Reads the state, surviving a damaged file: a state file that does not parse is set aside (renamed,
+ * never deleted) and the last good copy, written after every successful change, takes its place.
+ * With no good copy at all, nothing is assumed: an empty document is returned as unreadable.
+ */
+export function loadState(p: Pick<StatePaths, "stateFile" | "stateLastGood">, now = new Date()): Loaded {
+  const read = (f: string) => (fs.existsSync(f) ? parseState(fs.readFileSync(f, "utf8")) : undefined);
+  const main = read(p.stateFile);
+  if (typeof main === "object") {
+    // A state written before last-good copies existed (or whose copy was damaged) gets one now.
+    if (typeof read(p.stateLastGood) !== "object") {
+      fs.copyFileSync(p.stateFile, `${p.stateLastGood}.tmp`);
+      fs.renameSync(`${p.stateLastGood}.tmp`, p.stateLastGood);
+    }
+    return { doc: main, problems: [] };
+  }
+  const good = read(p.stateLastGood);
+  if (main === undefined && good === undefined) return { doc: emptyDoc(), problems: [] }; // first start
+  const problems = [
+    typeof main === "string" ? `${p.stateFile} is unreadable (${main})` : `${p.stateFile} is missing`,
+  ];
+  if (typeof good !== "object") {
+    // Nothing is moved: the next start must find the same trouble, not a fresh, empty qvmd.
+    problems.push(
+      `${typeof good === "string" ? `the last good copy is unreadable too (${good})` : "there is no good copy"}: ` +
+        `qvmd refuses every call but Health rather than forget what it manages; ` +
+        `restore a state file to ${p.stateFile} and restart qvmd`,
+    );
+    return { doc: emptyDoc(), problems, unreadable: problems.join("; ") };
+  }
+  if (typeof main === "string") {
+    const aside = `${p.stateFile}.corrupt-${now.toISOString().replace(/[:.]/g, "-")}`;
+    fs.renameSync(p.stateFile, aside);
+    problems.push(`it was set aside as ${aside}`);
+  }
+  // Written back at once: the next start finds a whole state.
+  fs.copyFileSync(p.stateLastGood, `${p.stateFile}.tmp`);
+  fs.chmodSync(`${p.stateFile}.tmp`, 0o600);
+  fs.renameSync(`${p.stateFile}.tmp`, p.stateFile);
+  const when = fs.statSync(p.stateLastGood).mtime.toISOString();
+  problems.push(`the last good copy ${p.stateLastGood} (written ${when}) was loaded in its place`);
+  return { doc: good, problems };
+}
+
 export class StateStore {
   private doc: StateDoc;
   private readonly writes = new Mutex();
+  readonly problems: string[];
+  readonly unreadable?: string;
 
   constructor(private readonly p: StatePaths) {
-    this.doc = StateStore.load(p.stateFile);
-  }
-
-  private static load(file: string): StateDoc {
-    const empty: StateDoc = {
-      version: 1,
-      networks: {},
-      images: {},
-      instances: {},
-      templates: {},
-      dnsForwarders: {},
-      bridges: {},
-      uploads: {},
-      host: {},
-    };
-    if (!fs.existsSync(file)) return empty;
-    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as StateDoc;
-    if (doc.version !== 1) throw new Error(`${file}: unsupported state version ${String(doc.version)}`);
-    return { ...empty, ...doc };
+    const loaded = loadState(p);
+    this.doc = loaded.doc;
+    this.problems = loaded.problems;
+    this.unreadable = loaded.unreadable;
   }
 
   get networks(): Readonly<Record<string, NetworkRecord>> {
@@ -165,9 +243,13 @@ export class StateStore {
    */
   update(mutate: (doc: StateDoc) => void): Promise<void> {
     return this.writes.run(async () => {
+      if (this.unreadable) throw new QvmdError("internal", "STATE_CORRUPT", this.unreadable);
       const next = structuredClone(this.doc);
       mutate(next);
-      await writeFileAtomic(this.p.stateFile, JSON.stringify(next, null, 2) + "\n", 0o600);
+      const text = JSON.stringify(next, null, 2) + "\n";
+      await writeFileAtomic(this.p.stateFile, text, 0o600);
+      // A separate copy (not a link): damage to one file in place cannot reach the other.
+      await writeFileAtomic(this.p.stateLastGood, text, 0o600);
       this.doc = next;
     });
   }

@@ -64,6 +64,10 @@ export interface QvmdClient {
   applyDnsForwarder(spec: DnsForwarderSpec): Promise<RpcResponse<"ApplyDnsForwarder">>;
   getDnsForwarder(id: string): Promise<RpcResponse<"GetDnsForwarder">>;
   deleteDnsForwarder(id: string): Promise<RpcResponse<"DeleteDnsForwarder">>;
+  listInstances(): Promise<RpcResponse<"ListInstances">>;
+  listImages(): Promise<RpcResponse<"ListImages">>;
+  listDnsForwarders(): Promise<RpcResponse<"ListDnsForwarders">>;
+  listBridges(): Promise<RpcResponse<"ListBridges">>;
   close(): void;
 }
 
@@ -210,6 +214,10 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000): QvmdCli
     applyDnsForwarder: (spec) => unary("ApplyDnsForwarder", { spec }),
     getDnsForwarder: (id) => unary("GetDnsForwarder", { id }),
     deleteDnsForwarder: (id) => unary("DeleteDnsForwarder", { id }),
+    listInstances: () => unary("ListInstances", {}),
+    listImages: () => unary("ListImages", {}),
+    listDnsForwarders: () => unary("ListDnsForwarders", {}),
+    listBridges: () => unary("ListBridges", {}),
     close: () => raw.close(),
   };
 }

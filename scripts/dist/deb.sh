@@ -19,6 +19,10 @@ install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
 # The native addons (agent/native/README.md), loaded from beside the executable.
 install -m 0644 "$ROOT"/agent/dist/native/*.node "$lib/"
 ln -s ../lib/qvmd/qvmd "$pkg/usr/sbin/qvmd"
+# qvmctl, the admin command, is the same binary (`qvmd ctl`); members of group qvmd may use it too.
+mkdir -p "$pkg/usr/bin"
+printf '#!/bin/sh\nexec /usr/lib/qvmd/qvmd ctl "$@"\n' > "$pkg/usr/bin/qvmctl"
+chmod 0755 "$pkg/usr/bin/qvmctl"
 [ "$("$lib/qvmd" --version)" = "qvmd $VERSION" ] || { echo "dist: the bundled qvmd does not run" >&2; exit 1; }
 # Started without qvmd's IPC channel, the forwarder process refuses, which shows it is the one; it
 # loads its UDP addon first, and would have said so had it fallen back to Node's dgram.
@@ -29,6 +33,8 @@ if grep -q "falling back to Node.s dgram" <<<"$child_says"; then
   echo "dist: the bundled DNS forwarder cannot load qvmd-udp.node: $child_says" >&2
   exit 1
 fi
+"$lib/qvmd" ctl --help | grep -q '^usage: qvmctl' ||
+  { echo "dist: the bundled qvmd does not run qvmctl" >&2; exit 1; }
 install -m 0644 "$ROOT/agent/systemd/qvmd.service" "$pkg/lib/systemd/system/qvmd.service"
 grep -q '^ExecStart=/usr/sbin/qvmd ' "$pkg/lib/systemd/system/qvmd.service" ||
   { echo "dist: agent/systemd/qvmd.service must start /usr/sbin/qvmd" >&2; exit 1; }
@@ -40,6 +46,7 @@ qvmd $VERSION: the privileged agent of pulumi-qemu (local QEMU VMs, networks, DH
 The service (systemctl status qvmd) serves /run/qvmd/qvmd.sock to root and the members of group
 qvmd (sudo usermod -aG qvmd \$USER, then log in again). State: /var/lib/qvmd. Log: journalctl -u qvmd.
 Without systemd, start it as root: /usr/sbin/qvmd --socket-group qvmd
+qvmctl lists what qvmd manages (qvmctl list) and deletes an object by id (qvmctl delete KIND ID).
 Stopping or restarting qvmd never stops the VMs and networks it manages; 'pulumi destroy' removes them.
 'apt purge qvmd' removes the state directory and the group.
 TXT

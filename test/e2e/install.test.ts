@@ -26,6 +26,7 @@ const SOCKET = "/run/qvmd/qvmd.sock";
 const PACKAGE_PATHS = [
   "/usr/lib/qvmd",
   "/usr/sbin/qvmd",
+  "/usr/bin/qvmctl",
   UNIT,
   "/usr/share/doc/qvmd",
   "/var/lib/qvmd",
@@ -234,6 +235,15 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     assert.match(fs.readFileSync(d("qvmd.log"), "utf8"), /replacing the stale socket/);
     const after = JSON.parse(up.stdout.trim().split("\n").at(-1)!);
     assert.deepEqual(after, tsOut, "restarting qvmd never stops a VM");
+  });
+
+  it("qvmctl, for a member of group qvmd, lists the VM with its state and address", async () => {
+    const r = await asUser(user, ["qvmctl", "list", "instances"], { cwd: user.home });
+    ok(r, "qvmctl list");
+    assert.match(r.stdout, /^INSTANCES\n/);
+    const ip = tsOut.ip.replace(/\./g, "\\.");
+    assert.match(r.stdout, new RegExp(`^\\S+\\s+running\\s+\\d+\\s+${ip}\\s`, "m"), r.stdout);
+    assert.match((await asUser(user, ["qvmctl", "status"], { cwd: user.home })).stdout, /^qvmd \S+, pid \d+/);
   });
 
   it("a user outside group qvmd is told how to join it", async () => {

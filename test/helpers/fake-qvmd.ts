@@ -131,7 +131,12 @@ export class FakeQvmd {
   async start(): Promise<this> {
     const keep = <S extends { id: string }>(map: Map<string, S>, s: S) => (map.set(s.id, s), s);
     const handlers: wire.QvmdHandlers = {
-      Health: this.unary("Health", () => ({ version: "fake", pid: process.pid, state_dir: this.dir })),
+      Health: this.unary("Health", () => ({
+        version: "fake",
+        pid: process.pid,
+        state_dir: this.dir,
+        problems: [],
+      })),
       CheckNetwork: this.unary("CheckNetwork", () => ({ violations: this.violations })),
       ApplyNetwork: this.unary("ApplyNetwork", (r: wire.ApplyNetworkRequest__Output) =>
         this.network(keep(this.networks, r.spec!)),
@@ -203,6 +208,16 @@ export class FakeQvmd {
       ),
       DeleteDnsForwarder: this.unary("DeleteDnsForwarder", (r: wire.DeleteDnsForwarderRequest__Output) => ({
         existed: this.forwarders.delete(r.id),
+      })),
+      ListInstances: this.unary("ListInstances", () => ({
+        instances: [...this.instances.values()].map(this.instance),
+      })),
+      ListImages: this.unary("ListImages", () => ({ images: [...this.images.values()].map(this.image) })),
+      ListDnsForwarders: this.unary("ListDnsForwarders", () => ({
+        dns_forwarders: [...this.forwarders.values()].map(this.forwarder),
+      })),
+      ListBridges: this.unary("ListBridges", () => ({
+        bridges: [...this.bridges.values()].map(this.bridge),
       })),
     };
     this.server.addService(loadQvmd().qvmd.v1.Qvmd.service, handlers);

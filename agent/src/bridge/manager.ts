@@ -142,6 +142,16 @@ export class Bridges {
     return { name, address: (await this.host.link(name))?.addresses[0] };
   }
 
+  /** The bridges among `only`, as GetBridge reports them, by id. */
+  list(only: ReadonlySet<string>): Promise<BridgeStatus[]> {
+    return Promise.all(
+      Object.keys(this.state.bridges)
+        .filter((id) => only.has(id))
+        .sort()
+        .map((id) => this.status(id)),
+    );
+  }
+
   /** `usersOf`: the instances with a NIC on it, asked under the bridge's lock (not before it). */
   delete(id: string, usersOf: () => string[]): Promise<boolean> {
     return this.lock.run(async () => {

@@ -145,6 +145,16 @@ export class DnsForwarders {
     };
   }
 
+  /** The forwarders among `only`, as GetDnsForwarder reports them, by id. */
+  list(only: ReadonlySet<string>): Promise<DnsForwarderStatus[]> {
+    return Promise.all(
+      Object.keys(this.state.dnsForwarders)
+        .filter((id) => only.has(id))
+        .sort()
+        .map((id) => this.status(id)),
+    );
+  }
+
   delete(id: string): Promise<boolean> {
     return this.lock.run(async () => {
       const r = this.running.get(id);

@@ -248,6 +248,8 @@ export class Images {
   }
 
   private async gcLocked(): Promise<void> {
+    // With no readable state every blob looks unused: unknown is not absent, keep them all.
+    if (this.state.unreadable) return;
     const lapsed = lapsedUploads(this.state);
     if (lapsed.length > 0)
       await this.state.update((d) => {
@@ -262,5 +264,13 @@ export class Images {
     for (const r of Object.values(this.state.templates)) for (const b of r.blobs) used.add(b);
     const names = await fs.readdir(this.p.blobsDir).catch(() => [] as string[]);
     for (const n of names) if (!used.has(n)) await fs.rm(this.p.blob(n), { force: true });
+  }
+
+  /** The images among `only`, as GetImage reports them, by id. */
+  list(only: ReadonlySet<string>): ImageStatus[] {
+    return Object.keys(this.state.images)
+      .filter((id) => only.has(id))
+      .sort()
+      .map((id) => this.get(id));
   }
 }

@@ -269,6 +269,14 @@ export class Instances {
     return this.addresses.missingPortTables();
   }
 
+  /** The instances among `ids`, as GetInstance reports them, by id. */
+  async list(only: ReadonlySet<string>): Promise<InstanceStatus[]> {
+    const ids = Object.keys(this.state.instances)
+      .filter((id) => only.has(id))
+      .sort();
+    return Promise.all(ids.map((id) => this.status(id)));
+  }
+
   /** On start: note which recorded VMs are still running (they are left alone). */
   async adoptAll(): Promise<void> {
     for (const id of Object.keys(this.state.instances)) {

@@ -7,12 +7,15 @@ import { QvmdError } from "../errors";
 import type { instanceSpecShape } from "../instance/spec";
 import type { Caller } from "../peer/creds";
 import type { StateStore } from "../state";
-import { assertMayAct, assertMayUse, type Kind, visibleTo } from "./owners";
+import { assertMayAct, assertMayUse, type Kind, mayAct as mayActOn, visibleTo } from "./owners";
 import { assertWithinQuota, instanceUsage, type Usage, usageOf } from "./quotas";
 
 /** The record of `id` in one of the state's maps, if any (never an inherited property). */
 const recordOf = <R>(map: Readonly<Record<string, R>>, id: unknown): R | undefined =>
   typeof id === "string" && Object.hasOwn(map, id) ? map[id] : undefined;
+
+/** Kinds a caller may build on when root owns them: their listings show root's too. */
+const sharedKinds: ReadonlySet<Kind> = new Set<Kind>(["network", "image", "bridge"]);
 
 type Counted = "networks" | "images" | "instances" | "bridges" | "dnsForwarders";
 
@@ -50,8 +53,15 @@ export function accessRules(state: StateStore, quotas: Config["quotas"]) {
       });
     },
     instanceUsage: (spec: z.output<typeof instanceSpecShape>) => instanceUsage(state, spec),
-    /** The networks `c` may see: all for root, else its own and root's. */
-    visibleNetworks: (c: Caller) => new Set(visibleTo(c, Object.entries(state.networks)).map(([id]) => id)),
+    /**
+     * The ids of `kind` a List shows `c`: all for root; else its own, plus root's of the kinds it
+     * may build on (networks, images, bridges: the ids it may name), as api/qvmd.proto says.
+     */
+    listed(c: Caller, kind: Kind): Set<string> {
+      const all = Object.entries(maps[kind]());
+      const shown = sharedKinds.has(kind) ? visibleTo(c, all) : all.filter(([, r]) => mayActOn(c, r));
+      return new Set(shown.map(([id]) => id));
+    },
     /** Fails when an instance has a NIC on the network or bridge (asked inside the topology step). */
     unused: (field: "network_id" | "bridge_id", id: string) => () => {
       const users = Object.entries(state.instances)

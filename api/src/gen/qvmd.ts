@@ -45,6 +45,14 @@ import type { Instance as _qvmd_v1_Instance, Instance__Output as _qvmd_v1_Instan
 import type { InstanceEvent as _qvmd_v1_InstanceEvent, InstanceEvent__Output as _qvmd_v1_InstanceEvent__Output } from './qvmd/v1/InstanceEvent';
 import type { InstanceNic as _qvmd_v1_InstanceNic, InstanceNic__Output as _qvmd_v1_InstanceNic__Output } from './qvmd/v1/InstanceNic';
 import type { InstanceSpec as _qvmd_v1_InstanceSpec, InstanceSpec__Output as _qvmd_v1_InstanceSpec__Output } from './qvmd/v1/InstanceSpec';
+import type { ListBridgesRequest as _qvmd_v1_ListBridgesRequest, ListBridgesRequest__Output as _qvmd_v1_ListBridgesRequest__Output } from './qvmd/v1/ListBridgesRequest';
+import type { ListBridgesResponse as _qvmd_v1_ListBridgesResponse, ListBridgesResponse__Output as _qvmd_v1_ListBridgesResponse__Output } from './qvmd/v1/ListBridgesResponse';
+import type { ListDnsForwardersRequest as _qvmd_v1_ListDnsForwardersRequest, ListDnsForwardersRequest__Output as _qvmd_v1_ListDnsForwardersRequest__Output } from './qvmd/v1/ListDnsForwardersRequest';
+import type { ListDnsForwardersResponse as _qvmd_v1_ListDnsForwardersResponse, ListDnsForwardersResponse__Output as _qvmd_v1_ListDnsForwardersResponse__Output } from './qvmd/v1/ListDnsForwardersResponse';
+import type { ListImagesRequest as _qvmd_v1_ListImagesRequest, ListImagesRequest__Output as _qvmd_v1_ListImagesRequest__Output } from './qvmd/v1/ListImagesRequest';
+import type { ListImagesResponse as _qvmd_v1_ListImagesResponse, ListImagesResponse__Output as _qvmd_v1_ListImagesResponse__Output } from './qvmd/v1/ListImagesResponse';
+import type { ListInstancesRequest as _qvmd_v1_ListInstancesRequest, ListInstancesRequest__Output as _qvmd_v1_ListInstancesRequest__Output } from './qvmd/v1/ListInstancesRequest';
+import type { ListInstancesResponse as _qvmd_v1_ListInstancesResponse, ListInstancesResponse__Output as _qvmd_v1_ListInstancesResponse__Output } from './qvmd/v1/ListInstancesResponse';
 import type { ListNetworksRequest as _qvmd_v1_ListNetworksRequest, ListNetworksRequest__Output as _qvmd_v1_ListNetworksRequest__Output } from './qvmd/v1/ListNetworksRequest';
 import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetworksResponse__Output as _qvmd_v1_ListNetworksResponse__Output } from './qvmd/v1/ListNetworksResponse';
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from './qvmd/v1/Network';
@@ -112,6 +120,14 @@ export interface ProtoGrpcType {
       InstanceEvent: MessageTypeDefinition<_qvmd_v1_InstanceEvent, _qvmd_v1_InstanceEvent__Output>
       InstanceNic: MessageTypeDefinition<_qvmd_v1_InstanceNic, _qvmd_v1_InstanceNic__Output>
       InstanceSpec: MessageTypeDefinition<_qvmd_v1_InstanceSpec, _qvmd_v1_InstanceSpec__Output>
+      ListBridgesRequest: MessageTypeDefinition<_qvmd_v1_ListBridgesRequest, _qvmd_v1_ListBridgesRequest__Output>
+      ListBridgesResponse: MessageTypeDefinition<_qvmd_v1_ListBridgesResponse, _qvmd_v1_ListBridgesResponse__Output>
+      ListDnsForwardersRequest: MessageTypeDefinition<_qvmd_v1_ListDnsForwardersRequest, _qvmd_v1_ListDnsForwardersRequest__Output>
+      ListDnsForwardersResponse: MessageTypeDefinition<_qvmd_v1_ListDnsForwardersResponse, _qvmd_v1_ListDnsForwardersResponse__Output>
+      ListImagesRequest: MessageTypeDefinition<_qvmd_v1_ListImagesRequest, _qvmd_v1_ListImagesRequest__Output>
+      ListImagesResponse: MessageTypeDefinition<_qvmd_v1_ListImagesResponse, _qvmd_v1_ListImagesResponse__Output>
+      ListInstancesRequest: MessageTypeDefinition<_qvmd_v1_ListInstancesRequest, _qvmd_v1_ListInstancesRequest__Output>
+      ListInstancesResponse: MessageTypeDefinition<_qvmd_v1_ListInstancesResponse, _qvmd_v1_ListInstancesResponse__Output>
       ListNetworksRequest: MessageTypeDefinition<_qvmd_v1_ListNetworksRequest, _qvmd_v1_ListNetworksRequest__Output>
       ListNetworksResponse: MessageTypeDefinition<_qvmd_v1_ListNetworksResponse, _qvmd_v1_ListNetworksResponse__Output>
       Network: MessageTypeDefinition<_qvmd_v1_Network, _qvmd_v1_Network__Output>

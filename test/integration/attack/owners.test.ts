@@ -90,6 +90,29 @@ describe("attacker: another uid's objects are out of reach (finding 12)", functi
     );
   });
 
+  it("lists show a uid its own objects only (qvmctl list), and root everything", async () => {
+    const ids = async (who: UnprivilegedUser | undefined, method: string, field: string) => {
+      const r = who
+        ? value<Record<string, Array<{ spec: { id: string } }>>>(await who.call(agent.socket, method))
+        : ((await (agent.client as unknown as Record<string, () => Promise<unknown>>)[method]!()) as Record<
+            string,
+            Array<{ spec: { id: string } }>
+          >);
+      return r[field]!.map((o) => o.spec.id);
+    };
+    for (const [method, field, id] of [
+      ["listInstances", "instances", "alicevm"],
+      ["listImages", "images", "alicei"],
+      ["listNetworks", "networks", "alicen"],
+      ["listDnsForwarders", "dns_forwarders", undefined],
+      ["listBridges", "bridges", undefined],
+    ] as const) {
+      assert.deepEqual(await ids(mallory, method, field), [], `${method}: mallory sees none of alice's`);
+      assert.deepEqual(await ids(alice, method, field), id ? [id] : [], `${method}: alice sees hers`);
+      assert.deepEqual(await ids(undefined, method, field), id ? [id] : [], `${method}: root sees all`);
+    }
+  });
+
   it("refuses building on another uid's network or image, naming the property", async () => {
     const mine = {
       id: "malvm",

@@ -104,4 +104,18 @@ describe("Images (fake host)", () => {
       "IMAGE_NOT_FOUND",
     );
   });
+  it("keeps every blob when the state cannot be read (every blob would look unused)", async () => {
+    await a.images.apply(spec({ source: src }), progress, ROOT);
+    const stray = a.p.blob("f".repeat(64));
+    fs.writeFileSync(stray, "stored, then the crash came before its record");
+    // Both the state and its last good copy damaged: qvmd knows nothing, so it must touch nothing.
+    fs.writeFileSync(a.p.stateFile, '{"version": 1, "images": {"i1": ');
+    fs.writeFileSync(a.p.stateLastGood, "");
+    a.boot();
+    assert.ok(a.state.unreadable, "the state is known to be unreadable");
+    await a.images.gc();
+    assert.deepEqual(blobs(), [sha256(disk), "f".repeat(64)].sort(), "nothing removed");
+    await a.images.delete("i1"); // the server refuses it (STATE_CORRUPT); the store holds too
+    assert.deepEqual(blobs(), [sha256(disk), "f".repeat(64)].sort(), "nor by a delete");
+  });
 });

@@ -7,6 +7,7 @@ export interface HealthResponse {
   'state_dir'?: (string);
   'caller_uid'?: (number);
   'caller_gid'?: (number);
+  'problems'?: (string)[];
 }
 
 export interface HealthResponse__Output {
@@ -15,4 +16,5 @@ export interface HealthResponse__Output {
   'state_dir': (string);
   'caller_uid': (number);
   'caller_gid': (number);
+  'problems': (string)[];
 }

@@ -38,6 +38,14 @@ import type { Image as _qvmd_v1_Image, Image__Output as _qvmd_v1_Image__Output }
 import type { ImageEvent as _qvmd_v1_ImageEvent, ImageEvent__Output as _qvmd_v1_ImageEvent__Output } from '../../qvmd/v1/ImageEvent';
 import type { Instance as _qvmd_v1_Instance, Instance__Output as _qvmd_v1_Instance__Output } from '../../qvmd/v1/Instance';
 import type { InstanceEvent as _qvmd_v1_InstanceEvent, InstanceEvent__Output as _qvmd_v1_InstanceEvent__Output } from '../../qvmd/v1/InstanceEvent';
+import type { ListBridgesRequest as _qvmd_v1_ListBridgesRequest, ListBridgesRequest__Output as _qvmd_v1_ListBridgesRequest__Output } from '../../qvmd/v1/ListBridgesRequest';
+import type { ListBridgesResponse as _qvmd_v1_ListBridgesResponse, ListBridgesResponse__Output as _qvmd_v1_ListBridgesResponse__Output } from '../../qvmd/v1/ListBridgesResponse';
+import type { ListDnsForwardersRequest as _qvmd_v1_ListDnsForwardersRequest, ListDnsForwardersRequest__Output as _qvmd_v1_ListDnsForwardersRequest__Output } from '../../qvmd/v1/ListDnsForwardersRequest';
+import type { ListDnsForwardersResponse as _qvmd_v1_ListDnsForwardersResponse, ListDnsForwardersResponse__Output as _qvmd_v1_ListDnsForwardersResponse__Output } from '../../qvmd/v1/ListDnsForwardersResponse';
+import type { ListImagesRequest as _qvmd_v1_ListImagesRequest, ListImagesRequest__Output as _qvmd_v1_ListImagesRequest__Output } from '../../qvmd/v1/ListImagesRequest';
+import type { ListImagesResponse as _qvmd_v1_ListImagesResponse, ListImagesResponse__Output as _qvmd_v1_ListImagesResponse__Output } from '../../qvmd/v1/ListImagesResponse';
+import type { ListInstancesRequest as _qvmd_v1_ListInstancesRequest, ListInstancesRequest__Output as _qvmd_v1_ListInstancesRequest__Output } from '../../qvmd/v1/ListInstancesRequest';
+import type { ListInstancesResponse as _qvmd_v1_ListInstancesResponse, ListInstancesResponse__Output as _qvmd_v1_ListInstancesResponse__Output } from '../../qvmd/v1/ListInstancesResponse';
 import type { ListNetworksRequest as _qvmd_v1_ListNetworksRequest, ListNetworksRequest__Output as _qvmd_v1_ListNetworksRequest__Output } from '../../qvmd/v1/ListNetworksRequest';
 import type { ListNetworksResponse as _qvmd_v1_ListNetworksResponse, ListNetworksResponse__Output as _qvmd_v1_ListNetworksResponse__Output } from '../../qvmd/v1/ListNetworksResponse';
 import type { Network as _qvmd_v1_Network, Network__Output as _qvmd_v1_Network__Output } from '../../qvmd/v1/Network';
@@ -224,6 +232,42 @@ export interface QvmdClient extends grpc.Client {
   health(argument: _qvmd_v1_HealthRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_HealthResponse__Output>): grpc.ClientUnaryCall;
   health(argument: _qvmd_v1_HealthRequest, callback: grpc.requestCallback<_qvmd_v1_HealthResponse__Output>): grpc.ClientUnaryCall;
   
+  ListBridges(argument: _qvmd_v1_ListBridgesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  ListBridges(argument: _qvmd_v1_ListBridgesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  ListBridges(argument: _qvmd_v1_ListBridgesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  ListBridges(argument: _qvmd_v1_ListBridgesRequest, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  listBridges(argument: _qvmd_v1_ListBridgesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  listBridges(argument: _qvmd_v1_ListBridgesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  listBridges(argument: _qvmd_v1_ListBridgesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  listBridges(argument: _qvmd_v1_ListBridgesRequest, callback: grpc.requestCallback<_qvmd_v1_ListBridgesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  ListDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  ListDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  ListDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  listDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  listDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  listDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  listDnsForwarders(argument: _qvmd_v1_ListDnsForwardersRequest, callback: grpc.requestCallback<_qvmd_v1_ListDnsForwardersResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListImages(argument: _qvmd_v1_ListImagesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  ListImages(argument: _qvmd_v1_ListImagesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  ListImages(argument: _qvmd_v1_ListImagesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  ListImages(argument: _qvmd_v1_ListImagesRequest, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  listImages(argument: _qvmd_v1_ListImagesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  listImages(argument: _qvmd_v1_ListImagesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  listImages(argument: _qvmd_v1_ListImagesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  listImages(argument: _qvmd_v1_ListImagesRequest, callback: grpc.requestCallback<_qvmd_v1_ListImagesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListInstances(argument: _qvmd_v1_ListInstancesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  ListInstances(argument: _qvmd_v1_ListInstancesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  ListInstances(argument: _qvmd_v1_ListInstancesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  ListInstances(argument: _qvmd_v1_ListInstancesRequest, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  listInstances(argument: _qvmd_v1_ListInstancesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  listInstances(argument: _qvmd_v1_ListInstancesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  listInstances(argument: _qvmd_v1_ListInstancesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  listInstances(argument: _qvmd_v1_ListInstancesRequest, callback: grpc.requestCallback<_qvmd_v1_ListInstancesResponse__Output>): grpc.ClientUnaryCall;
+  
   ListNetworks(argument: _qvmd_v1_ListNetworksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
   ListNetworks(argument: _qvmd_v1_ListNetworksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_qvmd_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
   ListNetworks(argument: _qvmd_v1_ListNetworksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_qvmd_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
@@ -287,6 +331,14 @@ export interface QvmdHandlers extends grpc.UntypedServiceImplementation {
   
   Health: grpc.handleUnaryCall<_qvmd_v1_HealthRequest__Output, _qvmd_v1_HealthResponse>;
   
+  ListBridges: grpc.handleUnaryCall<_qvmd_v1_ListBridgesRequest__Output, _qvmd_v1_ListBridgesResponse>;
+  
+  ListDnsForwarders: grpc.handleUnaryCall<_qvmd_v1_ListDnsForwardersRequest__Output, _qvmd_v1_ListDnsForwardersResponse>;
+  
+  ListImages: grpc.handleUnaryCall<_qvmd_v1_ListImagesRequest__Output, _qvmd_v1_ListImagesResponse>;
+  
+  ListInstances: grpc.handleUnaryCall<_qvmd_v1_ListInstancesRequest__Output, _qvmd_v1_ListInstancesResponse>;
+  
   ListNetworks: grpc.handleUnaryCall<_qvmd_v1_ListNetworksRequest__Output, _qvmd_v1_ListNetworksResponse>;
   
   UploadBlob: grpc.handleClientStreamingCall<_qvmd_v1_UploadChunk__Output, _qvmd_v1_UploadResult>;
@@ -315,6 +367,10 @@ export interface QvmdDefinition extends grpc.ServiceDefinition {
   GetNetwork: MethodDefinition<_qvmd_v1_GetNetworkRequest, _qvmd_v1_Network, _qvmd_v1_GetNetworkRequest__Output, _qvmd_v1_Network__Output>
   GetTemplate: MethodDefinition<_qvmd_v1_GetTemplateRequest, _qvmd_v1_Template, _qvmd_v1_GetTemplateRequest__Output, _qvmd_v1_Template__Output>
   Health: MethodDefinition<_qvmd_v1_HealthRequest, _qvmd_v1_HealthResponse, _qvmd_v1_HealthRequest__Output, _qvmd_v1_HealthResponse__Output>
+  ListBridges: MethodDefinition<_qvmd_v1_ListBridgesRequest, _qvmd_v1_ListBridgesResponse, _qvmd_v1_ListBridgesRequest__Output, _qvmd_v1_ListBridgesResponse__Output>
+  ListDnsForwarders: MethodDefinition<_qvmd_v1_ListDnsForwardersRequest, _qvmd_v1_ListDnsForwardersResponse, _qvmd_v1_ListDnsForwardersRequest__Output, _qvmd_v1_ListDnsForwardersResponse__Output>
+  ListImages: MethodDefinition<_qvmd_v1_ListImagesRequest, _qvmd_v1_ListImagesResponse, _qvmd_v1_ListImagesRequest__Output, _qvmd_v1_ListImagesResponse__Output>
+  ListInstances: MethodDefinition<_qvmd_v1_ListInstancesRequest, _qvmd_v1_ListInstancesResponse, _qvmd_v1_ListInstancesRequest__Output, _qvmd_v1_ListInstancesResponse__Output>
   ListNetworks: MethodDefinition<_qvmd_v1_ListNetworksRequest, _qvmd_v1_ListNetworksResponse, _qvmd_v1_ListNetworksRequest__Output, _qvmd_v1_ListNetworksResponse__Output>
   UploadBlob: MethodDefinition<_qvmd_v1_UploadChunk, _qvmd_v1_UploadResult, _qvmd_v1_UploadChunk__Output, _qvmd_v1_UploadResult__Output>
 }

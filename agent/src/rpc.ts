@@ -1,0 +1,101 @@
+// How one gRPC call is served: its caller is learnt (SO_PEERCRED, peer/listen.ts), the call is
+// refused while qvmd has no readable state (all but Health), the handler runs, and a QvmdError
+// becomes a gRPC status here and only here.
+import type * as grpc from "@grpc/grpc-js";
+import { toStatus as wireStatus } from "@pulumi-qemu/api";
+import { z } from "zod";
+import { QvmdError, propertyOf } from "./errors";
+import { type Caller, callerOf } from "./peer/creds";
+
+export function toStatus(e: unknown): Partial<grpc.StatusObject> {
+  if (e instanceof QvmdError)
+    return wireStatus({ kind: e.kind, code: e.code, message: e.message, ...e.opts });
+  // A spec re-read from the state that no longer parses: ours to fix, not the caller's.
+  if (e instanceof z.ZodError) {
+    const details = e.issues.map((i) => `${propertyOf(i.path) || "spec"}: ${i.message}`).join("; ");
+    return wireStatus({ kind: "internal", code: "STATE_CORRUPT", message: `recorded spec: ${details}` });
+  }
+  return wireStatus({
+    kind: "internal",
+    code: "INTERNAL",
+    message: e instanceof Error ? e.message : String(e),
+  });
+}
+
+/** What every handler shares: the log, and why qvmd cannot serve (no readable state), if so. */
+export interface Ctx {
+  log: (m: string) => void;
+  unreadable?: string;
+}
+
+/**
+ * The caller of a call, from the credentials its connection was accepted with. With no readable
+ * state qvmd knows nothing, and unknown is not absent: every call but Health fails (never with
+ * NOT_FOUND, which a caller may take for "gone") until a state is restored.
+ */
+function caller(ctx: Ctx, name: string, call: { getPeer(): string }): Promise<Caller> {
+  const c = callerOf(call.getPeer());
+  if (!c)
+    return Promise.reject(
+      new QvmdError("denied", "NO_CALLER", "qvmd cannot tell who is calling; refusing the call", {
+        hint: "connect through qvmd's unix socket",
+      }),
+    );
+  if (ctx.unreadable && name !== "Health")
+    return Promise.reject(
+      new QvmdError("precondition", "STATE_CORRUPT", `qvmd cannot read its state: ${ctx.unreadable}`, {
+        hint: "see `qvmctl status` and qvmd's log",
+      }),
+    );
+  return Promise.resolve(c);
+}
+
+/** A call with one reply: `fn` gets the call itself (a client stream reads its own messages). */
+export function replying<Call extends { getPeer(): string }, Res>(
+  ctx: Ctx,
+  name: string,
+  fn: (call: Call, caller: Caller) => Promise<Res>,
+) {
+  return (call: Call, cb: grpc.sendUnaryData<Res>) => {
+    caller(ctx, name, call)
+      .then((c) => fn(call, c))
+      .then(
+        (res) => cb(null, res),
+        (e: unknown) => {
+          const s = toStatus(e);
+          ctx.log(`${name} failed: ${s.details}`);
+          cb(s as grpc.ServiceError);
+        },
+      );
+  };
+}
+
+export function unary<Req, Res>(ctx: Ctx, name: string, fn: (req: Req, caller: Caller) => Promise<Res>) {
+  return replying(ctx, name, (call: grpc.ServerUnaryCall<Req, Res>, c: Caller) => fn(call.request, c));
+}
+
+export function streaming<Req, Ev>(
+  ctx: Ctx,
+  name: string,
+  fn: (req: Req, emit: (ev: Ev) => void, caller: Caller) => Promise<Ev>,
+) {
+  return (call: grpc.ServerWritableStream<Req, Ev>) => {
+    caller(ctx, name, call)
+      .then((c) => fn(call.request, (ev) => call.write(ev), c))
+      .then(
+        (last) => {
+          call.write(last);
+          call.end();
+        },
+        (e: unknown) => {
+          const s = toStatus(e);
+          ctx.log(`${name} failed: ${s.details}`);
+          call.emit("error", s);
+        },
+      );
+  };
+}
+
+export const progressEvent = (message: string, done = 0, total = 0) => ({
+  progress: { message, done, total },
+});
