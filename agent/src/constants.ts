@@ -63,6 +63,8 @@ export const NETNS_DIR = "/run/netns";
 /** One entry per link of the root namespace (qvmd's own): existence without running `ip`. */
 export const SYS_CLASS_NET = "/sys/class/net";
 export const IP_FORWARD_FILE = "/proc/sys/net/ipv4/ip_forward";
+/** Changes at every boot of the host. */
+export const BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id";
 
 /** Reads the network id back out of a forward-accept rule's comment. */
 export const FORWARD_COMMENT_PATTERN = /^qvm:([a-z0-9]{1,8})$/;
@@ -97,6 +99,8 @@ export function paths(p: Paths) {
     instanceSeed: (id: string) => path.join(p.stateDir, "instances", id, "seed.iso"),
     instanceSerial: (id: string) => path.join(p.stateDir, "instances", id, "serial.log"),
     instanceVars: (id: string) => path.join(p.stateDir, "instances", id, "efivars.fd"),
+    /** The boot id of the host when qvmd last started instances after a boot; gone with /run. */
+    bootMarker: path.join(p.runDir, "qvmd.boot"),
     instancePid: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.pid`),
     instanceQmp: (id: string) => path.join(p.runDir, `${PREFIX}-${id}.qmp`),
     /** Where a clone's QEMU listens for its template's saved state (streamed by qvmd). */

@@ -21,14 +21,39 @@ import { linuxImageHost } from "./image/host";
 import { Images } from "./image/manager";
 import { linuxInstanceHost } from "./instance/host";
 import { Instances } from "./instance/manager";
+import { adoptAll, startAfterBoot } from "./instance/restart";
 import { forgetBackends, startFirewallGuard } from "./firewall";
 import { linuxNetworkHost } from "./network/host";
 import { Networks } from "./network/manager";
 import { listenWithPeerCredentials } from "./peer/listen";
 import { Topology } from "./policy/topology";
 import { createServer } from "./server";
+import { bootedSinceMarked, markStarted } from "./boot";
 import { StateStore } from "./state";
 import { Templates } from "./template/manager";
+import { crashPointsArmed, withCrashPoints } from "./util/crash-points";
+
+// The host operations that only look: no crash point before them (util/crash-points.ts).
+const NET_READS = [
+  "observe",
+  "nftTableExists",
+  "nftTables",
+  "hostRoutes",
+  "readIpForward",
+  "dhcpRunning",
+  "forwardAcceptDrift",
+] as const;
+const BRIDGE_READS = ["link", "routesVia", "hostRoutes"] as const;
+const INSTANCE_READS = [
+  "findQemu",
+  "probeAccel",
+  "ipTables",
+  "listeners",
+  "localAddresses",
+  "discover",
+  "cloudInitFinished",
+  "sshAnswers",
+] as const;
 
 function log(m: string): void {
   process.stderr.write(`${new Date().toISOString()} qvmd[${process.pid}] ${m}\n`);
@@ -99,18 +124,35 @@ async function main(): Promise<void> {
   if (group && gid === undefined) throw new Error(`--socket-group: no group named ${group} in /etc/group`);
   await claimSocket(socket);
 
+  const armed = crashPointsArmed();
+  if (armed) log(armed);
   const state = new StateStore(p);
   for (const problem of state.problems) log(`state: ${problem}`);
   // DNS forwarders start after the networks; until then no gateway serves DNS (finding 6).
   const gateways: { dns?: DnsForwarders } = {};
-  const networks = new Networks(p, state, linuxNetworkHost(p), (netId) =>
-    gateways.dns ? gateways.dns.gatewayServices(netId) : {},
+  // Every host operation that changes something is a test crash point (off unless armed).
+  const networks = new Networks(
+    p,
+    state,
+    withCrashPoints("network", linuxNetworkHost(p), NET_READS),
+    (netId) => (gateways.dns ? gateways.dns.gatewayServices(netId) : {}),
   );
   await networks.reassertAll(log);
   // Half-received uploads and downloads of a crashed qvmd: nobody waits for them any more.
   for (const d of [p.uploadsDir, p.downloadsDir]) fs.rmSync(d, { recursive: true, force: true });
-  const images = new Images(p, state, linuxImageHost(config.downloads));
-  const bridges = new Bridges(state, linuxBridgeHost, config.bridges);
+  const images = new Images(
+    p,
+    state,
+    withCrashPoints("image", linuxImageHost(config.downloads), ["inspect"]),
+  );
+  // Blobs a crash left unrecorded (stored, then the crash came before the record).
+  await images.gc();
+  const bridges = new Bridges(
+    state,
+    withCrashPoints("bridge", linuxBridgeHost, BRIDGE_READS),
+    config.bridges,
+  );
+  const instanceHost = withCrashPoints("instance", linuxInstanceHost, INSTANCE_READS);
   const topology = new Topology();
   const instances = new Instances(
     p,
@@ -119,11 +161,11 @@ async function main(): Promise<void> {
     networks,
     bridges,
     log,
-    linuxInstanceHost,
+    instanceHost,
     config.portForwards,
     topology,
   );
-  await instances.adoptAll();
+  await adoptAll(instances, state, log);
   const templates = new Templates(
     p,
     state,
@@ -131,14 +173,14 @@ async function main(): Promise<void> {
     networks,
     (n) => instances.addresses.leases(n),
     log,
-    linuxInstanceHost,
+    instanceHost,
   );
   const dns = new DnsForwarders(
     state,
     networks,
     (netId) => instances.hostsOn(netId),
     log,
-    forwarderProcess(log),
+    withCrashPoints("dnsForwarder", forwarderProcess(log), ["close", "whyUnreadable"]),
   );
   gateways.dns = dns;
   instances.onAddressesChanged = () => dns.refreshHosts();
@@ -185,6 +227,13 @@ async function main(): Promise<void> {
   // Members of the group may drive qvmd; everyone else needs root.
   if (gid !== undefined) fs.chownSync(socket, 0, gid);
   log(`serving on ${socket}, state in ${path.dirname(p.stateFile)}`);
+
+  // After a host reboot the VMs that should run are started again (in the background: qvmd
+  // answers meanwhile; a call for one of them waits for its start).
+  if (!state.unreadable && (await bootedSinceMarked(p.bootMarker)))
+    void startAfterBoot(instances, state, log)
+      .then(() => markStarted(p.bootMarker))
+      .catch((e: unknown) => log(`starting instances after boot: ${String(e)}`));
 
   // Stopping qvmd never stops what it manages: networks and DHCP servers keep running.
   const stop = (sig: string) => {

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
 import { QvmdError } from "./errors";
 import { writeFileAtomic } from "./util/atomic";
+import { crashPoint } from "./util/crash-points";
 import { Mutex } from "./util/lock";
 
 /** Every object records who created it: see "Callers and ownership" in api/proto/qvmd.proto. */
@@ -251,6 +252,7 @@ export class StateStore {
       // A separate copy (not a link): damage to one file in place cannot reach the other.
       await writeFileAtomic(this.p.stateLastGood, text, 0o600);
       this.doc = next;
+      crashPoint("state.written");
     });
   }
 }

@@ -77,9 +77,11 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Everything of ours on the host, as names only (pids and random names differ between runs that
  * converged to the same place): namespaces, links (root and inside our namespaces), nft tables,
  * QEMU by -name, DHCP servers by network, the DNS forwarder processes, and the files under the
- * state directory (the state file itself and logs left out).
+ * state directory (the state file itself and logs left out). `qvmdPid`: that qvmd's own DNS
+ * forwarder process is left out (it lives as long as qvmd, whether or not a forwarder is left);
+ * any other one, e.g. an orphan of a killed qvmd, is listed.
  */
-export async function hostSnapshot(stateDir: string): Promise<string[]> {
+export async function hostSnapshot(stateDir: string, qvmdPid?: number): Promise<string[]> {
   const out: string[] = [];
   const nets = (await run("ip", ["netns", "list"], { reject: false })).stdout
     .split("\n")
@@ -103,7 +105,8 @@ export async function hostSnapshot(stateDir: string): Promise<string[]> {
     const conf = p.argv.find((a) => a.startsWith("--conf-file=") && a.includes(stateDir));
     if (p.comm === "dnsmasq" && conf) out.push(`dnsmasq ${path.relative(stateDir, conf.slice(12))}`);
     // The DNS forwarder process (CHILD_TITLE in agent/src/dns/remote.ts): one per qvmd, never two.
-    if (p.argv.includes("qvmd-dns")) out.push("process qvmd-dns");
+    if (p.argv.includes("qvmd-dns") && (qvmdPid === undefined || p.ppid !== qvmdPid))
+      out.push("process qvmd-dns");
   }
   const walk = (dir: string, rel = ""): void => {
     if (!fs.existsSync(dir)) return;

@@ -14,6 +14,7 @@ import { pipeline } from "node:stream/promises";
 import type { Config } from "../config";
 import { inRanges } from "../config";
 import { QvmdError } from "../errors";
+import { crashPoint } from "../util/crash-points";
 
 export interface FetchResult {
   sha256: string;
@@ -145,8 +146,14 @@ export async function fetchTo(
   const hash = createHash("sha256");
   let done = 0;
   let lastReport = 0;
+  let midway = false;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      // Mid-download: the part file open, its first bytes on their way (a test kill point).
+      if (done > 0 && !midway) {
+        midway = true;
+        crashPoint("image.downloading");
+      }
       done += chunk.length;
       if (done > policy.maxBytes) return cb(tooLarge());
       hash.update(chunk);

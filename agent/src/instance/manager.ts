@@ -17,7 +17,7 @@ import { InstanceAddresses, type NicState } from "./addresses";
 import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
-import { type ApplyPlan, STOP_GRACE_MS, type Step } from "./plan";
+import { type ApplyPlan, type Step } from "./plan";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import { applyClone } from "./clone";
 
@@ -72,8 +72,16 @@ export class Instances {
     return this.admission.check(spec, uid);
   }
 
-  /** `uid`: the caller, recorded as the owner of a new instance. */
-  apply(spec: InstanceSpec, progress: Progress, uid: number): Promise<InstanceStatus> {
+  /**
+   * `uid`: the caller, recorded as the owner of a new instance. `wait: false` skips waiting for
+   * addresses and readiness (a start after a host boot: nobody waits for them).
+   */
+  apply(
+    spec: InstanceSpec,
+    progress: Progress,
+    uid: number,
+    opts: { wait?: boolean } = {},
+  ): Promise<InstanceStatus> {
     return this.lock(spec.id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw violationsError(violations);
@@ -87,7 +95,7 @@ export class Instances {
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
       const { refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid));
       await fs.mkdir(this.p.instanceDir(inst.id), { recursive: true });
-      await this.run(inst, plan, refs, progress);
+      await this.run(inst, plan, refs, progress, opts.wait !== false);
       return this.status(inst.id);
     });
   }
@@ -98,8 +106,9 @@ export class Instances {
     plan: ApplyPlan,
     refs: References,
     progress: Progress,
+    wait: boolean,
   ): Promise<void> {
-    const ctx = { accel: "tcg" as "kvm" | "tcg", waitFrom: 0 };
+    const ctx = { accel: "tcg" as "kvm" | "tcg", waitFrom: 0, wait };
     for (const [i, step] of plan.steps.entries()) {
       try {
         await this.execute(inst, step, refs, progress, ctx);
@@ -121,7 +130,7 @@ export class Instances {
     s: Step,
     refs: References,
     progress: Progress,
-    ctx: { accel: "kvm" | "tcg"; waitFrom: number },
+    ctx: { accel: "kvm" | "tcg"; waitFrom: number; wait: boolean },
   ): Promise<void> {
     const h = this.host;
     switch (s.op) {
@@ -186,10 +195,12 @@ export class Instances {
       case "deleteTap":
         return h.deleteTap(s.ns, s.tap);
       case "awaitReady":
+        if (!ctx.wait) return;
         return this.addresses.ready(inst, s, ctx.waitFrom || Date.now(), progress, {
           alive: async () => (await this.runningPid(inst.id)) > 0,
         });
       case "awaitAddresses":
+        if (!ctx.wait) return;
         ctx.waitFrom = Date.now();
         return this.addresses.wait(
           inst,
@@ -203,7 +214,8 @@ export class Instances {
     }
   }
 
-  private async runningPid(id: string): Promise<number> {
+  /** The pid of the instance's QEMU, 0 when none runs. */
+  async runningPid(id: string): Promise<number> {
     return (await this.host.findQemu(names.qemu(id), this.p.instancePid(id))) ?? 0;
   }
 
@@ -229,8 +241,9 @@ export class Instances {
     return this.lock(id).run(async () => {
       const rec = this.state.instances[id];
       const pid = await this.runningPid(id);
-      if (pid > 0)
-        await this.host.stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: STOP_GRACE_MS });
+      // No ACPI powerdown first: the disk goes with the VM, so an orderly shutdown buys nothing
+      // (and a guest still booting ignores the button for the whole grace period).
+      if (pid > 0) await this.host.stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: 0 });
       const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id ?? "").filter((n) => n !== ""));
       // A TAP may still be where it was created (a crash before the move): look everywhere.
       const spaces = new Set<string | undefined>([undefined, ...[...nets].map((n) => names.netns(n))]);
@@ -275,14 +288,6 @@ export class Instances {
       .filter((id) => only.has(id))
       .sort();
     return Promise.all(ids.map((id) => this.status(id)));
-  }
-
-  /** On start: note which recorded VMs are still running (they are left alone). */
-  async adoptAll(): Promise<void> {
-    for (const id of Object.keys(this.state.instances)) {
-      const pid = await this.runningPid(id);
-      this.log(`instance ${id}: ${pid > 0 ? `running (pid ${pid}), adopted` : "not running"}`);
-    }
   }
 
   close(): void {
