@@ -66,18 +66,27 @@ export class UnprivilegedUser {
     return run("getent", ["group", this.groups[0]!]).then((r) => Number(r.stdout.split(":")[2]));
   }
 
-  /** Runs a command as this user, with a plain environment; resolves with its exit and output. */
+  /**
+   * Runs a command as this user, with a plain environment (plus `env`), in its home (or `cwd`);
+   * resolves with its exit and output.
+   */
   exec(
     argv: string[],
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {},
   ): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const p = spawn(
         "setpriv",
         [`--reuid=${this.uid}`, `--regid=${this.gid}`, "--init-groups", "--inh-caps=-all", "--", ...argv],
         {
-          cwd: this.home,
-          env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: this.home, TMPDIR: this.home, LANG: "C.UTF-8" },
+          cwd: opts.cwd ?? this.home,
+          env: {
+            PATH: "/usr/local/bin:/usr/bin:/bin",
+            HOME: this.home,
+            TMPDIR: this.home,
+            LANG: "C.UTF-8",
+            ...opts.env,
+          },
           stdio: ["ignore", "pipe", "pipe"],
           timeout: opts.timeoutMs ?? 120000,
         },
