@@ -183,6 +183,7 @@ export function createServer(deps: ServerDeps): grpc.Server {
       a.mayAct(c, "template", spec.id);
       a.mayUse(c, "image", spec.image_id, "imageId");
       a.mayUse(c, "network", spec.network_id, "networkId");
+      a.templateQuota(c, spec);
       const t = await templates.apply(spec, (m) => emit(progressEvent(m)), c.uid);
       return { template: templateToWire(t) };
     }),

@@ -64,6 +64,8 @@ export interface TemplateRecord extends OwnedRecord {
   machine: { arch: "x86_64" | "aarch64"; cpus: number; memoryMb: number; machine: string };
   /** The boot files QEMU loaded (their sizes are part of the saved state): clones load the same. */
   boot: { kernel?: string; initrd?: string; cmdline?: string };
+  /** Its disk layer's virtual size (the image's), in GiB: each clone's disk. Absent in old records. */
+  diskGb?: number;
   bootMs: number;
   saveMs: number;
   createdAt: string;

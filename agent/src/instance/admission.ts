@@ -22,7 +22,8 @@ import {
 } from "./conflicts";
 import type { HostBridge } from "./discovery";
 import type { InstanceHost } from "./host";
-import { type ApplyPlan, imageFacts, planApply } from "./plan";
+import { imageFacts } from "./image-facts";
+import { type ApplyPlan, planApply } from "./plan";
 import {
   type InstanceSpec,
   normalisedSpec,

@@ -226,8 +226,12 @@ export class Instances {
     if (!inst) throw stateCorrupt("instance", id);
     const pid = await this.runningPid(id);
     const network = async (netId: string) => this.networks.resolved(netId);
+    // A clone runs its template's guest: its image, processors and memory are the template's.
+    const tpl = inst.template_id !== "" ? this.state.templates[inst.template_id] : undefined;
     return {
-      instance: inst,
+      instance: tpl
+        ? { ...inst, image_id: tpl.imageId, cpus: tpl.machine.cpus, memory_mb: tpl.machine.memoryMb }
+        : inst,
       state: pid > 0 ? "running" : "stopped",
       pid,
       nics: await this.addresses.nics(inst, pid, network),

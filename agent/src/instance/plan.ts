@@ -5,12 +5,12 @@
 import { createHash } from "node:crypto";
 import { names, type StatePaths } from "../constants";
 import { QvmdError } from "../errors";
-import type { ImageStatus } from "../image/manager";
 import type { ResolvedNetwork } from "../network/spec";
 import { uefiFirmware, type Arch, type QemuLaunch } from "../qemu/argv";
 import { renderMetaData, renderUserData } from "../qemu/seed-render";
 import type { InstanceRecord } from "../state";
 import type { HostBridge } from "./discovery";
+import type { ImageFacts } from "./image-facts";
 import type { SeedFiles } from "./host";
 import type { ResolvedInstance, ResolvedNic } from "./spec";
 
@@ -18,36 +18,6 @@ import type { ResolvedInstance, ResolvedNic } from "./spec";
 export const STOP_GRACE_MS = 10000;
 
 export const GiB = 1024 ** 3;
-
-/** The image as an instance uses it: its blobs and how it boots. */
-export interface ImageFacts {
-  path: string;
-  format: string;
-  sha256: string;
-  kernelSha256?: string;
-  initrdSha256?: string;
-  virtualSizeBytes: number;
-  kernelPath?: string;
-  initrdPath?: string;
-  arch: Arch;
-  firmware: "bios" | "uefi";
-  cmdline: string;
-}
-
-/** What of an image an instance uses. */
-export const imageFacts = (s: ImageStatus): ImageFacts => ({
-  path: s.path,
-  format: s.record.format,
-  sha256: s.record.sha256,
-  kernelSha256: s.record.kernelSha256,
-  initrdSha256: s.record.initrdSha256,
-  virtualSizeBytes: s.record.virtualSizeBytes,
-  kernelPath: s.kernelPath,
-  initrdPath: s.initrdPath,
-  arch: s.image.arch,
-  firmware: s.image.firmware,
-  cmdline: s.image.cmdline,
-});
 
 export interface ApplyFacts {
   inst: ResolvedInstance;

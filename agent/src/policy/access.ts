@@ -8,7 +8,7 @@ import type { instanceSpecShape } from "../instance/spec";
 import type { Caller } from "../peer/creds";
 import type { StateStore } from "../state";
 import { assertMayAct, assertMayUse, type Kind, mayAct as mayActOn, visibleTo } from "./owners";
-import { assertWithinQuota, instanceUsage, type Usage, usageOf } from "./quotas";
+import { assertWithinQuota, instanceUsage, templateUsage, type Usage, usageOf } from "./quotas";
 
 /** The record of `id` in one of the state's maps, if any (never an inherited property). */
 const recordOf = <R>(map: Readonly<Record<string, R>>, id: unknown): R | undefined =>
@@ -61,6 +61,13 @@ export function accessRules(state: StateStore, quotas: Config["quotas"]) {
       const all = Object.entries(maps[kind]());
       const shown = sharedKinds.has(kind) ? visibleTo(c, all) : all.filter(([, r]) => mayActOn(c, r));
       return new Set(shown.map(([id]) => id));
+    },
+    /** QUOTA_EXCEEDED when the template (built again or new) passes the instance, memory or disk quota. */
+    templateQuota(c: Caller, spec: { id: string; image_id: string; memory_mb: number }) {
+      assertWithinQuota(c, quotas, usageOf(state, c.uid, { kind: "templates", id: spec.id }), {
+        instances: 1,
+        ...templateUsage(state, spec),
+      });
     },
     /** Fails when an instance has a NIC on the network or bridge (asked inside the topology step). */
     unused: (field: "network_id" | "bridge_id", id: string) => () => {

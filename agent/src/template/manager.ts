@@ -3,8 +3,6 @@
 // memory), freeze the disk layer. A build interrupted anywhere leaves a `building` record whose
 // leftovers the next Apply or Delete removes before anything else.
 import * as fs from "node:fs/promises";
-import { createHash } from "node:crypto";
-import { resources } from "@pulumi-qemu/api";
 import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound } from "../errors";
 import type { Images } from "../image/manager";
@@ -13,13 +11,13 @@ import type { InstanceHost } from "../instance/host";
 import type { LeaseWatch } from "../network/leases";
 import type { Networks } from "../network/manager";
 import type { ResolvedNetwork } from "../network/spec";
-import type { QemuLaunch } from "../qemu/argv";
 import { stopQemu } from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
 import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
 import type { StateStore, TemplateRecord } from "../state";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
+import { templateLaunch, templateMac } from "./launch";
 import { saveState, unplugNics } from "./migrate";
 import { buildKey, type ResolvedTemplate, resolveTemplate, type TemplateSpec } from "./spec";
 
@@ -32,12 +30,6 @@ export interface TemplateStatus {
   memoryBytes: number;
   users: string[];
   serialLog: string;
-}
-
-/** The build VM's MAC: 52:54:01 (never an Instance's derived 52:54:00) + the template id's hash. */
-export function templateMac(id: string): string {
-  const h = createHash("sha256").update(`template:${id}`).digest();
-  return ["52", "54", "01", ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, "0"))].join(":");
 }
 
 const invalid = (v: { property: string; code: string; reason: string }[]) =>
@@ -152,6 +144,7 @@ export class Templates {
         accel,
         machine,
         boot,
+        diskGb: Math.max(1, Math.ceil(image.record.virtualSizeBytes / 1024 ** 3)),
         bootMs: 0,
         saveMs: 0,
         createdAt: new Date().toISOString(),
@@ -172,25 +165,7 @@ export class Templates {
     const tap = names.templateTap(t.id);
     const mac = templateMac(t.id);
     await this.host.createTap(ns, tap);
-    const launch: QemuLaunch = {
-      name: names.templateQemu(t.id),
-      arch: img.arch,
-      accel,
-      machine: machine.machine,
-      cpus: t.cpus,
-      memoryMb: t.memoryMb,
-      pidFile: this.p.templatePid(t.id),
-      qmpSocket: this.p.templateQmp(t.id),
-      serialLog: this.p.templateSerial(t.id),
-      disk: { path: disk, format: "qcow2" },
-      seed: this.p.templateSeed(t.id),
-      ...boot,
-      firmware: "bios",
-      nics: [{ tap, mac }],
-      hotplug: { rootPorts: resources.TEMPLATE_MAX_NICS, nicsLater: false },
-      vmgenid: true,
-      memoryFile: { path: this.p.templateMemory(t.id), shared: true },
-    };
+    const launch = templateLaunch(this.p, t, { arch: img.arch, accel, boot, tap, mac });
     const t0 = Date.now();
     const deadline = t0 + t.waitSeconds * 1000;
     progress(`booting the template (${accel}, ${t.cpus} vCPU, ${t.memoryMb} MiB)`);

@@ -92,6 +92,10 @@ export const instance = defineResource<Inputs, Instance>({
   },
 
   outputs: (v) => ({
+    // A clone's image, processors and memory are its template's: qvmd reports what runs.
+    ...(v.spec?.template_id
+      ? { imageId: v.spec.image_id, cpus: v.spec.cpus, memoryMb: v.spec.memory_mb }
+      : {}),
     ipAddresses: v.nics.map((n) => n.ip),
     macs: v.nics.map((n) => n.mac),
     state: v.state,

@@ -68,7 +68,14 @@ describe("attacker: quotas bound what one uid holds (finding 9)", function () {
     await refused("a second instance", "id", "applyInstance", { ...vm, id: "qv2", nics: [] });
     await refused("more memory", "memoryMb", "applyInstance", { ...vm, memory_mb: 2048 });
     ok(await user.call(agent.socket, "applyInstance", { ...vm, memory_mb: 1024 }));
+    // A template is an instance too (a VM while it builds, a saved one after), with its memory.
+    const tpl = { id: "qt1", image_id: "qi", network_id: "q1", memory_mb: 256 };
+    await refused("a template past the instance quota", "id", "applyTemplate", tpl);
     ok(await user.call(agent.socket, "deleteInstance", "qv1"));
+    await refused("a template past the memory quota", "memoryMb", "applyTemplate", {
+      ...tpl,
+      memory_mb: 2048,
+    });
     ok(await user.call(agent.socket, "deleteImage", "qi"));
     ok(await user.call(agent.socket, "deleteNetwork", "q1"));
   });

@@ -133,6 +133,11 @@ describe("qvmd InstanceTemplate and clones (real QEMU guests)", function () {
     for (const ip of ips) assert.match(ip, /^10\.238\.0\.\d+$/);
     assert.notEqual(ips[0], ips[1]);
     assert.deepEqual([a!.nics[0]!.mac, b!.nics[0]!.mac], ["52:54:00:4c:00:01", "52:54:00:4c:00:02"]);
+    // What runs is the template's guest: its image, memory and disk size are reported.
+    for (const v of [a!, b!]) {
+      assert.deepEqual([v.spec!.image_id, v.spec!.memory_mb, v.spec!.template_id], ["direct", 256, "t1"]);
+      assert.ok(v.disk_gb >= 1, `disk_gb ${v.disk_gb}`);
+    }
     for (const ip of ips) assert.equal(await get(ip, "/warm.txt"), "warm", "user-data ran in the template");
     for (const v of [a!, b!]) {
       const argv = fs.readFileSync(`/proc/${v.pid}/cmdline`, "utf8").split("\0");

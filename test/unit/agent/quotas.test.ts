@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import { defaultConfig } from "../../../agent/src/config";
 import { QvmdError } from "../../../agent/src/errors";
-import { assertWithinQuota, instanceUsage, usageOf } from "../../../agent/src/policy/quotas";
+import { assertWithinQuota, instanceUsage, templateUsage, usageOf } from "../../../agent/src/policy/quotas";
 
 const inst = (uid: number | undefined, memory_mb: number, diskGb: number) => ({
   uid,
@@ -53,6 +53,36 @@ describe("quotas", () => {
       memoryMb: 512,
       diskGb: 3,
     });
+  });
+
+  it("counts a template as an instance with its memory, and its disk layer plus memory file as disk; a clone as its template", () => {
+    const tpl = (uid: number, memoryMb: number, diskGb?: number) => ({
+      uid,
+      imageId: "i",
+      machine: { arch: "x86_64", cpus: 1, memoryMb, machine: "q35" },
+      diskGb,
+    });
+    const clone = { ...inst(1000, 0, 3), spec: { id: "k", image_id: "", template_id: "t", memory_mb: 0 } };
+    const s = {
+      ...state,
+      instances: { k: clone },
+      templates: { t: tpl(1000, 256, 3), u: tpl(1000, 2048), r: tpl(0, 4096, 9) },
+    } as unknown as Parameters<typeof usageOf>[0];
+    const u = usageOf(s, 1000);
+    // t: 256 MiB, 3 GiB + 1 GiB of memory file; u (an old record without diskGb): the image's 3 GiB
+    // + 2 GiB; the clone k: t's 256 MiB and 3 GiB.
+    assert.deepEqual([u.instances, u.memoryMb, u.diskGb], [3, 256 + 2048 + 256, 4 + 5 + 3]);
+    assert.deepEqual(
+      usageOf(s, 1000, { kind: "templates", id: "u" }).memoryMb,
+      512,
+      "the applied one left out",
+    );
+    assert.deepEqual(instanceUsage(s, { image_id: "", template_id: "t", memory_mb: 0, disk_gb: 0 }), {
+      memoryMb: 256,
+      diskGb: 3,
+    });
+    assert.deepEqual(templateUsage(s, { image_id: "i", memory_mb: 0 }), { memoryMb: 512, diskGb: 3 + 1 });
+    assert.deepEqual(templateUsage(s, { image_id: "i", memory_mb: 1536 }), { memoryMb: 1536, diskGb: 3 + 2 });
   });
 
   it("refuses past a quota, naming the property; root is not counted", () => {

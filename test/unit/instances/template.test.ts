@@ -4,7 +4,7 @@ import { cloneLaunch } from "../../../agent/src/instance/clone";
 import { resolveInstance } from "../../../agent/src/instance/spec";
 import { buildQemuArgv } from "../../../agent/src/qemu/argv";
 import type { TemplateRecord } from "../../../agent/src/state";
-import { templateMac } from "../../../agent/src/template/manager";
+import { templateMac } from "../../../agent/src/template/launch";
 import { buildKey, resolveTemplate } from "../../../agent/src/template/spec";
 
 const p = paths({ stateDir: "/var/lib/qvmd", runDir: "/run/qvmd" });

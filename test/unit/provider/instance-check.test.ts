@@ -45,3 +45,36 @@ describe("Instance check (provider side)", () => {
     ]);
   });
 });
+
+describe("Instance outputs (provider side)", () => {
+  const wireOf = (spec: Record<string, unknown>) => ({
+    spec: { id: "c1", image_id: "", template_id: "", cpus: 1, memory_mb: 512, ...spec },
+    state: "running",
+    pid: 42,
+    nics: [
+      { network_id: "n", bridge_id: "", mac: "52:54:00:00:00:01", tap: "t", ip: "10.0.0.5", source: "dhcp" },
+    ],
+    serial_log: "/s",
+    accel: "tcg",
+    disk_gb: 3,
+  });
+  const read = (w: ReturnType<typeof wireOf>, inputs: Record<string, unknown>) =>
+    instance.read({ ...ctx, agent: async () => ({ getInstance: async () => w }) as never }, "c1", inputs);
+
+  it("a clone's imageId, cpus and memoryMb are its template's, as qvmd reports them", async () => {
+    const r = await read(wireOf({ template_id: "t", image_id: "img", cpus: 2, memory_mb: 256 }), {
+      templateId: "t",
+      networks: [{ networkId: "n", mac: "52:54:00:00:00:01" }],
+    });
+    assert.deepEqual(
+      [r?.outputs.imageId, r?.outputs.cpus, r?.outputs.memoryMb, r?.outputs.templateId],
+      ["img", 2, 256, "t"],
+    );
+    assert.equal(r?.inputs.imageId, undefined, "not an input: a later diff is unaffected");
+  });
+
+  it("an instance booted from an image keeps its inputs as outputs", async () => {
+    const r = await read(wireOf({ image_id: "img", memory_mb: 1024 }), { imageId: "img", memoryMb: 1024 });
+    assert.deepEqual([r?.outputs.imageId, r?.outputs.memoryMb, r?.outputs.cpus], ["img", 1024, undefined]);
+  });
+});
