@@ -23,6 +23,7 @@ const BENCHES: Array<[string, string, string[], string[]]> = [
   ["memory", "bench/memory/run.ts", ["10", "3"], ["2", "2"]],
   ["scale", "bench/scale/run.ts", [], ["--quick"]],
   ["dns", "bench/dns/run.ts", ["5"], ["2"]],
+  ["warmstart", "bench/warmstart/run.ts", ["10", "3"], ["4", "1"]],
 ];
 
 function runBench(name: string, script: string, argv: string[], env: Record<string, string>, log: string) {
