@@ -10,12 +10,15 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_CONFIG_PASSPHRASE ?=
 export PULUMI_HOME ?= $(ROOT)/.state/pulumi-home
 
-.PHONY: setup apt npm pulumi python golang build dist dist-python gen gen-check check-sdk lint format typecheck check test test-unit test-integration test-e2e test-chaos up down bench bench-setup
+.PHONY: setup apt users npm pulumi python golang build dist dist-python gen gen-check check-sdk lint format typecheck check test test-unit test-integration test-e2e test-chaos up down bench bench-setup
 
-setup: apt npm pulumi python golang build
+setup: apt users npm pulumi python golang build
 
 apt:
 	@bash scripts/setup-apt.sh
+
+users:
+	@bash scripts/setup-users.sh
 
 npm:
 	@bash scripts/setup-npm.sh

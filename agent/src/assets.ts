@@ -21,4 +21,8 @@ export const assets = {
   udpAddon: nativeAddon("qvmd-udp"),
   /** The native addon that reads a caller's credentials (agent/native/peercred). */
   peercred: nativeAddon("peercred"),
+  /** Starts QEMU and qemu-img as the sandbox user, with the TAPs and sockets only root can open. */
+  sandboxExec: BUNDLED
+    ? besideExecutable("sandbox-exec.py")
+    : path.join(__dirname, "..", "helpers", "sandbox-exec.py"),
 };

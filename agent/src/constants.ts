@@ -8,6 +8,9 @@ export const PREFIX = "qvm";
 /** Ids and interface-name limits are part of the contract: the provider checks them too. */
 export { ID_PATTERN, IFNAME_MAX } from "@pulumi-qemu/api/validate";
 
+/** The unprivileged users QEMU and dnsmasq run as (scripts/setup-users.sh, the package's postinst). */
+export const SANDBOX_USERS = { qemu: "qvmd-qemu", dhcp: "qvmd-dhcp" } as const;
+
 export const DEFAULT_STATE_DIR = "/var/lib/qvmd";
 export const DEFAULT_RUN_DIR = "/run/qvmd";
 export const DEFAULT_SOCKET = path.join(DEFAULT_RUN_DIR, "qvmd.sock");
@@ -23,6 +26,8 @@ export const names = {
   nftTable: (id: string) => `${PREFIX}_${id}`,
   /** The port-forward (DNAT) table of an instance, family ip. */
   portTable: (id: string) => `${PREFIX}p_${id}`,
+  /** The guest fence (family bridge): one per namespace, a network's or the root one. */
+  fenceTable: `${PREFIX}_fence`,
   /** nft family of every table of ours. */
   nftFamily: "inet" as const,
   /** TAP of NIC `n` of instance `id`; `qvt` + 8 + 2 digits stays within IFNAME_MAX. */

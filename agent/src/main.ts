@@ -8,11 +8,14 @@ import {
   DEFAULT_RUN_DIR,
   DEFAULT_SOCKET,
   DEFAULT_STATE_DIR,
+  SANDBOX_USERS,
   SOCKET_MODE,
   SYSTEM_PATH,
   paths,
 } from "./constants";
 import { linuxBridgeHost } from "./bridge/host";
+import { ensureLayout } from "./layout";
+import { resolveSandbox } from "./util/sandbox";
 import { Bridges } from "./bridge/manager";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "./config";
 import { forwarderProcess } from "./dnsForwarder/host";
@@ -42,6 +45,8 @@ const NET_READS = [
   "readIpForward",
   "dhcpRunning",
   "forwardAcceptDrift",
+  "fenceExists",
+  "leases",
 ] as const;
 const BRIDGE_READS = ["link", "routesVia", "hostRoutes"] as const;
 const INSTANCE_READS = [
@@ -53,6 +58,8 @@ const INSTANCE_READS = [
   "discover",
   "cloudInitFinished",
   "sshAnswers",
+  "hostFenceExists",
+  "qemuGid",
 ] as const;
 
 function log(m: string): void {
@@ -104,10 +111,15 @@ async function main(): Promise<void> {
   const config = loadConfig(path.resolve(values.config!));
   const socket = path.resolve(values.socket!);
   const p = paths({ stateDir: path.resolve(values["state-dir"]!), runDir: path.resolve(values["run-dir"]!) });
+  // QEMU and dnsmasq never run as root: without their users there is nothing safe to start.
+  const sandboxes = {
+    qemu: await resolveSandbox(SANDBOX_USERS.qemu),
+    dhcp: await resolveSandbox(SANDBOX_USERS.dhcp),
+  };
   fs.mkdirSync(path.dirname(p.stateFile), { recursive: true, mode: 0o700 });
-  // Blobs hold whatever callers uploaded: the state directory is root's alone, even when it
-  // existed before with a looser mode.
-  fs.chmodSync(path.dirname(p.stateFile), 0o700);
+  // Blobs hold whatever callers uploaded: the state directory lets the sandbox users in to what
+  // they need and no one else further (layout.ts), even when it existed before with a looser mode.
+  await ensureLayout(path.dirname(p.stateFile), p, sandboxes);
   fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o755 });
   // The socket is chmod-ed and chown-ed by path once bound: nobody else may be able to put a link
   // in its place meanwhile, so its directory must be root's and writable by root alone.
@@ -134,7 +146,7 @@ async function main(): Promise<void> {
   const networks = new Networks(
     p,
     state,
-    withCrashPoints("network", linuxNetworkHost(p), NET_READS),
+    withCrashPoints("network", linuxNetworkHost(p, sandboxes), NET_READS),
     (netId) => (gateways.dns ? gateways.dns.gatewayServices(netId) : {}),
   );
   await networks.reassertAll(log);
@@ -152,7 +164,7 @@ async function main(): Promise<void> {
     withCrashPoints("bridge", linuxBridgeHost, BRIDGE_READS),
     config.bridges,
   );
-  const instanceHost = withCrashPoints("instance", linuxInstanceHost, INSTANCE_READS);
+  const instanceHost = withCrashPoints("instance", linuxInstanceHost(p, sandboxes), INSTANCE_READS);
   const topology = new Topology();
   const instances = new Instances(
     p,
@@ -197,6 +209,7 @@ async function main(): Promise<void> {
             forgetBackends();
             await networks.reassertFirewall(reason);
             await instances.refreshPortForwards();
+            await instances.refreshHostFence();
           },
           check: async () => [...(await networks.firewallCheck()), ...(await instances.missingPortTables())],
           log,

@@ -13,22 +13,20 @@ import { run } from "../../agent/src/util/exec";
 import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { median, record, since } from "../lib/results";
+import { giveTo, qemuSandbox, sandboxDir } from "../../test/helpers/sandbox";
 
 const N = Number(process.argv[2] ?? 5);
 const NS = names.netns("qbi");
 
 /**
- * The floor's spawn: the argv qvmd builds, run as is, until the pid file names a live process. Not
- * launchQemu(): its already-running guard is qvmd's work, not the floor's.
+ * The floor's spawn: the command qvmd builds (the sandbox launcher, then QEMU), run as is, until it
+ * prints the pid of the QEMU it started. Not launchQemu(): its already-running guard and its record
+ * are qvmd's work, not the floor's.
  */
 async function bareSpawn(l: QemuLaunch, ns: string): Promise<number> {
   const cmd = launchCommand(l, ns);
-  await run(cmd.file, cmd.args);
-  for (;;) {
-    const pid = fs.existsSync(l.pidFile) ? Number.parseInt(fs.readFileSync(l.pidFile, "utf8").trim(), 10) : 0;
-    if (pid > 0 && fs.existsSync(`/proc/${pid}`)) return pid;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const r = await run(cmd.file, cmd.args);
+  return Number.parseInt(r.stdout.trim().split("\n").at(-1) ?? "", 10);
 }
 
 async function main(): Promise<void> {
@@ -67,7 +65,9 @@ async function main(): Promise<void> {
       applyMs.push(since(t));
 
       // Floor: the same launch by hand. Files and TAP are prepared outside the timing.
-      const dir = fs.mkdtempSync(path.join(agent.dir, "bare-"));
+      // QEMU runs as the sandbox user, as qvmd runs it: a directory it may enter, a disk it owns.
+      const sandbox = await qemuSandbox();
+      const dir = sandboxDir("qvx-bench-bare-", sandbox);
       const tap = `qvxbt${i}`;
       await run("qemu-img", [
         "create",
@@ -85,6 +85,11 @@ async function main(): Promise<void> {
         path.join(agent.stateDir, "instances", `b${i}`, "seed.iso"),
         path.join(dir, "seed.iso"),
       );
+      giveTo(path.join(dir, "disk.qcow2"), sandbox);
+      fs.writeFileSync(path.join(dir, "serial"), "");
+      giveTo(path.join(dir, "serial"), sandbox);
+      fs.chownSync(path.join(dir, "seed.iso"), 0, sandbox.gid);
+      fs.chmodSync(path.join(dir, "seed.iso"), 0o640);
       await run("ip", ["-n", NS, "tuntap", "add", "dev", tap, "mode", "tap"]);
       await run("ip", ["-n", NS, "link", "set", tap, "master", names.bridge("qbi"), "up"]);
       const launch: QemuLaunch = {
@@ -103,12 +108,14 @@ async function main(): Promise<void> {
         cmdline: "console=ttyS0",
         firmware: "bios",
         nics: [{ tap, mac: `52:54:00:47:01:${(16 + i).toString(16)}` }],
+        sandbox,
       };
       t = process.hrtime.bigint();
       const pid = await bareSpawn(launch, NS);
       spawnMs.push(since(t));
-      await stopQemu({ qmpSocket: launch.qmpSocket, pid }, { graceMs: 0 });
+      await stopQemu({ ...launch, pid }, { graceMs: 0 });
       await run("ip", ["-n", NS, "link", "delete", tap], { reject: false });
+      fs.rmSync(dir, { recursive: true, force: true });
 
       // Lease -> API: the instant dnsmasq wrote the lease (file mtime) to the instant the API knew.
       const leases = path.join(agent.stateDir, "networks", "qbi", "leases");

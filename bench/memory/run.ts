@@ -9,6 +9,8 @@ import { names } from "../../agent/src/constants";
 import { buildQemuArgv, qemuBinary } from "../../agent/src/qemu/argv";
 import { parseCmdline } from "../../agent/src/qemu/procfs";
 import { launchQemu, stopQemu } from "../../agent/src/qemu/process";
+import { pidFromFile } from "../../agent/src/util/procscan";
+import { giveTo, qemuSandbox, sandboxDir } from "../../test/helpers/sandbox";
 import { run } from "../../agent/src/util/exec";
 import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
@@ -136,7 +138,9 @@ async function main(): Promise<void> {
   let barePid = 0;
   let group = { total: 0, anon: 0, file: 0 };
   let v8view: string[] = [];
-  const bareDir = fs.mkdtempSync(path.join(agent.dir, "bare-"));
+  // The bare QEMU runs as the sandbox user, as qvmd's do: a directory it may enter, files it owns.
+  const sandbox = await qemuSandbox();
+  const bareDir = sandboxDir("qvx-membare-", sandbox);
   try {
     await c.applyImage({
       id: "img",
@@ -205,9 +209,7 @@ async function main(): Promise<void> {
       .map((l) => `${l.slice(8)}`);
 
     // One of ours vs a bare QEMU with its very argv (own files, own TAP), after the same boot.
-    const qpid = Number(
-      fs.readFileSync(path.join(agent.runDir, `${names.qemu("qm0i0")}.pid`), "utf8").trim(),
-    );
+    const qpid = pidFromFile(path.join(agent.runDir, `${names.qemu("qm0i0")}.pid`)) ?? 0;
     ours = qemuRss(qpid, MEM_MB);
     const argv = parseCmdline(fs.readFileSync(`/proc/${qpid}/cmdline`));
     const disk = path.join(bareDir, "disk.qcow2");
@@ -215,6 +217,11 @@ async function main(): Promise<void> {
     fs.copyFileSync(path.join(agent.stateDir, "instances", "qm0i0", "seed.iso"), seed);
     const img = await c.getImage("img");
     await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", img.path, disk]);
+    giveTo(disk, sandbox);
+    fs.chownSync(seed, 0, sandbox.gid);
+    fs.chmodSync(seed, 0o640);
+    fs.writeFileSync(path.join(bareDir, "serial"), "");
+    giveTo(path.join(bareDir, "serial"), sandbox);
     await run("ip", ["-n", names.netns("qm0"), "tuntap", "add", "dev", "qvxmt0", "mode", "tap"]);
     await run("ip", ["-n", names.netns("qm0"), "link", "set", "qvxmt0", "master", names.bridge("qm0"), "up"]);
     const launch = {
@@ -233,6 +240,7 @@ async function main(): Promise<void> {
       cmdline: CMDLINE,
       firmware: "bios" as const,
       nics: [{ tap: "qvxmt0", mac: "52:54:00:4d:00:10" }],
+      sandbox,
     };
     console.log(`bare: ${qemuBinary("x86_64")} ${buildQemuArgv(launch).join(" ")}`);
     barePid = await launchQemu(launch, { netns: names.netns("qm0") });
@@ -243,7 +251,18 @@ async function main(): Promise<void> {
     bare = qemuRss(barePid, MEM_MB);
     ours = qemuRss(qpid, MEM_MB);
   } finally {
-    if (barePid) await stopQemu({ qmpSocket: path.join(bareDir, "qmp"), pid: barePid }, { graceMs: 0 });
+    if (barePid)
+      await stopQemu(
+        {
+          name: "qvx-membare",
+          sandbox,
+          pidFile: path.join(bareDir, "pid"),
+          qmpSocket: path.join(bareDir, "qmp"),
+          pid: barePid,
+        },
+        { graceMs: 0 },
+      );
+    fs.rmSync(bareDir, { recursive: true, force: true });
     await run("ip", ["-n", names.netns("qm0"), "link", "delete", "qvxmt0"], { reject: false });
     await agent.stop();
     fs.rmSync(path.dirname(probe), { recursive: true, force: true });

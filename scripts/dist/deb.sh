@@ -18,6 +18,7 @@ install -m 0644 -D -t "$lib/proto/qvmd/v1" "$ROOT"/api/proto/qvmd/v1/*.proto
 install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
 # The native addons (agent/native/README.md), loaded from beside the executable.
 install -m 0644 "$ROOT"/agent/dist/native/*.node "$lib/"
+install -m 0644 "$ROOT/agent/helpers/sandbox-exec.py" "$lib/sandbox-exec.py"
 ln -s ../lib/qvmd/qvmd "$pkg/usr/sbin/qvmd"
 # qvmctl, the admin command, is the same binary (`qvmd ctl`); members of group qvmd may use it too.
 mkdir -p "$pkg/usr/bin"
@@ -62,8 +63,8 @@ chmod 0644 "$doc"/*
 
 for s in postinst prerm postrm; do install -m 0755 "$ROOT/scripts/dist/deb/$s" "$pkg/DEBIAN/$s"; done
 # Every command qvmd runs (agent/src: ip, ss, nft, dnsmasq, qemu-system-*, qemu-img, genisoimage,
-# python3 for arpscan.py, iptables when the host has a filter FORWARD chain, OVMF for UEFI guests),
-# the libraries of the embedded Node (objdump -T: GLIBC_2.28, GLIBCXX_3.4.21), and groupadd for
+# python3 for arpscan.py and sandbox-exec.py, iptables when the host has a filter FORWARD chain, OVMF for UEFI guests),
+# the libraries of the embedded Node (objdump -T: GLIBC_2.28, GLIBCXX_3.4.21), and groupadd/useradd for
 # postinst.
 cat > "$pkg/DEBIAN/control" <<CONTROL
 Package: qvmd

@@ -35,6 +35,8 @@ const PACKAGE_PATHS = [
 ];
 /** Paths a qvmd run from a checkout uses too (its default state and run directories). */
 const SHARED_PATHS = ["/var/lib/qvmd", "/run/qvmd"];
+/** The users QEMU and dnsmasq run as (agent/src/constants.ts SANDBOX_USERS). */
+const SANDBOX_USERS = ["qvmd-qemu", "qvmd-dhcp"];
 const asideOf = (p: string) => `${p}.qvx-aside-${process.pid}`;
 /** npm's cache for the user's project, kept between runs (CI on the same machine stays fast). */
 const NPM_CACHE = path.join(os.homedir(), ".cache", "pulumi-qemu", "npm-install-test");
@@ -49,6 +51,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
   const user: User = { name: `qvx${process.pid.toString(36)}u`, uid: -1, gid: -1, home: d("home") };
   let service: Service | undefined;
   let installed = false;
+  let hadUsers = false;
   const ts: Record<string, string> = { cidr: "10.245.0.0/24" };
   let tsOut: { dns: string; network: string; gateway: string; ip: string; state: string; pid: number };
 
@@ -78,6 +81,13 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     // A qvmd started from a checkout (as root) keeps its state and log at the package's paths: kept
     // aside while the package owns them, put back after the purge.
     for (const p of SHARED_PATHS) if (exists(p)) fs.renameSync(p, asideOf(p));
+    // A fresh machine has no sandbox users: the package creates them and its purge removes them. A
+    // checkout's 'make setup' made them here; they are removed for the test and made again after.
+    for (const u of SANDBOX_USERS)
+      if ((await run("getent", ["passwd", u], { reject: false })).exitCode === 0) {
+        hadUsers = true;
+        await run("userdel", [u]);
+      }
 
     fs.chmodSync(tmp, 0o755);
     for (const sub of ["bin", "dist", "home/tmp", "ts", "yaml", "backend", "guest"])
@@ -104,6 +114,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     await run("userdel", [user.name], { reject: false });
     if (installed) await run("dpkg", ["--purge", "qvmd"], { reject: false });
     for (const p of SHARED_PATHS) if (!exists(p) && exists(asideOf(p))) fs.renameSync(asideOf(p), p);
+    if (hadUsers) await run("bash", [path.join(ROOT, "scripts", "setup-users.sh")]);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -123,7 +134,15 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     await run("dpkg", ["-i", d("dist", DEB)]);
     assert.equal(await packageStatus("qvmd"), `install ok installed ${VERSION}`);
     assert.equal((await run("/usr/sbin/qvmd", ["--version"])).stdout, `qvmd ${VERSION}`);
-    assert.equal(fs.statSync("/var/lib/qvmd").mode & 0o777, 0o700);
+    assert.equal(
+      fs.statSync("/var/lib/qvmd").mode & 0o777,
+      0o711,
+      "enter-only for QEMU's and dnsmasq's users",
+    );
+    for (const u of SANDBOX_USERS) {
+      const pw = (await run("getent", ["passwd", u])).stdout.split(":");
+      assert.ok(Number(pw[2]) > 0 && pw[6] === "/usr/sbin/nologin", `${u} is an unprivileged system user`);
+    }
     const gid = Number((await run("getent", ["group", "qvmd"])).stdout.split(":")[2]);
     assert.ok(gid > 0);
 
@@ -278,6 +297,12 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     assert.equal(await packageStatus("qvmd"), "not-installed");
     assert.equal((await run("getent", ["group", "qvmd"], { reject: false })).exitCode, 2);
     assert.equal((await run("getent", ["passwd", user.name], { reject: false })).exitCode, 2);
+    for (const u of SANDBOX_USERS)
+      assert.equal(
+        (await run("getent", ["passwd", u], { reject: false })).exitCode,
+        2,
+        `${u}, created by the package, is removed by its purge`,
+      );
     assert.deepEqual(PACKAGE_PATHS.filter(exists), []);
   });
 });

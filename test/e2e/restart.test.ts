@@ -19,6 +19,8 @@ useLeakCheck();
 describe("qvmd killed with -9: the next pulumi up starts a new one (provider-started qvmd)", function () {
   this.timeout(300000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-restart-"));
+  // qvmd's state directory is under it: QEMU and dnsmasq (their own users) must be able to enter.
+  fs.chmodSync(dir, 0o711);
   const socket = path.join(dir, "run", "qvmd.sock");
   const env = {
     QVMD_SOCKET: socket,

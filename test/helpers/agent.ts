@@ -16,7 +16,7 @@ export const AGENT_MAIN = path.resolve(__dirname, "..", "..", "agent", "dist", "
 export class TestAgent {
   proc?: ChildProcess;
   client?: QvmdClient;
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-agent-"));
+  readonly dir = enterable(fs.mkdtempSync(path.join(os.tmpdir(), "qvx-agent-")));
   readonly socket = path.join(this.dir, "run", "qvmd.sock");
   readonly stateDir = path.join(this.dir, "state");
   readonly runDir = path.join(this.dir, "run");
@@ -131,4 +131,10 @@ export class TestAgent {
       for (const n of networks) await this.client.deleteNetwork(n.spec!.id);
     }
   }
+}
+
+/** QEMU and dnsmasq run as their own users: they must be able to enter the state directory's parents. */
+function enterable(dir: string): string {
+  fs.chmodSync(dir, 0o711);
+  return dir;
 }

@@ -4,6 +4,7 @@
 // command would, to test what a failure half-way leaves behind.
 import type { BridgeHost, LinkInfo, Route } from "../../agent/src/bridge/host";
 import { hostFailure } from "../../agent/src/errors";
+import type { FenceNic } from "../../agent/src/fence/apply";
 import type { NetworkHost } from "../../agent/src/network/host";
 import type { DhcpHost, HostRoute, ResolvedNetwork } from "../../agent/src/network/spec";
 
@@ -140,6 +141,23 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
     return nets
       .filter(({ id }) => !this.forwardAccept.has(id))
       .map(({ id }) => `FORWARD rules of ${id} missing`);
+  }
+  async ensureNetworkDir(id: string) {
+    this.note(`ensureNetworkDir ${id}`);
+  }
+  /** The NICs each namespace's guest fence was last rendered for. */
+  readonly fences = new Map<string, FenceNic[]>();
+  async applyFence(netns: string, nics: () => Promise<FenceNic[]>) {
+    this.note(`applyFence ${netns}`);
+    this.fences.set(netns, await nics());
+  }
+  async fenceExists(netns: string) {
+    return this.fences.has(netns);
+  }
+  /** DHCP leases (MAC to address) each network's dnsmasq handed out. */
+  readonly leaseTable = new Map<string, Map<string, number>>();
+  async leases(id: string) {
+    return new Map(this.leaseTable.get(id) ?? []);
   }
 }
 

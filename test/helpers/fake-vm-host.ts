@@ -9,10 +9,11 @@ import { hostFailure, QvmdError } from "../../agent/src/errors";
 import type { ImageHost } from "../../agent/src/image/host";
 import type { Inspected } from "../../agent/src/image/inspect";
 import type { Segment, Sighting } from "../../agent/src/instance/discovery";
-import type { InstanceHost, SeedFiles } from "../../agent/src/instance/host";
+import type { FenceNic } from "../../agent/src/fence/apply";
+import type { InstanceHost, PlannedLaunch, SeedFiles } from "../../agent/src/instance/host";
 import type { Listener } from "../../agent/src/instance/ports";
 import type { ResolvedForward } from "../../agent/src/instance/spec";
-import type { Arch, QemuLaunch } from "../../agent/src/qemu/argv";
+import type { Arch } from "../../agent/src/qemu/argv";
 import { CallLog } from "./fake-net-host";
 
 export class FakeImageHost extends CallLog implements ImageHost {
@@ -44,8 +45,10 @@ export const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex"
 
 interface FakeQemu {
   pid: number;
-  launch: QemuLaunch;
+  launch: PlannedLaunch;
   netns?: string;
+  /** The image files QEMU was given to read. */
+  readable: string[];
 }
 
 export class FakeInstanceHost extends CallLog implements InstanceHost {
@@ -61,16 +64,35 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   readonly addresses = new Map<string, Sighting>();
   accel: "kvm" | "tcg" = "tcg";
 
+  /** Files shared read-only with QEMU's group (a frozen template's), by mode. */
+  readonly shared = new Map<string, number>();
+  async shareWithQemu(files: string[], mode: number) {
+    for (const f of files) this.shared.set(f, mode);
+  }
+  qemuGid() {
+    return 995;
+  }
+  async ensureVmDir(dir: string) {
+    await fs.mkdir(dir, { recursive: true });
+  }
   async findQemu(name: string) {
     return this.qemus.get(name)?.pid;
   }
-  async launchQemu(launch: QemuLaunch, opts: { netns?: string }) {
+  async launchQemu(
+    launch: PlannedLaunch,
+    opts: { netns?: string; readable?: string[]; writable?: string[] },
+  ) {
     this.note(`launchQemu ${launch.name}`);
     // Like QEMU: every TAP is opened by name in the namespace it runs in.
     for (const nic of launch.nics)
       if (this.taps.get(nic.tap)?.ns !== (opts.netns ?? ""))
         throw new QvmdError("internal", "QEMU_LAUNCH_FAILED", `could not open ${nic.tap}`);
-    this.qemus.set(launch.name, { pid: this.nextPid++, launch, netns: opts.netns });
+    this.qemus.set(launch.name, {
+      pid: this.nextPid++,
+      launch,
+      netns: opts.netns,
+      readable: opts.readable ?? [],
+    });
   }
   async stopQemu(target: { pid: number }) {
     this.note(`stopQemu ${target.pid}`);
@@ -161,6 +183,19 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   async sshAnswers(ip: string) {
     this.note(`ssh ${ip}`);
     return this.sshUp.has(ip);
+  }
+  /** The root namespace's guest fence as last rendered; undefined: none. */
+  hostFence?: FenceNic[];
+  async applyHostFence(nics: () => Promise<FenceNic[]>) {
+    this.note("applyHostFence");
+    this.hostFence = await nics();
+  }
+  async deleteHostFence() {
+    this.note("deleteHostFence");
+    this.hostFence = undefined;
+  }
+  async hostFenceExists() {
+    return this.hostFence !== undefined;
   }
 }
 

@@ -37,8 +37,11 @@ export class Guest {
     fs.writeFileSync(this.script, UDHCPC_SCRIPT, { mode: 0o755 });
   }
 
-  /** Plugs the guest into `bridge` inside `netns` (a network of ours). */
-  async plug(netns: string, bridge: string): Promise<void> {
+  /**
+   * Plugs the guest into `bridge` inside `netns` (a network of ours). `port` names the bridge's end;
+   * naming it like an instance's TAP (qvt<id><n>) puts the guest behind that NIC's guest fence.
+   */
+  async plug(netns: string, bridge: string, port = `${this.name}p`): Promise<void> {
     await sh(["ip", "netns", "add", this.name]);
     await sh([
       "ip",
@@ -53,11 +56,11 @@ export class Guest {
       "veth",
       "peer",
       "name",
-      `${this.name}p`,
+      port,
       "netns",
       netns,
     ]);
-    await sh(["ip", "-n", netns, "link", "set", `${this.name}p`, "master", bridge, "up"]);
+    await sh(["ip", "-n", netns, "link", "set", port, "master", bridge, "up"]);
     await sh(["ip", "-n", this.name, "link", "set", "lo", "up"]);
     await sh(["ip", "-n", this.name, "link", "set", `${this.name}g`, "up"]);
   }

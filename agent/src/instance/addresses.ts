@@ -41,6 +41,8 @@ export class InstanceAddresses {
     private readonly log: (m: string) => void,
     /** Told whenever addresses may have changed (the DNS zone follows them). */
     private readonly changed: () => void,
+    /** Told when a network's leases change (the guest fence follows them). */
+    private readonly onLease: (networkId: string) => void = () => undefined,
   ) {}
 
   /** The lease file of a network, watched (inotify) from the first time an instance needs it. */
@@ -48,6 +50,8 @@ export class InstanceAddresses {
     let w = this.watches.get(n.id);
     if (!w) {
       w = new LeaseWatch(this.p.networkDir(n.id), this.p.leases(n.id));
+      // A guest's lease is an address its fence lets it use.
+      w.on("lease", () => this.onLease(n.id));
       w.start();
       this.watches.set(n.id, w);
     }

@@ -9,14 +9,14 @@ import { createHash } from "node:crypto";
 import { resources } from "@pulumi-qemu/api";
 import { names, type StatePaths } from "../constants";
 import type { Networks } from "../network/manager";
-import type { QemuLaunch, QemuNic } from "../qemu/argv";
+import { type QemuNic, restoreUri } from "../qemu/argv";
 import { QmpClient } from "../qemu/qmp";
 import type { StateStore, TemplateRecord } from "../state";
 import { plugNics, restoreState } from "../template/migrate";
 import { run } from "../util/exec";
 import type { InstanceAddresses } from "./addresses";
 import type { References } from "./conflicts";
-import type { InstanceHost } from "./host";
+import type { InstanceHost, PlannedLaunch } from "./host";
 import { placeTap } from "./plan";
 import type { InstanceSpec, ResolvedInstance } from "./spec";
 
@@ -28,7 +28,7 @@ export function cloneLaunch(
   inst: Pick<ResolvedInstance, "id" | "template_id">,
   tpl: TemplateRecord,
   nics: QemuNic[],
-): QemuLaunch {
+): PlannedLaunch {
   const t = inst.template_id;
   return {
     name: names.qemu(inst.id),
@@ -50,6 +50,8 @@ export function cloneLaunch(
     vmgenid: true,
     memoryFile: { path: p.templateMemory(t), shared: false },
     incoming: true,
+    // Read by the launcher as root, handed to QEMU: QEMU never opens the state by its path.
+    restoreFrom: p.templateState(t),
   };
 }
 
@@ -101,14 +103,14 @@ export async function applyClone(
   // A clone found mid-restore (a crash) is restored again rather than patched up.
   if (pid > 0 && (restart || !inst.running || !(await cloneIsRunning(c.p.instanceQmp(inst.id), macs)))) {
     progress(inst.running ? "restoring again" : "stopping");
-    await c.host.stopQemu({ qmpSocket: c.p.instanceQmp(inst.id), pid }, { graceMs: 0 });
+    await c.host.stopQemu({ name, qmpSocket: c.p.instanceQmp(inst.id), pid }, { graceMs: 0 });
     pid = 0;
   }
   if (inst.running && pid === 0) {
     const t0 = Date.now();
     const places = inst.nics.map((n, i) => placeTap(inst.id, i, n, refs.networks, refs.bridges));
     const netns = places[0]?.ns;
-    await fs.mkdir(c.p.instanceDir(inst.id), { recursive: true });
+    await c.host.ensureVmDir(c.p.instanceDir(inst.id));
     const disk = c.p.instanceDisk(inst.id);
     await fs.rm(disk, { force: true });
     await run("qemu-img", [
@@ -131,7 +133,8 @@ export async function applyClone(
       tpl,
       places.map((t) => ({ tap: t.tap, mac: t.mac })),
     );
-    await c.host.launchQemu(launch, { netns });
+    // The template's files are shared with QEMU's group since it was frozen; the clone's disk is its own.
+    await c.host.launchQemu(launch, { netns, writable: [disk] });
     c.accelInUse.set(inst.id, tpl.accel);
     for (const t of places) {
       await c.host.moveTap(netns, t.ns, t.tap);
@@ -141,12 +144,7 @@ export async function applyClone(
     const t2 = Date.now();
     let t3 = t2;
     try {
-      await restoreState(
-        qmp,
-        c.p.instanceRestore(inst.id),
-        c.p.templateState(inst.template_id),
-        RESTORE_TIMEOUT_MS,
-      );
+      await restoreState(qmp, restoreUri(launch), RESTORE_TIMEOUT_MS);
       t3 = Date.now();
       await plugNics(qmp, macs);
     } finally {

@@ -6,6 +6,16 @@
 // created there, and those of NICs elsewhere (another network's namespace, or a host bridge in the
 // root namespace) are moved once QEMU holds them: a TAP keeps its open file across namespaces.
 // `ns` undefined means the root namespace.
+//
+// QEMU runs as the QEMU sandbox user (util/sandbox.ts) under its seccomp filter: the files it
+// uses are given to that user (what it writes) or its group (what it only reads), in directories
+// only root writes to (layout.ts), and the TAPs and the QMP socket are opened by the launcher as
+// root and handed over. Which process is a VM's is decided by qemu/process.ts (uid, binary, start
+// time), never by its command line alone.
+import * as fs from "node:fs/promises";
+import { applyFence, deleteFence, type FenceNic, fenceExists } from "../fence/apply";
+import { type Sandboxes, ensureDir, vmDirSpec } from "../layout";
+import { type Sandbox, sandboxArgv, sandboxFile } from "../util/sandbox";
 import { type AccelDecision, probeAccel } from "../qemu/accel";
 import { prepareUefiVars, type Arch, type QemuLaunch } from "../qemu/argv";
 import { findQemu, launchQemu, stopQemu } from "../qemu/process";
@@ -16,7 +26,7 @@ import { type Segment, type Sighting, waitForAddresses } from "./discovery";
 import { type Listener, parseListeners, renderPortTable } from "./ports";
 import { cloudInitFinished, waitForSerial, waitForSshBanner } from "./ready";
 import type { ResolvedForward } from "./spec";
-import { names } from "../constants";
+import { names, type StatePaths } from "../constants";
 
 export interface SeedFiles {
   userData: string;
@@ -24,12 +34,34 @@ export interface SeedFiles {
   networkConfig?: string;
 }
 
+/** What the plan launches; the host adds whom QEMU runs as. */
+export type PlannedLaunch = Omit<QemuLaunch, "sandbox">;
+
 export interface InstanceHost {
-  /** The pid of the live QEMU with this `-name`: by its pid file when that holds, else from /proc. */
+  /**
+   * A directory QEMU works in (an instance's, a template's), owned so its QEMU gets in and no
+   * further (layout.ts).
+   */
+  ensureVmDir(dir: string): Promise<void>;
+  /**
+   * The pid of the live QEMU with this `-name` that is ours (qvmd's record in `pidFile`, else a
+   * scan of /proc; uid, binary and start time decide, never the command line alone).
+   */
   findQemu(name: string, pidFile?: string): Promise<number | undefined>;
-  launchQemu(launch: QemuLaunch, opts: { netns?: string }): Promise<void>;
+  /**
+   * Starts QEMU as the sandbox user. `readable`: files it only reads (image blobs, kernel, initrd,
+   * a seed), given to its group read-only; `writable`: files it writes (disks, a memory file),
+   * given to it (created when missing).
+   */
+  launchQemu(
+    launch: PlannedLaunch,
+    opts: { netns?: string; readable?: string[]; writable?: string[] },
+  ): Promise<void>;
   /** Powerdown, then quit, then signals; `graceMs` for the guest to shut down. */
-  stopQemu(target: { qmpSocket: string; pid: number }, opts: { graceMs: number }): Promise<void>;
+  stopQemu(
+    target: { name: string; qmpSocket: string; pid: number; pidFile?: string },
+    opts: { graceMs: number; qmp?: QmpClient },
+  ): Promise<void>;
   /** KVM if a probe guest really runs under it, else TCG, with the reason. */
   probeAccel(arch: Arch): Promise<AccelDecision>;
   /** The instance's private copy of the UEFI vars, created once (it holds the guest's entries). */
@@ -64,6 +96,14 @@ export interface InstanceHost {
   cloudInitFinished(serialLog: string, deadline: number): Promise<boolean>;
   /** Until `deadline`: does port 22 of `ip` answer with an SSH banner? */
   sshAnswers(ip: string, deadline: number): Promise<boolean>;
+  /** The root namespace's guest fence (NICs on host bridges), replaced whole; none: removed. */
+  applyHostFence(nics: () => Promise<FenceNic[]>): Promise<void>;
+  deleteHostFence(): Promise<void>;
+  hostFenceExists(): Promise<boolean>;
+  /** Gives files QEMU only reads (a frozen template's) to its group, read-only (`mode`). */
+  shareWithQemu(files: string[], mode: number): Promise<void>;
+  /** QEMU's group: what may connect to a socket of qvmd's that QEMU must reach. */
+  qemuGid(): number;
 }
 
 const nsArgs = (ns?: string) => (ns ? ["-n", ns] : []);
@@ -74,103 +114,157 @@ const attachLines = (tap: string, master: string, mtu?: number) => [
   `link set ${tap} up`,
 ];
 
-export const linuxInstanceHost: InstanceHost = {
-  findQemu,
-  async launchQemu(launch, opts) {
-    await launchQemu(launch, opts);
-  },
-  async stopQemu(target, opts) {
-    await stopQemu(target, opts);
-  },
-  probeAccel: (arch) => probeAccel({ arch, timeoutMs: 5000 }),
-  async prepareUefiVars(arch, dest) {
-    await prepareUefiVars(arch, dest);
-  },
-  async createOverlay(disk, backing, sizeGb) {
-    await run("qemu-img", [
-      "create",
-      "-q",
-      "-f",
-      "qcow2",
-      "-F",
-      backing.format,
-      "-b",
-      backing.path,
-      disk,
-      `${sizeGb}G`,
-    ]);
-  },
-  async resizeOverlay(disk, sizeGb) {
-    await run("qemu-img", ["resize", "-q", "-f", "qcow2", disk, `${sizeGb}G`]);
-  },
-  async resizeRunning(qmpSocket, device, bytes) {
-    const q = await QmpClient.connect(qmpSocket, { timeoutMs: 5000 });
-    try {
-      await q.execute("block_resize", { device, size: bytes });
-    } finally {
-      q.close();
-    }
-  },
-  buildSeed: buildSeedIso,
-  async createTap(ns, tap, attach) {
-    const join = attach ? attachLines(tap, attach.master, attach.mtu) : [];
-    // The usual case in one run: the TAP is new. One left by a crash makes the batch fail at its
-    // first line; then what exists is looked at and only the rest is done.
-    const r = await run("ip", [...nsArgs(ns), "-batch", "-"], {
-      input: [`tuntap add dev ${tap} mode tap`, ...join].join("\n") + "\n",
-      reject: false,
-    });
-    if (r.exitCode === 0) return;
-    const exists =
-      (await run("ip", [...nsArgs(ns), "link", "show", "dev", tap], { reject: false })).exitCode === 0;
-    if (!exists) await run("ip", [...nsArgs(ns), "tuntap", "add", "dev", tap, "mode", "tap"]);
-    if (join.length > 0) await run("ip", [...nsArgs(ns), "-batch", "-"], { input: join.join("\n") + "\n" });
-  },
-  async moveTap(from, to, tap) {
-    if (from === to) return;
-    // "netns 1" is PID 1's namespace: the root one.
-    await run("ip", [...nsArgs(from), "link", "set", "dev", tap, "netns", to ?? "1"]);
-  },
-  async attachTap(ns, tap, master, mtu) {
-    await run("ip", [...nsArgs(ns), "-batch", "-"], {
-      input: attachLines(tap, master, mtu).join("\n") + "\n",
-    });
-  },
-  async deleteTap(ns, tap) {
-    await run("ip", [...nsArgs(ns), "link", "delete", "dev", tap], { reject: false });
-  },
-  async applyPortTable(id, forwards, guestIp) {
-    if (forwards.length === 0) return this.deletePortTable(id);
-    await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
-  },
-  async ipTables() {
-    const r = await run("nft", ["list", "tables", "ip"]);
-    const out = new Set<string>();
-    for (const line of r.stdout.split("\n")) {
-      const m = /^table ip (\S+)$/.exec(line.trim());
-      if (m) out.add(m[1]!);
-    }
-    return out;
-  },
-  async deletePortTable(id) {
-    const t = `ip ${names.portTable(id)}`;
-    // Declaring the table first makes the delete valid whether or not it exists: one transaction.
-    await run("nft", ["-f", "-"], { input: `table ${t}\ndelete table ${t}\n` });
-  },
-  async listeners(protocol, port) {
-    const r = await run("ss", ["-Hlnp", protocol === "tcp" ? "-t" : "-u"], { reject: false });
-    return parseListeners(r.stdout, port);
-  },
-  async localAddresses() {
-    const r = await run("ip", ["-j", "-4", "addr", "show"], { reject: false });
-    const links = JSON.parse(r.stdout || "[]") as Array<{ addr_info?: Array<{ local: string }> }>;
-    return new Set(
-      links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local)).filter((a) => !a.startsWith("127.")),
-    );
-  },
-  async discover(seg, macs, deadline, known) {
-    await waitForAddresses(seg, macs, deadline, known);
-  },
-  cloudInitFinished: (serialLog, deadline) => waitForSerial(serialLog, cloudInitFinished, deadline),
-  sshAnswers: (ip, deadline) => waitForSshBanner(ip, deadline),
-};
+/** Gives `file` (created by root, in a root-only directory) to the sandbox user or its group. */
+async function give(file: string, uid: number, gid: number, mode: number): Promise<void> {
+  await fs.lchown(file, uid, gid);
+  await fs.chmod(file, mode);
+}
+
+export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): InstanceHost {
+  const qemu: Sandbox = sandboxes.qemu;
+  // qvmd's record of a VM's process, in the root-only run directory: an instance's or a template's.
+  const pidFileOf = (name: string) =>
+    name.startsWith(names.templateQemu(""))
+      ? p.templatePid(name.slice(names.templateQemu("").length))
+      : p.instancePid(name.slice(names.qemu("").length));
+  const identity = (name: string, pidFile?: string) => ({
+    name,
+    sandbox: qemu,
+    pidFile: pidFile ?? pidFileOf(name),
+  });
+  return {
+    ensureVmDir: (dir) => ensureDir(vmDirSpec(dir, sandboxes)),
+    findQemu: (name, pidFile) => findQemu(identity(name, pidFile)),
+    async launchQemu(launch, opts) {
+      // QEMU only reads the image's files, through its group; what it writes is its own.
+      for (const f of opts.readable ?? []) await give(f, 0, qemu.gid, 0o640);
+      for (const f of opts.writable ?? []) await sandboxFile(f, qemu);
+      if (launch.uefi) await sandboxFile(launch.uefi.vars, qemu);
+      await launchQemu({ ...launch, sandbox: qemu }, opts);
+    },
+    async stopQemu(target, opts) {
+      await stopQemu(
+        {
+          ...identity(target.name, target.pidFile),
+          ...target,
+          pidFile: target.pidFile ?? pidFileOf(target.name),
+        },
+        opts,
+      );
+    },
+    probeAccel: (arch) => probeAccel({ arch, timeoutMs: 5000, sandbox: qemu }),
+    async prepareUefiVars(arch, dest) {
+      await prepareUefiVars(arch, dest);
+    },
+    async createOverlay(disk, backing, sizeGb) {
+      await run("qemu-img", [
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-F",
+        backing.format,
+        "-b",
+        backing.path,
+        disk,
+        `${sizeGb}G`,
+      ]);
+      // QEMU writes it as its own user; its directory is root's, so no link can stand in for it.
+      await give(disk, qemu.uid, qemu.gid, 0o600);
+    },
+    async resizeOverlay(disk, sizeGb) {
+      // The overlay's header is the guest's to write (through a compromised QEMU): only the sandbox
+      // user, never root, parses it again.
+      const [file, ...args] = sandboxArgv(qemu, [
+        "qemu-img",
+        "resize",
+        "-q",
+        "-f",
+        "qcow2",
+        disk,
+        `${sizeGb}G`,
+      ]);
+      await run(file!, args);
+    },
+    async resizeRunning(qmpSocket, device, bytes) {
+      const q = await QmpClient.connect(qmpSocket, { timeoutMs: 5000 });
+      try {
+        await q.execute("block_resize", { device, size: bytes });
+      } finally {
+        q.close();
+      }
+    },
+    async buildSeed(file, files) {
+      await buildSeedIso(file, files);
+      await give(file, 0, qemu.gid, 0o640); // QEMU only reads it
+    },
+    async createTap(ns, tap, attach) {
+      const join = attach ? attachLines(tap, attach.master, attach.mtu) : [];
+      // The usual case in one run: the TAP is new. One left by a crash makes the batch fail at its
+      // first line; then what exists is looked at and only the rest is done.
+      const r = await run("ip", [...nsArgs(ns), "-batch", "-"], {
+        input: [`tuntap add dev ${tap} mode tap`, ...join].join("\n") + "\n",
+        reject: false,
+      });
+      if (r.exitCode === 0) return;
+      const exists =
+        (await run("ip", [...nsArgs(ns), "link", "show", "dev", tap], { reject: false })).exitCode === 0;
+      if (!exists) await run("ip", [...nsArgs(ns), "tuntap", "add", "dev", tap, "mode", "tap"]);
+      if (join.length > 0) await run("ip", [...nsArgs(ns), "-batch", "-"], { input: join.join("\n") + "\n" });
+    },
+    async moveTap(from, to, tap) {
+      if (from === to) return;
+      // "netns 1" is PID 1's namespace: the root one.
+      await run("ip", [...nsArgs(from), "link", "set", "dev", tap, "netns", to ?? "1"]);
+    },
+    async attachTap(ns, tap, master, mtu) {
+      await run("ip", [...nsArgs(ns), "-batch", "-"], {
+        input: attachLines(tap, master, mtu).join("\n") + "\n",
+      });
+    },
+    async deleteTap(ns, tap) {
+      await run("ip", [...nsArgs(ns), "link", "delete", "dev", tap], { reject: false });
+    },
+    async applyPortTable(id, forwards, guestIp) {
+      if (forwards.length === 0) return this.deletePortTable(id);
+      await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
+    },
+    async ipTables() {
+      const r = await run("nft", ["list", "tables", "ip"]);
+      const out = new Set<string>();
+      for (const line of r.stdout.split("\n")) {
+        const m = /^table ip (\S+)$/.exec(line.trim());
+        if (m) out.add(m[1]!);
+      }
+      return out;
+    },
+    async deletePortTable(id) {
+      const t = `ip ${names.portTable(id)}`;
+      // Declaring the table first makes the delete valid whether or not it exists: one transaction.
+      await run("nft", ["-f", "-"], { input: `table ${t}\ndelete table ${t}\n` });
+    },
+    async listeners(protocol, port) {
+      const r = await run("ss", ["-Hlnp", protocol === "tcp" ? "-t" : "-u"], { reject: false });
+      return parseListeners(r.stdout, port);
+    },
+    async localAddresses() {
+      const r = await run("ip", ["-j", "-4", "addr", "show"], { reject: false });
+      const links = JSON.parse(r.stdout || "[]") as Array<{ addr_info?: Array<{ local: string }> }>;
+      return new Set(
+        links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local)).filter((a) => !a.startsWith("127.")),
+      );
+    },
+    async discover(seg, macs, deadline, known) {
+      await waitForAddresses(seg, macs, deadline, known);
+    },
+    cloudInitFinished: (serialLog, deadline) => waitForSerial(serialLog, cloudInitFinished, deadline),
+    sshAnswers: (ip, deadline) => waitForSshBanner(ip, deadline),
+    applyHostFence: (nics) => applyFence(undefined, nics),
+    deleteHostFence: () => deleteFence(),
+    hostFenceExists: () => fenceExists(),
+    async shareWithQemu(files, mode) {
+      for (const f of files) await give(f, 0, qemu.gid, mode);
+    },
+    qemuGid: () => qemu.gid,
+  };
+}

@@ -14,6 +14,7 @@ import { qemuBinary } from "../qemu/argv";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { InstanceAddresses, type NicState } from "./addresses";
+import { GuestFences } from "./fences";
 import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
@@ -39,6 +40,7 @@ export class Instances {
   /** Also where templates find their build VM's lease. */
   readonly addresses: InstanceAddresses;
   private readonly admission: Admission;
+  private readonly fences: GuestFences;
   /** Told whenever an instance's addresses may have changed (the DNS zone follows them). */
   onAddressesChanged: () => void = () => undefined;
 
@@ -55,7 +57,15 @@ export class Instances {
     /** Checks against other resources and the record that follows are one step (finding 14). */
     private readonly topology: Topology,
   ) {
-    this.addresses = new InstanceAddresses(p, state, host, log, () => this.onAddressesChanged());
+    this.fences = new GuestFences(state, networks, bridges, host, log);
+    this.addresses = new InstanceAddresses(
+      p,
+      state,
+      host,
+      log,
+      () => this.onAddressesChanged(),
+      (netId) => void this.fences.refreshNetwork(netId),
+    );
     this.admission = new Admission(p, state, images, networks, bridges, host, forwardPolicy, topology, (id) =>
       this.runningPid(id),
     );
@@ -94,7 +104,7 @@ export class Instances {
       }
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
       const { refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid));
-      await fs.mkdir(this.p.instanceDir(inst.id), { recursive: true });
+      await this.host.ensureVmDir(this.p.instanceDir(inst.id));
       await this.run(inst, plan, refs, progress, opts.wait !== false);
       return this.status(inst.id);
     });
@@ -136,6 +146,8 @@ export class Instances {
     switch (s.op) {
       case "refreshDhcp":
         return this.networks.refreshDhcp(s.networkId);
+      case "refreshHostFence":
+        return this.fences.refreshHost();
       case "createOverlay":
         return h.createOverlay(s.disk, s.backing, s.sizeGb);
       case "resizeRunning":
@@ -146,7 +158,7 @@ export class Instances {
         return h.buildSeed(s.file, s.files);
       case "stop":
         progress(s.message);
-        return h.stopQemu({ qmpSocket: s.qmpSocket, pid: s.pid }, { graceMs: s.graceMs });
+        return h.stopQemu({ name: s.name, qmpSocket: s.qmpSocket, pid: s.pid }, { graceMs: s.graceMs });
       case "probeAccel": {
         const probe = await h.probeAccel(s.arch);
         ctx.accel = probe.accel;
@@ -162,7 +174,7 @@ export class Instances {
         this.accelInUse.set(inst.id, l.accel);
         progress(`starting ${qemuBinary(l.arch)} (${l.accel}, ${l.cpus} vCPU, ${l.memoryMb} MiB)`);
         await fs.rm(l.serialLog, { force: true });
-        return h.launchQemu(l, { netns: s.netns });
+        return h.launchQemu(l, { netns: s.netns, readable: s.readable });
       }
       case "moveTap":
         return h.moveTap(s.from, s.to, s.tap);
@@ -189,7 +201,7 @@ export class Instances {
       case "stopStarted": {
         // Any QEMU of this name now was started by this Apply (none ran, or it was stopped).
         const pid = await h.findQemu(s.name);
-        if (pid) await h.stopQemu({ qmpSocket: s.qmpSocket, pid }, { graceMs: 0 });
+        if (pid) await h.stopQemu({ name: s.name, qmpSocket: s.qmpSocket, pid }, { graceMs: 0 });
         return;
       }
       case "deleteTap":
@@ -202,13 +214,10 @@ export class Instances {
       case "awaitAddresses":
         if (!ctx.wait) return;
         ctx.waitFrom = Date.now();
-        return this.addresses.wait(
-          inst,
-          refs,
-          s.seconds,
-          progress,
-          async () => (await this.runningPid(inst.id)) > 0,
-        );
+        // What was found is what each NIC may use from now on, found or not.
+        return this.addresses
+          .wait(inst, refs, s.seconds, progress, async () => (await this.runningPid(inst.id)) > 0)
+          .finally(() => this.fences.refresh(this.state.instances[inst.id]?.spec.nics ?? []));
       case "publishAddresses":
         return this.addresses.publish();
     }
@@ -247,7 +256,11 @@ export class Instances {
       const pid = await this.runningPid(id);
       // No ACPI powerdown first: the disk goes with the VM, so an orderly shutdown buys nothing
       // (and a guest still booting ignores the button for the whole grace period).
-      if (pid > 0) await this.host.stopQemu({ qmpSocket: this.p.instanceQmp(id), pid }, { graceMs: 0 });
+      if (pid > 0)
+        await this.host.stopQemu(
+          { name: names.qemu(id), qmpSocket: this.p.instanceQmp(id), pid },
+          { graceMs: 0 },
+        );
       const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id ?? "").filter((n) => n !== ""));
       // A TAP may still be where it was created (a crash before the move): look everywhere.
       const spaces = new Set<string | undefined>([undefined, ...[...nets].map((n) => names.netns(n))]);
@@ -261,6 +274,7 @@ export class Instances {
           delete d.instances[id];
         });
       for (const netId of nets) if (netId) await this.networks.refreshDhcp(netId).catch(() => undefined);
+      if ((rec?.spec.nics ?? []).some((n) => n.bridge_id)) await this.fences.refreshHost();
       await this.addresses.deletePortTable(id);
       await this.images.gc();
       await this.addresses.publish();
@@ -282,8 +296,14 @@ export class Instances {
     return this.addresses.refreshPortForwards();
   }
 
-  missingPortTables(): Promise<string[]> {
-    return this.addresses.missingPortTables();
+  /** The host bridges' guest fence, re-rendered (another tool flushed the ruleset). */
+  refreshHostFence(): Promise<void> {
+    return this.fences.refreshHost();
+  }
+
+  /** Port-forward tables and the host's guest fence, where they should exist and do not (flushed). */
+  async missingPortTables(): Promise<string[]> {
+    return [...(await this.fences.missing()), ...(await this.addresses.missingPortTables())];
   }
 
   /** The instances among `ids`, as GetInstance reports them, by id. */

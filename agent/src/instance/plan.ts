@@ -6,12 +6,12 @@ import { createHash } from "node:crypto";
 import { names, type StatePaths } from "../constants";
 import { QvmdError } from "../errors";
 import type { ResolvedNetwork } from "../network/spec";
-import { uefiFirmware, type Arch, type QemuLaunch } from "../qemu/argv";
+import { uefiFirmware, type Arch } from "../qemu/argv";
 import { renderMetaData, renderUserData } from "../qemu/seed-render";
 import type { InstanceRecord } from "../state";
 import type { HostBridge } from "./discovery";
 import type { ImageFacts } from "./image-facts";
-import type { SeedFiles } from "./host";
+import type { PlannedLaunch, SeedFiles } from "./host";
 import type { ResolvedInstance, ResolvedNic } from "./spec";
 
 /** How long a guest gets to power off on ACPI before QEMU is told to quit. */
@@ -42,17 +42,26 @@ export interface TapPlace {
 
 export type Step =
   | { op: "refreshDhcp"; networkId: string }
+  // The root namespace's guest fence, for NICs on host bridges (networks fence in refreshDhcp).
+  | { op: "refreshHostFence" }
   | { op: "createOverlay"; disk: string; backing: { path: string; format: string }; sizeGb: number }
   | { op: "resizeRunning"; qmpSocket: string; device: string; bytes: number }
   | { op: "resizeOverlay"; disk: string; sizeGb: number }
   | { op: "buildSeed"; file: string; files: SeedFiles }
-  | { op: "stop"; pid: number; qmpSocket: string; message: string; graceMs: number }
+  | { op: "stop"; name: string; pid: number; qmpSocket: string; message: string; graceMs: number }
   // Starting: the probe's answer is the accelerator of the launch that follows.
   | { op: "probeAccel"; arch: Arch }
   // `attach`: the TAP joins its bridge at once (it stays in the namespace it is made in).
   | { op: "createTap"; ns?: string; tap: string; attach?: { master: string; mtu?: number } }
   | { op: "prepareUefiVars"; arch: Arch; file: string }
-  | { op: "launch"; launch: Omit<QemuLaunch, "accel">; accel?: "kvm" | "tcg"; netns?: string }
+  | {
+      op: "launch";
+      launch: Omit<PlannedLaunch, "accel">;
+      accel?: "kvm" | "tcg";
+      netns?: string;
+      /** The image's files QEMU reads (backing blob, kernel, initrd). */
+      readable: string[];
+    }
   | { op: "moveTap"; from?: string; to?: string; tap: string }
   | { op: "attachTap"; ns?: string; tap: string; master: string; mtu?: number }
   | { op: "launched"; launchKey: string }
@@ -134,7 +143,7 @@ function startSteps(f: ApplyFacts, key: string): { prepare: Step[]; steps: Step[
   const taps = inst.nics.map((n, i) => placeTap(inst.id, i, n, f.networks, f.bridges));
   const primaryNs = taps[0]?.ns;
   const vars = p.instanceVars(inst.id);
-  const launch: Omit<QemuLaunch, "accel"> = {
+  const launch: Omit<PlannedLaunch, "accel"> = {
     name: names.qemu(inst.id),
     arch: img.arch,
     machine: inst.machine || undefined,
@@ -172,6 +181,7 @@ function startSteps(f: ApplyFacts, key: string): { prepare: Step[]; steps: Step[
       launch,
       ...(inst.accel === "auto" ? {} : { accel: inst.accel === "kvm" ? "kvm" : "tcg" }),
       netns: primaryNs,
+      readable: [img.path, img.kernelPath, img.initrdPath].filter((f): f is string => !!f),
     },
     ...taps
       .filter((t) => !stays(t))
@@ -211,7 +221,9 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   // "" was cut short by a crash (what follows the launch never ran), and is started again, at once.
   const cutShort = pid > 0 && existing !== undefined && existing.launchKey === "";
   const mustRestart = pid > 0 && existing !== undefined && existing.launchKey !== key;
+  // The fences know the NICs (from the record) before a TAP joins a bridge.
   const steps: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
+  if (f.bridges.size > 0) steps.push({ op: "refreshHostFence" });
   const disk = p.instanceDisk(inst.id);
   if (!f.diskExists)
     steps.push({
@@ -230,6 +242,7 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   if (mustRestart || (!inst.running && pid > 0))
     steps.push({
       op: "stop",
+      name: names.qemu(inst.id),
       pid,
       qmpSocket: p.instanceQmp(inst.id),
       message: cutShort

@@ -14,6 +14,8 @@ export async function adoptAll(
     const pid = await instances.runningPid(id);
     log(`instance ${id}: ${pid > 0 ? `running (pid ${pid}), adopted` : "not running"}`);
   }
+  // The networks' guest fences came back with them; the host bridges' one lives in the root namespace.
+  await instances.refreshHostFence().catch((e: unknown) => log(`host guest fence: ${(e as Error).message}`));
 }
 
 /**

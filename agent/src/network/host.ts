@@ -6,13 +6,24 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { IP_FORWARD_FILE, NETNS_DIR, SYS_CLASS_NET, names, type StatePaths } from "../constants";
 import { hostFailure } from "../errors";
+import { applyFence, type FenceNic, fenceExists } from "../fence/apply";
 import { ensureForwardAccept, forwardAcceptDrift, removeForwardAccept } from "../firewall";
+import { type Sandboxes, ensureDir, networkDirSpec } from "../layout";
 import { run } from "../util/exec";
-import { dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
+import { parseIp } from "@pulumi-qemu/api/validate";
+import { type DhcpContext, dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
+import { parseLeases } from "./leases";
 import { type Observed, renderTeardownBatch } from "./render";
 import type { DhcpHost, HostRoute, ResolvedNetwork } from "./spec";
 
 export interface NetworkHost {
+  /** The network's directory, owned so its dnsmasq (the DHCP sandbox user) reads it (layout.ts). */
+  ensureNetworkDir(id: string): Promise<void>;
+  /** Replaces the guest fence in `netns` (fence/) with one for `nics()`, evaluated under its lock. */
+  applyFence(netns: string, nics: () => Promise<FenceNic[]>): Promise<void>;
+  fenceExists(netns: string): Promise<boolean>;
+  /** The network's unexpired DHCP leases, by MAC. */
+  leases(id: string): Promise<Map<string, number>>;
   /**
    * Which of the network's namespace, host veth and bridge exist. The first two are files (no
    * command); the bridge is looked for only in a namespace that already existed.
@@ -44,8 +55,23 @@ export interface NetworkHost {
   forwardAcceptDrift(nets: ReadonlyArray<{ id: string; cidr: string }>): Promise<string[]>;
 }
 
-export function linuxNetworkHost(p: StatePaths): NetworkHost {
+export function linuxNetworkHost(p: StatePaths, sandboxes: Sandboxes): NetworkHost {
+  const dhcp: DhcpContext = { p, sandbox: sandboxes.dhcp };
   return {
+    ensureNetworkDir: (id) => ensureDir(networkDirSpec(p, id, sandboxes)),
+    applyFence,
+    fenceExists,
+    leases: async (id) => {
+      const text = await fs.readFile(p.leases(id), "utf8").catch(() => "");
+      const now = Date.now() / 1000;
+      const out = new Map<string, number>();
+      // dnsmasq leases by chaddr, which the fence pins to the guest's MAC.
+      for (const l of parseLeases(text)) {
+        const ip = parseIp(l.ip);
+        if (ip !== undefined && (l.expiry === 0 || l.expiry > now)) out.set(l.mac, ip);
+      }
+      return out;
+    },
     observe,
     ipBatch,
     deleteLinks,
@@ -56,9 +82,9 @@ export function linuxNetworkHost(p: StatePaths): NetworkHost {
     hostRoutes,
     readIpForward,
     writeIpForward,
-    ensureDhcp: (n, extra) => ensureDhcp(p, n, extra),
-    stopDhcp: (id) => stopDhcp(p, id),
-    dhcpRunning: (id) => dhcpRunning(p, id),
+    ensureDhcp: (n, extra) => ensureDhcp(dhcp, n, extra),
+    stopDhcp: (id) => stopDhcp(dhcp, id),
+    dhcpRunning: (id) => dhcpRunning(dhcp, id),
     ensureForwardAccept: async (id, cidr) => {
       await ensureForwardAccept(id, cidr, { cached: true });
     },

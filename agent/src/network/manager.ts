@@ -8,6 +8,8 @@ import { Mutex } from "../util/lock";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
 import { formatCidr, parseIp, type Violation } from "@pulumi-qemu/api/validate";
+import { buildNics, guestNics } from "../fence/guests";
+import { templateMac } from "../template/launch";
 import { type GatewayServices, renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import { type DhcpHost, type NetworkSpec, type ResolvedNetwork, findConflicts, resolveNetwork } from "./spec";
 
@@ -98,13 +100,33 @@ export class Networks {
   }
 
   private async converge(n: ResolvedNetwork): Promise<void> {
-    await fs.mkdir(this.p.networkDir(n.id), { recursive: true });
+    await this.host.ensureNetworkDir(n.id);
     const seen = await this.host.observe(n.id);
     await this.host.ipBatch(renderRootBatch(n, seen));
+    // The fence exists before the bridge does anything: a TAP of ours never passes unchecked.
+    await this.applyGuestFence(n);
     await this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
     await this.applyFirewall(n);
     await this.enableForwarding();
     await this.host.ensureDhcp(n, this.instanceReservations(n.id));
+  }
+
+  /** The network's guest fence (in its namespace), from the instances and template builds on it. */
+  private applyGuestFence(n: ResolvedNetwork): Promise<void> {
+    return this.host.applyFence(names.netns(n.id), async () => {
+      const seg = {
+        bridge: names.bridge(n.id),
+        has: (nic: { network_id?: string }) => nic.network_id === n.id,
+        cidr: n.cidr,
+        reserved: [n.gateway, n.dhcpServer],
+        reservations: new Map(n.dhcp.reservations.map((r) => [r.mac, r.ip])),
+        leases: await this.host.leases(n.id),
+      };
+      const builds = Object.entries(this.state.templates)
+        .filter(([, r]) => r.status === "building" && r.spec.network_id === n.id)
+        .map(([id]) => ({ tap: names.templateTap(id), mac: templateMac(id) }));
+      return [...guestNics(this.state.instances, seg), ...buildNics(builds, seg)];
+    });
   }
 
   /**
@@ -130,7 +152,18 @@ export class Networks {
       const rec = this.state.networks[netId];
       if (!rec) return;
       const { network: n } = resolveNetwork(rec.spec);
-      if (n) await this.host.ensureDhcp(n, this.instanceReservations(netId));
+      if (!n) return;
+      await this.applyGuestFence(n);
+      await this.host.ensureDhcp(n, this.instanceReservations(netId));
+    });
+  }
+
+  /** Re-renders the guest fence only: addresses were discovered or a lease changed. */
+  refreshFence(netId: string): Promise<void> {
+    return this.lock(netId).run(async () => {
+      const rec = this.state.networks[netId];
+      const n = rec ? resolveNetwork(rec.spec).network : undefined;
+      if (n && (await this.host.observe(n.id)).netns) await this.applyGuestFence(n);
     });
   }
 
@@ -225,6 +258,7 @@ export class Networks {
     if (seen.netns && !seen.bridge) d.push(`bridge ${names.bridge(n.id)} missing`);
     if (!(await this.host.nftTableExists(n.id)))
       d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
+    if (seen.netns && !(await this.host.fenceExists(names.netns(n.id)))) d.push(`guest fence missing`);
     if (n.dhcp.enabled && !(await this.host.dhcpRunning(n.id))) d.push(`DHCP server not running`);
     d.push(...(await this.host.forwardAcceptDrift([{ id: n.id, cidr: formatCidr(n.cidr) }])));
     return d;

@@ -1,6 +1,7 @@
 // Chooses KVM only when a probe guest really runs under it with the CPU model launches use:
 // /dev/kvm can exist while every KVM guest hangs or aborts (broken nested virtualisation).
 import * as fs from "node:fs/promises";
+import type { Sandbox } from "../util/sandbox";
 import { PROBE_EXIT_CODE, runBootSector } from "./bootsector";
 import type { Accel, Arch } from "./types";
 
@@ -22,10 +23,21 @@ export function hostArch(): Arch | undefined {
 // The host does not change under a running agent; one probe per arch is enough.
 const cache = new Map<Arch, Promise<AccelDecision>>();
 
-export function probeAccel(opts: { arch: Arch; timeoutMs?: number }): Promise<AccelDecision> {
+/** Pure: whether a file with this owner and mode opens read-write for the sandbox user. */
+export function openableBy(st: { uid: number; gid: number; mode: number }, s: Sandbox): boolean {
+  if (st.uid === s.uid) return (st.mode & 0o600) === 0o600;
+  if (st.gid === s.gid || s.groups.includes(st.gid)) return (st.mode & 0o060) === 0o060;
+  return (st.mode & 0o006) === 0o006;
+}
+
+export function probeAccel(opts: {
+  arch: Arch;
+  sandbox: Sandbox;
+  timeoutMs?: number;
+}): Promise<AccelDecision> {
   let decision = cache.get(opts.arch);
   if (!decision) {
-    decision = decide(opts.arch, opts.timeoutMs ?? 10000);
+    decision = decide(opts.arch, opts.sandbox, opts.timeoutMs ?? 10000);
     cache.set(opts.arch, decision);
     // A failed probe (e.g. QEMU missing) is not a decision; let the next caller try again.
     decision.catch(() => cache.delete(opts.arch));
@@ -38,16 +50,16 @@ export function clearAccelCache(): void {
   cache.clear();
 }
 
-async function decide(arch: Arch, timeoutMs: number): Promise<AccelDecision> {
+async function decide(arch: Arch, sandbox: Sandbox, timeoutMs: number): Promise<AccelDecision> {
   const host = hostArch();
   if (arch !== host) return { accel: "tcg", reason: `${arch} guest on a ${host ?? process.arch} host` };
   if (arch === "aarch64") return { accel: "tcg", reason: "KVM probe for aarch64 hosts not implemented" };
-  try {
-    await fs.access(KVM_DEVICE, fs.constants.R_OK | fs.constants.W_OK);
-  } catch {
-    return { accel: "tcg", reason: `no usable ${KVM_DEVICE}` };
-  }
-  const r = await runBootSector({ accel: "kvm", timeoutMs });
+  const st = await fs.stat(KVM_DEVICE).catch(() => undefined);
+  if (!st) return { accel: "tcg", reason: `no ${KVM_DEVICE}` };
+  // QEMU runs as the sandbox user, so that user (or one of its groups, e.g. kvm) must open it.
+  if (!openableBy(st, sandbox))
+    return { accel: "tcg", reason: `${KVM_DEVICE} does not open for ${sandbox.user} (add it to group kvm)` };
+  const r = await runBootSector({ accel: "kvm", timeoutMs, sandbox });
   if (r.ran) return { accel: "kvm", reason: `KVM probe guest ran (exit ${PROBE_EXIT_CODE})` };
   if (r.timedOut) return { accel: "tcg", reason: `KVM probe guest hung (killed after ${timeoutMs} ms)` };
   const tail = r.stderrTail ? `: "${r.stderrTail}"` : "";

@@ -1,10 +1,35 @@
 // Pure: turns a QemuLaunch into QEMU's argv. QEMU splits option values at commas (",," escapes
 // one), so every path that lands inside a `key=value,...` option goes through opt(); plain argv
-// elements (-pidfile, -kernel, ...) need no escaping because no shell is ever involved.
+// elements (-kernel, ...) need no escaping because no shell is ever involved.
+//
+// QEMU runs unprivileged (see process.ts): its TAPs and its QMP socket are opened by the launcher
+// as root and handed over as file descriptors, and QEMU's seccomp filter forbids it to gain
+// privileges, spawn processes, use obsolete system calls or change its scheduling and limits.
 import * as path from "node:path";
 import { invalid } from "../errors";
 import { isIfName, isUnicastMac, normalizeMac } from "@pulumi-qemu/api/validate";
+import { sandboxFds } from "../util/sandbox";
 import type { Accel, Arch, QemuLaunch } from "./types";
+
+/** QEMU's own seccomp sandbox: everything it offers to deny, denied. */
+export const SECCOMP = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
+/** What the launcher opens for QEMU, in the order it hands the descriptors over. */
+export const launchResources = (l: Pick<QemuLaunch, "nics" | "qmpSocket" | "restoreFrom">) => ({
+  taps: l.nics.map((n) => n.tap),
+  listen: [l.qmpSocket],
+  read: l.restoreFrom ? [l.restoreFrom] : [],
+});
+
+/**
+ * The migrate-incoming URI of a restore: the saved state, opened by the launcher and inherited by
+ * QEMU (it could not open the file itself, and an `exec:` URI is a shell its seccomp filter forbids).
+ */
+export function restoreUri(l: Pick<QemuLaunch, "nics" | "qmpSocket" | "restoreFrom">): string {
+  const fd = sandboxFds(launchResources(l)).read[0];
+  if (fd === undefined) throw new Error("restoreUri: the launch has no restoreFrom");
+  return `fd:${fd}`;
+}
 
 export type { Accel, Arch, QemuLaunch, QemuNic } from "./types";
 export { uefiFirmware, prepareUefiVars } from "./firmware";
@@ -41,7 +66,7 @@ function checkPath(property: string, p: string): string {
   return p;
 }
 
-function validate(l: QemuLaunch): void {
+function validate(l: Omit<QemuLaunch, "sandbox">): void {
   if (!NAME_PATTERN.test(l.name))
     throw invalid("QEMU_BAD_NAME", "name", `QEMU name ${JSON.stringify(l.name)} must match ${NAME_PATTERN}`);
   if (!Number.isInteger(l.cpus) || l.cpus < 1 || l.cpus > 255)
@@ -60,6 +85,13 @@ function validate(l: QemuLaunch): void {
     );
   if ((l.initrd || l.cmdline) && !l.kernel)
     throw invalid("QEMU_NO_KERNEL", "kernel", "initrd and cmdline need a kernel");
+  checkPath("pidFile", l.pidFile);
+  checkPath("qmpSocket", l.qmpSocket);
+  if (l.restoreFrom !== undefined) {
+    checkPath("restoreFrom", l.restoreFrom);
+    // Ours, never a caller's: a programming error, not a bad request.
+    if (!l.incoming) throw new Error("restoreFrom: a saved state is restored only with incoming");
+  }
   l.nics.forEach((n, i) => {
     if (normalizeMac(n.mac) !== n.mac.toLowerCase() || !isUnicastMac(n.mac))
       throw invalid("QEMU_BAD_MAC", `nics[${i}].mac`, `${JSON.stringify(n.mac)} is not a unicast MAC`);
@@ -78,11 +110,13 @@ export function nicDevice(mac: string, i: number, onRootPort: boolean): string {
   return `virtio-net-pci,netdev=net${i},mac=${mac.toLowerCase()}${where},romfile=`;
 }
 
-export function buildQemuArgv(l: QemuLaunch): string[] {
+/** The launcher adds whom QEMU runs as (process.ts); the argv does not depend on it. */
+export function buildQemuArgv(l: Omit<QemuLaunch, "sandbox">): string[] {
   validate(l);
   const machine = l.machine ?? defaultMachine(l.arch);
   // GICv2 (virt's default) stops at 8 CPUs.
   const machineOpt = l.arch === "aarch64" && l.cpus > 8 && !l.machine ? `${machine},gic-version=3` : machine;
+  const fds = sandboxFds(launchResources(l));
   const a: string[] = [
     "-name",
     l.name,
@@ -101,11 +135,10 @@ export function buildQemuArgv(l: QemuLaunch): string[] {
     "-nodefaults",
     "-display",
     "none",
-    "-daemonize",
-    "-pidfile",
-    checkPath("pidFile", l.pidFile),
+    "-sandbox",
+    SECCOMP,
     "-chardev",
-    `socket,id=qmp,path=${opt(checkPath("qmpSocket", l.qmpSocket))},server=on,wait=off`,
+    `socket,id=qmp,fd=${fds.listen[0]},server=on,wait=off`,
     "-mon",
     "chardev=qmp,mode=control",
     "-chardev",
@@ -139,7 +172,7 @@ export function buildQemuArgv(l: QemuLaunch): string[] {
   for (let i = 0; hp && i < hp.rootPorts; i++)
     a.push("-device", `pcie-root-port,id=rp${i},chassis=${i + 1},slot=${i + 1}`);
   l.nics.forEach((n, i) => {
-    a.push("-netdev", `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`);
+    a.push("-netdev", `tap,id=net${i},fd=${fds.taps[i]}`);
     if (hp?.nicsLater) return;
     // No option ROM: iPXE would otherwise take a DHCP lease for a guest whose disk does not boot,
     // and that lease would be mistaken for the booted guest's address.

@@ -5,7 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { temp } from "../constants";
 import { run } from "../util/exec";
-import { cpuModel } from "./argv";
+import { type Sandbox, sandboxArgv } from "../util/sandbox";
+import { SECCOMP, cpuModel } from "./argv";
 import type { Accel } from "./types";
 
 export const PROBE_EXIT_CODE = (0x2a << 1) | 1;
@@ -29,45 +30,49 @@ export interface BootSectorRun {
 }
 
 /**
- * Boots the probe sector under `accel` with the CPU model real launches use with it. `name` shows
- * in ps (and in leak checks). QEMU is killed when `timeoutMs` passes: a guest stuck in KVM never exits.
+ * Boots the probe sector under `accel` with the CPU model real launches use with it, as the user
+ * and under the sandbox real launches get (so /dev/kvm must open for that user). `name` shows in
+ * ps (and in leak checks). QEMU is killed when `timeoutMs` passes: a guest stuck in KVM never exits.
  */
 export async function runBootSector(opts: {
   accel: Accel;
   timeoutMs: number;
+  sandbox: Sandbox;
   name?: string;
 }): Promise<BootSectorRun> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), temp.probeDir));
   try {
     const sector = path.join(dir, "sector.img");
-    await fs.writeFile(sector, probeBootSector());
+    await fs.writeFile(sector, probeBootSector(), { mode: 0o600 });
+    await fs.chown(sector, opts.sandbox.uid, opts.sandbox.gid);
+    await fs.chown(dir, opts.sandbox.uid, opts.sandbox.gid);
     // q35's SeaBIOS does not boot a one-sector AHCI disk, so the probe uses pc with a floppy; what
     // the probe must share with real launches is the accelerator and the CPU model.
     const started = performance.now();
-    const r = await run(
+    const [file, ...args] = sandboxArgv(opts.sandbox, [
       "qemu-system-x86_64",
-      [
-        "-name",
-        opts.name ?? temp.probeName,
-        "-accel",
-        opts.accel,
-        "-machine",
-        "pc",
-        "-cpu",
-        cpuModel("x86_64", opts.accel),
-        "-display",
-        "none",
-        "-nodefaults",
-        "-no-user-config",
-        "-device",
-        "isa-debug-exit,iobase=0xf4,iosize=0x04",
-        "-drive",
-        `file=${sector.replaceAll(",", ",,")},format=raw,if=floppy`,
-        "-serial",
-        "none",
-      ],
-      { reject: false, timeoutMs: opts.timeoutMs },
-    );
+      "-name",
+      opts.name ?? temp.probeName,
+      "-accel",
+      opts.accel,
+      "-machine",
+      "pc",
+      "-cpu",
+      cpuModel("x86_64", opts.accel),
+      "-display",
+      "none",
+      "-nodefaults",
+      "-no-user-config",
+      "-device",
+      "isa-debug-exit,iobase=0xf4,iosize=0x04",
+      "-drive",
+      `file=${sector.replaceAll(",", ",,")},format=raw,if=floppy`,
+      "-serial",
+      "none",
+      "-sandbox",
+      SECCOMP,
+    ]);
+    const r = await run(file!, args, { reject: false, timeoutMs: opts.timeoutMs });
     const lines = r.stderr.split("\n").filter((l) => l.trim() !== "");
     // run() reports any death by signal as -1, an abort as much as our kill; elapsed time tells them apart.
     const timedOut = r.exitCode === -1 && performance.now() - started >= opts.timeoutMs;

@@ -1,50 +1,102 @@
-// Starting and stopping daemonized QEMU processes. They are not our children: -daemonize hands
-// them to init, so an agent restart leaves them running and findQemu() adopts them again.
+// Starting and stopping QEMU processes. They run as the sandbox user (never root), detached from
+// qvmd: restarting qvmd leaves every VM running, and findQemu() adopts them again.
+//
+// Which process is a VM's is decided by what no local user can fake: the record qvmd writes in
+// its root-only run directory (pid and start time), checked against the process's uid (the
+// sandbox user's), its binary and its -name. A process merely named like ours is never adopted,
+// reported or signalled.
 import * as fs from "node:fs/promises";
 import { QvmdError, hostFailure } from "../errors";
+import { writeFileAtomic } from "../util/atomic";
 import { run } from "../util/exec";
-import { buildQemuArgv, qemuBinary } from "./argv";
-import { cmdlineOf, findQemu, isAlive, qemuNameOf } from "./procfs";
+import {
+  type Expected,
+  type ProcRecord,
+  checkRecord,
+  findByPidFileOrScan,
+  readProcSync,
+  signalIfSame,
+} from "../util/procscan";
+import { type Sandbox, sandboxArgv, sandboxFile } from "../util/sandbox";
+import { buildQemuArgv, launchResources, qemuBinary } from "./argv";
+import { isAlive, qemuNameOf } from "./procfs";
 import { QmpClient } from "./qmp";
 import type { QemuLaunch } from "./types";
 
-export { findQemu, isAlive } from "./procfs";
+export { isAlive } from "./procfs";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (e) {
-    // Gone between the check and the signal: that is what we wanted.
-    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
-  }
+/** Who a VM's process is: its -name, run as `sandbox` from a QEMU binary. */
+export interface QemuIdentity {
+  name: string;
+  sandbox: Pick<Sandbox, "uid">;
+  /** qvmd's record of the process. */
+  pidFile: string;
 }
 
-async function readPid(file: string): Promise<number | undefined> {
-  const text = await fs.readFile(file, "utf8").catch(() => "");
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
+export const expectedQemu = (id: QemuIdentity): Expected => ({
+  uid: id.sandbox.uid,
+  comm: (c) => c.startsWith("qemu-system"),
+  exe: [qemuBinary("x86_64"), qemuBinary("aarch64")],
+  argv: (argv) => qemuNameOf(argv) === id.name,
+});
 
-/** The full command, including `ip netns exec` when the VM lives in a namespace. */
-export function launchCommand(l: QemuLaunch, netns?: string): { file: string; args: string[] } {
+/** The full command: the launcher (in the namespace when the VM lives in one), then QEMU. */
+export function launchCommand(
+  l: QemuLaunch,
+  netns?: string,
+  timeoutMs = 30000,
+): { file: string; args: string[] } {
   const qemu = [qemuBinary(l.arch), ...buildQemuArgv(l)];
+  const argv = sandboxArgv(l.sandbox, qemu, {
+    ...launchResources(l),
+    daemonSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+  });
   return netns
-    ? { file: "ip", args: ["netns", "exec", netns, ...qemu] }
-    : { file: qemu[0]!, args: qemu.slice(1) };
+    ? { file: "ip", args: ["netns", "exec", netns, ...argv] }
+    : { file: argv[0]!, args: argv.slice(1) };
+}
+
+async function record(id: QemuIdentity, pid: number): Promise<ProcRecord | undefined> {
+  const p = readProcSync(pid);
+  if (!p) return undefined;
+  const r = { pid, startTicks: p.startTicks };
+  await writeFileAtomic(id.pidFile, JSON.stringify(r) + "\n", 0o600);
+  return r;
 }
 
 /**
- * Starts QEMU and returns its pid. With -daemonize the command returns once QEMU is initialised
- * (QMP socket listening) or has failed, so its exit status and stderr tell which.
+ * The pid of the VM's live QEMU, if any: the recorded process while it is still ours; otherwise
+ * (a crash between start and record) the one process that is ours by uid, binary and -name, which
+ * is then recorded. Two such processes mean something is wrong: that is an error, not a guess.
+ */
+export async function findQemu(id: QemuIdentity): Promise<number | undefined> {
+  const found = findByPidFileOrScan(id.pidFile, expectedQemu(id));
+  if (found.length > 1)
+    throw hostFailure(
+      `several QEMU processes run as ${id.name}: ${found.map((p) => p.pid).join(", ")}`,
+      undefined,
+      "stop the ones that should not run",
+    );
+  const p = found[0];
+  if (!p) return undefined;
+  // Found by a scan (a crash between start and record): recorded now, so the next look is cheap.
+  const rec = (await fs.readFile(id.pidFile, "utf8").catch(() => "")).trim();
+  if (rec !== JSON.stringify({ pid: p.pid, startTicks: p.startTicks })) await record(id, p.pid);
+  return p.pid;
+}
+
+/**
+ * Starts QEMU and returns its pid. The launcher returns once QEMU greets on QMP (it is up) or has
+ * failed, so its exit status and stderr tell which.
  */
 export async function launchQemu(
   l: QemuLaunch,
   opts: { netns?: string; timeoutMs?: number } = {},
 ): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 30000;
-  const running = await findQemu(l.name, l.pidFile);
+  const running = await findQemu(l);
   if (running !== undefined)
     throw new QvmdError(
       "precondition",
@@ -54,12 +106,11 @@ export async function launchQemu(
         hint: "adopt it (findQemu) or stop it first",
       },
     );
-  // Leftovers of a killed QEMU would make the pid wait succeed at once and the socket bind fail.
-  await fs.rm(l.pidFile, { force: true });
-  await fs.rm(l.qmpSocket, { force: true });
-  const cmd = launchCommand(l, opts.netns);
-  const r = await run(cmd.file, cmd.args, { reject: false, timeoutMs });
-  if (r.exitCode !== 0) {
+  await sandboxFile(l.serialLog, l.sandbox);
+  const cmd = launchCommand(l, opts.netns, timeoutMs);
+  const r = await run(cmd.file, cmd.args, { reject: false, timeoutMs: timeoutMs + 5000 });
+  const pid = Number.parseInt(r.stdout.trim().split("\n").at(-1) ?? "", 10);
+  if (r.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
     const detail = (r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ");
     throw new QvmdError(
       "internal",
@@ -70,14 +121,9 @@ export async function launchQemu(
       },
     );
   }
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const pid = await readPid(l.pidFile);
-    if (pid !== undefined && (await isAlive(pid))) return pid;
-    if (performance.now() > deadline)
-      throw hostFailure(`QEMU ${l.name} started but left no live pid in ${l.pidFile} within ${timeoutMs} ms`);
-    await sleep(20);
-  }
+  if (!(await record(l, pid)))
+    throw hostFailure(`QEMU ${l.name} reported pid ${pid} but is gone`, undefined, `see ${l.serialLog}`);
+  return pid;
 }
 
 export type StopOutcome = "not-running" | "powerdown" | "quit" | "sigterm" | "sigkill";
@@ -95,26 +141,23 @@ async function waitExit(pid: number, ms: number): Promise<boolean> {
  * Stops a VM: ACPI powerdown (the guest shuts down cleanly), after `graceMs` QMP quit, after
  * `quitGraceMs` SIGKILL. Without a QMP connection (QEMU wedged, or another client holds the socket)
  * SIGTERM stands in for quit. Pass `qmp` when the caller already holds this VM's one QMP connection.
- * `name` guards against a recycled pid: a process with another -name is never signalled.
+ * Only a process that is this VM's (identity above), pinned by its start time, is ever signalled.
  */
 export async function stopQemu(
-  target: { qmpSocket: string; pid: number; name?: string; pidFile?: string },
+  target: QemuIdentity & { qmpSocket: string; pid: number },
   opts: { graceMs: number; quitGraceMs?: number; connectTimeoutMs?: number; qmp?: QmpClient },
 ): Promise<{ how: StopOutcome }> {
-  const { pid } = target;
   const quitGraceMs = opts.quitGraceMs ?? 5000;
-  const ours = async () => {
-    if (!(await isAlive(pid))) return false;
-    if (target.name === undefined) return true;
-    const argv = await cmdlineOf(pid);
-    return argv !== undefined && qemuNameOf(argv) === target.name;
-  };
+  const expected = expectedQemu(target);
   const done = async (how: StopOutcome) => {
     await fs.rm(target.qmpSocket, { force: true });
-    if (target.pidFile) await fs.rm(target.pidFile, { force: true });
+    await fs.rm(target.pidFile, { force: true });
     return { how };
   };
-  if (!(await ours())) return done("not-running");
+  const p = readProcSync(target.pid);
+  if (!p || !checkRecord({ pid: p.pid, startTicks: p.startTicks }, expected)) return done("not-running");
+  const pinned: ProcRecord = { pid: p.pid, startTicks: p.startTicks };
+  const pid = pinned.pid;
 
   let qmp = opts.qmp;
   const owned = !qmp;
@@ -131,10 +174,10 @@ export async function stopQemu(
       await qmp.quit().catch(() => undefined);
       if (await waitExit(pid, quitGraceMs)) return done("quit");
     } else {
-      if (await ours()) signal(pid, "SIGTERM");
+      signalIfSame(pinned, expected, "SIGTERM");
       if (await waitExit(pid, quitGraceMs)) return done("sigterm");
     }
-    if (await ours()) signal(pid, "SIGKILL");
+    signalIfSame(pinned, expected, "SIGKILL");
     if (!(await waitExit(pid, 5000))) throw hostFailure(`QEMU pid ${pid} survived SIGKILL`);
     return done("sigkill");
   } finally {

@@ -1,6 +1,8 @@
-// Reading processes from /proc: how a restarted agent finds its QEMUs again, by their -name.
+// Reading QEMU processes from /proc: liveness, and the -name in a command line. Which process is
+// ours is decided in process.ts (uid, binary, start time: util/procscan.ts), never by the command
+// line alone.
 import * as fs from "node:fs/promises";
-import { findByPidFileOrScan, parseCmdline, parseStatState } from "../util/procscan";
+import { parseStatState } from "../util/procscan";
 
 export { parseCmdline, parseStatState } from "../util/procscan";
 
@@ -15,7 +17,7 @@ export function qemuNameOf(argv: readonly string[]): string | undefined {
   return first.startsWith("guest=") ? first.slice("guest=".length) : first;
 }
 
-/** False for a missing pid and for a zombie: a daemonized QEMU is reaped by init, maybe late. */
+/** False for a missing pid and for a zombie: a detached QEMU is reaped by init, maybe late. */
 export async function isAlive(pid: number): Promise<boolean> {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -24,24 +26,4 @@ export async function isAlive(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export async function cmdlineOf(pid: number): Promise<string[] | undefined> {
-  try {
-    return parseCmdline(await fs.readFile(`/proc/${pid}/cmdline`));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Pid of the live QEMU whose -name is `name`, if any: the one its pid file names when that still
- * holds, else from a scan of /proc (how a restarted agent, or one whose pid file was lost, finds it).
- */
-export async function findQemu(name: string, pidFile?: string): Promise<number | undefined> {
-  return findByPidFileOrScan(
-    pidFile,
-    (comm) => comm.startsWith("qemu-system"),
-    (argv) => qemuNameOf(argv) === name,
-  )[0];
 }

@@ -1,16 +1,17 @@
 // The launch description shared by the argv builder, the process manager and their callers.
+import type { Sandbox } from "../util/sandbox";
 
 export type Arch = "x86_64" | "aarch64";
 export type Accel = "kvm" | "tcg";
 
 export interface QemuNic {
-  /** Existing TAP device; QEMU attaches to it by name and never configures it. */
+  /** Existing TAP device, opened by the launcher as root and handed to QEMU; never configured. */
   tap: string;
   mac: string;
 }
 
 export interface QemuLaunch {
-  /** QEMU `-name`; findQemu() finds the process again by it (e.g. `qvm-<instanceId>`). */
+  /** QEMU `-name` (e.g. `qvm-<instanceId>`): with the sandbox user and the binary, how a process is ours. */
   name: string;
   arch: Arch;
   accel: Accel;
@@ -18,8 +19,11 @@ export interface QemuLaunch {
   machine?: string;
   cpus: number;
   memoryMb: number;
+  /** qvmd's record of the process (pid and start time), in a root-only directory; QEMU never sees it. */
   pidFile: string;
+  /** Bound by the launcher in a root-only directory and handed to QEMU as a listening fd. */
   qmpSocket: string;
+  /** Opened by QEMU as the sandbox user: launchQemu creates it owned by that user. */
   serialLog: string;
   disk?: { path: string; format: "qcow2" | "raw" };
   /** NoCloud ISO (label `cidata`), attached read-only as a virtio disk. */
@@ -47,4 +51,11 @@ export interface QemuLaunch {
   vmgenid?: boolean;
   /** -incoming defer: wait for migrate-incoming (a clone's restore) instead of booting. */
   incoming?: boolean;
+  /**
+   * The saved device state a restore reads (with `incoming`): opened read-only by the launcher as
+   * root and inherited by QEMU; migrate-incoming names it by descriptor (restoreUri).
+   */
+  restoreFrom?: string;
+  /** The unprivileged user QEMU runs as, under its seccomp sandbox; never root. */
+  sandbox: Sandbox;
 }

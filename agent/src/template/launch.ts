@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import { resources } from "@pulumi-qemu/api";
 import { names, type StatePaths } from "../constants";
-import type { Arch, QemuLaunch } from "../qemu/argv";
+import type { Arch } from "../qemu/argv";
+import type { PlannedLaunch } from "../instance/host";
 import type { ResolvedTemplate } from "./spec";
 
 /** The build VM's MAC: 52:54:01 (never an Instance's derived 52:54:00) + the template id's hash. */
@@ -26,7 +27,7 @@ export function templateLaunch(
     tap: string;
     mac: string;
   },
-): QemuLaunch {
+): PlannedLaunch {
   return {
     name: names.templateQemu(t.id),
     arch: o.arch,

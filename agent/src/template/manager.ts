@@ -11,7 +11,6 @@ import type { InstanceHost } from "../instance/host";
 import type { LeaseWatch } from "../network/leases";
 import type { Networks } from "../network/manager";
 import type { ResolvedNetwork } from "../network/spec";
-import { stopQemu } from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
 import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
 import type { StateStore, TemplateRecord } from "../state";
@@ -150,7 +149,7 @@ export class Templates {
         createdAt: new Date().toISOString(),
       };
     });
-    await fs.mkdir(this.p.templateDir(t.id), { recursive: true });
+    await this.host.ensureVmDir(this.p.templateDir(t.id));
     const disk = this.p.templateDisk(t.id);
     await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", image.record.format, "-b", image.path, disk]);
     await buildSeedIso(this.p.templateSeed(t.id), {
@@ -165,11 +164,21 @@ export class Templates {
     const tap = names.templateTap(t.id);
     const mac = templateMac(t.id);
     await this.host.createTap(ns, tap);
+    // Its TAP is fenced like an instance's before it joins the bridge (the record says building).
+    await this.networks.refreshFence(n.id);
     const launch = templateLaunch(this.p, t, { arch: img.arch, accel, boot, tap, mac });
     const t0 = Date.now();
     const deadline = t0 + t.waitSeconds * 1000;
     progress(`booting the template (${accel}, ${t.cpus} vCPU, ${t.memoryMb} MiB)`);
-    await this.host.launchQemu(launch, { netns: ns });
+    // QEMU runs unprivileged: it reads the image and the seed through its group and owns what it
+    // writes (the disk layer, the memory file) until the template is frozen.
+    await this.host.launchQemu(launch, {
+      netns: ns,
+      readable: [image.path, image.kernelPath, image.initrdPath, this.p.templateSeed(t.id)].filter(
+        (f): f is string => !!f,
+      ),
+      writable: [disk, this.p.templateMemory(t.id)],
+    });
     await this.host.attachTap(ns, tap, names.bridge(n.id), n.mtu);
     const found = new Map<string, Sighting>();
     await this.host.discover(networkSegment(n, this.leases(n)), [mac], deadline, found);
@@ -191,9 +200,15 @@ export class Templates {
     const qmp = await QmpClient.connect(this.p.templateQmp(t.id), { timeoutMs: 5000 });
     try {
       await unplugNics(qmp, 1, 30000);
-      await saveState(qmp, this.p.templateSaveSocket(t.id), this.p.templateState(t.id), 120000);
+      await saveState(
+        qmp,
+        this.p.templateSaveSocket(t.id),
+        this.p.templateState(t.id),
+        120000,
+        this.host.qemuGid(),
+      );
       const pid = (await this.host.findQemu(launch.name)) ?? 0;
-      await stopQemu(
+      await this.host.stopQemu(
         { qmpSocket: launch.qmpSocket, pid, name: launch.name, pidFile: launch.pidFile },
         { graceMs: 0, qmp },
       );
@@ -201,14 +216,14 @@ export class Templates {
       qmp.close();
     }
     await this.host.deleteTap(ns, tap);
-    // Frozen: clones' disks are backed by it and their memory maps it.
-    for (const f of [
-      disk,
-      this.p.templateMemory(t.id),
-      this.p.templateState(t.id),
-      this.p.templateSeed(t.id),
-    ])
-      await fs.chmod(f, 0o440);
+    // Frozen: clones' disks are backed by it and their memory maps it. Root's from now on; QEMU's
+    // group reads the disk layer and the seed, and opens the memory file read-write because QEMU
+    // 7.2 opens a memory backend so even for a private (copy-on-write) mapping: one sandbox user
+    // for every VM means a compromised QEMU could reach it, as it could other VMs' disks (accepted,
+    // docs/security.md). The saved state stays root's: the launcher opens it for a clone.
+    await this.host.shareWithQemu([disk, this.p.templateSeed(t.id)], 0o440);
+    await this.host.shareWithQemu([this.p.templateMemory(t.id)], 0o660);
+    await fs.chmod(this.p.templateState(t.id), 0o400);
     const saveMs = Date.now() - t1;
     await this.state.update((d) => {
       Object.assign(d.templates[t.id]!, { status: "ready", bootMs, saveMs });
@@ -232,7 +247,7 @@ export class Templates {
     const name = names.templateQemu(id);
     const pid = await this.host.findQemu(name);
     if (pid !== undefined)
-      await this.host.stopQemu({ qmpSocket: this.p.templateQmp(id), pid }, { graceMs: 0 });
+      await this.host.stopQemu({ name, qmpSocket: this.p.templateQmp(id), pid }, { graceMs: 0 });
     const rec = this.state.templates[id];
     const nets = new Set<string | undefined>([undefined]);
     if (rec) nets.add(names.netns(rec.spec.network_id));

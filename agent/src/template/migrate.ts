@@ -1,7 +1,9 @@
 // The QEMU side of templates: unplugging NICs before a save, saving device state into a file of
 // qvmd's, restoring it into a clone, plugging the clone's own NICs. QEMU 7.2 has no `file:`
-// migration URI and `exec:` runs a shell, so the stream crosses a unix socket in qvmd's run
-// directory (mode 0600): the state file's path is never in a QEMU command line or a QMP argument.
+// migration URI and `exec:` runs a shell (which QEMU's seccomp filter forbids anyway). A save
+// crosses a unix socket in qvmd's run directory that only root and QEMU's group may connect to; a
+// restore reads a descriptor the launcher opened (qemu/argv.ts restoreUri). QEMU never opens the
+// state file by its path.
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as net from "node:net";
@@ -69,12 +71,15 @@ export async function saveState(
   socketPath: string,
   file: string,
   timeoutMs: number,
+  /** QEMU's group (it runs unprivileged): the one that may connect besides root. */
+  qemuGid: number,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   const tmp = `${file}.tmp`;
   await fsp.rm(socketPath, { force: true });
   const server = net.createServer();
-  // Only the first connection is QEMU's; the socket is root's alone (0600) before QEMU is told of it.
+  // Only the first connection is QEMU's; the socket is root's and QEMU's group's (0660) before QEMU
+  // is told of it, in a directory only root writes to.
   const received = new Promise<void>((resolve, reject) => {
     server.once("connection", (c) => {
       server.close();
@@ -86,7 +91,8 @@ export async function saveState(
     server.listen(socketPath, () => resolve());
   });
   try {
-    await fsp.chmod(socketPath, 0o600);
+    await fsp.lchown(socketPath, 0, qemuGid);
+    await fsp.chmod(socketPath, 0o660);
     await ignoreShared(qmp);
     await qmp.execute("stop");
     await qmp.execute("migrate", { uri: `unix:${socketPath}` });
@@ -117,38 +123,22 @@ export async function saveState(
 }
 
 /**
- * Streams `file` into a QEMU started with `-incoming defer` and waits until the guest runs again.
- * QEMU listens on `socketPath` (in qvmd's run directory) only for this one restore.
+ * Restores a QEMU started with `-incoming defer` from `uri` (the saved state's descriptor,
+ * restoreUri) and waits until the guest runs again.
  */
-export async function restoreState(
-  qmp: QmpClient,
-  socketPath: string,
-  file: string,
-  timeoutMs: number,
-): Promise<void> {
+export async function restoreState(qmp: QmpClient, uri: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  await fsp.rm(socketPath, { force: true });
   await ignoreShared(qmp);
-  await qmp.execute("migrate-incoming", { uri: `unix:${socketPath}` });
-  try {
-    const sock = net.connect(socketPath);
-    await new Promise<void>((resolve, reject) => {
-      sock.once("connect", resolve);
-      sock.once("error", reject);
-    });
-    await pipeline(fs.createReadStream(file), sock);
-    for (;;) {
-      const m = await qmp.execute<{ status?: string }>("query-migrate");
-      if (m.status === "completed") break;
-      if (m.status === "failed")
-        throw new QvmdError("internal", "RESTORE_FAILED", "restoring the template's state failed");
-      if (Date.now() > deadline)
-        throw new QvmdError("internal", "RESTORE_FAILED", `restore timed out (${m.status ?? "?"})`);
-      await sleep(2);
-    }
-    const st = await qmp.queryStatus();
-    if (!st.running) await qmp.execute("cont");
-  } finally {
-    await fsp.rm(socketPath, { force: true });
+  await qmp.execute("migrate-incoming", { uri });
+  for (;;) {
+    const m = await qmp.execute<{ status?: string }>("query-migrate");
+    if (m.status === "completed") break;
+    if (m.status === "failed")
+      throw new QvmdError("internal", "RESTORE_FAILED", "restoring the template's state failed");
+    if (Date.now() > deadline)
+      throw new QvmdError("internal", "RESTORE_FAILED", `restore timed out (${m.status ?? "?"})`);
+    await sleep(2);
   }
+  const st = await qmp.queryStatus();
+  if (!st.running) await qmp.execute("cont");
 }

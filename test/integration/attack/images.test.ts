@@ -182,7 +182,11 @@ describe("attacker: images read no host file (findings 1, 2)", function () {
     assert.match(img.spec.source, /^sha256:[0-9a-f]{64}$/);
     assert.equal(Number(img.size_bytes), 2 * 1024 * 1024);
     assert.equal(fs.statSync(img.path).mode & 0o777, 0o600, "blobs are root's alone");
-    assert.equal(fs.statSync(agent.stateDir).mode & 0o777, 0o700);
+    assert.equal(
+      fs.statSync(agent.stateDir).mode & 0o777,
+      0o711,
+      "enter-only: the sandbox users reach their own directories, nothing lists or reads the rest",
+    );
     assert.ok((await user.call(agent.socket, "deleteImage", "mine")).ok);
     assert.ok(!fs.existsSync(img.path), "the image held the blob; nothing holds it any more");
   });

@@ -13,6 +13,8 @@ useLeakCheck();
 describe("qvmd start-up refusals", function () {
   this.timeout(60000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-startup-"));
+  // QEMU and dnsmasq run as their own users: they must be able to enter the state directory's parents.
+  fs.chmodSync(dir, 0o711);
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const start = (socketDir: string, config = path.join(dir, "none.json")) =>
@@ -40,6 +42,28 @@ describe("qvmd start-up refusals", function () {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /must be a directory owned by root and writable by no one else/);
     assert.ok(!fs.existsSync(path.join(open, "qvmd.sock")), "no socket was made");
+  });
+
+  it("will not start on a state directory its QEMU and dnsmasq users could not enter (finding 5)", () => {
+    const closed = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-startup-closed-"));
+    try {
+      const sock = path.join(dir, "sock-closed");
+      fs.mkdirSync(sock, { mode: 0o755 });
+      const r = spawnSync(
+        process.execPath,
+        [
+          AGENT_MAIN,
+          ...["--socket", path.join(sock, "qvmd.sock"), "--state-dir", path.join(closed, "state")],
+          ...["--run-dir", path.join(dir, "run"), "--config", path.join(dir, "none.json")],
+        ],
+        { encoding: "utf8", timeout: 20000 },
+      );
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /out of reach of qvmd-(qemu|dhcp).*mode 700/);
+      assert.ok(!fs.existsSync(path.join(sock, "qvmd.sock")), "no socket was made");
+    } finally {
+      fs.rmSync(closed, { recursive: true, force: true });
+    }
   });
 
   it("will not start on a config with an unknown key or a bad value, naming it", () => {

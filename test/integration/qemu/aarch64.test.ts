@@ -2,12 +2,13 @@
 // firmware writes to the serial log.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { prepareUefiVars, uefiFirmware, type QemuLaunch } from "../../../agent/src/qemu/argv";
 import { findQemu, isAlive, launchQemu, stopQemu } from "../../../agent/src/qemu/process";
 import { QmpClient } from "../../../agent/src/qemu/qmp";
+import type { Sandbox } from "../../../agent/src/util/sandbox";
 import { useLeakCheck } from "../../helpers/leaks";
+import { giveTo, qemuSandbox, sandboxDir } from "../../helpers/sandbox";
 
 useLeakCheck();
 
@@ -17,10 +18,14 @@ describe("aarch64 UEFI guest (real QEMU, TCG)", function () {
   this.timeout(300000);
   let dir: string;
   let q: QmpClient | undefined;
-  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-arm-"))));
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await qemuSandbox();
+    dir = sandboxDir("qvx-arm-", sandbox);
+  });
   after(async () => {
     q?.close();
-    const pid = await findQemu("qvx-a1");
+    const pid = await findQemu({ name: "qvx-a1", sandbox, pidFile: path.join(dir, "qemu.pid") });
     if (pid !== undefined) process.kill(pid, "SIGKILL");
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -31,6 +36,7 @@ describe("aarch64 UEFI guest (real QEMU, TCG)", function () {
     assert.equal(await prepareUefiVars("aarch64", vars), false, "an existing vars file is kept");
     const fw = uefiFirmware("aarch64");
     assert.equal(fs.statSync(vars).size, fs.statSync(fw.varsTemplate).size);
+    giveTo(vars, sandbox);
 
     const l: QemuLaunch = {
       name: "qvx-a1",
@@ -44,6 +50,7 @@ describe("aarch64 UEFI guest (real QEMU, TCG)", function () {
       firmware: "uefi",
       uefi: { code: fw.code, vars },
       nics: [],
+      sandbox,
     };
     const pid = await launchQemu(l);
     q = await QmpClient.connect(l.qmpSocket, { timeoutMs: 5000 });
@@ -58,7 +65,7 @@ describe("aarch64 UEFI guest (real QEMU, TCG)", function () {
     assert.ok(size > 0, "UEFI wrote nothing to the serial log");
     console.log(`      serial: ${JSON.stringify(fs.readFileSync(l.serialLog, "latin1").slice(0, 80))}`);
 
-    const r = await stopQemu({ qmpSocket: l.qmpSocket, pid, name: l.name }, { graceMs: 1000 });
+    const r = await stopQemu({ ...l, pid }, { graceMs: 1000 });
     assert.ok(["powerdown", "quit"].includes(r.how), r.how);
     assert.equal(await isAlive(pid), false);
   });

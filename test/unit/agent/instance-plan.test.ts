@@ -37,7 +37,9 @@ function facts(spec: Partial<InstanceSpecInput>, over: Partial<ApplyFacts> = {})
     inst: instance!,
     image,
     networks: new Map([n1, n2].filter((n) => used.has(n.id)).map((n) => [n.id, n])),
-    bridges: new Map([["b1", { name: "qvlan" }]]),
+    bridges: new Map(
+      [["b1", { name: "qvlan" }] as const].filter(([id]) => instance!.nics.some((n) => n.bridgeId === id)),
+    ),
     pid: 0,
     diskExists: false,
     paths: p,
@@ -99,7 +101,7 @@ describe("instance plan", () => {
     assert.deepEqual(brief(plan.steps), [
       "refreshDhcp",
       "refreshDhcp",
-      "[createOverlay 3G | buildSeed | probeAccel | deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
+      "[refreshHostFence | createOverlay 3G | buildSeed | probeAccel | deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
         "createTap qvm-n1 qvtv10 qvmn1b 1400 | createTap qvm-n1 qvtv11 | createTap qvm-n1 qvtv12]",
       "launch qvm-v1 in qvm-n1 probed",
       "moveTap qvtv11 qvm-n2",

@@ -9,12 +9,15 @@ describe("Networks (fake host)", () => {
   beforeEach(() => (a = new FakeAgent()));
   afterEach(() => a.close());
 
-  it("records the spec, then creates netns, links, table, forwarding and DHCP in that order", async () => {
+  it("records the spec, then creates netns, links, guest fence, table, forwarding and DHCP in that order", async () => {
     const s = await a.networks.apply(netSpec(), 0);
     assert.equal(s.network.id, "a");
     assert.deepEqual(a.net.calls, [
+      "ensureNetworkDir a",
       "observe a",
       "ipBatch root 5",
+      // The fence is there before the namespace's bridge and veth come up (the next batch).
+      "applyFence qvm-a",
       "ipBatch qvm-a 9",
       "nftApply qvm_a",
       "ensureForwardAccept a 10.50.0.0/24",

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { paths } from "../../../agent/src/constants";
 import { cloneLaunch } from "../../../agent/src/instance/clone";
 import { resolveInstance } from "../../../agent/src/instance/spec";
-import { buildQemuArgv } from "../../../agent/src/qemu/argv";
+import { buildQemuArgv, restoreUri } from "../../../agent/src/qemu/argv";
 import type { TemplateRecord } from "../../../agent/src/state";
 import { templateMac } from "../../../agent/src/template/launch";
 import { buildKey, resolveTemplate } from "../../../agent/src/template/spec";
@@ -51,7 +51,10 @@ describe("templates and clones (pure parts)", () => {
     assert.deepEqual(argv.slice(-2), ["-incoming", "defer"]);
     assert.ok(argv.includes("vmgenid,guid=auto"));
     assert.equal(argv.filter((a) => a.startsWith("pcie-root-port")).length, 4, "the template's root ports");
-    assert.ok(argv.includes("tap,id=net0,ifname=qvtc10,script=no,downscript=no"));
+    assert.ok(argv.includes("tap,id=net0,fd=3"), "the TAP is opened by the launcher and handed over");
+    // The saved state is opened by the launcher as root: QEMU sees a descriptor, never the path.
+    assert.ok(!joined.includes("/templates/t1/state"));
+    assert.equal(restoreUri(l), "fd:5", "after the TAP (3) and the QMP socket (4)");
     assert.ok(!argv.some((a) => a.startsWith("virtio-net-pci")), "NICs are hot-plugged after the restore");
     assert.ok(joined.includes("file=/var/lib/qvmd/instances/c1/disk.qcow2"));
     assert.ok(joined.includes("file=/var/lib/qvmd/templates/t1/seed.iso"));
@@ -63,6 +66,7 @@ describe("templates and clones (pure parts)", () => {
     };
     l.hotplug = { rootPorts: 4, nicsLater: false };
     l.incoming = false;
+    l.restoreFrom = undefined;
     l.memoryFile = { path: "/m", shared: true };
     const argv = buildQemuArgv(l);
     assert.ok(argv.includes("virtio-net-pci,netdev=net0,mac=52:54:01:00:00:01,bus=rp0,id=nic0,romfile="));

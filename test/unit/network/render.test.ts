@@ -98,8 +98,14 @@ describe("renderers", () => {
     assert.deepEqual(renderTeardownBatch("ab12", { netns: false, hostVeth: false }), []);
   });
 
-  it("renders dnsmasq for DHCP only, advertising only the gateway as DNS server", () => {
-    const conf = renderDnsmasqConf(n, paths({ stateDir: "/s", runDir: "/r" }));
+  it("renders dnsmasq for DHCP only, advertising only the gateway as DNS server, dropping root", () => {
+    const p = paths({ stateDir: "/s", runDir: "/r" });
+    const conf = renderDnsmasqConf(n, p, { user: "qvmd-dhcp", group: "qvmd-dhcp" });
+    assert.match(conf, /^user=qvmd-dhcp$/m);
+    assert.match(conf, /^group=qvmd-dhcp$/m);
+    assert.ok(!/user=root/.test(conf));
+    assert.throws(() => renderDnsmasqConf(n, p, { user: "root", group: "x" }), /unprivileged/);
+    assert.throws(() => renderDnsmasqConf(n, p, { user: "a\nport=53", group: "x" }), /unprivileged/);
     assert.match(conf, /^port=0$/m);
     assert.match(conf, /^dhcp-range=10\.9\.0\.2,10\.9\.0\.253,255\.255\.255\.0,3600s$/m);
     assert.match(conf, /^dhcp-option=option:dns-server,10\.9\.0\.1$/m);

@@ -6,6 +6,7 @@ import {
   uefiFirmware,
   type QemuLaunch,
 } from "../../../agent/src/qemu/argv";
+import { SECCOMP } from "../../../agent/src/qemu/argv";
 import { launchCommand } from "../../../agent/src/qemu/process";
 import { QvmdError } from "../../../agent/src/errors";
 
@@ -20,6 +21,7 @@ const base: QemuLaunch = {
   serialLog: "/var/lib/qvmd/instances/web1/serial.log",
   firmware: "bios",
   nics: [],
+  sandbox: { user: "qvmd-qemu", group: "qvmd-qemu", uid: 995, gid: 995, groups: [995] },
 };
 
 /** Values of every occurrence of `flag`. */
@@ -31,7 +33,7 @@ const one = (argv: string[], flag: string) => {
 };
 
 describe("qemu argv", () => {
-  it("x86_64 BIOS with a direct kernel: daemonized, QMP, serial file, no defaults", () => {
+  it("x86_64 BIOS with a direct kernel: sandboxed, QMP and TAP by fd, serial file, no defaults", () => {
     const argv = buildQemuArgv({
       ...base,
       disk: { path: "/var/lib/qvmd/instances/web1/disk.qcow2", format: "qcow2" },
@@ -48,11 +50,18 @@ describe("qemu argv", () => {
     assert.equal(one(argv, "-cpu"), "max");
     assert.equal(one(argv, "-smp"), "2");
     assert.equal(one(argv, "-m"), "1024M");
-    for (const f of ["-no-user-config", "-nodefaults", "-daemonize"]) assert.ok(argv.includes(f), f);
+    for (const f of ["-no-user-config", "-nodefaults"]) assert.ok(argv.includes(f), f);
+    // QEMU's own -daemonize needs a fork its seccomp filter (spawn=deny) forbids: the launcher detaches it.
+    for (const f of ["-daemonize", "-pidfile", "-runas"]) assert.ok(!argv.includes(f), f);
+    assert.equal(
+      one(argv, "-sandbox"),
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+    );
+    assert.equal(SECCOMP, one(argv, "-sandbox"));
     assert.equal(one(argv, "-display"), "none");
-    assert.equal(one(argv, "-pidfile"), "/run/qvmd/qvm-web1.pid");
+    // The TAP is fd 3, the QMP socket (bound by the launcher in the root-only run directory) fd 4.
     assert.deepEqual(values(argv, "-chardev"), [
-      "socket,id=qmp,path=/run/qvmd/qvm-web1.qmp,server=on,wait=off",
+      "socket,id=qmp,fd=4,server=on,wait=off",
       "file,id=serial0,path=/var/lib/qvmd/instances/web1/serial.log",
     ]);
     assert.equal(one(argv, "-mon"), "chardev=qmp,mode=control");
@@ -67,7 +76,7 @@ describe("qemu argv", () => {
       "virtio-net-pci,netdev=net0,mac=52:54:00:aa:00:01,romfile=",
       "virtio-rng-pci",
     ]);
-    assert.equal(one(argv, "-netdev"), "tap,id=net0,ifname=qvtweb10,script=no,downscript=no");
+    assert.equal(one(argv, "-netdev"), "tap,id=net0,fd=3");
     assert.equal(one(argv, "-kernel"), "/images/vmlinuz");
     assert.equal(one(argv, "-initrd"), "/images/initrd.img");
     // No shell ever sees the argv: the command line stays one element, metacharacters and all.
@@ -99,10 +108,8 @@ describe("qemu argv", () => {
       "if=pflash,format=raw,unit=1,file=/var/lib/qvmd/instances/web1/efivars.fd",
       "file=/d/disk.raw,format=raw,if=none,id=disk0,discard=unmap",
     ]);
-    assert.deepEqual(values(argv, "-netdev"), [
-      "tap,id=net0,ifname=qvtweb10,script=no,downscript=no",
-      "tap,id=net1,ifname=qvtweb11,script=no,downscript=no",
-    ]);
+    assert.deepEqual(values(argv, "-netdev"), ["tap,id=net0,fd=3", "tap,id=net1,fd=4"]);
+    assert.ok(values(argv, "-chardev").includes("socket,id=qmp,fd=5,server=on,wait=off"));
     for (const f of ["-kernel", "-initrd", "-append"]) assert.ok(!argv.includes(f), f);
   });
 
@@ -154,6 +161,7 @@ describe("qemu argv", () => {
       [{ cpus: 0 }, "cpus"],
       [{ memoryMb: 1.5 }, "memoryMb"],
       [{ pidFile: "relative.pid" }, "pidFile"],
+      [{ qmpSocket: "q.sock" }, "qmpSocket"],
       [{ firmware: "uefi" }, "uefi"],
       [{ arch: "aarch64" }, "firmware"],
       [{ initrd: "/i" }, "kernel"],
@@ -169,10 +177,29 @@ describe("qemu argv", () => {
     }
   });
 
-  it("runs QEMU inside a namespace through ip netns exec", () => {
-    const c = launchCommand(base, "qvm-net1");
+  it("runs QEMU through the launcher, inside a namespace through ip netns exec", () => {
+    const l = { ...base, nics: [{ tap: "qvtweb10", mac: "52:54:00:00:00:01" }] };
+    const c = launchCommand(l, "qvm-net1", 20000);
     assert.equal(c.file, "ip");
-    assert.deepEqual(c.args.slice(0, 4), ["netns", "exec", "qvm-net1", "qemu-system-x86_64"]);
-    assert.equal(launchCommand(base).file, "qemu-system-x86_64");
+    assert.deepEqual(c.args.slice(0, 4), ["netns", "exec", "qvm-net1", "python3"]);
+    const launcher = c.args.slice(4, c.args.indexOf("--"));
+    assert.match(launcher[0]!, /sandbox-exec\.py$/);
+    assert.deepEqual(launcher.slice(1), [
+      "--uid",
+      "995",
+      "--gid",
+      "995",
+      "--groups",
+      "995",
+      "--tap",
+      "qvtweb10",
+      "--listen",
+      "/run/qvmd/qvm-web1.qmp",
+      "--daemon",
+      "20",
+    ]);
+    assert.equal(c.args[c.args.indexOf("--") + 1], "qemu-system-x86_64");
+    assert.equal(launchCommand(base).file, "python3");
+    assert.throws(() => launchCommand({ ...base, sandbox: { ...base.sandbox, uid: 0 } }), /must not be root/);
   });
 });

@@ -1,0 +1,46 @@
+// The guest fence on the host: one table per namespace, replaced whole by one `nft -f` (so a
+// guest is never unfenced half-way), serialised per namespace because several resources (every
+// instance on a network, the network itself) re-render the same table.
+import { names } from "../constants";
+import { run } from "../util/exec";
+import { Mutex } from "../util/lock";
+import { type FenceNic, deleteFenceScript, renderFence } from "./render";
+
+export { type FenceNic, renderFence, sourceMatches } from "./render";
+
+const locks = new Map<string, Mutex>();
+const lockOf = (ns: string | undefined) => {
+  const key = ns ?? "";
+  let m = locks.get(key);
+  if (!m) locks.set(key, (m = new Mutex()));
+  return m;
+};
+
+/** `nft` in the namespace (undefined: the root one). */
+const nft = (ns: string | undefined, args: string[], input?: string) =>
+  ns
+    ? run("ip", ["netns", "exec", ns, "nft", ...args], { input, reject: input !== undefined })
+    : run("nft", args, { input, reject: input !== undefined });
+
+/**
+ * Replaces the namespace's fence with one for `nics()`, evaluated under the namespace's lock so
+ * that the last writer renders from the latest facts.
+ */
+export function applyFence(
+  ns: string | undefined,
+  nics: () => FenceNic[] | Promise<FenceNic[]>,
+): Promise<void> {
+  return lockOf(ns).run(async () => {
+    await nft(ns, ["-f", "-"], renderFence(await nics()));
+  });
+}
+
+export function deleteFence(ns?: string): Promise<void> {
+  return lockOf(ns).run(async () => {
+    if (await fenceExists(ns)) await nft(ns, ["-f", "-"], deleteFenceScript());
+  });
+}
+
+export async function fenceExists(ns?: string): Promise<boolean> {
+  return (await nft(ns, ["list", "table", "bridge", names.fenceTable])).exitCode === 0;
+}
