@@ -189,7 +189,12 @@ describe("examples/quickstart with the Pulumi CLI and real guests", function () 
     await agent.start();
     assert.deepEqual([await qemuPid(out.web.id), await qemuPid(out.db.id)], pids);
     const preview = await stack.preview();
-    assert.deepEqual(Object.keys(preview.changeSummary), ["same"], JSON.stringify(preview.changeSummary));
+    // Failed once in a full run ({"delete":6,"same":1}, not reproduced since): keep the engine's words.
+    assert.deepEqual(
+      Object.keys(preview.changeSummary),
+      ["same"],
+      `${JSON.stringify(preview.changeSummary)}\n${preview.stdout}\n${preview.stderr}`,
+    );
     const r = await ssh("10.244.0.20", "hostname");
     assert.match(r.stdout, /^db$/m);
   });

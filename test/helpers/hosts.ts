@@ -110,6 +110,7 @@ export class Guest {
 
   async destroy(): Promise<void> {
     await run("ip", ["netns", "delete", this.name], { reject: false });
+    fs.rmSync(path.dirname(this.script), { recursive: true, force: true });
   }
 }
 

@@ -3,9 +3,19 @@
 import { listForwardAccept } from "../../agent/src/firewall";
 import { run } from "../../agent/src/util/exec";
 import * as fs from "node:fs";
+import * as path from "node:path";
+import * as os from "node:os";
 
-export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
+/** Test fixtures' temp entries (qvx-*); unit-test fakes run in other processes and are not ours here. */
+const tempFixtures = (): string[] =>
+  fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("qvx-") && !/^qvx-(unit|fake)-/.test(n));
+
+export async function findLeaks(extraDirs: string[] = [], tempBefore?: Set<string>): Promise<string[]> {
   const leaks: string[] = [];
+  // Fixtures built when the test files load exist before the first test; what a test made and
+  // left in the temp dir is a leak like any kernel object.
+  if (tempBefore)
+    for (const n of tempFixtures()) if (!tempBefore.has(n)) leaks.push(`temp ${path.join(os.tmpdir(), n)}`);
   const netns = await run("ip", ["netns", "list"], { reject: false });
   for (const line of netns.stdout.split("\n")) {
     const name = line.split(" ")[0];
@@ -46,16 +56,20 @@ export async function findLeaks(extraDirs: string[] = []): Promise<string[]> {
   return leaks;
 }
 
-export async function assertNoLeaks(extraDirs: string[] = []): Promise<void> {
-  const leaks = await findLeaks(extraDirs);
+export async function assertNoLeaks(extraDirs: string[] = [], tempBefore?: Set<string>): Promise<void> {
+  const leaks = await findLeaks(extraDirs, tempBefore);
   if (leaks.length > 0)
     throw new Error(`leak check: objects of ours remain on the host:\n  ${leaks.join("\n  ")}`);
 }
 
 /** Registers the leak check to run after all tests of the calling file (call at top level). */
 export function useLeakCheck(extraDirs: () => string[] = () => []): void {
+  let tempBefore = new Set<string>();
+  before("temp fixtures before", () => {
+    tempBefore = new Set(tempFixtures());
+  });
   after("leak check", async function () {
     this.timeout(30000);
-    await assertNoLeaks(extraDirs());
+    await assertNoLeaks(extraDirs(), tempBefore);
   });
 }
