@@ -22,7 +22,7 @@ import {
 } from "./conflicts";
 import type { HostBridge } from "./discovery";
 import type { InstanceHost } from "./host";
-import { imageFacts } from "./image-facts";
+import { imageFacts } from "./launch";
 import { type ApplyPlan, planApply } from "./plan";
 import {
   type InstanceSpec,

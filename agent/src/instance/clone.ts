@@ -17,7 +17,7 @@ import { run } from "../util/exec";
 import type { InstanceAddresses } from "./addresses";
 import type { References } from "./conflicts";
 import type { InstanceHost, PlannedLaunch } from "./host";
-import { placeTap } from "./plan";
+import { placeTap } from "./launch";
 import type { InstanceSpec, ResolvedInstance } from "./spec";
 
 const RESTORE_TIMEOUT_MS = 60000;

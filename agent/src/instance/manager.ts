@@ -1,6 +1,7 @@
-// The life of an instance: a thin shell around plan.ts (what Apply does on the host, in order) and
-// admission.ts (what it must refuse, and the record). It records first, runs the plan's steps
-// through host.ts (rolling a failed start back), and reads status back; addresses are addresses.ts.
+// The life of an instance: a thin shell around plan.ts (what Apply does on the host, in order, and
+// how a failed start is rolled back) and admission.ts (what it must refuse, and the record). It
+// records first, runs each of the plan's steps through host.ts, and reads status back; addresses
+// are addresses.ts, clones clone.ts.
 import * as fs from "node:fs/promises";
 import type { Violation } from "@pulumi-qemu/api/validate";
 import { names, type StatePaths } from "../constants";
@@ -18,7 +19,7 @@ import { GuestFences } from "./fences";
 import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
-import { type ApplyPlan, type Step } from "./plan";
+import { runPlan, type Step } from "./plan";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import { applyClone } from "./clone";
 
@@ -105,36 +106,18 @@ export class Instances {
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
       const { refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid));
       await this.host.ensureVmDir(this.p.instanceDir(inst.id));
-      await this.run(inst, plan, refs, progress, opts.wait !== false);
+      // The plan's steps on the host, in order; a failed start is rolled back, then reported.
+      const ctx = { accel: "tcg" as "kvm" | "tcg", waitFrom: 0, wait: opts.wait !== false };
+      await runPlan(
+        plan,
+        (step) => this.execute(inst, step, refs, progress, ctx),
+        (undo, x) => this.log(`instance ${inst.id}: rollback ${undo.op}: ${String(x)}`),
+      );
       return this.status(inst.id);
     });
   }
 
-  /** The plan's steps in order; a failure inside the start runs its rollback, then is reported. */
-  private async run(
-    inst: ResolvedInstance,
-    plan: ApplyPlan,
-    refs: References,
-    progress: Progress,
-    wait: boolean,
-  ): Promise<void> {
-    const ctx = { accel: "tcg" as "kvm" | "tcg", waitFrom: 0, wait };
-    for (const [i, step] of plan.steps.entries()) {
-      try {
-        await this.execute(inst, step, refs, progress, ctx);
-      } catch (e) {
-        const rb = plan.rollback;
-        if (rb && i >= rb.from && i < rb.to)
-          for (const undo of rb.steps)
-            await this.execute(inst, undo, refs, progress, ctx).catch((x: unknown) =>
-              this.log(`instance ${inst.id}: rollback ${undo.op}: ${String(x)}`),
-            );
-        throw e;
-      }
-    }
-  }
-
-  /** One step on the host. */
+  /** One step on the host (a `together` step is runPlan's). */
   private async execute(
     inst: ResolvedInstance,
     s: Step,
@@ -189,14 +172,6 @@ export class Instances {
           d.instances[inst.id]!.launchKey = s.launchKey;
           d.instances[inst.id]!.addresses = {};
         });
-      }
-      case "together": {
-        // Steps that need nothing of each other (disk, seed, TAPs, the probe) run at once; all
-        // finish before a failure is reported, so a rollback never races one still running.
-        const r = await Promise.allSettled(s.steps.map((x) => this.execute(inst, x, refs, progress, ctx)));
-        const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
-        if (failed) throw failed.reason;
-        return;
       }
       case "stopStarted": {
         // Any QEMU of this name now was started by this Apply (none ran, or it was stopped).

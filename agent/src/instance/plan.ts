@@ -1,18 +1,17 @@
 // What applying an instance does, as a plain function of what is known: the record to write, then
-// the ordered steps (DHCP reservations, disk, seed, stop, start, addresses). No I/O here; the
-// manager gathers the facts, writes the record first and runs the steps (rolling a failed start
-// back). Changing the order of anything an instance does on the host happens in this file.
-import { createHash } from "node:crypto";
+// the ordered steps (DHCP reservations, disk, seed, stop, start, addresses), and how they run
+// (runPlan: in order, a failed start rolled back). No I/O here: the manager gathers the facts
+// (admission.ts), writes the record first and gives runPlan the host calls. What is launched is
+// launch.ts; changing the order of anything an instance does on the host happens in this file.
 import { names, type StatePaths } from "../constants";
 import { QvmdError } from "../errors";
 import type { ResolvedNetwork } from "../network/spec";
-import { uefiFirmware, type Arch } from "../qemu/argv";
-import { renderMetaData, renderUserData } from "../qemu/seed-render";
+import type { Arch } from "../qemu/argv";
 import type { InstanceRecord } from "../state";
 import type { HostBridge } from "./discovery";
-import type { ImageFacts } from "./image-facts";
 import type { PlannedLaunch, SeedFiles } from "./host";
-import type { ResolvedInstance, ResolvedNic } from "./spec";
+import { type ImageFacts, instanceLaunch, launchKey, placeTap, seedFiles, type TapPlace } from "./launch";
+import type { ResolvedInstance } from "./spec";
 
 /** How long a guest gets to power off on ACPI before QEMU is told to quit. */
 export const STOP_GRACE_MS = 10000;
@@ -29,15 +28,6 @@ export interface ApplyFacts {
   pid: number;
   diskExists: boolean;
   paths: StatePaths;
-}
-
-/** Where a NIC's TAP ends up: its namespace (undefined = root), the bridge it joins, its MTU. */
-export interface TapPlace {
-  tap: string;
-  mac: string;
-  ns?: string;
-  master: string;
-  mtu?: number;
 }
 
 export type Step =
@@ -86,52 +76,6 @@ export interface ApplyPlan {
   rollback?: { from: number; to: number; steps: Step[] };
 }
 
-/** What QEMU was started with; a difference means a restart. */
-export function launchKey(inst: ResolvedInstance, imageSha256: string): string {
-  const key = {
-    cpus: inst.cpus,
-    mem: inst.memory_mb,
-    nics: inst.nics,
-    machine: inst.machine,
-    accel: inst.accel,
-    image: imageSha256,
-  };
-  return createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 16);
-}
-
-/** The NoCloud files: meta-data names the instance, user-data carries the keys and hostname. */
-export function seedFiles(inst: ResolvedInstance): SeedFiles {
-  const hostname = inst.hostname || inst.id;
-  return {
-    metaData: inst.meta_data || renderMetaData({ instanceId: inst.id, hostname }),
-    userData: renderUserData({
-      userData: inst.user_data || undefined,
-      sshAuthorizedKeys: inst.ssh_authorized_keys,
-      hostname,
-    }),
-    networkConfig: inst.network_config || undefined,
-  };
-}
-
-export function placeTap(
-  id: string,
-  i: number,
-  nic: ResolvedNic,
-  networks: ReadonlyMap<string, ResolvedNetwork>,
-  bridges: ReadonlyMap<string, HostBridge>,
-): TapPlace {
-  const tap = names.tap(id, i);
-  if (nic.networkId !== undefined)
-    return {
-      tap,
-      mac: nic.mac,
-      ns: names.netns(nic.networkId),
-      master: names.bridge(nic.networkId),
-      mtu: networks.get(nic.networkId)?.mtu,
-    };
-  return { tap, mac: nic.mac, master: bridges.get(nic.bridgeId!)!.name };
-}
-
 /**
  * Starting: TAPs are created in the first NIC's namespace, where QEMU runs and opens them by name.
  * Those that stay there join their bridge as they are made; the others, once QEMU holds them, move
@@ -143,24 +87,7 @@ function startSteps(f: ApplyFacts, key: string): { prepare: Step[]; steps: Step[
   const taps = inst.nics.map((n, i) => placeTap(inst.id, i, n, f.networks, f.bridges));
   const primaryNs = taps[0]?.ns;
   const vars = p.instanceVars(inst.id);
-  const launch: Omit<PlannedLaunch, "accel"> = {
-    name: names.qemu(inst.id),
-    arch: img.arch,
-    machine: inst.machine || undefined,
-    cpus: inst.cpus,
-    memoryMb: inst.memory_mb,
-    pidFile: p.instancePid(inst.id),
-    qmpSocket: p.instanceQmp(inst.id),
-    serialLog: p.instanceSerial(inst.id),
-    disk: { path: p.instanceDisk(inst.id), format: "qcow2" },
-    seed: p.instanceSeed(inst.id),
-    kernel: img.kernelPath,
-    initrd: img.initrdPath,
-    cmdline: img.cmdline || undefined,
-    firmware: img.firmware,
-    uefi: img.firmware === "uefi" ? { code: uefiFirmware(img.arch).code, vars } : undefined,
-    nics: taps.map((t) => ({ tap: t.tap, mac: t.mac })),
-  };
+  const launch = instanceLaunch(f, taps);
   const stays = (t: TapPlace) => t.ns === primaryNs;
   const prepare: Step[] = [
     ...(inst.accel === "auto" ? [{ op: "probeAccel", arch: img.arch } as const] : []),
@@ -293,4 +220,33 @@ export function planApply(f: ApplyFacts): ApplyPlan {
     steps,
     rollback,
   };
+}
+
+/**
+ * Runs a plan through `exec` (one step on the host): the steps in order; a `together` step's at once
+ * (disk, seed, TAPs, the probe need nothing of each other), all finishing before a failure is
+ * reported, so a rollback never races a step still running. When a step of the start fails, the
+ * rollback's steps run (a failure of one is only told to `undoFailed`), then the failure is thrown.
+ */
+export async function runPlan(
+  plan: ApplyPlan,
+  exec: (s: Step) => Promise<void>,
+  undoFailed: (s: Step, e: unknown) => void,
+): Promise<void> {
+  const one = async (s: Step): Promise<void> => {
+    if (s.op !== "together") return exec(s);
+    const r = await Promise.allSettled(s.steps.map(one));
+    const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
+    if (failed) throw failed.reason;
+  };
+  for (const [i, step] of plan.steps.entries()) {
+    try {
+      await one(step);
+    } catch (e) {
+      const rb = plan.rollback;
+      if (rb && i >= rb.from && i < rb.to)
+        for (const undo of rb.steps) await one(undo).catch((x: unknown) => undoFailed(undo, x));
+      throw e;
+    }
+  }
 }

@@ -7,11 +7,10 @@ import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
-import { formatCidr, parseIp, type Violation } from "@pulumi-qemu/api/validate";
-import { buildNics, guestNics } from "../fence/guests";
-import { templateMac } from "../template/launch";
+import { formatCidr, type Violation } from "@pulumi-qemu/api/validate";
+import { fenceNics, instanceReservations, networkUsers } from "./guests";
 import { type GatewayServices, renderNftTable, renderNsBatch, renderRootBatch } from "./render";
-import { type DhcpHost, type NetworkSpec, type ResolvedNetwork, findConflicts, resolveNetwork } from "./spec";
+import { type NetworkSpec, type ResolvedNetwork, findConflicts, resolveNetwork } from "./spec";
 
 export interface NetworkStatus {
   network: ResolvedNetwork;
@@ -108,42 +107,14 @@ export class Networks {
     await this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
     await this.applyFirewall(n);
     await this.enableForwarding();
-    await this.host.ensureDhcp(n, this.instanceReservations(n.id));
+    await this.host.ensureDhcp(n, instanceReservations(this.state.instances, n.id));
   }
 
   /** The network's guest fence (in its namespace), from the instances and template builds on it. */
-  private applyGuestFence(n: ResolvedNetwork): Promise<void> {
-    return this.host.applyFence(names.netns(n.id), async () => {
-      const seg = {
-        bridge: names.bridge(n.id),
-        has: (nic: { network_id?: string }) => nic.network_id === n.id,
-        cidr: n.cidr,
-        reserved: [n.gateway, n.dhcpServer],
-        reservations: new Map(n.dhcp.reservations.map((r) => [r.mac, r.ip])),
-        leases: await this.host.leases(n.id),
-      };
-      const builds = Object.entries(this.state.templates)
-        .filter(([, r]) => r.status === "building" && r.spec.network_id === n.id)
-        .map(([id]) => ({ tap: names.templateTap(id), mac: templateMac(id) }));
-      return [...guestNics(this.state.instances, seg), ...buildNics(builds, seg)];
-    });
-  }
-
-  /**
-   * Addresses instances asked for on this network (`nics[].ip`), served like reservations; a clone
-   * of an InstanceTemplate without one still gets its own host name with its lease.
-   */
-  private instanceReservations(netId: string): DhcpHost[] {
-    const out: DhcpHost[] = [];
-    for (const [id, rec] of Object.entries(this.state.instances))
-      for (const nic of rec.spec.nics ?? []) {
-        const ip = parseIp(nic.ip ?? "");
-        const host = { mac: nic.mac.toLowerCase(), hostname: rec.spec.hostname || id };
-        if (nic.network_id !== netId) continue;
-        if (ip !== undefined) out.push({ ...host, ip });
-        else if (rec.spec.template_id) out.push(host);
-      }
-    return out;
+  private async applyGuestFence(n: ResolvedNetwork): Promise<void> {
+    await this.host.applyFence(names.netns(n.id), async () =>
+      fenceNics(n, this.state, await this.host.leases(n.id)),
+    );
   }
 
   /** Re-renders the DHCP hosts of a network after an instance changed its reservations. */
@@ -154,7 +125,7 @@ export class Networks {
       const { network: n } = resolveNetwork(rec.spec);
       if (!n) return;
       await this.applyGuestFence(n);
-      await this.host.ensureDhcp(n, this.instanceReservations(netId));
+      await this.host.ensureDhcp(n, instanceReservations(this.state.instances, netId));
     });
   }
 
@@ -271,14 +242,12 @@ export class Networks {
   delete(id: string): Promise<boolean> {
     return this.lock(id).run(async () => {
       const existed = this.state.networks[id] !== undefined;
-      const users = Object.entries(this.state.instances).filter(([, r]) =>
-        (r.spec.nics ?? []).some((x) => x.network_id === id),
-      );
+      const users = networkUsers(this.state.instances, id);
       if (users.length > 0)
         throw new QvmdError(
           "precondition",
           "NET_IN_USE",
-          `network ${id} is used by instance(s) ${users.map(([i]) => i).join(", ")}`,
+          `network ${id} is used by instance(s) ${users.join(", ")}`,
           {
             hint: "delete the instances first",
           },

@@ -3,8 +3,9 @@
 // memory), freeze the disk layer. A build interrupted anywhere leaves a `building` record whose
 // leftovers the next Apply or Delete removes before anything else.
 import * as fs from "node:fs/promises";
+import type { Violation } from "@pulumi-qemu/api/validate";
 import { names, type StatePaths } from "../constants";
-import { QvmdError, notFound } from "../errors";
+import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { Images } from "../image/manager";
 import { networkSegment, type Sighting } from "../instance/discovery";
 import type { InstanceHost } from "../instance/host";
@@ -16,7 +17,7 @@ import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
 import type { StateStore, TemplateRecord } from "../state";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
-import { templateLaunch, templateMac } from "./launch";
+import { buildingRecord, templateLaunch, templateMac } from "./launch";
 import { saveState, unplugNics } from "./migrate";
 import { buildKey, type ResolvedTemplate, resolveTemplate, type TemplateSpec } from "./spec";
 
@@ -30,11 +31,6 @@ export interface TemplateStatus {
   users: string[];
   serialLog: string;
 }
-
-const invalid = (v: { property: string; code: string; reason: string }[]) =>
-  new QvmdError("invalid", v[0]!.code as never, v.map((x) => `${x.property}: ${x.reason}`).join("; "), {
-    property: v[0]!.property,
-  });
 
 export class Templates {
   private readonly locks = new Map<string, Mutex>();
@@ -68,8 +64,8 @@ export class Templates {
     const id = typeof spec.id === "string" ? spec.id : "";
     return this.lock(id).run(async () => {
       const { template: t, violations } = resolveTemplate(spec);
-      if (!t) throw invalid(violations);
-      const v: { property: string; code: string; reason: string }[] = [];
+      if (!t) throw violationsError(violations);
+      const v: Violation[] = [];
       if (!this.images.has(t.imageId))
         v.push({ property: "imageId", code: "UNKNOWN_IMAGE", reason: `image ${t.imageId} does not exist` });
       const net = await this.networks.get(t.networkId).catch(() => undefined);
@@ -79,7 +75,7 @@ export class Templates {
           code: "UNKNOWN_NETWORK",
           reason: `network ${t.networkId} does not exist`,
         });
-      if (v.length > 0) throw invalid(v);
+      if (v.length > 0) throw violationsError(v);
       const rec = this.state.templates[t.id];
       if (rec?.status === "ready" && buildKey(resolveTemplate(rec.spec).template!) === buildKey(t))
         return this.status(t.id);
@@ -128,26 +124,10 @@ export class Templates {
       );
     let accel: "kvm" | "tcg" = t.accel === "kvm" ? "kvm" : "tcg";
     if (t.accel === "auto") accel = (await this.host.probeAccel(img.arch)).accel;
-    const blobs = [image.record.sha256, image.record.kernelSha256, image.record.initrdSha256].filter(
-      (b): b is string => !!b,
-    );
-    const machine = { arch: img.arch, cpus: t.cpus, memoryMb: t.memoryMb, machine: "q35" };
-    const boot = { kernel: image.kernelPath, initrd: image.initrdPath, cmdline: img.cmdline || undefined };
+    const record = buildingRecord(spec, t, image, accel, uid);
+    const { boot } = record;
     await this.state.update((d) => {
-      d.templates[t.id] = {
-        spec,
-        uid,
-        status: "building",
-        blobs,
-        imageId: t.imageId,
-        accel,
-        machine,
-        boot,
-        diskGb: Math.max(1, Math.ceil(image.record.virtualSizeBytes / 1024 ** 3)),
-        bootMs: 0,
-        saveMs: 0,
-        createdAt: new Date().toISOString(),
-      };
+      d.templates[t.id] = record;
     });
     await this.host.ensureVmDir(this.p.templateDir(t.id));
     const disk = this.p.templateDisk(t.id);
@@ -261,8 +241,7 @@ export class Templates {
     const rec = this.state.templates[id];
     if (!rec) throw notFound("TEMPLATE_NOT_FOUND", `template ${id} does not exist`);
     const { template } = resolveTemplate(rec.spec);
-    if (!template)
-      throw new QvmdError("internal", "STATE_CORRUPT", `recorded spec of template ${id} no longer validates`);
+    if (!template) throw stateCorrupt("template", id);
     const size = (f: string, blocks: boolean) =>
       fs.stat(f).then(
         (s) => (blocks ? s.blocks * 512 : s.size),

@@ -3,7 +3,8 @@
 import * as assert from "node:assert/strict";
 import { paths } from "../../../agent/src/constants";
 import { QvmdError } from "../../../agent/src/errors";
-import { type ApplyFacts, launchKey, planApply, type Step } from "../../../agent/src/instance/plan";
+import { launchKey } from "../../../agent/src/instance/launch";
+import { type ApplyFacts, planApply, type Step } from "../../../agent/src/instance/plan";
 import { resolveInstance, type InstanceSpecInput } from "../../../agent/src/instance/spec";
 import { resolveNetwork } from "../../../agent/src/network/spec";
 import type { InstanceRecord } from "../../../agent/src/state";
