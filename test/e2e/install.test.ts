@@ -13,36 +13,25 @@ import { run } from "../../agent/src/util/exec";
 import { guestDir } from "../helpers/guest";
 import { ROOT } from "../helpers/workspace";
 import { asUser, packageStatus, type Result, Service, UNIT, type User } from "../helpers/install";
+import {
+  DEB,
+  exists,
+  makeRoomForPackage,
+  PACKAGE_PATHS,
+  PLUGIN,
+  SANDBOX_USERS,
+  SDK,
+  SOCKET,
+  VERSION,
+} from "../helpers/package";
 import { useLeakCheck } from "../helpers/leaks";
 
 useLeakCheck();
 
-const VERSION = fs.readFileSync(path.join(ROOT, "VERSION"), "utf8").trim();
-const DEB = `qvmd_${VERSION}_amd64.deb`;
-const PLUGIN = `pulumi-resource-qemu-v${VERSION}-linux-amd64.tar.gz`;
-const SDK = `pulumi-qemu-${VERSION}.tgz`;
-const SOCKET = "/run/qvmd/qvmd.sock";
-/** Everything the package puts on the host or makes at run time: all must go with the purge. */
-const PACKAGE_PATHS = [
-  "/usr/lib/qvmd",
-  "/usr/sbin/qvmd",
-  "/usr/bin/qvmctl",
-  UNIT,
-  "/usr/share/doc/qvmd",
-  "/var/lib/qvmd",
-  "/run/qvmd",
-  "/etc/systemd/system/multi-user.target.wants/qvmd.service",
-];
-/** Paths a qvmd run from a checkout uses too (its default state and run directories). */
-const SHARED_PATHS = ["/var/lib/qvmd", "/run/qvmd"];
-/** The users QEMU and dnsmasq run as (agent/src/constants.ts SANDBOX_USERS). */
-const SANDBOX_USERS = ["qvmd-qemu", "qvmd-dhcp"];
-const asideOf = (p: string) => `${p}.qvx-aside-${process.pid}`;
 /** npm's cache for the user's project, kept between runs (CI on the same machine stays fast). */
 const NPM_CACHE = path.join(os.homedir(), ".cache", "pulumi-qemu", "npm-install-test");
 
 const ok = (r: Result, what: string) => assert.equal(r.code, 0, `${what} failed:\n${r.stdout}\n${r.stderr}`);
-const exists = (p: string) => fs.existsSync(p) || fs.lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 
 describe("a user's projects outside the repo, from dist/ artifacts, as a user in group qvmd", function () {
   this.timeout(900000);
@@ -51,7 +40,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
   const user: User = { name: `qvx${process.pid.toString(36)}u`, uid: -1, gid: -1, home: d("home") };
   let service: Service | undefined;
   let installed = false;
-  let hadUsers = false;
+  let restoreHost: (() => Promise<void>) | undefined;
   const ts: Record<string, string> = { cidr: "10.245.0.0/24" };
   let tsOut: { dns: string; network: string; gateway: string; ip: string; state: string; pid: number };
 
@@ -70,24 +59,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
   before(async () => {
     for (const f of [DEB, PLUGIN, SDK])
       assert.ok(fs.existsSync(path.join(ROOT, "dist", f)), `dist/${f} is missing: run 'make dist'`);
-    // The test installs and purges the real package: it must not meet a qvmd of someone else's.
-    assert.equal(await packageStatus("qvmd"), "not-installed", "the qvmd package is already installed here");
-    assert.equal(
-      (await run("getent", ["group", "qvmd"], { reject: false })).exitCode,
-      2,
-      "group qvmd exists",
-    );
-    assert.notEqual(await probeSocket(SOCKET), "answers", `a qvmd already serves ${SOCKET}`);
-    // A qvmd started from a checkout (as root) keeps its state and log at the package's paths: kept
-    // aside while the package owns them, put back after the purge.
-    for (const p of SHARED_PATHS) if (exists(p)) fs.renameSync(p, asideOf(p));
-    // A fresh machine has no sandbox users: the package creates them and its purge removes them. A
-    // checkout's 'make setup' made them here; they are removed for the test and made again after.
-    for (const u of SANDBOX_USERS)
-      if ((await run("getent", ["passwd", u], { reject: false })).exitCode === 0) {
-        hadUsers = true;
-        await run("userdel", [u]);
-      }
+    restoreHost = await makeRoomForPackage();
 
     fs.chmodSync(tmp, 0o755);
     for (const sub of ["bin", "dist", "home/tmp", "ts", "yaml", "backend", "guest"])
@@ -113,8 +85,7 @@ describe("a user's projects outside the repo, from dist/ artifacts, as a user in
     await service?.stop();
     await run("userdel", [user.name], { reject: false });
     if (installed) await run("dpkg", ["--purge", "qvmd"], { reject: false });
-    for (const p of SHARED_PATHS) if (!exists(p) && exists(asideOf(p))) fs.renameSync(asideOf(p), p);
-    if (hadUsers) await run("bash", [path.join(ROOT, "scripts", "setup-users.sh")]);
+    await restoreHost?.();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

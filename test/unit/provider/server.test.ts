@@ -7,92 +7,36 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as pb from "@pulumi/pulumi/proto/provider_pb";
-import * as services from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { fromStruct, type Props, toStruct, UNKNOWN } from "../../../provider/src/props";
-import { createProviderServer } from "../../../provider/src/server";
+import { EngineClient, urnOf } from "../../helpers/engine";
 import { FakeQvmd } from "../../helpers/fake-qvmd";
 
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "schema.json"), "utf8")) as {
   resources: Record<string, { properties: Record<string, unknown>; required: string[] }>;
 };
 
-const urnOf = (type: string, name: string) => `urn:pulumi:test::proj::qemu:index:${type}::${name}`;
-
 describe("provider gRPC server with a fake qvmd (no root)", function () {
   this.timeout(20000);
   let fake: FakeQvmd;
-  let server: grpc.Server;
-  let client: services.ResourceProviderClient;
-
-  /** Calls a ResourceProvider method; rejects with the gRPC error the engine would see. */
-  function call<Res>(method: keyof services.ResourceProviderClient, req: unknown): Promise<Res> {
-    const fn = client[method] as unknown as (
-      r: unknown,
-      cb: (e: grpc.ServiceError | null, res: Res) => void,
-    ) => void;
-    return new Promise((resolve, reject) => fn.call(client, req, (e, res) => (e ? reject(e) : resolve(res))));
-  }
-
-  async function check(type: string, name: string, news: Props, olds: Props = {}) {
-    const res = await call<pb.CheckResponse>(
-      "check",
-      new pb.CheckRequest().setUrn(urnOf(type, name)).setNews(toStruct(news)).setOlds(toStruct(olds)),
-    );
-    return {
-      inputs: fromStruct(res.getInputs()),
-      failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
-    };
-  }
-
-  async function create(type: string, name: string, inputs: Props, preview = false) {
-    const res = await call<pb.CreateResponse>(
-      "create",
-      new pb.CreateRequest()
-        .setUrn(urnOf(type, name))
-        .setProperties(toStruct(inputs))
-        .setPreview(preview)
-        .setTimeout(10),
-    );
-    return { id: res.getId(), outputs: fromStruct(res.getProperties()) };
-  }
-
-  async function read(type: string, name: string, id: string, inputs: Props) {
-    const res = await call<pb.ReadResponse>(
-      "read",
-      new pb.ReadRequest().setUrn(urnOf(type, name)).setId(id).setInputs(toStruct(inputs)),
-    );
-    return { id: res.getId(), inputs: fromStruct(res.getInputs()), outputs: fromStruct(res.getProperties()) };
-  }
-
-  const remove = (type: string, name: string, id: string) =>
-    call<Empty>("delete", new pb.DeleteRequest().setUrn(urnOf(type, name)).setId(id));
-
-  /** The inputs check leaves, failing the test on any check failure. */
-  async function checked(type: string, name: string, news: Props): Promise<Props> {
-    const c = await check(type, name, news);
-    assert.deepEqual(c.failures, [], JSON.stringify(c.failures));
-    return c.inputs;
-  }
+  const engine = new EngineClient();
+  const call = engine.call.bind(engine);
+  const check = engine.check.bind(engine);
+  const checked = engine.checked.bind(engine);
+  const create = engine.create.bind(engine);
+  const read = engine.read.bind(engine);
+  const remove = engine.remove.bind(engine);
 
   before(async () => {
     // No wait for a restarting qvmd (provider/src/resilience.ts, tested on its own): an UNAVAILABLE
     // here stands at once.
     process.env.QVMD_RESTART_WAIT_SECONDS = "0";
     fake = await new FakeQvmd().start();
-    server = createProviderServer();
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
-        e ? reject(e) : resolve(p),
-      ),
-    );
-    client = new services.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    await call("configure", new pb.ConfigureRequest().setArgs(toStruct({ socketPath: fake.socket })));
+    await engine.start(fake.socket);
   });
 
   after(async () => {
     delete process.env.QVMD_RESTART_WAIT_SECONDS;
-    client.close();
-    await new Promise<void>((r) => server.tryShutdown(() => r()));
+    await engine.stop();
     await fake.stop();
   });
 
