@@ -3,9 +3,9 @@ import tseslint from "typescript-eslint";
 
 // Import boundaries (docs/architecture.md, "Layout"): the contract package depends on nothing of
 // ours; the provider reaches the agent only through it; the agent's libraries (dns/, qemu/,
-// firewall/, util/) and core modules (state, errors, constants) never reach into a resource folder,
+// firewall/, fence/, util/) and core modules (state, errors, constants) never reach into a resource folder,
 // so they stay usable and testable on their own.
-const RESOURCE_FOLDERS = "(network|instance|image|bridge|dnsForwarder)";
+const RESOURCE_FOLDERS = "(network|instance|image|bridge|dnsForwarder|template)";
 const boundary = (message, ...regexes) => ({
   "no-restricted-imports": ["error", { patterns: regexes.map((regex) => ({ regex, message })) }],
 });
@@ -53,13 +53,14 @@ export default tseslint.config(
       "agent/src/dns/**",
       "agent/src/qemu/**",
       "agent/src/firewall/**",
+      "agent/src/fence/**",
       "agent/src/util/**",
       "agent/src/state.ts",
       "agent/src/errors.ts",
       "agent/src/constants.ts",
     ],
     rules: boundary(
-      "a library (dns/, qemu/, firewall/, util/) never imports a resource folder; shared code goes to @pulumi-qemu/api",
+      "a library (dns/, qemu/, firewall/, fence/, util/) never imports a resource folder; shared code goes to @pulumi-qemu/api",
       `^(\\./|(\\.\\./)+)${RESOURCE_FOLDERS}(/|$)`,
       "^@pulumi-qemu/(agent|provider)",
     ),

@@ -1,5 +1,5 @@
 // Pure validation of an instance spec. Cross-resource checks (image and network exist, MAC and IP
-// clashes with other instances) live in the manager, which has the facts.
+// clashes with other instances) are conflicts.ts, on the facts admission.ts gathers.
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { ID_PATTERN } from "../constants";

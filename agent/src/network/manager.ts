@@ -1,5 +1,5 @@
 // The life of a network on the host: check, apply (create or converge), read, delete, re-assert.
-// Pure decisions live in spec.ts and render.ts; this file only sequences them with host I/O.
+// Pure decisions live in spec.ts, render.ts and guests.ts; this file only sequences them with host I/O.
 import * as fs from "node:fs/promises";
 import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";

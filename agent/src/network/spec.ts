@@ -1,5 +1,5 @@
 // Pure validation of a network spec: defaults, per-property violations, conflicts with other
-// networks and host routes. The I/O shell (network.ts) gathers the facts and calls in here.
+// networks and host routes. The manager (manager.ts) gathers the facts and calls in here.
 import type { wire } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { resources } from "@pulumi-qemu/api";
