@@ -1,5 +1,5 @@
 // The life of a network on the host: check, apply (create or converge), read, delete, re-assert.
-// Pure decisions live in spec.ts, render.ts and guests.ts; this file only sequences them with host I/O.
+// Pure decisions live in spec.ts, render.ts and relations.ts; this file only sequences them with host I/O.
 import * as fs from "node:fs/promises";
 import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
@@ -8,7 +8,7 @@ import { Mutex } from "../util/lock";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
 import { formatCidr, type Violation } from "@pulumi-qemu/api/validate";
-import { fenceNics, instanceReservations, networkUsers } from "./guests";
+import { fenceNics, instanceReservations, knownNetworks, networkUsers } from "./relations";
 import { type GatewayServices, renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import { type NetworkSpec, type ResolvedNetwork, findConflicts, resolveNetwork } from "./spec";
 
@@ -43,20 +43,11 @@ export class Networks {
     private readonly services: (netId: string) => GatewayServices = () => ({}),
   ) {}
 
-  private others() {
-    return Object.entries(this.state.networks).map(([id, r]) => ({
-      id,
-      cidr: r.spec.cidr,
-      uid: r.uid ?? 0,
-      owner: r.spec.owner ?? "",
-    }));
-  }
-
   /** `uid`: the caller; only its own networks with the same owner are taken for this one. */
   async check(spec: NetworkSpec, uid: number): Promise<Violation[]> {
     const { network, violations } = resolveNetwork(spec);
     if (!network) return violations;
-    return findConflicts(network, this.others(), await this.host.hostRoutes(), uid);
+    return findConflicts(network, knownNetworks(this.state.networks), await this.host.hostRoutes(), uid);
   }
 
   /** `uid`: the caller, recorded as the owner of a new network. */
@@ -82,7 +73,7 @@ export class Networks {
       // in the record the overlap check reads under it.
       const routes = await this.host.hostRoutes();
       await this.shared.run(async () => {
-        const conflicts = findConflicts(n, this.others(), routes, uid);
+        const conflicts = findConflicts(n, knownNetworks(this.state.networks), routes, uid);
         if (conflicts.length > 0) throw violationsError(conflicts);
         // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
         await this.state.update((d) => {

@@ -1,12 +1,23 @@
-// Pure: what of the state is a network's guests: the DHCP hosts its instances ask for, the NICs its
-// guest fence lets through (instances and template builds on it), and the instances that use it.
+// Pure: a network among the other records of the state: the other networks it must not overlap, the
+// DHCP hosts its instances ask for, the NICs its guest fence lets through (instances and template
+// builds on it), and the instances that use it.
 import { parseIp } from "@pulumi-qemu/api/validate";
 import { names } from "../constants";
 import { buildNics, guestNics } from "../fence/guests";
 import type { FenceNic } from "../fence/render";
 import type { StateDoc } from "../state";
 import { templateMac } from "../template/launch";
-import type { DhcpHost, ResolvedNetwork } from "./spec";
+import type { DhcpHost, KnownNetwork, ResolvedNetwork } from "./spec";
+
+/** Every recorded network, as the overlap check (spec.ts findConflicts) sees it. */
+export function knownNetworks(networks: StateDoc["networks"]): KnownNetwork[] {
+  return Object.entries(networks).map(([id, r]) => ({
+    id,
+    cidr: r.spec.cidr,
+    uid: r.uid ?? 0,
+    owner: r.spec.owner ?? "",
+  }));
+}
 
 /**
  * Addresses instances asked for on this network (`nics[].ip`), served like reservations; a clone
