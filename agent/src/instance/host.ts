@@ -157,6 +157,10 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       await prepareUefiVars(arch, dest);
     },
     async createOverlay(disk, backing, sizeGb) {
+      // Made whole under another name and renamed: a disk that exists is complete and QEMU's
+      // (a crash between create and chown left a root-owned disk that the retry kept, and the
+      // sandboxed QEMU could not open it).
+      const part = `${disk}.part`;
       await run("qemu-img", [
         "create",
         "-q",
@@ -166,11 +170,12 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
         backing.format,
         "-b",
         backing.path,
-        disk,
+        part,
         `${sizeGb}G`,
       ]);
       // QEMU writes it as its own user; its directory is root's, so no link can stand in for it.
-      await give(disk, qemu.uid, qemu.gid, 0o600);
+      await give(part, qemu.uid, qemu.gid, 0o600);
+      await fs.rename(part, disk);
     },
     async resizeOverlay(disk, sizeGb) {
       // The overlay's header is the guest's to write (through a compromised QEMU): only the sandbox
