@@ -22,6 +22,34 @@ export function toStatus(e: unknown): Partial<grpc.StatusObject> {
   });
 }
 
+/** A request body that is not its message: protobuf decoding failed (see `tolerantDecoding`). */
+export class Undecodable {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * The service with request decoding that never throws. grpc-js answers a body that does not decode
+ * with INTERNAL ("Error deserializing request"), which says qvmd failed; the fault is the caller's,
+ * so the handler refuses it as BAD_REQUEST like any other malformed request (a client-streamed
+ * message arrives as an `Undecodable`, which no message shape accepts).
+ */
+export function tolerantDecoding<S extends grpc.ServiceDefinition>(service: S): S {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(service as grpc.ServiceDefinition)) {
+    out[name] = {
+      ...m,
+      requestDeserialize: (b: Buffer) => {
+        try {
+          return m.requestDeserialize(b) as unknown;
+        } catch (e) {
+          return new Undecodable(e instanceof Error ? e.message : String(e));
+        }
+      },
+    };
+  }
+  return out as unknown as S;
+}
+
 /** What every handler shares: the log, and why qvmd cannot serve (no readable state), if so. */
 export interface Ctx {
   log: (m: string) => void;
@@ -33,7 +61,18 @@ export interface Ctx {
  * state qvmd knows nothing, and unknown is not absent: every call but Health fails (never with
  * NOT_FOUND, which a caller may take for "gone") until a state is restored.
  */
-function caller(ctx: Ctx, name: string, call: { getPeer(): string }): Promise<Caller> {
+function caller(ctx: Ctx, name: string, call: { getPeer(): string; request?: unknown }): Promise<Caller> {
+  if (call.request instanceof Undecodable)
+    return Promise.reject(
+      new QvmdError(
+        "invalid",
+        "BAD_REQUEST",
+        `malformed request: not a ${name} request (${call.request.reason})`,
+        {
+          property: "request",
+        },
+      ),
+    );
   const c = callerOf(call.getPeer());
   if (!c)
     return Promise.reject(

@@ -26,7 +26,7 @@ import { specOf as networkSpec } from "./network/spec";
 import { networkToWire } from "./network/wire";
 import { accessRules } from "./policy/access";
 import type { Topology } from "./policy/topology";
-import { type Ctx, progressEvent, replying, streaming, unary } from "./rpc";
+import { type Ctx, progressEvent, replying, streaming, tolerantDecoding, unary } from "./rpc";
 import type { StateStore } from "./state";
 import { specOf as templateSpec } from "./template/spec";
 import type { Templates } from "./template/manager";
@@ -215,6 +215,6 @@ export function createServer(deps: ServerDeps): grpc.Server {
     }),
   };
   const server = new grpc.Server();
-  server.addService(qvmd.v1.Qvmd.service, handlers);
+  server.addService(tolerantDecoding(qvmd.v1.Qvmd.service), handlers);
   return server;
 }

@@ -187,21 +187,41 @@ describe("qvmd gRPC server (in process, fake host)", function () {
     assert.deepEqual(Object.keys(a.state.instances), ["v1"]);
   });
 
-  it("survives bytes that are not a request at all", async () => {
+  it("refuses bytes that are not a request at all as the caller's fault (BAD_REQUEST, not INTERNAL)", async () => {
     const raw = new grpc.Client(`unix://${path.join(a.dir, "qvmd.sock")}`, grpc.credentials.createInsecure());
     const pass = (b: Buffer) => b;
-    const err = await new Promise<grpc.ServiceError | null>((resolve) =>
-      raw.makeUnaryRequest(
-        "/qvmd.v1.Qvmd/ApplyNetwork",
-        pass,
-        pass,
-        Buffer.from([0x0a, 0xff, 0xff, 0xff]),
-        (e) => resolve(e),
-      ),
-    );
+    const garbage = Buffer.from([0x0a, 0xff, 0xff, 0xff]);
+    const unary = (rpc: string) =>
+      new Promise<grpc.ServiceError | null>((resolve) =>
+        raw.makeUnaryRequest(`/qvmd.v1.Qvmd/${rpc}`, pass, pass, garbage, (e) => resolve(e)),
+      );
+    const serverStream = (rpc: string) =>
+      new Promise<grpc.StatusObject>((resolve) => {
+        const s = raw.makeServerStreamRequest(`/qvmd.v1.Qvmd/${rpc}`, pass, pass, garbage);
+        s.on("data", () => undefined);
+        s.on("error", () => undefined);
+        s.on("status", resolve);
+      });
+    const clientStream = (rpc: string) =>
+      new Promise<grpc.ServiceError | null>((resolve) => {
+        const s = raw.makeClientStreamRequest(`/qvmd.v1.Qvmd/${rpc}`, pass, pass, (e) => resolve(e));
+        s.write(garbage);
+        s.end();
+      });
+    const answers = [
+      await unary("ApplyNetwork"),
+      await unary("Health"),
+      await serverStream("ApplyInstance"),
+      await clientStream("UploadBlob"),
+    ];
     raw.close();
-    assert.ok(err, "garbage is refused");
-    assert.notEqual(err.code, grpc.status.OK);
+    for (const e of answers) {
+      assert.ok(e, "garbage is refused");
+      assert.equal(e.code, grpc.status.INVALID_ARGUMENT, e.details);
+    }
+    assert.equal(answers[0]!.metadata.get("qvmd-code")[0], "BAD_REQUEST");
+    assert.match(answers[0]!.details, /not a ApplyNetwork request/);
+    assert.deepEqual(Object.keys(a.state.networks), ["n1"], "nothing changed");
     assert.equal((await c.health()).version, "test", "and the server still answers");
   });
 });
