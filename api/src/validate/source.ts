@@ -25,8 +25,14 @@ export function parseSource(s: string): URL | string {
   if (u.protocol === "file:") {
     if (u.host !== "") return `file URL must not name a host ("${u.host}")`;
     // URL parsing already resolved "..": compare with the raw text to refuse traversal attempts.
-    if (/(^|\/)\.\.?(\/|$)/.test(decodeURIComponent(s.replace(/^file:\/\//, ""))))
-      return `"${s}" contains "." or ".." path segments`;
+    let raw: string;
+    try {
+      raw = decodeURIComponent(s.replace(/^file:\/\//, ""));
+    } catch {
+      // A stray "%" is a refusal naming the source, not an exception (the hostile suite found it).
+      return `"${s}" has a malformed %-escape`;
+    }
+    if (/(^|\/)\.\.?(\/|$)/.test(raw)) return `"${s}" contains "." or ".." path segments`;
     return u;
   }
   if (u.protocol === "http:" || u.protocol === "https:") return u;

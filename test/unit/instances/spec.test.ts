@@ -96,6 +96,7 @@ describe("image spec", () => {
     assert.match(parseSource("ftp://x/y") as string, /unsupported scheme/);
     assert.ok(parseSource(`sha256:${"a".repeat(64)}`) instanceof URL);
     assert.match(parseSource("sha256:abc") as string, /64 lower-case hexadecimal/);
+    assert.match(parseSource("file:///images/a%zz.qcow2") as string, /malformed %-escape/);
   });
   it("refuses local files on qvmd's side, in every spelling: the client uploads them", () => {
     for (const source of ["file:///etc/shadow", "file:/etc/shadow", "FILE:///etc/shadow"]) {
