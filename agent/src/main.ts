@@ -33,6 +33,7 @@ import { Topology } from "./policy/topology";
 import { createServer } from "./server";
 import { bootedSinceMarked, markStarted } from "./boot";
 import { StateStore } from "./state";
+import { linuxTemplateHost } from "./template/host";
 import { Templates } from "./template/manager";
 import { crashPointsArmed, withCrashPoints } from "./util/crash-points";
 
@@ -61,6 +62,7 @@ const INSTANCE_READS = [
   "hostFenceExists",
   "qemuGid",
 ] as const;
+const TEMPLATE_READS = ["findQemu", "probeAccel", "discover", "cloudInitFinished", "sshAnswers"] as const;
 
 function log(m: string): void {
   process.stderr.write(`${new Date().toISOString()} qvmd[${process.pid}] ${m}\n`);
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
     networks,
     (n) => instances.addresses.leases(n),
     log,
-    instanceHost,
+    withCrashPoints("template", linuxTemplateHost(linuxInstanceHost(p, sandboxes)), TEMPLATE_READS),
   );
   const dns = new DnsForwarders(
     state,

@@ -112,6 +112,20 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
     await fs.writeFile(disk, "");
     this.disks.set(disk, sizeGb);
   }
+  /** A template's disk layer (the image's size). */
+  async createLayer(disk: string, backing: { path: string }) {
+    this.note("createLayer");
+    await fs.stat(backing.path);
+    await fs.writeFile(disk, "");
+  }
+  /** A template's save: its device state written, its QEMU gone. */
+  async saveAndStop(vm: { name: string }, _saveSocket: string, stateFile: string) {
+    this.note(`saveAndStop ${vm.name}`);
+    if (!this.qemus.has(vm.name))
+      throw new QvmdError("internal", "TEMPLATE_SAVE_FAILED", `${vm.name} is not running`);
+    await fs.writeFile(stateFile, "device state");
+    this.qemus.delete(vm.name);
+  }
   async resizeOverlay(disk: string, sizeGb: number) {
     this.note(`resizeOverlay ${sizeGb}`);
     this.disks.set(disk, sizeGb);

@@ -8,17 +8,14 @@ import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { Images } from "../image/manager";
 import { networkSegment, type Sighting } from "../instance/discovery";
-import type { InstanceHost } from "../instance/host";
 import type { LeaseWatch } from "../network/leases";
 import type { Networks } from "../network/manager";
 import type { ResolvedNetwork } from "../network/spec";
-import { QmpClient } from "../qemu/qmp";
-import { buildSeedIso, renderMetaData, renderUserData } from "../qemu/seed";
+import { renderMetaData, renderUserData } from "../qemu/seed-render";
 import type { StateStore, TemplateRecord } from "../state";
-import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
 import { buildingRecord, templateLaunch, templateMac } from "./launch";
-import { saveState, unplugNics } from "./migrate";
+import type { TemplateHost } from "./host";
 import { buildKey, type ResolvedTemplate, resolveTemplate, type TemplateSpec } from "./spec";
 
 type Progress = (message: string) => void;
@@ -42,8 +39,8 @@ export class Templates {
     private readonly networks: Networks,
     private readonly leases: (n: ResolvedNetwork) => LeaseWatch,
     private readonly log: (m: string) => void,
-    /** The instance's host operations: a template's build VM is started and found the same way. */
-    private readonly host: InstanceHost,
+    /** Its host operations (host.ts): the build VM is started and found as an instance's is. */
+    private readonly host: TemplateHost,
   ) {}
 
   private lock(id: string): Mutex {
@@ -131,8 +128,8 @@ export class Templates {
     });
     await this.host.ensureVmDir(this.p.templateDir(t.id));
     const disk = this.p.templateDisk(t.id);
-    await run("qemu-img", ["create", "-q", "-f", "qcow2", "-F", image.record.format, "-b", image.path, disk]);
-    await buildSeedIso(this.p.templateSeed(t.id), {
+    await this.host.createLayer(disk, { path: image.path, format: image.record.format });
+    await this.host.buildSeed(this.p.templateSeed(t.id), {
       metaData: renderMetaData({ instanceId: `tpl-${t.id}`, hostname: t.hostname }),
       userData: renderUserData({
         userData: t.userData || undefined,
@@ -177,24 +174,11 @@ export class Templates {
     const bootMs = Date.now() - t0;
     progress(`ready after ${(bootMs / 1000).toFixed(1)}s; unplugging the NIC and saving`);
     const t1 = Date.now();
-    const qmp = await QmpClient.connect(this.p.templateQmp(t.id), { timeoutMs: 5000 });
-    try {
-      await unplugNics(qmp, 1, 30000);
-      await saveState(
-        qmp,
-        this.p.templateSaveSocket(t.id),
-        this.p.templateState(t.id),
-        120000,
-        this.host.qemuGid(),
-      );
-      const pid = (await this.host.findQemu(launch.name)) ?? 0;
-      await this.host.stopQemu(
-        { qmpSocket: launch.qmpSocket, pid, name: launch.name, pidFile: launch.pidFile },
-        { graceMs: 0, qmp },
-      );
-    } finally {
-      qmp.close();
-    }
+    await this.host.saveAndStop(
+      { name: launch.name, qmpSocket: launch.qmpSocket, pidFile: launch.pidFile },
+      this.p.templateSaveSocket(t.id),
+      this.p.templateState(t.id),
+    );
     await this.host.deleteTap(ns, tap);
     // Frozen: clones' disks are backed by it and their memory maps it. Root's from now on; QEMU's
     // group reads the disk layer and the seed, and opens the memory file read-write because QEMU
