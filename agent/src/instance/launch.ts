@@ -78,6 +78,7 @@ export function seedFiles(inst: ResolvedInstance): SeedFiles {
   };
 }
 
+/** Where NIC `i` of instance `id` goes: its network's namespace and bridge, or a host bridge. */
 export function placeTap(
   id: string,
   i: number,
