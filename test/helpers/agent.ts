@@ -27,9 +27,15 @@ export class TestAgent {
     /**
      * socketGroup: members of this group may use the socket (its directories become traversable).
      * config: qvmd's config file (agent/src/config.ts); without it, none: the defaults, whatever
-     * the host's /etc/qvmd/config.json says.
+     * the host's /etc/qvmd/config.json says. nodeArgs: options for node itself (e.g. --trace-gc,
+     * which NODE_OPTIONS does not take).
      */
-    private readonly opts: { socketGroup?: string; args?: string[]; config?: object } = {},
+    private readonly opts: {
+      socketGroup?: string;
+      args?: string[];
+      config?: object;
+      nodeArgs?: string[];
+    } = {},
   ) {
     if (opts.socketGroup) fs.chmodSync(this.dir, 0o711);
     if (opts.config) fs.writeFileSync(this.configFile, JSON.stringify(opts.config));
@@ -46,6 +52,7 @@ export class TestAgent {
     this.proc = spawn(
       process.execPath,
       [
+        ...(this.opts.nodeArgs ?? []),
         AGENT_MAIN,
         "--socket",
         this.socket,
