@@ -7,7 +7,9 @@
 // unprivileged. If it dies, it is started again after a backoff that grows while it keeps dying
 // young, and every forwarder is handed fresh sockets on the same address and port, its latest
 // options and host table; requests made meanwhile wait for it. Validation happens here first, so
-// a bad request is refused without a round trip and changes nothing.
+// a bad request is refused without a round trip and changes nothing. When the last forwarder
+// closes, the process is stopped (an idle Node process still costs its ~40 MB); the next start
+// spawns a new one.
 import { type ChildProcess, fork } from "node:child_process";
 import * as path from "node:path";
 import type { Reply, Request } from "./child";
@@ -52,6 +54,8 @@ type Body = Request extends infer R ? (R extends Request ? Omit<R, "id"> : never
 interface Conn {
   child: ChildProcess;
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+  /** Stopped on purpose (no forwarder left): its exit is not a crash to restart from. */
+  retired?: boolean;
 }
 
 interface Entry {
@@ -75,6 +79,8 @@ export class ForwarderHost {
   private conn: Promise<Conn> | undefined;
   private nextId = 1;
   private closed = false;
+  /** Starts in flight: their forwarder is not in `entries` until it serves. */
+  private starting = 0;
   private delay: number;
   /** Processes started again after one died. */
   restarts = 0;
@@ -92,11 +98,31 @@ export class ForwarderHost {
     const r = resolveForwarderOptions(opts);
     if (!r.options) throw invalidOptions(r.violations);
     if (this.entries.has(key)) throw new DnsError("DNS_INVALID_OPTIONS", `forwarder ${key} runs already`);
-    const c = await this.ready();
-    const e: Entry = { opts, zone: r.options.zone, hosts: [], address: { address: "", port: 0 } };
-    await this.launch(c, key, e);
-    this.entries.set(key, e);
-    return this.handle(key, e);
+    this.starting++;
+    try {
+      const c = await this.ready();
+      const e: Entry = { opts, zone: r.options.zone, hosts: [], address: { address: "", port: 0 } };
+      await this.launch(c, key, e);
+      this.entries.set(key, e);
+      return this.handle(key, e);
+    } finally {
+      this.starting--;
+      // A start that failed may leave a process serving nothing.
+      if (this.entries.size === 0) await this.stopIdle();
+    }
+  }
+
+  /** Stops the process when it serves no forwarder and none is being started. */
+  private async stopIdle(): Promise<void> {
+    const current = this.conn;
+    const c = await current?.catch(() => undefined);
+    if (this.entries.size > 0 || this.starting > 0 || this.conn !== current) return;
+    this.conn = undefined;
+    if (!c || exited(c)) return;
+    c.retired = true;
+    const gone = new Promise((r) => c.child.once("exit", r));
+    c.child.disconnect();
+    await gone;
   }
 
   /** Stops every forwarder and the process. */
@@ -146,6 +172,7 @@ export class ForwarderHost {
         this.entries.delete(key);
         const c = await this.conn?.catch(() => undefined);
         if (c && !exited(c)) await this.call(c, { key, op: "close" }).catch(() => undefined);
+        if (this.entries.size === 0) await this.stopIdle();
       },
     };
   }
@@ -235,8 +262,13 @@ export class ForwarderHost {
     for (const p of c.pending.values())
       p.reject(new DnsError("DNS_CLOSED", `the forwarder process exited (${why})`));
     c.pending.clear();
-    if (this.closed) return;
+    if (this.closed || c.retired) return;
     const log = this.o.log ?? (() => undefined);
+    if (this.entries.size === 0 && this.starting === 0) {
+      // Nothing to serve: the next start spawns a process.
+      this.conn = undefined;
+      return;
+    }
     log(`dns forwarders: process ${c.child.pid} exited (${why}); restarting`);
     const base = this.o.restartDelayMs ?? 200;
     if (Date.now() - bornAt > LIVED_LONG_MS) this.delay = base;

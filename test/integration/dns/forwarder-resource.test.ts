@@ -2,6 +2,7 @@
 // in-place updates of records and upstreams, and answers only to the network's own addresses.
 import * as assert from "node:assert/strict";
 import * as dgram from "node:dgram";
+import * as fs from "node:fs";
 import * as dnsPacket from "dns-packet";
 import { type DnsForwarderSpec } from "@pulumi-qemu/api";
 import { TestAgent } from "../../helpers/agent";
@@ -32,6 +33,21 @@ function query(server: string, source: string, name: string): Promise<dnsPacket.
       sock.send(q, 53, server);
     });
   });
+}
+/** The forwarder processes (`qvmd-dns`) qvmd has started, by pid. */
+function forwarderProcesses(qvmdPid: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const argv = fs.readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      if (ppid === qvmdPid && argv.includes("qvmd-dns")) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 const addrs = (p?: dnsPacket.DecodedPacket) =>
   (p?.answers ?? []).filter((x) => x.type === "A").map((x) => (x as { data: string }).data);
@@ -107,9 +123,20 @@ describe("qvmd DNS forwarders", function () {
     }
   });
 
-  it("stops answering when deleted", async () => {
+  it("stops answering when deleted, and stops its process with the last one", async () => {
+    const qvmd = agent.proc!.pid!;
+    assert.equal(forwarderProcesses(qvmd).length, 1, "one forwarder process while a forwarder serves");
     assert.equal((await agent.client!.deleteDnsForwarder("d1")).existed, true);
     assert.equal(await query("10.239.0.1", "10.239.0.1", "api.dev.internal"), undefined);
     assert.equal((await agent.client!.deleteDnsForwarder("d1")).existed, false);
+    assert.deepEqual(forwarderProcesses(qvmd), [], "no forwarder left: no idle process");
+    // Started again on demand.
+    await agent.client!.applyDnsForwarder(
+      spec({ upstreams: [upstream.server], records: [{ name: "api", addresses: ["10.239.0.52"] }] }),
+    );
+    assert.equal(forwarderProcesses(qvmd).length, 1);
+    assert.deepEqual(addrs(await query("10.239.0.1", "10.239.0.1", "api.dev.internal")), ["10.239.0.52"]);
+    assert.equal((await agent.client!.deleteDnsForwarder("d1")).existed, true);
+    assert.deepEqual(forwarderProcesses(qvmd), []);
   });
 });

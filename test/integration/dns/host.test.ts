@@ -119,4 +119,21 @@ describe("dns forwarder process", function () {
     assert.equal(await a(free, "web.one.internal"), undefined);
     await assert.rejects(f.stats(), (e: unknown) => e instanceof DnsError && e.code === "DNS_CLOSED");
   });
+
+  it("stops its process when the last forwarder closes, and starts one again when needed", async () => {
+    const one = await host.start("one", opts("one.internal", { x: ["10.1.1.1"] }));
+    const two = await host.start("two", opts("two.internal"));
+    const first = (await host.pid())!;
+    await one.close();
+    assert.equal(await host.pid(), first, "one forwarder left: the process stays");
+    assert.equal(await a(two.address.port, "example.org"), "192.0.2.1");
+    await two.close();
+    assert.equal(await host.pid(), undefined, "no forwarder left: no process");
+    assert.equal(fs.existsSync(`/proc/${first}`), false, "the idle process has exited");
+    const three = await host.start("three", opts("three.internal", { y: ["10.3.3.3"] }));
+    const second = (await host.pid())!;
+    assert.notEqual(second, first);
+    assert.equal(await a(three.address.port, "y.three.internal"), "10.3.3.3");
+    assert.equal(host.restarts, 0, "a process stopped on purpose is not restarted as after a crash");
+  });
 });
