@@ -37,12 +37,24 @@ async function isoTool(): Promise<{ file: string; prefix: string[] }> {
   });
 }
 
+// Found once per process: looking through PATH took 4 fs.access calls per seed (16 ms in the
+// profile of an instance create, bench/instance/PROFILE.md). Forgotten when a build fails, so a tool
+// removed meanwhile is looked for again on the next try.
+let found: Promise<{ file: string; prefix: string[] }> | undefined;
+function cachedIsoTool(): Promise<{ file: string; prefix: string[] }> {
+  const t = (found ??= isoTool());
+  t.catch(() => {
+    if (found === t) found = undefined;
+  });
+  return t;
+}
+
 /** Builds the seed next to `outPath` and renames it into place, so a reader never sees half an ISO. */
 export async function buildSeedIso(
   outPath: string,
   files: { userData: string; metaData: string; networkConfig?: string },
 ): Promise<void> {
-  const tool = await isoTool();
+  const tool = await cachedIsoTool();
   const dir = await fs.mkdtemp(path.join(path.dirname(outPath), temp.seedDir));
   try {
     const content = path.join(dir, "content");
@@ -64,6 +76,9 @@ export async function buildSeedIso(
       content,
     ]);
     await fs.rename(tmp, outPath);
+  } catch (e) {
+    found = undefined;
+    throw e;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
