@@ -6,16 +6,37 @@
 // answer SSH), the template's boot, save time and sizes, and where a clone's time goes (from the
 // timestamps of qvmd's progress messages and the restore's own breakdown). Prints milliseconds and
 // ratios, appends rows to $BENCH_RESULTS for `make bench`; asserts nothing.
+// The profile (profile.ts): each clone's steps on the wire (sniff.py on the bridge) and the host's
+// CPU by process while the N clones came up.
 // Usage: tsx bench/warmstart/run.ts [N=10] [ROUNDS=3] [MEMORY_MB=256]   (root, under the host lock)
+// WARMSTART_COLD_N=0 skips the N cold boots at once (~50 s): a quicker run for the clone figures.
+// WARMSTART_TRACE=1 runs qvmd with bench/profile's tracer and prints where a clone's ApplyInstance
+// spends its time inside qvmd, one at a time and N at once (the tracer slows qvmd a little).
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { InstanceSpec } from "@pulumi-qemu/api";
+import { names } from "../../agent/src/constants";
 import { guestImage } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { median, record } from "../lib/results";
+import {
+  type CloneClock,
+  CpuWindow,
+  Sniffer,
+  TRACE_FILE,
+  cpuMs,
+  hostCpu,
+  tracing,
+  wireLine,
+} from "./profile";
+import { profile, toText } from "../profile/tree";
+import type { Span } from "../profile/tracer";
 
 const N = Number(process.argv[2] ?? 10);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const MEMORY_MB = Number(process.argv[4] ?? 256);
+const COLD_N = process.env.WARMSTART_COLD_N !== "0";
+const TRACE = process.env.WARMSTART_TRACE === "1";
 /** The issue's goals for clones, absolute: one ready in 1 s, N=10 at once in 3 s. */
 const GOAL_ONE_MS = 1000;
 const GOAL_N_MS = 3000;
@@ -32,27 +53,16 @@ interface Timing {
   restore?: number[];
   restored?: number;
   address?: number;
+  /** Wall clock (Date.now()) of the same instants, for the wire profile. */
+  clock: CloneClock;
 }
 
 const PHASES = ["disk and TAPs", "QEMU start", "state", "NIC plug"];
 
-/** CPU time (ms) a process has used: utime + stime from /proc/<pid>/stat (100 ticks a second). */
-function cpuMs(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
-  return (Number(x[11]) + Number(x[12])) * 10;
-}
-
-/** The host's busy and total CPU time (ms, all cores) so far, from /proc/stat. */
-function hostCpu(): { busy: number; total: number } {
-  const v = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = v.reduce((a, b) => a + b, 0) * 10;
-  return { busy: total - (v[3]! + v[4]!) * 10, total };
-}
-
 async function main(): Promise<void> {
-  const agent = new TestAgent();
+  const agent = new TestAgent(TRACE ? tracing() : {});
   const c = await agent.start();
+  const sniffer = new Sniffer();
   let k = 0;
   const spec = (id: string, s: Partial<InstanceSpec>): InstanceSpec => ({
     id,
@@ -65,22 +75,28 @@ async function main(): Promise<void> {
   });
   const apply = async (s: InstanceSpec): Promise<Timing> => {
     const t0 = performance.now();
-    const t: Timing = { total: 0 };
+    const t: Timing = { total: 0, clock: { mac: s.nics?.[0]?.mac ?? "", start: Date.now(), end: 0 } };
     const inst = await c.applyInstance(s, (p) => {
       const at = performance.now() - t0;
       const m = /^restored from template \S+ in \d+ ms; NICs plugged \((.*)\)/.exec(p.message);
       if (m) {
         t.restored = at;
+        t.clock.plugged = Date.now();
         t.restore = [...m[1]!.matchAll(/(\d+) ms/g)].map((x) => Number(x[1]));
       }
-      if (p.message.startsWith("address ")) t.address = at;
+      if (p.message.startsWith("address ")) {
+        t.address = at;
+        t.clock.address = Date.now();
+      }
     });
     t.total = performance.now() - t0;
+    t.clock.end = Date.now();
     t.qemuCpu = inst.pid > 0 ? cpuMs(inst.pid) : undefined;
     return t;
   };
   try {
     await c.applyNetwork({ id: "qbw", cidr: "10.236.0.0/22", nat: true, dhcp: { enabled: true } });
+    sniffer.start(names.netns("qbw"), names.bridge("qbw"), names.nsVeth("qbw"));
     await c.applyImage(await guestImage("img"));
     const tpl = await c.applyTemplate({
       id: "tw",
@@ -105,18 +121,25 @@ async function main(): Promise<void> {
     }
     const ids = Array.from({ length: N }, (_, i) => i);
     const qvmdPid = agent.proc!.pid!;
+    const window = new CpuWindow(qvmdPid, agent.dir);
     const wall = async (f: () => Promise<Timing[]>) => {
       const t0 = performance.now();
       const [h0, q0] = [hostCpu(), cpuMs(qvmdPid)];
+      window.start();
       const each = await f();
+      const cpuBy = window.stop();
       const [h1, q1] = [hostCpu(), cpuMs(qvmdPid)];
       const busy = (h1.busy - h0.busy) / (h1.total - h0.total);
-      return { wall: performance.now() - t0, each, busy, qvmdCpu: q1 - q0 };
+      return { wall: performance.now() - t0, each, busy, qvmdCpu: q1 - q0, cpuBy };
     };
-    const coldN = await wall(() => Promise.all(ids.map((i) => apply(spec(`pc${i}`, { image_id: "img" })))));
-    for (const i of ids) await c.deleteInstance(`pc${i}`);
+    const none = { wall: NaN, each: [] as Timing[], busy: NaN, qvmdCpu: NaN, cpuBy: undefined };
+    const coldN = COLD_N
+      ? await wall(() => Promise.all(ids.map((i) => apply(spec(`pc${i}`, { image_id: "img" })))))
+      : none;
+    if (COLD_N) for (const i of ids) await c.deleteInstance(`pc${i}`);
     const warmN = await wall(() => Promise.all(ids.map((i) => apply(spec(`pw${i}`, { template_id: "tw" })))));
     for (const i of ids) await c.deleteInstance(`pw${i}`);
+    await sniffer.stop();
 
     const one = { cold: median(cold.map((t) => t.total)), clone: median(warm.map((t) => t.total)) };
     const row = (what: string, coldMs: number, warmMs: number, goal: string) =>
@@ -155,6 +178,43 @@ async function main(): Promise<void> {
     console.log("\nwhere a clone's time goes:");
     profile("one at a time", warm);
     profile(`${N} at once`, warmN.each);
+    console.log("\nwhere a clone's time goes on the wire (bridge capture) and in qvmd's progress:");
+    console.log(
+      wireLine(
+        "one at a time",
+        warm.map((t) => t.clock),
+        sniffer.events,
+      ),
+    );
+    console.log(
+      wireLine(
+        `${N} at once`,
+        warmN.each.map((t) => t.clock),
+        sniffer.events,
+      ),
+    );
+    const span = (ts: Timing[]) => [
+      Math.min(...ts.map((t) => t.clock.start)),
+      Math.max(...ts.map((t) => t.clock.end)),
+    ];
+    const [a0, a1] = span(warmN.each);
+    console.log(
+      `  ARP requests on the bridge: ${N} clones at once ${sniffer.arpRequests(a0!, a1!)}; ` +
+        `one clone (median) ${median(warm.map((t) => sniffer.arpRequests(t.clock.start, t.clock.end)))}`,
+    );
+    // Every event with every clone's clock, for a closer look than the medians above.
+    const wireLog = path.join(__dirname, "..", "..", ".state", "bench", "warmstart-wire.json");
+    fs.mkdirSync(path.dirname(wireLog), { recursive: true });
+    const clocks = { one: warm.map((t) => t.clock), many: warmN.each.map((t) => t.clock) };
+    fs.writeFileSync(wireLog, JSON.stringify({ clocks, events: sniffer.events }));
+    console.log(`  (every wire event and clone clock: ${path.relative(process.cwd(), wireLog)})`);
+    if (warmN.cpuBy) {
+      console.log(
+        `  CPU while ${N} clones came up (ms; wall ${warmN.cpuBy.wallMs.toFixed(0)} ms, ` +
+          `${(warmN.cpuBy.wallMs * 2).toFixed(0)} ms of two cores, ${warmN.cpuBy.busyMs.toFixed(0)} used):`,
+      );
+      for (const [who, ms] of warmN.cpuBy.parts) console.log(`    ${who}: ${ms.toFixed(0)}`);
+    }
     const cpu = (what: string, r: { wall: number; each: Timing[]; busy: number; qvmdCpu: number }) => {
       const q = r.each.reduce((a, t) => a + (t.qemuCpu ?? 0), 0);
       console.log(
@@ -167,11 +227,13 @@ async function main(): Promise<void> {
       `  CPU by ready, one at a time: a clone's QEMU ${qcpu(warm)} ms, a cold boot's ${qcpu(cold)} ms`,
     );
     cpu(`${N} clones at once`, warmN);
-    cpu(`${N} cold boots at once`, coldN);
+    if (COLD_N) cpu(`${N} cold boots at once`, coldN);
     const coldAddr = (ts: Timing[]) => median(ts.filter((t) => t.address).map((t) => t.address!));
     console.log(
       `  cold, for comparison: address seen at ${coldAddr(cold).toFixed(0)} ms (one), ${coldAddr(coldN.each).toFixed(0)} ms (${N}, median)`,
     );
+    // A quick run (no cold boots at once) is for looking, not for the table.
+    if (!COLD_N) return;
 
     const base = { bench: "warmstart", peerName: "cold boot", unit: "ms", better: "lower" as const };
     // The goals are absolute (1 s, 3 s): as a limit on the ratio to this run's cold boot.
@@ -210,7 +272,24 @@ async function main(): Promise<void> {
       note: `memory file ${memoryMb.toFixed(0)} MB on disk`,
     });
   } finally {
+    await sniffer.stop();
     await agent.stop();
+  }
+  if (TRACE && fs.existsSync(TRACE_FILE)) {
+    const spans = JSON.parse(fs.readFileSync(TRACE_FILE, "utf8")) as Span[];
+    fs.rmSync(TRACE_FILE, { force: true });
+    for (const [what, ids] of [
+      ["one at a time", /^warm\d+$/],
+      [`${N} at once`, /^pw\d+$/],
+    ] as const) {
+      console.log(`\nqvmd's ApplyInstance of a clone, ${what} (tracer; ms per call):`);
+      console.log(
+        toText(
+          profile(spans, "Instances.apply", (x) => ids.test(x.arg ?? "")),
+          5,
+        ),
+      );
+    }
   }
 }
 
