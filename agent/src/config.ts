@@ -82,6 +82,11 @@ export const configShape = z
       .object({ maxBytes: count.default(64 * GiB) })
       .strict()
       .default({ maxBytes: 64 * GiB }),
+    /** Logs a guest or its network can grow (serial consoles, dnsmasq's log): each is cut past this. */
+    logs: z
+      .object({ maxBytes: count.min(4096).default(16 * 1024 ** 2) })
+      .strict()
+      .default({ maxBytes: 16 * 1024 ** 2 }),
     /** What one uid may hold at once (root is not counted). */
     quotas: z
       .object({

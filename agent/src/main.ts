@@ -36,6 +36,7 @@ import { StateStore } from "./state";
 import { linuxTemplateHost } from "./template/host";
 import { Templates } from "./template/manager";
 import { crashPointsArmed, withCrashPoints } from "./util/crash-points";
+import { startLogCap } from "./util/logcap";
 
 // The host operations that only look: no crash point before them (util/crash-points.ts).
 const NET_READS = [
@@ -217,6 +218,9 @@ async function main(): Promise<void> {
           log,
         });
   networks.guard = guard;
+  // Serial consoles and dnsmasq logs stay under the admin's cap (finding 9).
+  const logCap = startLogCap(p, config.logs.maxBytes, log);
+  await logCap.sweep();
 
   const server = createServer({
     networks,
@@ -254,6 +258,7 @@ async function main(): Promise<void> {
   const stop = (sig: string) => {
     log(`${sig}: shutting down (networks keep running)`);
     void guard?.stop();
+    logCap.stop();
     listener.close();
     server.tryShutdown(() => {
       fs.rmSync(socket, { force: true });

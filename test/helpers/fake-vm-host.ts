@@ -21,12 +21,15 @@ export class FakeImageHost extends CallLog implements ImageHost {
   readonly sources = new Map<string, Buffer>();
   /** What inspection finds in a blob, by its digest (a code: refused); default: raw, its size. */
   readonly info = new Map<string, Partial<Inspected> | { refused: QvmdError["code"] }>();
+  /** A fetch of one of these URLs, its bytes written, waits for its promise (a slow download). */
+  readonly gates = new Map<string, Promise<void>>();
 
   async fetch(source: URL, dest: string, onProgress: (done: number, total: number) => void) {
     this.note(`fetch ${source.href}`);
     const bytes = this.sources.get(source.href);
     if (!bytes) throw new QvmdError("invalid", "IMAGE_SOURCE_MISSING", `cannot read ${source.href}`);
     await fs.writeFile(dest, bytes);
+    await this.gates.get(source.href);
     onProgress(bytes.length, bytes.length);
     return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
   }

@@ -6,6 +6,7 @@ usage: frames.py IFNAME arp   SRC_MAC OP SHA SPA THA TPA
        frames.py IFNAME udp   SRC_MAC SRC_IP DST_IP DPORT     (broadcast Ethernet destination)
        frames.py IFNAME listen-udp PORT SECONDS                (prints "<src-ip> <len>" per datagram)
 """
+import os
 import socket
 import struct
 import sys
@@ -82,7 +83,9 @@ def main():
         return 2
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((ifname, 0))
-    s.send(frame.ljust(60, b"\0"))
+    # FRAMES_COUNT: the same frame that many times (a flood).
+    for _ in range(int(os.environ.get("FRAMES_COUNT", "1"))):
+        s.send(frame.ljust(60, b"\0"))
     return 0
 
 

@@ -1,19 +1,15 @@
 // The image store: content-addressed blobs (images/blobs/<sha256>) plus one record per image id in
 // the state. Two images with the same bytes share a blob; a blob goes when nothing references it.
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
-import * as path from "node:path";
 import type { StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { ImageRecord, StateStore } from "../state";
-import { uploadDigest } from "@pulumi-qemu/api/validate";
 import type { Caller } from "../peer/creds";
-import { syncDir } from "../util/atomic";
-import { Mutex } from "../util/lock";
-import type { OnProgress } from "./fetch";
+import { KeyedMutex, Mutex } from "../util/lock";
+import { type Fetched, fetchPart, keepParts } from "./acquire";
 import type { ImageHost } from "./host";
 import { type ImageSpec, type ResolvedImage, resolveImage } from "./spec";
-import { keepUpload, lapsedUploads, mayUse, type Received, uploadKey } from "./upload";
+import { keepUpload, lapsedUploads, type Received, uploadKey } from "./upload";
 import { isDeepStrictEqual } from "node:util";
 
 export interface ImageStatus {
@@ -25,7 +21,9 @@ export interface ImageStatus {
 }
 
 export class Images {
+  /** The store's bookkeeping: records, renames into blobs/, gc, uploads. Never held across a download. */
   private readonly lock = new Mutex();
+  private readonly ids = new KeyedMutex();
 
   constructor(
     private readonly p: StatePaths,
@@ -56,190 +54,177 @@ export class Images {
     return this.state.images[id] !== undefined;
   }
 
-  /** Downloads into the store; the blob name is the digest of what was actually stored. */
-  private async fetchBlob(
-    url: URL,
-    property: string,
-    expected: string,
-    onProgress: OnProgress,
-    caller: Caller,
-  ): Promise<string> {
-    const uploaded = uploadDigest(url);
-    if (uploaded !== undefined) {
-      const stored = await fs.stat(this.p.blob(uploaded)).then(
-        () => true,
-        () => false,
-      );
-      if (!stored || !mayUse(this.state, caller, uploaded))
-        throw new QvmdError(
-          "precondition",
-          "BLOB_NOT_UPLOADED",
-          `${url.href} is not an upload of uid ${caller.uid} from the last hour`,
-          { property, hint: "upload the bytes (UploadBlob), then repeat the call" },
-        );
-      if (expected !== "" && uploaded !== expected)
-        throw new QvmdError(
-          "invalid",
-          "IMAGE_SHA256_MISMATCH",
-          `${url.href} does not have sha256 ${expected}`,
-          {
-            property: "sha256",
-            hint: `fix sha256 or ${property}`,
-          },
-        );
-      return uploaded;
-    }
-    await fs.mkdir(this.p.downloadsDir, { recursive: true });
-    await fs.mkdir(this.p.blobsDir, { recursive: true });
-    const tmp = path.join(this.p.downloadsDir, `${randomBytes(6).toString("hex")}.part`);
-    try {
-      const { sha256 } = await this.host.fetch(url, tmp, onProgress, property);
-      if (expected !== "" && sha256 !== expected)
-        throw new QvmdError(
-          "invalid",
-          "IMAGE_SHA256_MISMATCH",
-          `${url.href} has sha256 ${sha256}, expected ${expected}`,
-          {
-            property: "sha256",
-            hint: `fix sha256 or ${property}; nothing was kept`,
-          },
-        );
-      await fs.rename(tmp, this.p.blob(sha256));
-      await syncDir(this.p.blobsDir);
-      return sha256;
-    } finally {
-      await fs.rm(tmp, { force: true });
-    }
-  }
-
   /** Keeps the bytes of an UploadBlob, under the store's lock so gc cannot take them meanwhile. */
   keepUpload(r: Received, caller: Caller): Promise<void> {
     return this.lock.run(() => keepUpload(this.p, this.state, r, caller));
   }
 
+  /**
+   * Calls on one image id run one at a time. The store's lock (which gc, uploads and every other
+   * image's bookkeeping share) is held only for bookkeeping, never across a download (finding 9).
+   */
   apply(
     spec: ImageSpec,
     onProgress: (message: string, done: number, total: number) => void,
     caller: Caller,
   ): Promise<ImageStatus> {
-    return this.lock.run(async () => {
-      const { image, violations } = resolveImage(spec);
-      if (!image) throw violationsError(violations);
-      const existing = this.state.images[image.id];
-      const old = existing ? resolveImage(existing.spec).image : undefined;
-      // Same bytes (source, digest, kernel, initrd): only how they boot changed; no new fetch.
-      const sameBytes =
-        old !== undefined &&
-        old.source.href === image.source.href &&
-        old.sha256 === image.sha256 &&
-        old.kernel?.href === image.kernel?.href &&
-        old.initrd?.href === image.initrd?.href &&
-        old.arch === image.arch &&
-        (image.format === "" || image.format === existing!.format);
-      if (existing && sameBytes) {
-        const blobs = [existing.sha256, existing.kernelSha256, existing.initrdSha256].filter(
-          (x): x is string => !!x,
-        );
-        const present = await Promise.all(
-          blobs.map((b) =>
-            fs.stat(this.p.blob(b)).then(
-              () => true,
-              () => false,
-            ),
+    const { image, violations } = resolveImage(spec);
+    if (!image) return Promise.reject(violationsError(violations));
+    return this.ids.run(image.id, async () => {
+      const kept = await this.lock.run(() => this.reuseLocked(image, spec, caller));
+      if (kept) return kept;
+      const parts: string[] = [];
+      try {
+        const got = [
+          await fetchPart(
+            this.p,
+            this.host,
+            image.source,
+            "source",
+            image.sha256,
+            (d, t) => onProgress(`downloading ${image.source.href}`, d, t),
+            parts,
           ),
+        ];
+        if (image.kernel)
+          got.push(
+            await fetchPart(
+              this.p,
+              this.host,
+              image.kernel,
+              "kernel",
+              "",
+              (d, t) => onProgress("downloading kernel", d, t),
+              parts,
+            ),
+          );
+        if (image.initrd)
+          got.push(
+            await fetchPart(
+              this.p,
+              this.host,
+              image.initrd,
+              "initrd",
+              "",
+              (d, t) => onProgress("downloading initrd", d, t),
+              parts,
+            ),
+          );
+        return await this.lock.run(() =>
+          this.recordLocked(image, spec, caller, got).catch(async (e: unknown) => {
+            // Whatever was kept is referenced by nothing: gc removes it before the error returns.
+            await this.gcLocked();
+            throw e;
+          }),
         );
-        if (present.every(Boolean)) {
-          const held = blobs.map((b) => uploadKey(caller.uid, b)).filter((k) => this.state.uploads[k]);
-          if (!isDeepStrictEqual(old, image) || held.length > 0)
-            await this.state.update((d) => {
-              d.images[image.id] = { ...existing, spec };
-              // The image holds these blobs: a fresh upload of them has served its purpose.
-              for (const k of held) delete d.uploads[k];
-            });
-          return this.status(image.id, this.state.images[image.id]!);
-        }
+      } finally {
+        for (const t of parts) await fs.rm(t, { force: true });
       }
-      const sha256 = await this.fetchBlob(
-        image.source,
-        "source",
-        image.sha256,
-        (d, t) => onProgress(`downloading ${image.source.href}`, d, t),
-        caller,
-      );
-      // A refused blob is referenced by nothing: gc removes it before the error returns.
-      const info = await this.host
-        .inspect(this.p.blob(sha256), "source")
-        .then((i) => {
-          if (image.format !== "" && image.format !== i.format)
-            throw new QvmdError(
-              "invalid",
-              "IMAGE_FORMAT_MISMATCH",
-              `format is ${image.format} but the source is ${i.format}`,
-              { property: "format" },
-            );
-          return i;
-        })
-        .catch(async (e: unknown) => {
-          // Refused bytes are not held for anyone: the caller's upload of them is forgotten too.
-          const held = uploadKey(caller.uid, sha256);
-          if (this.state.uploads[held])
-            await this.state.update((d) => {
-              delete d.uploads[held];
-            });
-          await this.gcLocked();
-          throw e;
-        });
-      const kernelSha256 = image.kernel
-        ? await this.fetchBlob(
-            image.kernel,
-            "kernel",
-            "",
-            (d, t) => onProgress("downloading kernel", d, t),
-            caller,
-          )
-        : undefined;
-      const initrdSha256 = image.initrd
-        ? await this.fetchBlob(
-            image.initrd,
-            "initrd",
-            "",
-            (d, t) => onProgress("downloading initrd", d, t),
-            caller,
-          )
-        : undefined;
-      const st = await fs.stat(this.p.blob(sha256));
-      const record: ImageRecord = {
-        spec,
-        uid: existing ? existing.uid : caller.uid,
-        sha256,
-        format: info.format,
-        sizeBytes: st.size,
-        virtualSizeBytes: info.virtualSizeBytes,
-        kernelSha256,
-        initrdSha256,
-        createdAt: existing?.createdAt ?? new Date().toISOString(),
-      };
-      await this.state.update((d) => {
-        d.images[image.id] = record;
-        // The image holds its blobs now: the caller's uploads of them have served their purpose.
-        for (const b of [sha256, kernelSha256, initrdSha256])
-          if (b) delete d.uploads[uploadKey(caller.uid, b)];
-      });
-      await this.gcLocked();
-      return this.status(image.id, record);
     });
   }
 
-  delete(id: string): Promise<boolean> {
-    return this.lock.run(async () => {
-      const existed = this.state.images[id] !== undefined;
-      if (existed)
+  /** Same bytes as recorded (source, digest, kernel, initrd) and all present: only how they boot changes. */
+  private async reuseLocked(
+    image: ResolvedImage,
+    spec: ImageSpec,
+    caller: Caller,
+  ): Promise<ImageStatus | undefined> {
+    const existing = this.state.images[image.id];
+    const old = existing ? resolveImage(existing.spec).image : undefined;
+    const sameBytes =
+      old !== undefined &&
+      old.source.href === image.source.href &&
+      old.sha256 === image.sha256 &&
+      old.kernel?.href === image.kernel?.href &&
+      old.initrd?.href === image.initrd?.href &&
+      old.arch === image.arch &&
+      (image.format === "" || image.format === existing!.format);
+    if (!existing || !sameBytes) return undefined;
+    const blobs = [existing.sha256, existing.kernelSha256, existing.initrdSha256].filter(
+      (x): x is string => !!x,
+    );
+    const present = await Promise.all(
+      blobs.map((b) =>
+        fs.stat(this.p.blob(b)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (!present.every(Boolean)) return undefined;
+    const held = blobs.map((b) => uploadKey(caller.uid, b)).filter((k) => this.state.uploads[k]);
+    if (!isDeepStrictEqual(old, image) || held.length > 0)
+      await this.state.update((d) => {
+        d.images[image.id] = { ...existing, spec };
+        // The image holds these blobs: a fresh upload of them has served its purpose.
+        for (const k of held) delete d.uploads[k];
+      });
+    return this.status(image.id, this.state.images[image.id]!);
+  }
+
+  private async recordLocked(
+    image: ResolvedImage,
+    spec: ImageSpec,
+    caller: Caller,
+    got: Fetched[],
+  ): Promise<ImageStatus> {
+    await keepParts(this.p, this.state, got, caller);
+    const [source, ...rest] = got;
+    const sha256 = source!.sha256;
+    const info = await this.host.inspect(this.p.blob(sha256), "source").catch(async (e: unknown) => {
+      // Refused bytes are not held for anyone: the caller's upload of them is forgotten too.
+      const held = uploadKey(caller.uid, sha256);
+      if (this.state.uploads[held])
         await this.state.update((d) => {
-          delete d.images[id];
+          delete d.uploads[held];
         });
-      await this.gcLocked();
-      return existed;
+      throw e;
     });
+    if (image.format !== "" && image.format !== info.format)
+      throw new QvmdError(
+        "invalid",
+        "IMAGE_FORMAT_MISMATCH",
+        `format is ${image.format} but the source is ${info.format}`,
+        {
+          property: "format",
+        },
+      );
+    const kernelSha256 = rest.find((g) => g.property === "kernel")?.sha256;
+    const initrdSha256 = rest.find((g) => g.property === "initrd")?.sha256;
+    const st = await fs.stat(this.p.blob(sha256));
+    const existing = this.state.images[image.id];
+    const record: ImageRecord = {
+      spec,
+      uid: existing ? existing.uid : caller.uid,
+      sha256,
+      format: info.format,
+      sizeBytes: st.size,
+      virtualSizeBytes: info.virtualSizeBytes,
+      kernelSha256,
+      initrdSha256,
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+    };
+    await this.state.update((d) => {
+      d.images[image.id] = record;
+      // The image holds its blobs now: the caller's uploads of them have served their purpose.
+      for (const b of [sha256, kernelSha256, initrdSha256]) if (b) delete d.uploads[uploadKey(caller.uid, b)];
+    });
+    await this.gcLocked();
+    return this.status(image.id, record);
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.ids.run(id, () =>
+      this.lock.run(async () => {
+        const existed = this.state.images[id] !== undefined;
+        if (existed)
+          await this.state.update((d) => {
+            delete d.images[id];
+          });
+        await this.gcLocked();
+        return existed;
+      }),
+    );
   }
 
   /** Removes blobs no image, instance or upload hold references. */

@@ -20,7 +20,7 @@ import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
 import { runPlan, type Step } from "./plan";
-import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
+import { type InstanceSpec, type ResolvedInstance, normalisedSpec, resolveInstance } from "./spec";
 import { applyClone } from "./clone";
 
 export type Progress = (message: string, done?: number, total?: number) => void;
@@ -100,7 +100,7 @@ export class Instances {
         const refs = await this.topology.run(() => this.admission.admitClone(inst, uid));
         const { p, state, host, networks, addresses, accelInUse } = this;
         const c = { p, state, host, networks, addresses, accelInUse };
-        await applyClone(c, spec, inst, refs, progress, uid);
+        await applyClone(c, normalisedSpec(spec, inst), inst, refs, progress, uid);
         return this.status(inst.id);
       }
       // From the check to the record, no image, network or bridge it uses can go (finding 14).

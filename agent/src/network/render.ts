@@ -143,8 +143,9 @@ export function renderDnsmasqConf(
     // dnsmasq otherwise pings each new address and delays the offer by up to 3 s.
     `no-ping`,
     `pid-file=${p.dnsmasqPid(n.id)}`,
+    // One line per DHCP message, not log-dhcp's dozen: the log is capped (util/logcap.ts), and
+    // a guest's flood should push out as little as possible.
     `log-facility=${p.dnsmasqLog(n.id)}`,
-    `log-dhcp`,
     `user=${as.user}`,
     `group=${as.group}`,
     "",

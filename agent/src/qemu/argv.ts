@@ -142,7 +142,8 @@ export function buildQemuArgv(l: Omit<QemuLaunch, "sandbox">): string[] {
     "-mon",
     "chardev=qmp,mode=control",
     "-chardev",
-    `file,id=serial0,path=${opt(checkPath("serialLog", l.serialLog))}`,
+    // Appending, so qvmd can cut the log in place while QEMU writes it (util/logcap.ts).
+    `file,id=serial0,path=${opt(checkPath("serialLog", l.serialLog))},append=on`,
     "-serial",
     "chardev:serial0",
   ];

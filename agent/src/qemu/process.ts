@@ -106,7 +106,8 @@ export async function launchQemu(
         hint: "adopt it (findQemu) or stop it first",
       },
     );
-  await sandboxFile(l.serialLog, l.sandbox);
+  // Empty for each boot (QEMU appends to it, see argv.ts): old output must not look like this boot's.
+  await sandboxFile(l.serialLog, l.sandbox, 0o600, true);
   const cmd = launchCommand(l, opts.netns, timeoutMs);
   const r = await run(cmd.file, cmd.args, { reject: false, timeoutMs: timeoutMs + 5000 });
   const pid = Number.parseInt(r.stdout.trim().split("\n").at(-1) ?? "", 10);

@@ -8,3 +8,23 @@ export class Mutex {
     return result;
   }
 }
+
+/** One FIFO mutex per key; a key's entry goes when its last call ends, so the map stays small. */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(fn);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Keys with a call running or waiting. */
+  get size(): number {
+    return this.tails.size;
+  }
+}

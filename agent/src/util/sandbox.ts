@@ -90,8 +90,13 @@ export async function resolveSandbox(user: string): Promise<Sandbox> {
  * Creates (or takes over) a file the sandbox user must write, in a directory only root writes to:
  * no link is followed, and ownership is changed on the open descriptor.
  */
-export async function sandboxFile(file: string, s: Sandbox, mode = 0o600): Promise<void> {
-  const h = await fs.open(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, mode);
+export async function sandboxFile(file: string, s: Sandbox, mode = 0o600, truncate = false): Promise<void> {
+  const trunc = truncate ? fs.constants.O_TRUNC : 0;
+  const h = await fs.open(
+    file,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | trunc,
+    mode,
+  );
   try {
     if (!(await h.stat()).isFile()) throw new Error(`${file} is not a regular file`);
     await h.chown(s.uid, s.gid);

@@ -26,11 +26,26 @@ describe("qvmd images (real store, loopback HTTP)", function () {
   let sha: string;
   let server: http.Server;
   let base: string;
+  /** The slow source: announces 4 KiB, sends a byte every 200 ms, the rest once `finish` is called. */
+  const slow = { served: 0, finish: () => undefined as void };
+  function trickle(res: http.ServerResponse): void {
+    res.writeHead(200, { "content-length": 4096 });
+    const timer = setInterval(() => {
+      res.write("x");
+      slow.served++;
+    }, 200);
+    slow.finish = () => {
+      clearInterval(timer);
+      res.end("x".repeat(4096 - slow.served));
+    };
+    res.on("close", () => clearInterval(timer));
+  }
 
   before(async () => {
     disk = path.join(await guestDir(), "disk.qcow2");
     sha = createHash("sha256").update(fs.readFileSync(disk)).digest("hex");
     server = http.createServer((req, res) => {
+      if (req.url === "/slow.img") return trickle(res);
       if (req.url !== "/disk.qcow2") return res.writeHead(404).end();
       res.writeHead(200, { "content-length": fs.statSync(disk).size });
       fs.createReadStream(disk).pipe(res);
@@ -143,6 +158,38 @@ describe("qvmd images (real store, loopback HTTP)", function () {
       "IMAGE_SOURCE_MISSING",
       "source",
     );
+  });
+
+  it("a slow download blocks no other image's create or delete (finding 9)", async () => {
+    const pending = agent.client!.applyImage({ id: "islow", source: `${base}/slow.img` });
+    let settled = false;
+    void pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (slow.served < 2) await new Promise((r) => setTimeout(r, 50));
+    // Meanwhile another image is created from the same server and deleted, each in far less
+    // time than the slow source needs (it is held until this test lets it finish).
+    // (Behind a store-wide lock they would wait the ~14 minutes the slow source takes at its rate.)
+    const stuck = (what: string) =>
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`${what} waited for the slow download`)), 60000).unref(),
+      );
+    await Promise.race([
+      agent.client!.applyImage({ id: "iother", source: `${base}/disk.qcow2`, sha256: sha }),
+      stuck("ApplyImage"),
+    ]);
+    assert.equal(
+      (await Promise.race([agent.client!.deleteImage("iother"), stuck("DeleteImage")])).existed,
+      true,
+    );
+    assert.equal(settled, false, "the slow download is still running");
+    assert.ok(slow.served >= 2);
+    slow.finish();
+    const img = await pending;
+    assert.equal(Number(img.size_bytes), 4096);
+    assert.equal((await agent.client!.deleteImage("islow")).existed, true);
+    assert.deepEqual(blobs().sort(), [sha], "only the images of the other tests remain");
   });
 
   it("removes a blob when the last image using it goes", async () => {

@@ -18,6 +18,11 @@ describe("qvmd config", () => {
     const c = defaultConfig();
     assert.deepEqual(c.downloads.deniedNetworks, ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16"]);
     assert.ok(c.uploads.maxBytes > 0 && c.downloads.maxBytes > 0 && c.downloads.maxRedirects > 0);
+    assert.equal(
+      c.logs.maxBytes,
+      16 * 1024 * 1024,
+      "a guest's logs are capped unless the admin says otherwise",
+    );
   });
 
   it("reads an absent file as the defaults, and a partial one over them", () => {
@@ -43,6 +48,7 @@ describe("qvmd config", () => {
       /bridges\.uplinks\.0: an interface name/,
     );
     assert.throws(() => parseConfig('{"portForwards": {"minHostPort": 0}}'), /portForwards\.minHostPort/);
+    assert.throws(() => parseConfig('{"logs": {"maxBytes": 100}}'), /logs\.maxBytes/);
     assert.throws(() => parseConfig("{"), /not JSON/);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-config-"));
     try {

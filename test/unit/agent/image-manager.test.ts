@@ -118,4 +118,32 @@ describe("Images (fake host)", () => {
     await a.images.delete("i1"); // the server refuses it (STATE_CORRUPT); the store holds too
     assert.deepEqual(blobs(), [sha256(disk), "f".repeat(64)].sort(), "nor by a delete");
   });
+
+  it("a slow download holds up only its own image id: other applies, deletes and gc go on (finding 9)", async () => {
+    let release!: () => void;
+    const slow = a.source("slow.img", Buffer.from("slow bytes"));
+    a.imageHost.gates.set(slow, new Promise<void>((r) => (release = r)));
+    await a.images.apply(spec({ id: "old", source: src }), progress, ROOT);
+    const pending = a.images.apply(spec({ id: "slow", source: slow }), progress, ROOT);
+    let settled = false;
+    void pending.finally(() => (settled = true));
+    // While "slow" downloads: another image is created and one is deleted, and gc runs.
+    const other = a.source("other.img", Buffer.from("other bytes"));
+    await a.images.apply(spec({ id: "i2", source: other }), progress, ROOT);
+    assert.equal(await a.images.delete("old"), true);
+    await a.images.gc();
+    assert.equal(settled, false, "the slow download is still running");
+    assert.equal(a.images.has("i2"), true);
+    assert.deepEqual(blobs(), [sha256(Buffer.from("other bytes"))], "gc left the part file alone");
+    assert.equal(fs.readdirSync(a.p.downloadsDir).length, 1, "one part file in flight");
+    // A delete of the downloading id waits for its apply, so it cannot be undone by it.
+    const del = a.images.delete("slow");
+    release();
+    const s = await pending;
+    assert.equal(s.record.sha256, sha256(Buffer.from("slow bytes")));
+    assert.equal(await del, true, "the delete ran after the apply recorded the image");
+    assert.equal(a.images.has("slow"), false);
+    assert.deepEqual(blobs(), [sha256(Buffer.from("other bytes"))]);
+    assert.deepEqual(fs.readdirSync(a.p.downloadsDir), [], "no part file left");
+  });
 });

@@ -3,6 +3,7 @@
 // disks that only grow, failures that leave a retryable record, and a delete that finds everything.
 import * as assert from "node:assert/strict";
 import type { InstanceSpec } from "../../../agent/src/instance/spec";
+import { templateSpecShape } from "../../../agent/src/template/spec";
 import { FakeAgent, netSpec, rejects, ROOT } from "../../helpers/fake-agent";
 
 const MAC1 = "52:54:00:00:00:01";
@@ -253,5 +254,30 @@ describe("Instances (fake host)", () => {
     assert.deepEqual(Object.keys(a.state.instances), []);
     assert.equal(await a.instances.delete("v1"), false);
     await rejects(a.instances.status("v1"), "INSTANCE_NOT_FOUND");
+  });
+
+  it("records a clone's spec as resolved too: a MAC in another spelling is stored as used (finding 13)", async () => {
+    // A ready template, as its build records it (the build itself needs a real QEMU to save).
+    await a.state.update((d) => {
+      d.templates.t1 = {
+        uid: 0,
+        spec: templateSpecShape.parse({ id: "t1", image_id: "img", network_id: "n1", memory_mb: 256 }),
+        status: "ready",
+        blobs: [],
+        imageId: "img",
+        accel: "tcg",
+        machine: { arch: "x86_64", cpus: 1, memoryMb: 256, machine: "q35" },
+        boot: {},
+        bootMs: 1,
+        saveMs: 1,
+        createdAt: new Date().toISOString(),
+      };
+    });
+    const raw = inst({ id: "c1", image_id: "", template_id: "t1", wait_for_ip_seconds: 0 });
+    raw.nics = [{ ...raw.nics[0]!, mac: ` ${MAC1.toUpperCase()}\t` }];
+    // The clone is recorded before any host step; its start then needs a real template's disk
+    // and QEMU (test/integration/instances/template.test.ts), which this fake has not.
+    await apply(raw).catch(() => undefined);
+    assert.equal(a.state.instances.c1!.spec.nics[0]!.mac, MAC1.toLowerCase());
   });
 });

@@ -62,7 +62,7 @@ describe("qemu argv", () => {
     // The TAP is fd 3, the QMP socket (bound by the launcher in the root-only run directory) fd 4.
     assert.deepEqual(values(argv, "-chardev"), [
       "socket,id=qmp,fd=4,server=on,wait=off",
-      "file,id=serial0,path=/var/lib/qvmd/instances/web1/serial.log",
+      "file,id=serial0,path=/var/lib/qvmd/instances/web1/serial.log,append=on",
     ]);
     assert.equal(one(argv, "-mon"), "chardev=qmp,mode=control");
     assert.equal(one(argv, "-serial"), "chardev:serial0");
@@ -152,7 +152,7 @@ describe("qemu argv", () => {
       serialLog: "/l/x,y.log",
     });
     assert.ok(values(argv, "-drive")[0]!.startsWith("file=/d/a,,b.qcow2,format=qcow2"));
-    assert.ok(values(argv, "-chardev").includes("file,id=serial0,path=/l/x,,y.log"));
+    assert.ok(values(argv, "-chardev").includes("file,id=serial0,path=/l/x,,y.log,append=on"));
   });
 
   it("refuses what QEMU would misread", () => {
