@@ -116,11 +116,14 @@ export function unary<Req, Res>(ctx: Ctx, name: string, fn: (req: Req, caller: C
 export function streaming<Req, Ev>(
   ctx: Ctx,
   name: string,
-  fn: (req: Req, emit: (ev: Ev) => void, caller: Caller) => Promise<Ev>,
+  fn: (req: Req, emit: (ev: Ev) => void, caller: Caller, cancelled: AbortSignal) => Promise<Ev>,
 ) {
   return (call: grpc.ServerWritableStream<Req, Ev>) => {
+    // The client cancelled or passed its deadline: work that can stop (a download) does.
+    const cancel = new AbortController();
+    call.once("cancelled", () => cancel.abort());
     caller(ctx, name, call)
-      .then((c) => fn(call.request, (ev) => call.write(ev), c))
+      .then((c) => fn(call.request, (ev) => call.write(ev), c, cancel.signal))
       .then(
         (last) => {
           call.write(last);

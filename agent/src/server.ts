@@ -101,11 +101,11 @@ export function createServer(deps: ServerDeps): grpc.Server {
         return { sha256: r.sha256, size_bytes: r.sizeBytes };
       },
     ),
-    ApplyImage: streaming(ctx, "ApplyImage", async (req, emit, c) => {
+    ApplyImage: streaming(ctx, "ApplyImage", async (req, emit, c, cancelled) => {
       const spec = imageSpec(req);
       a.mayAct(c, "image", spec.id);
       a.quota(c, "images", spec.id);
-      const s = await images.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c);
+      const s = await images.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c, cancelled);
       return { image: imageToWire(s) };
     }),
     GetImage: unary(ctx, "GetImage", async (req, c) => {

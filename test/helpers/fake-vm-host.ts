@@ -24,12 +24,26 @@ export class FakeImageHost extends CallLog implements ImageHost {
   /** A fetch of one of these URLs, its bytes written, waits for its promise (a slow download). */
   readonly gates = new Map<string, Promise<void>>();
 
-  async fetch(source: URL, dest: string, onProgress: (done: number, total: number) => void) {
+  async fetch(
+    source: URL,
+    dest: string,
+    onProgress: (done: number, total: number) => void,
+    _property: string,
+    cancelled?: AbortSignal,
+  ) {
     this.note(`fetch ${source.href}`);
     const bytes = this.sources.get(source.href);
     if (!bytes) throw new QvmdError("invalid", "IMAGE_SOURCE_MISSING", `cannot read ${source.href}`);
     await fs.writeFile(dest, bytes);
-    await this.gates.get(source.href);
+    const gate = this.gates.get(source.href);
+    if (gate) {
+      // A held download ends when its call is cancelled, as the real one does.
+      const stop = new Promise<void>((_, reject) =>
+        cancelled?.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }),
+      );
+      await Promise.race([gate, stop]);
+      this.note(`fetched ${source.href}`);
+    }
     onProgress(bytes.length, bytes.length);
     return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
   }

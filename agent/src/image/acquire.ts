@@ -35,6 +35,7 @@ export async function fetchPart(
   expected: string,
   onProgress: OnProgress,
   parts: string[],
+  cancelled?: AbortSignal,
 ): Promise<Fetched> {
   const uploaded = uploadDigest(url);
   const mismatch = (got: string, hint: string) =>
@@ -50,7 +51,7 @@ export async function fetchPart(
   await fs.mkdir(p.downloadsDir, { recursive: true });
   const tmp = path.join(p.downloadsDir, `${randomBytes(6).toString("hex")}.part`);
   parts.push(tmp);
-  const { sha256 } = await host.fetch(url, tmp, onProgress, property);
+  const { sha256 } = await host.fetch(url, tmp, onProgress, property, cancelled);
   if (expected !== "" && sha256 !== expected)
     throw mismatch(`has sha256 ${sha256}`, `fix sha256 or ${property}; nothing was kept`);
   return { url, property, sha256, tmp };

@@ -126,10 +126,13 @@ export async function fetchTo(
   onProgress: OnProgress,
   policy: DownloadPolicy,
   property = "source",
+  /** The caller gave up (its call was cancelled or passed its deadline): so does the download. */
+  cancelled?: AbortSignal,
 ): Promise<FetchResult> {
   if (source.protocol !== "http:" && source.protocol !== "https:")
     throw new QvmdError("invalid", "BAD_SOURCE", `qvmd does not fetch ${source.protocol} URLs`, { property });
-  const signal = AbortSignal.timeout(policy.timeoutSeconds * 1000);
+  const timeout = AbortSignal.timeout(policy.timeoutSeconds * 1000);
+  const signal = cancelled ? AbortSignal.any([timeout, cancelled]) : timeout;
   const res = await get(source, property, policy, signal);
   const total = Number(res.headers["content-length"] ?? 0);
   const tooLarge = () =>
@@ -175,7 +178,11 @@ export async function fetchTo(
     throw failed(
       property,
       source,
-      signal.aborted ? `took longer than ${policy.timeoutSeconds} s` : (e as Error).message,
+      cancelled?.aborted
+        ? "the call was cancelled"
+        : timeout.aborted
+          ? `took longer than ${policy.timeoutSeconds} s`
+          : (e as Error).message,
     );
   }
   onProgress(done, total);

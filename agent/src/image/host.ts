@@ -7,14 +7,21 @@ import { type Inspected, inspectImage } from "./inspect";
 
 export interface ImageHost {
   /** Downloads `source` (http or https) into `dest`, hashing what was written; refusals name `property`. */
-  fetch(source: URL, dest: string, onProgress: OnProgress, property: string): Promise<FetchResult>;
+  fetch(
+    source: URL,
+    dest: string,
+    onProgress: OnProgress,
+    property: string,
+    cancelled?: AbortSignal,
+  ): Promise<FetchResult>;
   /** The format and virtual size of a stored blob, or a refusal naming `property` (inspect.ts). */
   inspect(file: string, property: string): Promise<Inspected>;
 }
 
 export function linuxImageHost(downloads: DownloadPolicy): ImageHost {
   return {
-    fetch: (source, dest, onProgress, property) => fetchTo(source, dest, onProgress, downloads, property),
+    fetch: (source, dest, onProgress, property, cancelled) =>
+      fetchTo(source, dest, onProgress, downloads, property, cancelled),
     inspect: inspectImage,
   };
 }

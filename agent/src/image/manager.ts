@@ -67,6 +67,8 @@ export class Images {
     spec: ImageSpec,
     onProgress: (message: string, done: number, total: number) => void,
     caller: Caller,
+    /** The call was cancelled: a download in progress stops (the bytes are not kept). */
+    cancelled?: AbortSignal,
   ): Promise<ImageStatus> {
     const { image, violations } = resolveImage(spec);
     if (!image) return Promise.reject(violationsError(violations));
@@ -84,6 +86,7 @@ export class Images {
             image.sha256,
             (d, t) => onProgress(`downloading ${image.source.href}`, d, t),
             parts,
+            cancelled,
           ),
         ];
         if (image.kernel)
@@ -96,6 +99,7 @@ export class Images {
               "",
               (d, t) => onProgress("downloading kernel", d, t),
               parts,
+              cancelled,
             ),
           );
         if (image.initrd)
@@ -108,6 +112,7 @@ export class Images {
               "",
               (d, t) => onProgress("downloading initrd", d, t),
               parts,
+              cancelled,
             ),
           );
         return await this.lock.run(() =>

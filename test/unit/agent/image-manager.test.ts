@@ -146,4 +146,20 @@ describe("Images (fake host)", () => {
     assert.deepEqual(blobs(), [sha256(Buffer.from("other bytes"))]);
     assert.deepEqual(fs.readdirSync(a.p.downloadsDir), [], "no part file left");
   });
+
+  it("a download whose call is cancelled stops, and frees its image id (finding 9)", async () => {
+    const slow = a.source("slow.img", Buffer.from("slow bytes"));
+    a.imageHost.gates.set(slow, new Promise<void>(() => undefined)); // never finishes by itself
+    const c = await a.serve();
+    // The client's deadline passes: gRPC cancels the call on the server, which aborts the fetch.
+    await assert.rejects(
+      c.applyImage(spec({ id: "slow", source: slow }) as never, undefined, 300),
+      /DEADLINE|deadline/i,
+    );
+    a.imageHost.gates.delete(slow);
+    const s = await c.applyImage(spec({ id: "slow", source: slow }) as never);
+    assert.equal(s.sha256, sha256(Buffer.from("slow bytes")), "the id was free for the next call");
+    assert.equal(a.imageHost.only("fetched").length, 0, "the held fetch never completed");
+    assert.deepEqual(fs.readdirSync(a.p.downloadsDir), [], "its part file was removed");
+  });
 });

@@ -16,6 +16,7 @@ describe("image downloads within the admin's policy", function () {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-fetch-"));
   let server: http.Server;
   let port: number;
+  let trickleClosed = false;
   const MiB = 1024 * 1024;
   // Loopback is denied by default; these tests serve from 127.0.0.1 and deny 127.0.0.2 instead.
   const policy: DownloadPolicy = {
@@ -45,6 +46,15 @@ describe("image downloads within the admin's policy", function () {
         return push();
       }
       if (u === "/silent") return res.writeHead(200, { "content-length": 10 }).write("12345");
+      if (u === "/trickle") {
+        res.writeHead(200, { "content-length": 1000 });
+        const t = setInterval(() => res.write("x"), 50);
+        res.on("close", () => {
+          clearInterval(t);
+          trickleClosed = true;
+        });
+        return;
+      }
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -120,5 +130,30 @@ describe("image downloads within the admin's policy", function () {
     );
     assert.ok(Date.now() - t < 4000, "given up after the idle timeout");
     await refused(`http://127.0.0.1:${port}/ok`, "DOWNLOAD_NOT_ALLOWED", { ...policy, schemes: ["https"] });
+  });
+
+  it("stops when the call is cancelled, closing the connection", async () => {
+    const cancel = new AbortController();
+    const dest = path.join(dir, "cancelled");
+    let got = 0;
+    const done = fetchTo(
+      new URL(`http://127.0.0.1:${port}/trickle`),
+      dest,
+      (d) => (got = d),
+      policy,
+      "source",
+      cancel.signal,
+    );
+    while (got < 3) await new Promise((r) => setTimeout(r, 20));
+    cancel.abort();
+    const e = await done.then(
+      () => assert.fail("downloaded"),
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof QvmdError, String(e));
+    assert.equal(e.code, "IMAGE_DOWNLOAD_FAILED");
+    assert.match(e.message, /cancelled/);
+    for (let i = 0; i < 50 && !trickleClosed; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(trickleClosed, "the server saw the connection close");
   });
 });
