@@ -176,24 +176,29 @@ export class Images {
     await keepParts(this.p, this.state, got, caller);
     const [source, ...rest] = got;
     const sha256 = source!.sha256;
-    const info = await this.host.inspect(this.p.blob(sha256), "source").catch(async (e: unknown) => {
-      // Refused bytes are not held for anyone: the caller's upload of them is forgotten too.
-      const held = uploadKey(caller.uid, sha256);
-      if (this.state.uploads[held])
-        await this.state.update((d) => {
-          delete d.uploads[held];
-        });
-      throw e;
-    });
-    if (image.format !== "" && image.format !== info.format)
-      throw new QvmdError(
-        "invalid",
-        "IMAGE_FORMAT_MISMATCH",
-        `format is ${image.format} but the source is ${info.format}`,
-        {
-          property: "format",
-        },
-      );
+    const info = await this.host
+      .inspect(this.p.blob(sha256), "source")
+      .then((i) => {
+        if (image.format !== "" && image.format !== i.format)
+          throw new QvmdError(
+            "invalid",
+            "IMAGE_FORMAT_MISMATCH",
+            `format is ${image.format} but the source is ${i.format}`,
+            {
+              property: "format",
+            },
+          );
+        return i;
+      })
+      .catch(async (e: unknown) => {
+        // Refused bytes are not held for anyone: the caller's upload of them is forgotten too.
+        const held = uploadKey(caller.uid, sha256);
+        if (this.state.uploads[held])
+          await this.state.update((d) => {
+            delete d.uploads[held];
+          });
+        throw e;
+      });
     const kernelSha256 = rest.find((g) => g.property === "kernel")?.sha256;
     const initrdSha256 = rest.find((g) => g.property === "initrd")?.sha256;
     const st = await fs.stat(this.p.blob(sha256));

@@ -162,4 +162,18 @@ describe("Images (fake host)", () => {
     assert.equal(a.imageHost.only("fetched").length, 0, "the held fetch never completed");
     assert.deepEqual(fs.readdirSync(a.p.downloadsDir), [], "its part file was removed");
   });
+
+  it("forgets an upload refused for its format, and keeps none of its bytes", async () => {
+    const c = await a.serve();
+    const file = `${a.p.downloadsDir}-user.img`;
+    fs.writeFileSync(file, Buffer.from("a qcow2, really"));
+    a.imageHost.info.set(sha256(Buffer.from("a qcow2, really")), { format: "qcow2" });
+    await assert.rejects(
+      c.applyImage(spec({ id: "u", source: `file://${file}`, format: "raw" }) as never),
+      /IMAGE_FORMAT_MISMATCH|format/,
+    );
+    fs.rmSync(file);
+    assert.deepEqual(a.state.uploads, {}, "the upload is not held for anyone");
+    assert.deepEqual(blobs(), [], "its bytes are gone");
+  });
 });
