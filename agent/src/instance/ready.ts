@@ -33,6 +33,8 @@ export async function waitForSerial(
     const fh = await fs.open(serialLog, "r").catch(() => undefined);
     if (fh) {
       try {
+        // qvmd cuts a log over its cap to its newest half (util/logcap.ts): read the kept part again.
+        if ((await fh.stat()).size < offset) [offset, carry] = [0, ""];
         const buf = Buffer.alloc(64 * 1024);
         for (;;) {
           const { bytesRead } = await fh.read(buf, 0, buf.length, offset);

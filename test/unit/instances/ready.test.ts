@@ -35,6 +35,20 @@ describe("readiness (waitFor)", () => {
     }
   });
 
+  it("reads a serial log again from its start once it was cut shorter (the log cap)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qvx-ready-"));
+    const log = path.join(dir, "serial.log");
+    try {
+      fs.writeFileSync(log, "x".repeat(70000));
+      const waiting = waitForSerial(log, cloudInitFinished, Date.now() + 3000);
+      await new Promise((r) => setTimeout(r, 300));
+      fs.writeFileSync(log, "[qvmd: 35000 bytes cut]\nCloud-init v. 23.1 finished at now\n");
+      assert.equal(await waiting, true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("takes an SSH banner for SSH, and nothing else", async () => {
     const serve = (greeting: string) =>
       new Promise<net.Server>((resolve) => {
