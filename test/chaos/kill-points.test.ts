@@ -7,10 +7,9 @@
 // exactly as after the uninterrupted call, and the inverse call must take it back. Then random kills.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as http from "node:http";
 import * as path from "node:path";
 import { AgentError, type QvmdClient } from "@pulumi-qemu/api";
-import { guestDir } from "../helpers/guest";
+import { guestDir, serveGuest } from "../helpers/guest";
 import { TestAgent } from "../helpers/agent";
 import { hostSnapshot, readState, sleep } from "../helpers/chaos";
 import { useLeakCheck } from "../helpers/leaks";
@@ -22,32 +21,6 @@ interface Step {
   call: (c: QvmdClient) => Promise<unknown>;
   /** The name of the step that undoes this one. */
   undo: string;
-}
-
-/** Serves the guest's files over HTTP, optionally slowly (so a random kill lands mid-download). */
-async function serveGuest(
-  dir: string,
-  bytesPerTick: () => number,
-): Promise<{ url: string; close: () => void }> {
-  const server = http.createServer((req, res) => {
-    const f = path.join(dir, path.basename(req.url ?? ""));
-    if (!fs.existsSync(f)) return void res.writeHead(404).end();
-    const data = fs.readFileSync(f);
-    res.writeHead(200, { "content-length": data.length });
-    let off = 0;
-    const tick = () => {
-      if (res.destroyed) return;
-      const n = bytesPerTick();
-      res.write(data.subarray(off, off + n));
-      off += n;
-      if (off < data.length) setTimeout(tick, 5);
-      else res.end();
-    };
-    tick();
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
 describe("chaos: qvmd killed at every step of every Apply and Delete converges on retry", function () {
@@ -74,7 +47,18 @@ describe("chaos: qvmd killed at every step of every Apply and Delete converges o
         if (!(e instanceof AgentError && e.unknownOutcome) || i > 20) throw e;
         // A kill in progress: wait for the process to be gone, then start it again (systemd would).
         await Promise.race([agent.died(), sleep(2000)]);
-        if (!agent.running) await agent.start();
+        await restart();
+      }
+    }
+  }
+
+  /** Starts qvmd again if it is down; a random kill may land while it starts, which is one more crash. */
+  async function restart(): Promise<void> {
+    for (let i = 0; !agent.running; i++) {
+      try {
+        await agent.start();
+      } catch (e) {
+        if (agent.running || i > 5) throw e;
       }
     }
   }
@@ -283,7 +267,7 @@ describe("chaos: qvmd killed at every step of every Apply and Delete converges o
         } finally {
           clearTimeout(timer);
         }
-        if (!agent.running) await agent.start();
+        await restart();
       }
       assert.deepEqual(await snap(), reference[0], `life ${life}: nothing left`);
       const st = readState(agent.stateDir);

@@ -76,7 +76,8 @@ export class TestAgent {
         await this.client.health(500);
         return this.client;
       } catch (e) {
-        if (Date.now() > until || this.proc.exitCode !== null)
+        // A process that died (of a signal too: a test's kill may land while it starts) never answers.
+        if (Date.now() > until || this.proc.exitCode !== null || this.proc.signalCode !== null)
           throw new Error(`qvmd did not start: ${String(e)}\n${fs.readFileSync(this.logFile, "utf8")}`);
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -1,6 +1,7 @@
 // The tiny test guest (scripts/guest/build.sh, cached by its inputs) as the tests use it: where
 // its files are, and the one Image every test boots from it.
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as path from "node:path";
 import type { ImageSpec } from "@pulumi-qemu/api";
 import { run } from "../../agent/src/util/exec";
@@ -52,4 +53,30 @@ export async function guestImage(id: string, arch: GuestArch = "x86_64"): Promis
     cmdline: g.cmdline,
     ...(arch === "aarch64" ? { arch: "aarch64", firmware: "uefi" } : {}),
   };
+}
+
+/** Serves the guest's files over HTTP, optionally slowly (so a random kill lands mid-download). */
+export async function serveGuest(
+  dir: string,
+  bytesPerTick: () => number,
+): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer((req, res) => {
+    const f = path.join(dir, path.basename(req.url ?? ""));
+    if (!fs.existsSync(f)) return void res.writeHead(404).end();
+    const data = fs.readFileSync(f);
+    res.writeHead(200, { "content-length": data.length });
+    let off = 0;
+    const tick = () => {
+      if (res.destroyed) return;
+      const n = bytesPerTick();
+      res.write(data.subarray(off, off + n));
+      off += n;
+      if (off < data.length) setTimeout(tick, 5);
+      else res.end();
+    };
+    tick();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }

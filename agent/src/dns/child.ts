@@ -94,7 +94,9 @@ function main() {
   if (!process.send) throw new Error("the DNS forwarder process is started by qvmd over IPC");
   const user = process.env.QVMD_DNS_CHILD_USER;
   if (user) dropTo(user);
-  const send = (m: Reply) => process.send?.(m);
+  // A reply in flight when qvmd dies fails with EPIPE: with a callback that is not an 'error' event
+  // (which would crash this process with a stack trace in qvmd's log); "disconnect" ends us anyway.
+  const send = (m: Reply) => process.send?.(m, undefined, undefined, () => {});
   process.on("message", (r: Request, h: unknown) => {
     handle(r, h).then(
       (value) => send({ id: r.id, ok: true, value }),
