@@ -66,6 +66,9 @@ interface FakeQemu {
   netns?: string;
   /** The image files QEMU was given to read. */
   readable: string[];
+  /** A clone's QEMU (started `incoming`): whether its state was restored, and the NICs plugged. */
+  restored?: boolean;
+  plugged?: string[];
 }
 
 export class FakeInstanceHost extends CallLog implements InstanceHost {
@@ -75,7 +78,8 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   readonly taps = new Map<string, { ns: string; master?: string; mtu?: number }>();
   readonly portTables = new Map<string, { forwards: ResolvedForward[]; ip: string }>();
   readonly seeds = new Map<string, SeedFiles>();
-  readonly disks = new Map<string, number>();
+  /** Overlays by path: their size in GiB (undefined: the backing file's, a clone's layer). */
+  readonly disks = new Map<string, number | undefined>();
   readonly hostListeners: (Listener & { protocol: string; port: number })[] = [];
   /** What discovery finds, by MAC; a MAC absent here is never found. */
   readonly addresses = new Map<string, Sighting>();
@@ -123,8 +127,8 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
     this.note(`prepareUefiVars`);
     await fs.writeFile(dest, "vars", { flag: "a" });
   }
-  async createOverlay(disk: string, backing: { path: string }, sizeGb: number) {
-    this.note(`createOverlay ${sizeGb}`);
+  async createOverlay(disk: string, backing: { path: string }, sizeGb?: number) {
+    this.note(`createOverlay ${sizeGb ?? "backing"}`);
     await fs.stat(backing.path); // the blob must exist, as qemu-img would insist
     await fs.writeFile(disk, "");
     this.disks.set(disk, sizeGb);
@@ -142,6 +146,21 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
       throw new QvmdError("internal", "TEMPLATE_SAVE_FAILED", `${vm.name} is not running`);
     await fs.writeFile(stateFile, "device state");
     this.qemus.delete(vm.name);
+  }
+  /** A clone's restore: its QEMU must wait `incoming`; then it runs, its NICs plugged. */
+  async restoreClone(qmpSocket: string, _uri: string, macs: string[]) {
+    this.note(`restoreClone ${macs.join(",")}`);
+    const q = [...this.qemus.values()].find((x) => x.launch.qmpSocket === qmpSocket);
+    if (!q?.launch.incoming) throw new QvmdError("internal", "RESTORE_FAILED", "no QEMU waits for a restore");
+    Object.assign(q, { restored: true, plugged: macs });
+    return { stateMs: 1, plugMs: 1 };
+  }
+  async cloneRunsGuest(qmpSocket: string, macs: string[]) {
+    this.note("cloneRunsGuest");
+    const q = [...this.qemus.values()].find((x) => x.launch.qmpSocket === qmpSocket);
+    if (!q?.restored) return false;
+    q.plugged = macs; // a plug a crash cut short is finished
+    return true;
   }
   async resizeOverlay(disk: string, sizeGb: number) {
     this.note(`resizeOverlay ${sizeGb}`);

@@ -1,7 +1,8 @@
 // What an instance's Apply must refuse, and the record that follows, as one step: the facts are
 // gathered (references to images, networks and bridges, other instances, the host's listeners and
 // addresses), conflicts.ts decides, plan.ts plans, and the instance is recorded before anything on
-// the host changes. The manager runs admit() inside the topology (finding 14).
+// the host changes. The manager runs admit() inside the topology (finding 14); a clone's checks are
+// admitClone() there, its plan and record recordClone() after (as they always were).
 import * as fs from "node:fs/promises";
 import type { Violation } from "@pulumi-qemu/api/validate";
 import type { StatePaths } from "../constants";
@@ -22,6 +23,7 @@ import {
 } from "./conflicts";
 import type { HostBridge } from "./discovery";
 import type { InstanceHost } from "./host";
+import { cloneKey, planClone } from "./clone";
 import { imageFacts } from "./launch";
 import { type ApplyPlan, planApply } from "./plan";
 import {
@@ -98,8 +100,7 @@ export class Admission {
     ];
   }
 
-  /** The cross-resource check and the record of the instance, as one step (run in the topology). */
-  /** A clone (clone.ts records it): the same checks, no plan. */
+  /** A clone: the same checks; its plan and record are recordClone's. */
   async admitClone(inst: ResolvedInstance, uid: number): Promise<References> {
     const refs = await this.references(inst);
     const v = [
@@ -111,6 +112,7 @@ export class Admission {
     return refs;
   }
 
+  /** The cross-resource check and the record of the instance, as one step (run in the topology). */
   async admit(
     spec: InstanceSpec,
     inst: ResolvedInstance,
@@ -138,8 +140,35 @@ export class Admission {
       ),
       paths: this.p,
     });
-    // Record first: whatever happens next, a retry converges and a Delete finds everything.
-    // The spec as validated (finding 13): nothing downstream re-reads the raw spelling.
+    await this.record(spec, inst, uid, plan);
+    return { refs, plan };
+  }
+
+  /** A clone's plan (plan.ts planClone) from what runs now, and its record. */
+  async recordClone(
+    spec: InstanceSpec,
+    inst: ResolvedInstance,
+    refs: References,
+    uid: number,
+  ): Promise<ApplyPlan> {
+    const tpl = this.state.templates[inst.template_id]!;
+    const existing = this.state.instances[inst.id];
+    const pid = await this.runningPid(inst.id);
+    const asks = pid > 0 && inst.running && existing?.launchKey === cloneKey(inst, tpl);
+    const macs = inst.nics.map((n) => n.mac);
+    const runsGuest = asks ? await this.host.cloneRunsGuest(this.p.instanceQmp(inst.id), macs) : undefined;
+    const { networks, bridges } = refs;
+    const plan = planClone({ inst, tpl, networks, bridges, existing, pid, runsGuest, paths: this.p });
+    await this.record(spec, inst, uid, plan);
+    return plan;
+  }
+
+  /**
+   * Record first: whatever happens next, a retry converges and a Delete finds everything. The spec
+   * as validated (finding 13): nothing downstream re-reads the raw spelling.
+   */
+  private async record(spec: InstanceSpec, inst: ResolvedInstance, uid: number, plan: ApplyPlan) {
+    const existing = this.state.instances[inst.id];
     await this.state.update((d) => {
       d.instances[inst.id] = {
         spec: normalisedSpec(spec, inst),
@@ -148,6 +177,5 @@ export class Admission {
         createdAt: existing?.createdAt ?? new Date().toISOString(),
       };
     });
-    return { refs, plan };
   }
 }

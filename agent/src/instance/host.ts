@@ -1,6 +1,7 @@
 // The host operations of an instance, as an interface the manager is given (so its ordering runs in
 // unit tests against a fake host), and the real thing: the QEMU library, qemu-img, iproute2 for the
-// TAPs, nft for port forwards, ss, and address discovery. Each operation does one thing.
+// TAPs, nft for port forwards, ss, address discovery, and a clone's restore over QMP
+// (template/migrate.ts). Each operation does one thing.
 //
 // TAPs: QEMU opens every TAP by name in the namespace it runs in (the first NIC's), so TAPs are
 // created there, and those of NICs elsewhere (another network's namespace, or a host bridge in the
@@ -22,6 +23,7 @@ import { findQemu, launchQemu, stopQemu } from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
 import { buildSeedIso } from "../qemu/seed";
 import { run } from "../util/exec";
+import { cloneRunsGuest, restoreClone } from "../template/migrate";
 import { type Segment, type Sighting, waitForAddresses } from "./discovery";
 import { type Listener, parseListeners, renderPortTable } from "./ports";
 import { cloudInitFinished, waitForSerial, waitForSshBanner } from "./ready";
@@ -66,12 +68,19 @@ export interface InstanceHost {
   probeAccel(arch: Arch): Promise<AccelDecision>;
   /** The instance's private copy of the UEFI vars, created once (it holds the guest's entries). */
   prepareUefiVars(arch: Arch, dest: string): Promise<void>;
-  /** A qcow2 overlay over the image's blob. */
-  createOverlay(disk: string, backing: { path: string; format: string }, sizeGb: number): Promise<void>;
+  /**
+   * A qcow2 overlay over the image's blob (a clone's: over its template's frozen layer), QEMU's, in
+   * place of any disk of that name; `sizeGb` undefined: the backing file's size.
+   */
+  createOverlay(disk: string, backing: { path: string; format: string }, sizeGb?: number): Promise<void>;
   /** Grows a stopped VM's overlay. */
   resizeOverlay(disk: string, sizeGb: number): Promise<void>;
   /** Grows a running VM's disk through QMP (QEMU resizes the image it has open). */
   resizeRunning(qmpSocket: string, device: string, bytes: number): Promise<void>;
+  /** A clone's QEMU (started `incoming`): its state restored from `uri`, then its NICs plugged. */
+  restoreClone(qmpSocket: string, uri: string, macs: string[]): Promise<{ stateMs: number; plugMs: number }>;
+  /** Does a clone's QEMU run its guest (restored, NICs in: a plug a crash cut short is finished)? */
+  cloneRunsGuest(qmpSocket: string, macs: string[]): Promise<boolean>;
   /** The NoCloud seed ISO, replaced atomically. */
   buildSeed(file: string, files: SeedFiles): Promise<void>;
   /** A TAP in `ns`; with `attach`, also in its bridge and up, in the same `ip -batch`. */
@@ -105,6 +114,8 @@ export interface InstanceHost {
   /** QEMU's group: what may connect to a socket of qvmd's that QEMU must reach. */
   qemuGid(): number;
 }
+
+const RESTORE_TIMEOUT_MS = 60000;
 
 const nsArgs = (ns?: string) => (ns ? ["-n", ns] : []);
 
@@ -171,7 +182,7 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
         "-b",
         backing.path,
         part,
-        `${sizeGb}G`,
+        ...(sizeGb === undefined ? [] : [`${sizeGb}G`]),
       ]);
       // QEMU writes it as its own user; its directory is root's, so no link can stand in for it.
       await give(part, qemu.uid, qemu.gid, 0o600);
@@ -199,6 +210,8 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
         q.close();
       }
     },
+    restoreClone: (qmpSocket, uri, macs) => restoreClone(qmpSocket, uri, macs, RESTORE_TIMEOUT_MS),
+    cloneRunsGuest: (qmpSocket, macs) => cloneRunsGuest(qmpSocket, macs),
     async buildSeed(file, files) {
       await buildSeedIso(file, files);
       await give(file, 0, qemu.gid, 0o640); // QEMU only reads it

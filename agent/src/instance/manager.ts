@@ -1,7 +1,8 @@
-// The life of an instance: a thin shell around plan.ts (what Apply does on the host, in order, and
-// how a failed start is rolled back) and admission.ts (what it must refuse, and the record). It
-// records first, runs each of the plan's steps through host.ts, and reads status back; addresses
-// are addresses.ts, clones clone.ts.
+// The life of an instance (a clone of a template too): Apply is admission (what it must refuse, the
+// facts, the record, written first: admission.ts), then the plan's steps (plan.ts: which, in which
+// order, what undoes a failed start, decided as data), each run here as one call of its host
+// operations (host.ts) or of a neighbour (the network's DHCP hosts, the fences, the addresses'
+// waits: addresses.ts); then the status read back. Delete finds everything by name.
 import * as fs from "node:fs/promises";
 import type { Violation } from "@pulumi-qemu/api/validate";
 import { names, type StatePaths } from "../constants";
@@ -14,26 +15,23 @@ import type { Topology } from "../policy/topology";
 import { qemuBinary } from "../qemu/argv";
 import type { StateStore } from "../state";
 import { Mutex } from "../util/lock";
-import { InstanceAddresses, type NicState } from "./addresses";
+import { InstanceAddresses } from "./addresses";
 import { GuestFences } from "./fences";
 import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
-import { runPlan, type Step } from "./plan";
-import { type InstanceSpec, type ResolvedInstance, normalisedSpec, resolveInstance } from "./spec";
-import { applyClone } from "./clone";
+import type { ApplyPlan, Step } from "./plan";
+import { runPlan } from "../util/steps";
+import { restoredMessage } from "./clone";
+import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
+import type { InstanceStatus } from "./wire";
 
 export type Progress = (message: string, done?: number, total?: number) => void;
 
-export interface InstanceStatus {
-  instance: ResolvedInstance;
-  state: "running" | "stopped";
-  pid: number;
-  nics: NicState[];
-  serialLog: string;
-  accel: string;
-  diskGb: number;
-}
+/** What one Apply's steps share: the accelerator probed, when the waits, a clone's start, its QEMU began. */
+type Ctx = { accel: "kvm" | "tcg"; wait: boolean; waitFrom: number; startedAt: number; launchedAt: number };
+
+export type { InstanceStatus } from "./wire";
 
 export class Instances {
   private readonly locks = new Map<string, Mutex>();
@@ -59,14 +57,8 @@ export class Instances {
     private readonly topology: Topology,
   ) {
     this.fences = new GuestFences(state, networks, bridges, host, log);
-    this.addresses = new InstanceAddresses(
-      p,
-      state,
-      host,
-      log,
-      () => this.onAddressesChanged(),
-      (netId) => void this.fences.refreshNetwork(netId),
-    );
+    const leased = (netId: string) => void this.fences.refreshNetwork(netId);
+    this.addresses = new InstanceAddresses(p, state, host, log, () => this.onAddressesChanged(), leased);
     this.admission = new Admission(p, state, images, networks, bridges, host, forwardPolicy, topology, (id) =>
       this.runningPid(id),
     );
@@ -96,18 +88,17 @@ export class Instances {
     return this.lock(spec.id).run(async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw violationsError(violations);
-      if (inst.template_id !== "") {
-        const refs = await this.topology.run(() => this.admission.admitClone(inst, uid));
-        const { p, state, host, networks, addresses, accelInUse } = this;
-        const c = { p, state, host, networks, addresses, accelInUse };
-        await applyClone(c, normalisedSpec(spec, inst), inst, refs, progress, uid);
-        return this.status(inst.id);
-      }
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
-      const { refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid));
-      await this.host.ensureVmDir(this.p.instanceDir(inst.id));
+      let refs: References, plan: ApplyPlan;
+      if (inst.template_id !== "") {
+        refs = await this.topology.run(() => this.admission.admitClone(inst, uid));
+        plan = await this.admission.recordClone(spec, inst, refs, uid);
+      } else {
+        ({ refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid)));
+        await this.host.ensureVmDir(this.p.instanceDir(inst.id));
+      }
       // The plan's steps on the host, in order; a failed start is rolled back, then reported.
-      const ctx = { accel: "tcg" as "kvm" | "tcg", waitFrom: 0, wait: opts.wait !== false };
+      const ctx: Ctx = { accel: "tcg", waitFrom: 0, wait: opts.wait !== false, startedAt: 0, launchedAt: 0 };
       await runPlan(
         plan,
         (step) => this.execute(inst, step, refs, progress, ctx),
@@ -123,7 +114,7 @@ export class Instances {
     s: Step,
     refs: References,
     progress: Progress,
-    ctx: { accel: "kvm" | "tcg"; waitFrom: number; wait: boolean },
+    ctx: Ctx,
   ): Promise<void> {
     const h = this.host;
     switch (s.op) {
@@ -152,19 +143,30 @@ export class Instances {
         return h.createTap(s.ns, s.tap, s.attach);
       case "prepareUefiVars":
         return h.prepareUefiVars(s.arch, s.file);
+      case "ensureVmDir":
+        ctx.startedAt = Date.now();
+        return h.ensureVmDir(s.dir);
       case "launch": {
         const l = { ...s.launch, accel: s.accel ?? ctx.accel };
         this.accelInUse.set(inst.id, l.accel);
-        progress(`starting ${qemuBinary(l.arch)} (${l.accel}, ${l.cpus} vCPU, ${l.memoryMb} MiB)`);
+        // A clone's QEMU restores rather than boots ("restored from template" says how long).
+        if (!l.incoming)
+          progress(`starting ${qemuBinary(l.arch)} (${l.accel}, ${l.cpus} vCPU, ${l.memoryMb} MiB)`);
         await fs.rm(l.serialLog, { force: true });
-        return h.launchQemu(l, { netns: s.netns, readable: s.readable });
+        ctx.launchedAt = Date.now();
+        return h.launchQemu(l, { netns: s.netns, readable: s.readable, writable: s.writable });
+      }
+      case "restore": {
+        const r = await h.restoreClone(s.qmpSocket, s.uri, s.macs);
+        const [total, launch] = [Date.now() - ctx.startedAt, ctx.launchedAt - ctx.startedAt];
+        return progress(restoredMessage(s.templateId, { total, launch, state: r.stateMs, plug: r.plugMs }));
       }
       case "moveTap":
         return h.moveTap(s.from, s.to, s.tap);
       case "attachTap":
         return h.attachTap(s.ns, s.tap, s.master, s.mtu);
       case "launched": {
-        progress("booting");
+        if (inst.template_id === "") progress("booting"); // a clone is restored, not booted
         // A first start recorded its launch key with the spec already: nothing to write again.
         const r = this.state.instances[inst.id];
         if (r && r.launchKey === s.launchKey && Object.keys(r.addresses).length === 0) return;
@@ -185,14 +187,18 @@ export class Instances {
         if (!ctx.wait) return;
         return this.addresses.ready(inst, s, ctx.waitFrom || Date.now(), progress, {
           alive: async () => (await this.runningPid(inst.id)) > 0,
+          serialLog: s.serialLog,
         });
-      case "awaitAddresses":
+      case "awaitAddresses": {
         if (!ctx.wait) return;
         ctx.waitFrom = Date.now();
-        // What was found is what each NIC may use from now on, found or not.
+        // What was found is what each NIC may use from now on, found or not (keepFences: none).
+        const nics = () => (s.keepFences ? [] : (this.state.instances[inst.id]?.spec.nics ?? []));
+        const alive = async () => (await this.runningPid(inst.id)) > 0;
         return this.addresses
-          .wait(inst, refs, s.seconds, progress, async () => (await this.runningPid(inst.id)) > 0)
-          .finally(() => this.fences.refresh(this.state.instances[inst.id]?.spec.nics ?? []));
+          .wait(inst, refs, s.seconds, progress, alive)
+          .finally(() => this.fences.refresh(nics()));
+      }
       case "publishAddresses":
         return this.addresses.publish();
     }
@@ -240,10 +246,9 @@ export class Instances {
       // A TAP may still be where it was created (a crash before the move): look everywhere.
       const spaces = new Set<string | undefined>([undefined, ...[...nets].map((n) => names.netns(n))]);
       for (const ns of spaces) for (let i = 0; i < 8; i++) await this.host.deleteTap(ns, names.tap(id, i));
-      await fs.rm(this.p.instanceDir(id), { recursive: true, force: true });
-      await fs.rm(this.p.instancePid(id), { force: true });
-      await fs.rm(this.p.instanceQmp(id), { force: true });
-      await fs.rm(this.p.instanceRestore(id), { force: true });
+      const { p } = this;
+      for (const f of [p.instanceDir(id), p.instancePid(id), p.instanceQmp(id), p.instanceRestore(id)])
+        await fs.rm(f, { recursive: true, force: true });
       if (rec)
         await this.state.update((d) => {
           delete d.instances[id];

@@ -1,8 +1,8 @@
 // What applying an instance does, as a plain function of what is known: the record to write, then
-// the ordered steps (DHCP reservations, disk, seed, stop, start, addresses), and how they run
-// (runPlan: in order, a failed start rolled back). No I/O here: the manager gathers the facts
-// (admission.ts), writes the record first and gives runPlan the host calls. What is launched is
-// launch.ts; changing the order of anything an instance does on the host happens in this file.
+// the ordered steps (DHCP reservations, disk, seed, stop, start, addresses) and what undoes a failed
+// start (a clone of a template: clone.ts planClone). Data only, no I/O and no calls: admission.ts
+// gathers the facts and writes the record, the manager runs the steps, each one host call. What is
+// launched is launch.ts; changing the order of anything an instance does on the host happens here.
 import { names, type StatePaths } from "../constants";
 import { QvmdError } from "../errors";
 import type { ResolvedNetwork } from "../network/spec";
@@ -34,7 +34,8 @@ export type Step =
   | { op: "refreshDhcp"; networkId: string }
   // The root namespace's guest fence, for NICs on host bridges (networks fence in refreshDhcp).
   | { op: "refreshHostFence" }
-  | { op: "createOverlay"; disk: string; backing: { path: string; format: string }; sizeGb: number }
+  // sizeGb undefined: the backing file's size (a clone's layer).
+  | { op: "createOverlay"; disk: string; backing: { path: string; format: string }; sizeGb?: number }
   | { op: "resizeRunning"; qmpSocket: string; device: string; bytes: number }
   | { op: "resizeOverlay"; disk: string; sizeGb: number }
   | { op: "buildSeed"; file: string; files: SeedFiles }
@@ -51,16 +52,24 @@ export type Step =
       netns?: string;
       /** The image's files QEMU reads (backing blob, kernel, initrd). */
       readable: string[];
+      /** Files QEMU writes, given to it (a clone's disk). */
+      writable?: string[];
     }
+  // A clone: its directory before its disk; its state restored into the QEMU started `incoming`
+  // (restoreUri), then its own NICs plugged.
+  | { op: "ensureVmDir"; dir: string }
+  | { op: "restore"; qmpSocket: string; uri: string; macs: string[]; templateId: string }
   | { op: "moveTap"; from?: string; to?: string; tap: string }
   | { op: "attachTap"; ns?: string; tap: string; master: string; mtu?: number }
   | { op: "launched"; launchKey: string }
   // Undoing a start: stop whatever QEMU of this name runs now, remove a TAP wherever it is.
   | { op: "stopStarted"; name: string; qmpSocket: string }
   | { op: "deleteTap"; ns?: string; tap: string }
-  | { op: "awaitAddresses"; macs: string[]; seconds: number }
-  // waitFor cloudInit | ssh, within what is left of the addresses' deadline.
-  | { op: "awaitReady"; waitFor: "cloudInit" | "ssh"; seconds: number }
+  // keepFences: the guest fences are not refreshed after the wait (a clone's, as before planClone).
+  | { op: "awaitAddresses"; macs: string[]; seconds: number; keepFences?: true }
+  // waitFor cloudInit | ssh, within what is left of the addresses' deadline; serialLog: where
+  // cloud-init's message is (a clone's user-data ran in its template), by default the instance's.
+  | { op: "awaitReady"; waitFor: "cloudInit" | "ssh"; seconds: number; serialLog?: string }
   | { op: "publishAddresses" }
   // Steps that need nothing of each other, run at once; all of them finish before a failure counts.
   | { op: "together"; steps: Step[] };
@@ -220,33 +229,4 @@ export function planApply(f: ApplyFacts): ApplyPlan {
     steps,
     rollback,
   };
-}
-
-/**
- * Runs a plan through `exec` (one step on the host): the steps in order; a `together` step's at once
- * (disk, seed, TAPs, the probe need nothing of each other), all finishing before a failure is
- * reported, so a rollback never races a step still running. When a step of the start fails, the
- * rollback's steps run (a failure of one is only told to `undoFailed`), then the failure is thrown.
- */
-export async function runPlan(
-  plan: ApplyPlan,
-  exec: (s: Step) => Promise<void>,
-  undoFailed: (s: Step, e: unknown) => void,
-): Promise<void> {
-  const one = async (s: Step): Promise<void> => {
-    if (s.op !== "together") return exec(s);
-    const r = await Promise.allSettled(s.steps.map(one));
-    const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
-    if (failed) throw failed.reason;
-  };
-  for (const [i, step] of plan.steps.entries()) {
-    try {
-      await one(step);
-    } catch (e) {
-      const rb = plan.rollback;
-      if (rb && i >= rb.from && i < rb.to)
-        for (const undo of rb.steps) await one(undo).catch((x: unknown) => undoFailed(undo, x));
-      throw e;
-    }
-  }
 }

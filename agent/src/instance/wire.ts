@@ -1,7 +1,19 @@
 // An instance as the API reports it: the spec in effect, its process and NICs, as the proto message.
 import type { wire } from "@pulumi-qemu/api";
 import { formatIp } from "@pulumi-qemu/api/validate";
-import type { InstanceStatus } from "./manager";
+import type { NicState } from "./addresses";
+import type { ResolvedInstance } from "./spec";
+
+/** An instance as the manager reports it. */
+export interface InstanceStatus {
+  instance: ResolvedInstance;
+  state: "running" | "stopped";
+  pid: number;
+  nics: NicState[];
+  serialLog: string;
+  accel: string;
+  diskGb: number;
+}
 
 export function instanceToWire(s: InstanceStatus): wire.Instance {
   const i = s.instance;

@@ -1,5 +1,6 @@
 // The QEMU side of templates: unplugging NICs before a save, saving device state into a file of
-// qvmd's, restoring it into a clone, plugging the clone's own NICs. QEMU 7.2 has no `file:`
+// qvmd's, restoring it into a clone, plugging the clone's own NICs (run by template/host.ts and
+// instance/host.ts). QEMU 7.2 has no `file:`
 // migration URI and `exec:` runs a shell (which QEMU's seccomp filter forbids anyway). A save
 // crosses a unix socket in qvmd's run directory that only root and QEMU's group may connect to; a
 // restore reads a descriptor the launcher opened (qemu/argv.ts restoreUri). QEMU never opens the
@@ -9,7 +10,7 @@ import * as fsp from "node:fs/promises";
 import * as net from "node:net";
 import { pipeline } from "node:stream/promises";
 import { QvmdError } from "../errors";
-import { QmpCommandError, type QmpClient } from "../qemu/qmp";
+import { QmpClient, QmpCommandError } from "../qemu/qmp";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -141,4 +142,42 @@ export async function restoreState(qmp: QmpClient, uri: string, timeoutMs: numbe
   }
   const st = await qmp.queryStatus();
   if (!st.running) await qmp.execute("cont");
+}
+
+/**
+ * A clone's QEMU, started with `-incoming defer`: its device state restored from `uri`, then its own
+ * NICs plugged. Returns how long each took (the clone's profile).
+ */
+export async function restoreClone(
+  qmpSocket: string,
+  uri: string,
+  macs: string[],
+  timeoutMs: number,
+): Promise<{ stateMs: number; plugMs: number }> {
+  const qmp = await QmpClient.connect(qmpSocket, { timeoutMs: 5000 });
+  try {
+    const t0 = Date.now();
+    await restoreState(qmp, uri, timeoutMs);
+    const t1 = Date.now();
+    await plugNics(qmp, macs);
+    return { stateMs: t1 - t0, plugMs: Date.now() - t1 };
+  } finally {
+    qmp.close();
+  }
+}
+
+/** A clone's QEMU that runs its guest (not still waiting for, or in, its restore), NICs in. */
+export async function cloneRunsGuest(qmpSocket: string, macs: string[]): Promise<boolean> {
+  const qmp = await QmpClient.connect(qmpSocket, { timeoutMs: 3000 }).catch(() => undefined);
+  if (!qmp) return false;
+  try {
+    if (!(await qmp.queryStatus()).running) return false;
+    // Plugging is idempotent: a crash between the restore and the plug is finished here.
+    await plugNics(qmp, macs);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    qmp.close();
+  }
 }

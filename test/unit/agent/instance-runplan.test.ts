@@ -1,7 +1,9 @@
-// How an instance's plan runs (plan.ts runPlan), apart from any host: steps in order, a `together`
-// step's all finished before its failure counts, the rollback only for a failure inside the start.
+// How an instance's plan runs (util/steps.ts runPlan), apart from any host: steps in order, a
+// `together` step's all finished before its failure counts, the rollback only for a failure inside
+// the start.
 import * as assert from "node:assert/strict";
-import { type ApplyPlan, runPlan, type Step } from "../../../agent/src/instance/plan";
+import type { ApplyPlan, Step } from "../../../agent/src/instance/plan";
+import { runPlan } from "../../../agent/src/util/steps";
 
 const dhcp = (networkId: string): Step => ({ op: "refreshDhcp", networkId });
 const tap = (t: string): Step => ({ op: "deleteTap", tap: t });

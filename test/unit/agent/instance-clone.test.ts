@@ -1,0 +1,150 @@
+// Clones of an InstanceTemplate (instance/clone.ts planClone, run by instance/manager.ts) over a fake
+// host: the order of a restore (record, DHCP, a fresh disk layer, TAPs, QEMU waiting `incoming`, TAPs
+// moved and attached, state and NICs), a clone that runs its guest left alone, one found mid-restore
+// restored again, and a failed start rolled back as an instance's is, the record kept for a retry.
+import * as assert from "node:assert/strict";
+import type { InstanceSpec } from "../../../agent/src/instance/spec";
+import { templateMac } from "../../../agent/src/template/launch";
+import { FakeAgent, netSpec, rejects, ROOT } from "../../helpers/fake-agent";
+
+const MAC1 = "52:54:00:00:00:01";
+const MAC2 = "52:54:00:00:00:02";
+const N1 = { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" };
+const N2 = { network_id: "n2", bridge_id: "", mac: MAC2, ip: "" };
+
+const clone = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
+  id: "c1",
+  image_id: "",
+  template_id: "t1",
+  cpus: 0,
+  memory_mb: 0,
+  disk_gb: 0,
+  nics: [N1],
+  hostname: "",
+  user_data: "",
+  meta_data: "",
+  network_config: "",
+  ssh_authorized_keys: [],
+  running: true,
+  accel: "",
+  machine: "",
+  wait_for_ip_seconds: 30,
+  wait_for: "cloudInit",
+  owner: "",
+  port_forwards: [],
+  ...over,
+});
+
+describe("Instances (fake host): clones of a template", () => {
+  let a: FakeAgent;
+  const progress: string[] = [];
+  const apply = (s: InstanceSpec) => a.instances.apply(s, (m) => progress.push(m), 0);
+  beforeEach(async () => {
+    a = new FakeAgent();
+    await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }), 0);
+    await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }), 0);
+    const src = a.source("disk.img", Buffer.alloc(1024));
+    await a.images.apply({ id: "img", source: src } as never, () => undefined, ROOT);
+    const mac = templateMac("t1");
+    a.vm.addresses.set(mac, { mac, ip: "10.50.0.30", source: "dhcp" });
+    a.vm.cloudInitDone.add(a.p.templateSerial("t1"));
+    const tpl = { id: "t1", image_id: "img", network_id: "n1", cpus: 1, memory_mb: 256 };
+    await a.templates.apply(
+      { ...tpl, hostname: "", user_data: "", ssh_authorized_keys: [] } as never,
+      () => 0,
+      0,
+    );
+    a.vm.addresses.set(MAC1, { mac: MAC1, ip: "10.50.0.17", source: "dhcp" });
+    a.vm.addresses.set(MAC2, { mac: MAC2, ip: "10.51.0.5", source: "dhcp" });
+    a.vm.calls.length = 0;
+    progress.length = 0;
+  });
+  afterEach(() => a.close());
+
+  it("restores: a fresh layer, TAPs, QEMU incoming, TAPs moved and attached, state and NICs, then waits", async () => {
+    const s = await apply(clone({ nics: [N1, N2] }));
+    assert.deepEqual(a.vm.calls, [
+      "createOverlay backing",
+      "createTap qvm-n1 qvtc10",
+      "createTap qvm-n1 qvtc11",
+      "launchQemu qvm-c1",
+      "attachTap qvtc10 qvmn1b",
+      "moveTap qvtc11 qvm-n2",
+      "attachTap qvtc11 qvmn2b",
+      `restoreClone ${MAC1},${MAC2}`,
+      "discover qvmn1b 52:54:00:00:00:01",
+      "discover qvmn2b 52:54:00:00:00:02",
+      "ipTables",
+      // cloud-init ran in the template: its serial log says so.
+      `cloudInit ${a.p.templateSerial("t1")}`,
+    ]);
+    const q = a.vm.qemus.get("qvm-c1")!;
+    assert.equal(q.launch.incoming, true);
+    assert.equal(q.netns, "qvm-n1");
+    assert.deepEqual(q.plugged, [MAC1, MAC2]);
+    assert.equal(a.vm.disks.get(a.p.instanceDisk("c1")), undefined, "the layer is the template's size");
+    assert.ok(a.vm.disks.has(a.p.instanceDisk("c1")));
+    assert.equal(s.state, "running");
+    assert.equal(s.instance.memory_mb, 256, "a clone runs its template's machine");
+    const rec = a.state.instances.c1!;
+    assert.deepEqual([rec.blobs, rec.diskGb], [[], a.state.templates.t1!.diskGb ?? 0]);
+    assert.notEqual(rec.launchKey, "");
+    assert.ok(
+      progress.some((m) =>
+        /^restored from template t1 in \d+ ms; NICs plugged \(disk and TAPs \d+ ms, QEMU start -?\d+ ms, state 1 ms, NIC plug 1 ms\)$/.test(
+          m,
+        ),
+      ),
+      progress.join("\n"),
+    );
+    assert.ok(!progress.some((m) => /^starting|^booting/.test(m)), "a clone is restored, not booted");
+  });
+
+  it("leaves a clone that runs its guest alone, and restores one found mid-restore again", async () => {
+    await apply(clone());
+    const pid = a.vm.qemus.get("qvm-c1")!.pid;
+    a.vm.calls.length = 0;
+    await apply(clone());
+    assert.deepEqual(a.vm.only("cloneRunsGuest", "stopQemu", "launchQemu"), ["cloneRunsGuest"]);
+    assert.equal(a.vm.qemus.get("qvm-c1")!.pid, pid);
+    // A crash between QEMU's start and the restore: a QEMU that waits, its guest not running.
+    a.vm.qemus.get("qvm-c1")!.restored = false;
+    a.vm.calls.length = 0;
+    progress.length = 0;
+    await apply(clone());
+    assert.deepEqual(a.vm.only("cloneRunsGuest", "stopQemu", "createOverlay", "launchQemu", "restoreClone"), [
+      "cloneRunsGuest",
+      `stopQemu ${pid}`,
+      "createOverlay backing",
+      "launchQemu qvm-c1",
+      `restoreClone ${MAC1}`,
+    ]);
+    assert.ok(progress.includes("restoring again"));
+  });
+
+  it("rolls a failed restore back: QEMU stopped, TAPs removed wherever they got to; the record stays", async () => {
+    a.vm.failOn("restoreClone");
+    await rejects(apply(clone({ nics: [N1, N2] })), "HOST_COMMAND_FAILED");
+    assert.deepEqual(a.vm.only("launchQemu", "restoreClone", "stopQemu", "deleteTap"), [
+      "launchQemu qvm-c1",
+      `restoreClone ${MAC1},${MAC2}`,
+      "stopQemu 1001", // the template's build VM was 1000
+      "deleteTap qvtc10",
+      "deleteTap qvtc11",
+    ]);
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0]);
+    assert.ok(a.state.instances.c1, "recorded: a retry converges, a Delete finds it");
+    assert.equal((await apply(clone({ nics: [N1, N2] }))).state, "running", "and the next Apply restores it");
+  });
+
+  it("stops a clone whose spec says not running, and deletes it whole", async () => {
+    await apply(clone());
+    const pid = a.vm.qemus.get("qvm-c1")!.pid;
+    a.vm.calls.length = 0;
+    const s = await apply(clone({ running: false }));
+    assert.deepEqual(a.vm.only("stopQemu", "launchQemu", "discover"), [`stopQemu ${pid}`]);
+    assert.equal(s.state, "stopped");
+    assert.equal(await a.instances.delete("c1"), true);
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size, a.state.instances.c1], [0, 0, undefined]);
+  });
+});
