@@ -9,6 +9,17 @@ const RESOURCE_FOLDERS = "(network|instance|image|bridge|dnsForwarder|template)"
 const boundary = (message, ...regexes) => ({
   "no-restricted-imports": ["error", { patterns: regexes.map((regex) => ({ regex, message })) }],
 });
+// A resource's manager and its side modules reach the host only through the resource's host.ts (the
+// interface its unit tests fake); only host.ts and the files that implement its operations import
+// what runs commands, talks QMP or spawns processes. Types may still be imported from anywhere.
+const HOST_CODE = [
+  "agent/src/*/host.ts",
+  "agent/src/network/dhcp.ts",
+  "agent/src/image/fetch.ts",
+  "agent/src/image/inspect.ts",
+  "agent/src/instance/discovery.ts",
+  "agent/src/instance/ready.ts",
+];
 
 export default tseslint.config(
   {
@@ -64,5 +75,24 @@ export default tseslint.config(
       `^(\\./|(\\.\\./)+)${RESOURCE_FOLDERS}(/|$)`,
       "^@pulumi-qemu/(agent|provider)",
     ),
+  },
+  {
+    files: ["agent/src/{network,instance,image,bridge,dnsForwarder,template}/*.ts"],
+    ignores: HOST_CODE,
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex:
+                "^(\\.\\./util/exec|\\.\\./qemu/(process|qmp|accel|seed|migrate)|\\.\\./fence/apply|node:child_process|execa|\\./(fetch|inspect|dhcp))$",
+              allowTypeImports: true,
+              message: "host work goes through the resource's host.ts (the interface its unit tests fake)",
+            },
+          ],
+        },
+      ],
+    },
   },
 );

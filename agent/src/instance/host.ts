@@ -1,7 +1,7 @@
 // The host operations of an instance, as an interface the manager is given (so its ordering runs in
 // unit tests against a fake host), and the real thing: the QEMU library, qemu-img, iproute2 for the
 // TAPs, nft for port forwards, ss, address discovery, and a clone's restore over QMP
-// (template/migrate.ts). Each operation does one thing.
+// (qemu/migrate.ts). Each operation does one thing.
 //
 // TAPs: QEMU opens every TAP by name in the namespace it runs in (the first NIC's), so TAPs are
 // created there, and those of NICs elsewhere (another network's namespace, or a host bridge in the
@@ -23,7 +23,7 @@ import { findQemu, launchQemu, stopQemu } from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
 import { buildSeedIso } from "../qemu/seed";
 import { run } from "../util/exec";
-import { cloneRunsGuest, restoreClone } from "../template/migrate";
+import { cloneRunsGuest, restoreClone } from "../qemu/migrate";
 import { type Segment, type Sighting, waitForAddresses } from "./discovery";
 import { type Listener, parseListeners, renderPortTable } from "./ports";
 import { cloudInitFinished, waitForSerial, waitForSshBanner } from "./ready";

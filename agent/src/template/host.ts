@@ -1,11 +1,11 @@
 // The host operations of an InstanceTemplate, as an interface the manager is given (so a build runs
 // in unit tests against a fake host), and the real thing: a build VM is started, found and stopped
 // as an instance's is (instance/host.ts), plus the template's disk layer and its save over QMP
-// (migrate.ts: NIC unplugged, device state streamed into a file of qvmd's).
+// (qemu/migrate.ts: NIC unplugged, device state streamed into a file of qvmd's).
 import type { InstanceHost } from "../instance/host";
 import { QmpClient } from "../qemu/qmp";
 import { run } from "../util/exec";
-import { saveState, unplugNics } from "./migrate";
+import { saveState, unplugNics } from "../qemu/migrate";
 
 export interface TemplateHost extends Pick<
   InstanceHost,

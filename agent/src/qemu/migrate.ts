@@ -1,16 +1,15 @@
-// The QEMU side of templates: unplugging NICs before a save, saving device state into a file of
-// qvmd's, restoring it into a clone, plugging the clone's own NICs (run by template/host.ts and
-// instance/host.ts). QEMU 7.2 has no `file:`
-// migration URI and `exec:` runs a shell (which QEMU's seccomp filter forbids anyway). A save
-// crosses a unix socket in qvmd's run directory that only root and QEMU's group may connect to; a
-// restore reads a descriptor the launcher opened (qemu/argv.ts restoreUri). QEMU never opens the
-// state file by its path.
+// Saving and restoring a VM's device state over QMP, and the NIC hot-plugs around them: the QEMU side
+// of templates (a save, by template/host.ts) and their clones (a restore, by instance/host.ts).
+// QEMU 7.2 has no `file:` migration URI and `exec:` runs a shell (which QEMU's seccomp filter forbids
+// anyway). A save crosses a unix socket in qvmd's run directory that only root and QEMU's group may
+// connect to; a restore reads a descriptor the launcher opened (argv.ts restoreUri). QEMU never opens
+// the state file by its path.
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as net from "node:net";
 import { pipeline } from "node:stream/promises";
 import { QvmdError } from "../errors";
-import { QmpClient, QmpCommandError } from "../qemu/qmp";
+import { QmpClient, QmpCommandError } from "./qmp";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
