@@ -6,7 +6,7 @@ import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { ImageRecord, StateStore } from "../state";
 import type { Caller } from "../peer/creds";
 import { KeyedMutex, Mutex } from "../util/lock";
-import { type Fetched, fetchPart, keepParts } from "./acquire";
+import { downloaded, type Fetched, keepParts, partFile, uploaded } from "./acquire";
 import type { ImageHost } from "./host";
 import { type ImageSpec, type ResolvedImage, resolveImage } from "./spec";
 import { keepUpload, lapsedUploads, type Received, uploadKey } from "./upload";
@@ -77,44 +77,23 @@ export class Images {
       if (kept) return kept;
       const parts: string[] = [];
       try {
-        const got = [
-          await fetchPart(
-            this.p,
-            this.host,
-            image.source,
-            "source",
-            image.sha256,
-            (d, t) => onProgress(`downloading ${image.source.href}`, d, t),
-            parts,
-            cancelled,
-          ),
+        const wanted = [
+          { url: image.source, property: "source", expected: image.sha256, what: image.source.href },
+          ...(image.kernel ? [{ url: image.kernel, property: "kernel", expected: "", what: "kernel" }] : []),
+          ...(image.initrd ? [{ url: image.initrd, property: "initrd", expected: "", what: "initrd" }] : []),
         ];
-        if (image.kernel)
-          got.push(
-            await fetchPart(
-              this.p,
-              this.host,
-              image.kernel,
-              "kernel",
-              "",
-              (d, t) => onProgress("downloading kernel", d, t),
-              parts,
-              cancelled,
-            ),
-          );
-        if (image.initrd)
-          got.push(
-            await fetchPart(
-              this.p,
-              this.host,
-              image.initrd,
-              "initrd",
-              "",
-              (d, t) => onProgress("downloading initrd", d, t),
-              parts,
-              cancelled,
-            ),
-          );
+        const got: Fetched[] = [];
+        for (const { url, property, expected, what } of wanted) {
+          const upload = uploaded(url, property, expected);
+          if (upload) {
+            got.push(upload);
+            continue;
+          }
+          const tmp = await partFile(this.p, parts);
+          const progress = (d: number, t: number) => onProgress(`downloading ${what}`, d, t);
+          const { sha256 } = await this.host.fetch(url, tmp, progress, property, cancelled);
+          got.push(downloaded(url, property, expected, sha256, tmp));
+        }
         return await this.lock.run(() =>
           this.recordLocked(image, spec, caller, got).catch(async (e: unknown) => {
             // Whatever was kept is referenced by nothing: gc removes it before the error returns.
