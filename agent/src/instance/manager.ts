@@ -14,7 +14,7 @@ import type { Networks } from "../network/manager";
 import type { Topology } from "../policy/topology";
 import { qemuBinary } from "../qemu/argv";
 import type { StateStore } from "../state";
-import { Mutex } from "../util/lock";
+import { KeyedMutex } from "../util/lock";
 import { InstanceAddresses } from "./addresses";
 import { GuestFences } from "./fences";
 import { Admission } from "./admission";
@@ -34,7 +34,8 @@ type Ctx = { accel: "kvm" | "tcg"; wait: boolean; waitFrom: number; startedAt: n
 export type { InstanceStatus } from "./wire";
 
 export class Instances {
-  private readonly locks = new Map<string, Mutex>();
+  /** One instance's calls run one at a time. */
+  private readonly locks = new KeyedMutex();
   private readonly accelInUse = new Map<string, string>();
   /** Also where templates find their build VM's lease. */
   readonly addresses: InstanceAddresses;
@@ -64,12 +65,6 @@ export class Instances {
     );
   }
 
-  private lock(id: string): Mutex {
-    let m = this.locks.get(id);
-    if (!m) this.locks.set(id, (m = new Mutex()));
-    return m;
-  }
-
   /** Violations knowable before creating anything (admission.ts); `uid`: the caller. */
   check(spec: InstanceSpec, uid: number): Promise<Violation[]> {
     return this.admission.check(spec, uid);
@@ -85,7 +80,7 @@ export class Instances {
     uid: number,
     opts: { wait?: boolean } = {},
   ): Promise<InstanceStatus> {
-    return this.lock(spec.id).run(async () => {
+    return this.locks.run(spec.id, async () => {
       const { instance: inst, violations } = resolveInstance(spec);
       if (!inst) throw violationsError(violations);
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
@@ -232,7 +227,7 @@ export class Instances {
   }
 
   delete(id: string): Promise<boolean> {
-    return this.lock(id).run(async () => {
+    return this.locks.run(id, async () => {
       const rec = this.state.instances[id];
       const pid = await this.runningPid(id);
       // No ACPI powerdown first: the disk goes with the VM, so an orderly shutdown buys nothing
