@@ -8,13 +8,11 @@
 import { createHash } from "node:crypto";
 import { resources } from "@pulumi-qemu/api";
 import { names, type StatePaths } from "../constants";
-import type { ResolvedNetwork } from "../network/spec";
 import { type QemuNic, restoreUri } from "../qemu/argv";
-import type { InstanceRecord, TemplateRecord } from "../state";
-import type { HostBridge } from "./discovery";
+import type { TemplateRecord } from "../state";
 import type { PlannedLaunch } from "./host";
 import { placeTap } from "./launch";
-import type { ApplyPlan, Step } from "./plan";
+import type { ApplyFacts, ApplyPlan, Step } from "./plan";
 import type { ResolvedInstance } from "./spec";
 
 /** What a clone was started from: its template's build and its NICs; a difference means a restore. */
@@ -68,20 +66,14 @@ export function restoredMessage(
   );
 }
 
-export interface CloneFacts {
-  inst: ResolvedInstance;
+/** An instance's facts (plan.ts) but its image and disk, which are its template's. */
+export interface CloneFacts extends Omit<ApplyFacts, "image" | "diskExists"> {
   tpl: TemplateRecord;
-  networks: ReadonlyMap<string, ResolvedNetwork>;
-  bridges: ReadonlyMap<string, HostBridge>;
-  existing?: InstanceRecord;
-  /** The running QEMU's pid, 0 when none runs. */
-  pid: number;
   /**
    * Whether that QEMU runs its guest, restored with its NICs in: asked (cloneRunsGuest) only when it
    * runs this build and should run; otherwise undefined.
    */
   runsGuest?: boolean;
-  paths: StatePaths;
 }
 
 /**
