@@ -23,7 +23,9 @@ import { Topology } from "../../agent/src/policy/topology";
 import { createServer } from "../../agent/src/server";
 import { StateStore } from "../../agent/src/state";
 import { FakeBridgeHost, FakeNetworkHost } from "./fake-net-host";
-import { FakeDnsForwarderHost, FakeImageHost, FakeInstanceHost } from "./fake-vm-host";
+import { FakeDnsForwarderHost } from "./fake-dns-host";
+import { FakeImageHost } from "./fake-image-host";
+import { FakeInstanceHost } from "./fake-vm-host";
 import { Templates } from "../../agent/src/template/manager";
 
 export class FakeAgent {

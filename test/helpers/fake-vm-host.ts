@@ -1,13 +1,9 @@
-// Fake host operations for images, instances and DNS forwarders: QEMU processes, TAPs, port tables
-// and fetches as a small in-memory model, so the managers' ordering and bookkeeping run in unit
-// tests without root. Files in the (temporary) state directory are real.
-import { createHash } from "node:crypto";
+// Fake host operations of instances (and templates' build VMs): QEMU processes, TAPs, port tables,
+// discovery and readiness as a small in-memory model, so the managers' ordering and bookkeeping run
+// in unit tests without root. Files in the (temporary) state directory are real. Images and DNS
+// forwarders: fake-image-host.ts, fake-dns-host.ts.
 import * as fs from "node:fs/promises";
-import type { ForwarderOptions, HostRecord, RemoteForwarder } from "../../agent/src/dns";
-import type { DnsForwarderHost } from "../../agent/src/dnsForwarder/host";
 import { hostFailure, QvmdError } from "../../agent/src/errors";
-import type { ImageHost } from "../../agent/src/image/host";
-import type { Inspected } from "../../agent/src/image/inspect";
 import type { Segment, Sighting } from "../../agent/src/instance/discovery";
 import type { FenceNic } from "../../agent/src/fence/apply";
 import type { InstanceHost, PlannedLaunch, SeedFiles } from "../../agent/src/instance/host";
@@ -15,50 +11,6 @@ import type { Listener } from "../../agent/src/instance/ports";
 import type { ResolvedForward } from "../../agent/src/instance/spec";
 import type { Arch } from "../../agent/src/qemu/argv";
 import { CallLog } from "./fake-net-host";
-
-export class FakeImageHost extends CallLog implements ImageHost {
-  /** Bytes behind each source URL. */
-  readonly sources = new Map<string, Buffer>();
-  /** What inspection finds in a blob, by its digest (a code: refused); default: raw, its size. */
-  readonly info = new Map<string, Partial<Inspected> | { refused: QvmdError["code"] }>();
-  /** A fetch of one of these URLs, its bytes written, waits for its promise (a slow download). */
-  readonly gates = new Map<string, Promise<void>>();
-
-  async fetch(
-    source: URL,
-    dest: string,
-    onProgress: (done: number, total: number) => void,
-    _property: string,
-    cancelled?: AbortSignal,
-  ) {
-    this.note(`fetch ${source.href}`);
-    const bytes = this.sources.get(source.href);
-    if (!bytes) throw new QvmdError("invalid", "IMAGE_SOURCE_MISSING", `cannot read ${source.href}`);
-    await fs.writeFile(dest, bytes);
-    const gate = this.gates.get(source.href);
-    if (gate) {
-      // A held download ends when its call is cancelled, as the real one does.
-      const stop = new Promise<void>((_, reject) =>
-        cancelled?.addEventListener("abort", () => reject(new Error("cancelled")), { once: true }),
-      );
-      await Promise.race([gate, stop]);
-      this.note(`fetched ${source.href}`);
-    }
-    onProgress(bytes.length, bytes.length);
-    return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
-  }
-
-  async inspect(file: string, property: string): Promise<Inspected> {
-    const digest = file.slice(file.lastIndexOf("/") + 1);
-    const size = (await fs.stat(file)).size;
-    const found = this.info.get(digest);
-    if (found && "refused" in found)
-      throw new QvmdError("invalid", found.refused, "image refused", { property });
-    return { format: "raw", virtualSizeBytes: size, ...found };
-  }
-}
-
-export const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 interface FakeQemu {
   pid: number;
@@ -246,49 +198,5 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   }
   async hostFenceExists() {
     return this.hostFence !== undefined;
-  }
-}
-
-/** A forwarder that binds nothing: it keeps its options and host table for assertions. */
-export class FakeForwarder implements RemoteForwarder {
-  hosts: HostRecord[] = [];
-  closed = false;
-  constructor(
-    readonly id: string,
-    public opts: ForwarderOptions,
-  ) {}
-  get address() {
-    return { address: this.opts.listen?.address ?? "", port: this.opts.listen?.port ?? 0 };
-  }
-  async update(opts: ForwarderOptions) {
-    this.opts = opts;
-  }
-  async setHosts(hosts: HostRecord[]) {
-    this.hosts = hosts;
-  }
-  async stats() {
-    return { upstreamSource: { kind: this.opts.upstreams?.kind ?? "auto" }, upstreams: [] } as never;
-  }
-  async reloadUpstreams() {}
-  async close() {
-    this.closed = true;
-  }
-}
-
-/** Where the fake forwarders "run": every one started, in order. */
-export class FakeDnsForwarderHost implements DnsForwarderHost {
-  readonly started: FakeForwarder[] = [];
-  async start(id: string, opts: ForwarderOptions) {
-    const f = new FakeForwarder(id, opts);
-    this.started.push(f);
-    return f;
-  }
-  async close() {
-    for (const f of this.started) await f.close();
-  }
-  /** Files the fake forwarders could not follow, and why. */
-  readonly unreadable = new Map<string, string>();
-  async whyUnreadable(file: string) {
-    return this.unreadable.get(file);
   }
 }

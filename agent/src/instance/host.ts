@@ -172,18 +172,9 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       // (a crash between create and chown left a root-owned disk that the retry kept, and the
       // sandboxed QEMU could not open it).
       const part = `${disk}.part`;
-      await run("qemu-img", [
-        "create",
-        "-q",
-        "-f",
-        "qcow2",
-        "-F",
-        backing.format,
-        "-b",
-        backing.path,
-        part,
-        ...(sizeGb === undefined ? [] : [`${sizeGb}G`]),
-      ]);
+      const size = sizeGb === undefined ? [] : [`${sizeGb}G`];
+      const argv = ["create", "-q", "-f", "qcow2", "-F", backing.format, "-b", backing.path, part, ...size];
+      await run("qemu-img", argv);
       // QEMU writes it as its own user; its directory is root's, so no link can stand in for it.
       await give(part, qemu.uid, qemu.gid, 0o600);
       await fs.rename(part, disk);
@@ -191,15 +182,8 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
     async resizeOverlay(disk, sizeGb) {
       // The overlay's header is the guest's to write (through a compromised QEMU): only the sandbox
       // user, never root, parses it again.
-      const [file, ...args] = sandboxArgv(qemu, [
-        "qemu-img",
-        "resize",
-        "-q",
-        "-f",
-        "qcow2",
-        disk,
-        `${sizeGb}G`,
-      ]);
+      const argv = ["qemu-img", "resize", "-q", "-f", "qcow2", disk, `${sizeGb}G`];
+      const [file, ...args] = sandboxArgv(qemu, argv);
       await run(file!, args);
     },
     async resizeRunning(qmpSocket, device, bytes) {

@@ -60,9 +60,8 @@ export class Instances {
     this.fences = new GuestFences(state, networks, bridges, host, log);
     const leased = (netId: string) => void this.fences.refreshNetwork(netId);
     this.addresses = new InstanceAddresses(p, state, host, log, () => this.onAddressesChanged(), leased);
-    this.admission = new Admission(p, state, images, networks, bridges, host, forwardPolicy, topology, (id) =>
-      this.runningPid(id),
-    );
+    const pidOf = (id: string) => this.runningPid(id);
+    this.admission = new Admission(p, state, images, networks, bridges, host, forwardPolicy, topology, pidOf);
   }
 
   /** Violations knowable before creating anything (admission.ts); `uid`: the caller. */
@@ -70,10 +69,7 @@ export class Instances {
     return this.admission.check(spec, uid);
   }
 
-  /**
-   * `uid`: the caller, recorded as the owner of a new instance. `wait: false` skips waiting for
-   * addresses and readiness (a start after a host boot: nobody waits for them).
-   */
+  /** `uid`: the caller, owner of a new instance. `wait: false`: no waits (a start after a host boot). */
   apply(
     spec: InstanceSpec,
     progress: Progress,
@@ -104,13 +100,7 @@ export class Instances {
   }
 
   /** One step on the host (a `together` step is runPlan's). */
-  private async execute(
-    inst: ResolvedInstance,
-    s: Step,
-    refs: References,
-    progress: Progress,
-    ctx: Ctx,
-  ): Promise<void> {
+  private async execute(inst: ResolvedInstance, s: Step, refs: References, progress: Progress, ctx: Ctx) {
     const h = this.host;
     switch (s.op) {
       case "refreshDhcp":
@@ -210,7 +200,6 @@ export class Instances {
     const { instance: inst } = resolveInstance(rec.spec);
     if (!inst) throw stateCorrupt("instance", id);
     const pid = await this.runningPid(id);
-    const network = async (netId: string) => this.networks.resolved(netId);
     // A clone runs its template's guest: its image, processors and memory are the template's.
     const tpl = inst.template_id !== "" ? this.state.templates[inst.template_id] : undefined;
     return {
@@ -219,7 +208,7 @@ export class Instances {
         : inst,
       state: pid > 0 ? "running" : "stopped",
       pid,
-      nics: await this.addresses.nics(inst, pid, network),
+      nics: await this.addresses.nics(inst, pid, async (netId) => this.networks.resolved(netId)),
       serialLog: this.p.instanceSerial(id),
       accel: this.accelInUse.get(id) ?? "",
       diskGb: rec.diskGb,
@@ -232,11 +221,8 @@ export class Instances {
       const pid = await this.runningPid(id);
       // No ACPI powerdown first: the disk goes with the VM, so an orderly shutdown buys nothing
       // (and a guest still booting ignores the button for the whole grace period).
-      if (pid > 0)
-        await this.host.stopQemu(
-          { name: names.qemu(id), qmpSocket: this.p.instanceQmp(id), pid },
-          { graceMs: 0 },
-        );
+      const target = { name: names.qemu(id), qmpSocket: this.p.instanceQmp(id), pid };
+      if (pid > 0) await this.host.stopQemu(target, { graceMs: 0 });
       const nets = new Set((rec?.spec.nics ?? []).map((n) => n.network_id ?? "").filter((n) => n !== ""));
       // A TAP may still be where it was created (a crash before the move): look everywhere.
       const spaces = new Set<string | undefined>([undefined, ...[...nets].map((n) => names.netns(n))]);

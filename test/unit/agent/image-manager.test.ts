@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import type { ImageSpec } from "../../../agent/src/image/spec";
 import { FakeAgent, rejects, ROOT } from "../../helpers/fake-agent";
-import { sha256 } from "../../helpers/fake-vm-host";
+import { sha256 } from "../../helpers/fake-image-host";
 
 const spec = (over: Partial<ImageSpec> & { source: string }): ImageSpec => ({
   id: "i1",
