@@ -16,8 +16,13 @@ then we print its pid and exit 0. QEMU's own -daemonize cannot be used: its secc
 spawn=deny forbids the fork it needs. If the program exits first, or SECONDS pass (it is then
 killed), we print what it wrote to stderr and exit 1.
 
+With --wait-go we open and start nothing until the line "go" arrives on stdin: qvmd starts us
+while it still prepares what the program needs (its disk, seed, TAPs), so that our own start (the
+namespace switch, the interpreter) overlaps that work. When stdin ends without it (qvmd gave up,
+or died), we exit 125 having done nothing.
+
 usage: sandbox-exec.py --uid N --gid N [--groups G,G] [--tap NAME]... [--listen PATH]...
-                       [--read PATH]... [--daemon SECONDS] -- ARGV...
+                       [--read PATH]... [--daemon SECONDS] [--wait-go] -- ARGV...
 Exit status 126 with a message on stderr when anything fails before the program runs.
 """
 import ctypes
@@ -49,11 +54,16 @@ def fail(message):
 
 def parse(argv):
     opts = {"uid": None, "gid": None, "groups": [], "taps": [], "listen": [], "read": [], "daemon": None}
+    opts["wait_go"] = False
     i = 0
     while i < len(argv):
         a = argv[i]
         if a == "--":
             return opts, argv[i + 1 :]
+        if a == "--wait-go":
+            opts["wait_go"] = True
+            i += 1
+            continue
         if i + 1 >= len(argv):
             fail(f"{a} needs a value")
         v = argv[i + 1]
@@ -271,6 +281,9 @@ def main():
     opts, program = parse(sys.argv[1:])
     if not program or opts["uid"] is None or opts["gid"] is None:
         fail(__doc__)
+    if opts["wait_go"] and sys.stdin.buffer.readline() != b"go\n":
+        sys.stderr.write("sandbox-exec: not started (no go on stdin)\n")
+        return 125
     fds = [open_tap(t) for t in opts["taps"]] + [listen_unix(p) for p in opts["listen"]]
     fds += [open_read(p) for p in opts["read"]]
     if opts["daemon"] is not None:

@@ -62,6 +62,8 @@ const INSTANCE_READS = [
   "sshAnswers",
   "hostFenceExists",
   "qemuGid",
+  // Changes nothing: the launcher opens and starts nothing until launchQemu (a point) lets it go.
+  "startLauncher",
 ] as const;
 const TEMPLATE_READS = ["findQemu", "probeAccel", "discover", "cloudInitFinished", "sshAnswers"] as const;
 

@@ -10,6 +10,7 @@ import type { InstanceHost, PlannedLaunch, SeedFiles } from "../../agent/src/ins
 import type { Listener } from "../../agent/src/instance/ports";
 import type { ResolvedForward } from "../../agent/src/instance/spec";
 import type { Arch } from "../../agent/src/qemu/argv";
+import type { EarlyLauncher } from "../../agent/src/qemu/process";
 import { CallLog } from "./fake-net-host";
 
 interface FakeQemu {
@@ -51,11 +52,25 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   async findQemu(name: string) {
     return this.qemus.get(name)?.pid;
   }
+  /** Launchers started ahead of their QEMU, by launch name: let go, aborted, or still waiting. */
+  readonly launchers = new Map<string, "waiting" | "went" | "aborted">();
+  async startLauncher(launch: PlannedLaunch, _opts: { netns?: string }): Promise<EarlyLauncher> {
+    this.note(`startLauncher ${launch.name}`);
+    this.launchers.set(launch.name, "waiting");
+    const left = (to: "went" | "aborted") => {
+      if (this.launchers.get(launch.name) === "waiting") this.launchers.set(launch.name, to);
+    };
+    return {
+      go: async () => (left("went"), { stdout: "", stderr: "", exitCode: 0 }),
+      abort: () => left("aborted"),
+    };
+  }
   async launchQemu(
     launch: PlannedLaunch,
-    opts: { netns?: string; readable?: string[]; writable?: string[] },
+    opts: { netns?: string; readable?: string[]; writable?: string[]; early?: EarlyLauncher },
   ) {
     this.note(`launchQemu ${launch.name}`);
+    await opts.early?.go(1000);
     // Like QEMU: every TAP is opened by name in the namespace it runs in.
     for (const nic of launch.nics)
       if (this.taps.get(nic.tap)?.ns !== (opts.netns ?? ""))

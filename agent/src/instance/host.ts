@@ -19,7 +19,7 @@ import { type Sandboxes, ensureDir, vmDirSpec } from "../layout";
 import { type Sandbox, sandboxArgv, sandboxFile } from "../util/sandbox";
 import { type AccelDecision, probeAccel } from "../qemu/accel";
 import { prepareUefiVars, type Arch, type QemuLaunch } from "../qemu/argv";
-import { findQemu, launchQemu, stopQemu } from "../qemu/process";
+import { type EarlyLauncher, findQemu, launchQemu, startLauncher, stopQemu } from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
 import { buildSeedIso } from "../qemu/seed";
 import { run } from "../util/exec";
@@ -53,12 +53,17 @@ export interface InstanceHost {
   /**
    * Starts QEMU as the sandbox user. `readable`: files it only reads (image blobs, kernel, initrd,
    * a seed), given to its group read-only; `writable`: files it writes (disks, a memory file),
-   * given to it (created when missing).
+   * given to it (created when missing). `early`: startLauncher's launcher of this same launch.
    */
   launchQemu(
     launch: PlannedLaunch,
-    opts: { netns?: string; readable?: string[]; writable?: string[] },
+    opts: { netns?: string; readable?: string[]; writable?: string[]; early?: EarlyLauncher },
   ): Promise<void>;
+  /**
+   * Starts QEMU's launcher ahead of launchQemu, while what QEMU opens is still being made: it opens
+   * and starts nothing until launchQemu lets it go, and exits at abort() or when qvmd dies.
+   */
+  startLauncher(launch: PlannedLaunch, opts: { netns?: string }): Promise<EarlyLauncher>;
   /** Powerdown, then quit, then signals; `graceMs` for the guest to shut down. */
   stopQemu(
     target: { name: string; qmpSocket: string; pid: number; pidFile?: string },
@@ -153,6 +158,7 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       if (launch.uefi) await sandboxFile(launch.uefi.vars, qemu);
       await launchQemu({ ...launch, sandbox: qemu }, opts);
     },
+    startLauncher: (launch, opts) => startLauncher({ ...launch, sandbox: qemu }, opts),
     async stopQemu(target, opts) {
       await stopQemu(
         {

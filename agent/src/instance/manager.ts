@@ -20,16 +20,13 @@ import { GuestFences } from "./fences";
 import { Admission } from "./admission";
 import type { References } from "./conflicts";
 import type { InstanceHost } from "./host";
-import type { ApplyPlan, Step } from "./plan";
+import type { ApplyPlan, ApplyRun as Ctx, Step } from "./plan";
 import { runPlan } from "../util/steps";
 import { restoredMessage } from "./clone";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import type { InstanceStatus } from "./wire";
 
 export type Progress = (message: string, done?: number, total?: number) => void;
-
-/** What one Apply's steps share: the accelerator probed, when the waits, a clone's start, its QEMU began. */
-type Ctx = { accel: "kvm" | "tcg"; wait: boolean; waitFrom: number; startedAt: number; launchedAt: number };
 
 export type { InstanceStatus } from "./wire";
 
@@ -94,7 +91,7 @@ export class Instances {
         plan,
         (step) => this.execute(inst, step, refs, progress, ctx),
         (undo, x) => this.log(`instance ${inst.id}: rollback ${undo.op}: ${String(x)}`),
-      );
+      ).finally(() => ctx.early?.abort()); // a launcher never let go exits having done nothing
       return this.status(inst.id);
     });
   }
@@ -119,7 +116,7 @@ export class Instances {
         progress(s.message);
         return h.stopQemu({ name: s.name, qmpSocket: s.qmpSocket, pid: s.pid }, { graceMs: s.graceMs });
       case "probeAccel": {
-        const probe = await h.probeAccel(s.arch);
+        const probe = await (ctx.probe = h.probeAccel(s.arch));
         ctx.accel = probe.accel;
         progress(`accelerator: ${probe.accel} (${probe.reason})`);
         return;
@@ -139,13 +136,18 @@ export class Instances {
           progress(`starting ${qemuBinary(l.arch)} (${l.accel}, ${l.cpus} vCPU, ${l.memoryMb} MiB)`);
         await fs.rm(l.serialLog, { force: true });
         ctx.launchedAt = Date.now();
-        return h.launchQemu(l, { netns: s.netns, readable: s.readable, writable: s.writable });
+        const { netns, readable, writable } = s;
+        return h.launchQemu(l, { netns, readable, writable, early: ctx.early });
       }
       case "restore": {
         const r = await h.restoreClone(s.qmpSocket, s.uri, s.macs);
         const [total, launch] = [Date.now() - ctx.startedAt, ctx.launchedAt - ctx.startedAt];
         return progress(restoredMessage(s.templateId, { total, launch, state: r.stateMs, plug: r.plugMs }));
       }
+      case "startLauncher":
+        ctx.accel = s.accel ?? (await (ctx.probe ?? h.probeAccel(s.launch.arch))).accel;
+        ctx.early = await h.startLauncher({ ...s.launch, accel: ctx.accel }, { netns: s.netns });
+        return;
       case "moveTap":
         return h.moveTap(s.from, s.to, s.tap);
       case "attachTap":

@@ -6,7 +6,9 @@
 import { names, type StatePaths } from "../constants";
 import { QvmdError } from "../errors";
 import type { ResolvedNetwork } from "../network/spec";
+import type { AccelDecision } from "../qemu/accel";
 import type { Arch } from "../qemu/argv";
+import type { EarlyLauncher } from "../qemu/process";
 import type { InstanceRecord } from "../state";
 import type { HostBridge } from "./discovery";
 import type { PlannedLaunch, SeedFiles } from "./host";
@@ -59,6 +61,9 @@ export type Step =
   // (restoreUri), then its own NICs plugged.
   | { op: "ensureVmDir"; dir: string }
   | { op: "restore"; qmpSocket: string; uri: string; macs: string[]; templateId: string }
+  // The launch's launcher, started while the preparation runs; it waits, opening nothing, until
+  // the launch that follows lets it go.
+  | { op: "startLauncher"; launch: Omit<PlannedLaunch, "accel">; accel?: "kvm" | "tcg"; netns?: string }
   | { op: "moveTap"; from?: string; to?: string; tap: string }
   | { op: "attachTap"; ns?: string; tap: string; master: string; mtu?: number }
   | { op: "launched"; launchKey: string }
@@ -73,6 +78,20 @@ export type Step =
   | { op: "publishAddresses" }
   // Steps that need nothing of each other, run at once; all of them finish before a failure counts.
   | { op: "together"; steps: Step[] };
+
+/**
+ * What the steps of one Apply share (the manager runs them): the accelerator probed (and the probe
+ * itself), when the waits, a clone's start and its QEMU began, the launcher started early.
+ */
+export interface ApplyRun {
+  accel: "kvm" | "tcg";
+  waitFrom: number;
+  wait: boolean;
+  startedAt: number;
+  launchedAt: number;
+  probe?: Promise<AccelDecision>;
+  early?: EarlyLauncher;
+}
 
 export interface ApplyPlan {
   record: Omit<InstanceRecord, "spec" | "createdAt">;
@@ -196,8 +215,12 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       // Nothing runs: the disk and seed steps since the reservations, and the start's preparation,
       // need nothing of each other and run at once (a restart keeps them in order: the old QEMU
       // still holds the TAPs until it is stopped).
+      // QEMU's launcher starts with them too: its own start (a namespace switch, an interpreter,
+      // ~the preparation's time) overlaps them, and it opens nothing until the launch lets it go.
       const first = steps.findIndex((x) => x.op !== "refreshDhcp");
-      steps.push({ op: "together", steps: [...steps.splice(first), ...start.prepare] });
+      const { launch, accel, netns } = start.steps[0] as Extract<Step, { op: "launch" }>;
+      const early: Step = { op: "startLauncher", launch, accel, netns };
+      steps.push({ op: "together", steps: [...steps.splice(first), ...start.prepare, early] });
       rollback = { from: first, to: first + 1 + start.steps.length, steps: start.rollback };
     } else {
       rollback = {

@@ -8,7 +8,7 @@
 import * as fs from "node:fs/promises";
 import { QvmdError, hostFailure } from "../errors";
 import { writeFileAtomic } from "../util/atomic";
-import { run } from "../util/exec";
+import { run, start, type RunResult } from "../util/exec";
 import {
   type Expected,
   type ProcRecord,
@@ -42,16 +42,21 @@ export const expectedQemu = (id: QemuIdentity): Expected => ({
   argv: (argv) => qemuNameOf(argv) === id.name,
 });
 
-/** The full command: the launcher (in the namespace when the VM lives in one), then QEMU. */
+/**
+ * The full command: the launcher (in the namespace when the VM lives in one), then QEMU. `waitGo`:
+ * the launcher waits for "go" on stdin before it opens or starts anything (startLauncher).
+ */
 export function launchCommand(
   l: QemuLaunch,
   netns?: string,
   timeoutMs = 30000,
+  waitGo = false,
 ): { file: string; args: string[] } {
   const qemu = [qemuBinary(l.arch), ...buildQemuArgv(l)];
   const argv = sandboxArgv(l.sandbox, qemu, {
     ...launchResources(l),
     daemonSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    waitGo,
   });
   return netns
     ? { file: "ip", args: ["netns", "exec", netns, ...argv] }
@@ -87,13 +92,36 @@ export async function findQemu(id: QemuIdentity): Promise<number | undefined> {
   return p.pid;
 }
 
+/** A launcher started ahead of its QEMU (startLauncher), given to launchQemu. */
+export interface EarlyLauncher {
+  /** Lets it open what QEMU gets and start QEMU; its outcome. */
+  go(timeoutMs: number): Promise<RunResult>;
+  /** It exits having opened and started nothing (also what it does when qvmd dies: stdin ends). */
+  abort(): void;
+}
+
+/**
+ * Starts the launcher of `l` now; it waits, opening nothing, until launchQemu lets it go. The
+ * launcher's own start (`ip netns exec`, the Python interpreter) then overlaps the preparation of
+ * what QEMU opens (disk, seed, TAPs), which must exist by the time launchQemu is called.
+ */
+export async function startLauncher(
+  l: QemuLaunch,
+  opts: { netns?: string; timeoutMs?: number } = {},
+): Promise<EarlyLauncher> {
+  const cmd = launchCommand(l, opts.netns, opts.timeoutMs ?? 30000, true);
+  const p = await start(cmd.file, cmd.args);
+  return { go: (timeoutMs) => p.send("go\n", timeoutMs), abort: () => p.end() };
+}
+
 /**
  * Starts QEMU and returns its pid. The launcher returns once QEMU greets on QMP (it is up) or has
- * failed, so its exit status and stderr tell which.
+ * failed, so its exit status and stderr tell which. `early`: the launcher startLauncher started for
+ * this same launch (else one is started now).
  */
 export async function launchQemu(
   l: QemuLaunch,
-  opts: { netns?: string; timeoutMs?: number } = {},
+  opts: { netns?: string; timeoutMs?: number; early?: EarlyLauncher } = {},
 ): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 30000;
   const running = await findQemu(l);
@@ -109,7 +137,9 @@ export async function launchQemu(
   // Empty for each boot (QEMU appends to it, see argv.ts): old output must not look like this boot's.
   await sandboxFile(l.serialLog, l.sandbox, 0o600, true);
   const cmd = launchCommand(l, opts.netns, timeoutMs);
-  const r = await run(cmd.file, cmd.args, { reject: false, timeoutMs: timeoutMs + 5000 });
+  const r = opts.early
+    ? await opts.early.go(timeoutMs + 5000)
+    : await run(cmd.file, cmd.args, { reject: false, timeoutMs: timeoutMs + 5000 });
   const pid = Number.parseInt(r.stdout.trim().split("\n").at(-1) ?? "", 10);
   if (r.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
     const detail = (r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ");

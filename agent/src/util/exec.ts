@@ -33,3 +33,42 @@ export async function run(
   }
   return { stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), exitCode };
 }
+
+/** A command started ahead of its input: see start(). */
+export interface Started {
+  /** Writes `input`, ends stdin and waits for the outcome (killed after `timeoutMs` from now). */
+  send(input: string, timeoutMs: number): Promise<RunResult>;
+  /** Ends stdin without writing (idempotent; nothing once sent). */
+  end(): void;
+}
+
+/**
+ * Starts a command now that waits for its stdin (e.g. sandbox-exec --wait-go), so its own start
+ * overlaps the caller's work until send(). The caller must send() or end() it.
+ */
+export async function start(file: string, args: readonly string[]): Promise<Started> {
+  const { execa } = await execaModule();
+  const p = execa(file, args, { stdin: "pipe", reject: false, stripFinalNewline: true });
+  // A command that exited first makes our write fail; its outcome says why.
+  p.stdin.on("error", () => undefined);
+  let ended = false;
+  const end = () => {
+    if (!ended) p.stdin.end();
+    ended = true;
+  };
+  return {
+    async send(input, timeoutMs) {
+      if (ended) throw new Error(`${file}: input already ended`);
+      ended = true;
+      p.stdin.end(input);
+      const timer = setTimeout(() => p.kill("SIGTERM"), timeoutMs);
+      try {
+        const r = await p;
+        return { stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), exitCode: r.exitCode ?? -1 };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    end,
+  };
+}

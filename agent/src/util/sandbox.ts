@@ -27,6 +27,11 @@ export interface SandboxResources {
    * its pid; kill it if that takes longer than this many seconds.
    */
   daemonSeconds?: number;
+  /**
+   * Open and start nothing until the line "go" arrives on stdin (exit 125 at its end without it):
+   * the launcher's own start overlaps the caller's preparation.
+   */
+  waitGo?: boolean;
 }
 
 /** The fd numbers the program will find its resources on. */
@@ -53,6 +58,7 @@ export function sandboxArgv(s: Sandbox, program: readonly string[], r: SandboxRe
     ...(r.listen ?? []).flatMap((p) => ["--listen", p]),
     ...(r.read ?? []).flatMap((p) => ["--read", p]),
     ...(r.daemonSeconds !== undefined ? ["--daemon", String(r.daemonSeconds)] : []),
+    ...(r.waitGo ? ["--wait-go"] : []),
     "--",
     ...program,
   ];

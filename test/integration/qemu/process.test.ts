@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { QvmdError } from "../../../agent/src/errors";
 import type { QemuLaunch } from "../../../agent/src/qemu/argv";
-import { findQemu, isAlive, launchQemu, stopQemu } from "../../../agent/src/qemu/process";
+import { findQemu, isAlive, launchQemu, startLauncher, stopQemu } from "../../../agent/src/qemu/process";
 import { QmpClient } from "../../../agent/src/qemu/qmp";
 import { run } from "../../../agent/src/util/exec";
 import type { Sandbox } from "../../../agent/src/util/sandbox";
@@ -70,7 +70,7 @@ describe("QEMU processes (real QEMU, sandboxed)", function () {
   after(async () => {
     for (const c of clients) c.close();
     for (const f of fakes) f.kill("SIGKILL");
-    for (const name of ["qvx-q1-vm", "qvx-q1-held"]) {
+    for (const name of ["qvx-q1-vm", "qvx-q1-held", "qvx-q1-early"]) {
       const l = launch(name);
       const pid = await findQemu(l).catch(() => undefined);
       if (pid !== undefined) process.kill(pid, "SIGKILL");
@@ -168,6 +168,47 @@ describe("QEMU processes (real QEMU, sandboxed)", function () {
     assert.equal(r.how, "sigterm");
     assert.equal(await isAlive(pid), false);
     for (const p of fakePids) assert.ok(await isAlive(p), "fakes untouched by the stop");
+  });
+
+  it("a launcher started ahead opens nothing until let go: aborted it leaves nothing, let go it runs QEMU", async () => {
+    // Its command line names the QMP socket: how a launcher still alive is found.
+    const launchers = (qmp: string) =>
+      fs.readdirSync("/proc").filter((d) => {
+        try {
+          return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/cmdline`, "utf8").includes(qmp);
+        } catch {
+          return false;
+        }
+      });
+    const gone = async (qmp: string) => {
+      for (let i = 0; i < 50 && launchers(qmp).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      return launchers(qmp).length === 0;
+    };
+    const disk = path.join(dir, "early.qcow2");
+    const tap = "qvxtap1";
+    const l = launch("qvx-q1-early", {
+      disk: { path: disk, format: "qcow2" },
+      nics: [{ tap, mac: "52:54:00:12:34:57" }],
+    });
+    const aborted = await startLauncher(l, { netns: NETNS });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(launchers(l.qmpSocket).length, 1, "it waits");
+    aborted.abort();
+    assert.ok(await gone(l.qmpSocket), "aborted, it exits");
+    assert.ok(!fs.existsSync(l.qmpSocket), "having bound nothing");
+    assert.equal(await findQemu(l), undefined);
+
+    // What QEMU opens is made while its launcher starts; then it is let go.
+    const early = await startLauncher(l, { netns: NETNS });
+    await run("qemu-img", ["create", "-q", "-f", "qcow2", disk, "64M"]);
+    giveTo(disk, sandbox);
+    await run("ip", ["-n", NETNS, "tuntap", "add", tap, "mode", "tap"]);
+    const pid = await launchQemu(l, { netns: NETNS, early });
+    assert.equal(await findQemu(l), pid);
+    assert.equal(fs.statSync(`/proc/${pid}/ns/net`).ino, fs.statSync(`/run/netns/${NETNS}`).ino);
+    assert.equal(confinement(pid).uid, sandbox.uid);
+    assert.equal((await stopQemu({ ...l, pid }, { graceMs: 0 })).how, "quit");
+    assert.ok(await gone(l.qmpSocket));
   });
 
   it("quotes QEMU's own error when it cannot start", async () => {

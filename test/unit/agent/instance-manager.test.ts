@@ -55,10 +55,12 @@ describe("Instances (fake host)", () => {
       "buildSeed",
       "probeAccel",
       "createTap qvm-n1 qvtv10 qvmn1b",
+      "startLauncher qvm-v1",
       "launchQemu qvm-v1",
       "discover qvmn1b 52:54:00:00:00:01",
       "ipTables",
     ]);
+    assert.equal(a.vm.launchers.get("qvm-v1"), "went", "the launcher started with the preparation runs it");
     assert.equal(s.state, "running");
     assert.equal(s.accel, "tcg");
     assert.deepEqual(
@@ -101,12 +103,20 @@ describe("Instances (fake host)", () => {
     a.vm.failOn("launchQemu");
     await rejects(apply(inst()), "HOST_COMMAND_FAILED");
     assert.ok(a.state.instances.v1, "recorded");
+    assert.equal(a.vm.launchers.get("qvm-v1"), "aborted", "the launcher never let go exits");
     assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0], "the failed start is rolled back");
     const s = await apply(inst());
     assert.equal(s.state, "running");
     assert.deepEqual(a.vm.only("createOverlay"), ["createOverlay 1"], "the overlay is made once");
     assert.equal(await a.instances.delete("v1"), true);
     assert.deepEqual([a.vm.qemus.size, a.vm.taps.size], [0, 0]);
+  });
+
+  it("a failed preparation aborts the launcher started with it, before anything runs", async () => {
+    a.vm.failOn("createTap");
+    await rejects(apply(inst()), "HOST_COMMAND_FAILED");
+    assert.equal(a.vm.launchers.get("qvm-v1"), "aborted");
+    assert.deepEqual([a.vm.qemus.size, a.vm.taps.size, a.vm.only("launchQemu").length], [0, 0, 0]);
   });
 
   it("rolls a half-started VM back: QEMU stopped, TAPs removed wherever they got to", async () => {

@@ -73,7 +73,8 @@ const brief = (steps: Step[]): string[] =>
       case "attachTap":
         return `attachTap ${s.tap} ${s.master} ${s.mtu ?? "-"}`;
       case "launch":
-        return `launch ${s.launch.name} in ${s.netns ?? "root"} ${s.accel ?? "probed"}`;
+      case "startLauncher":
+        return `${s.op} ${s.launch.name} in ${s.netns ?? "root"} ${s.accel ?? "probed"}`;
       case "createOverlay":
       case "resizeOverlay":
         return `${s.op} ${s.sizeGb}G`;
@@ -88,7 +89,7 @@ const brief = (steps: Step[]): string[] =>
 const flat = (steps: Step[]): Step[] => steps.flatMap((s) => (s.op === "together" ? flat(s.steps) : [s]));
 
 describe("instance plan", () => {
-  it("creates: reservations; overlay, seed, probe, TAPs at once; QEMU, TAP moves, record, addresses", () => {
+  it("creates: reservations; overlay, seed, probe, TAPs, QEMU's launcher at once; QEMU, TAP moves, record, addresses", () => {
     const plan = planApply(
       facts({
         accel: "auto",
@@ -103,7 +104,8 @@ describe("instance plan", () => {
       "refreshDhcp",
       "refreshDhcp",
       "[refreshHostFence | createOverlay 3G | buildSeed | probeAccel | deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
-        "createTap qvm-n1 qvtv10 qvmn1b 1400 | createTap qvm-n1 qvtv11 | createTap qvm-n1 qvtv12]",
+        "createTap qvm-n1 qvtv10 qvmn1b 1400 | createTap qvm-n1 qvtv11 | createTap qvm-n1 qvtv12 | " +
+        "startLauncher qvm-v1 in qvm-n1 probed]",
       "launch qvm-v1 in qvm-n1 probed",
       "moveTap qvtv11 qvm-n2",
       "attachTap qvtv11 qvmn2b 1500",
@@ -112,6 +114,9 @@ describe("instance plan", () => {
       "launched",
       "awaitAddresses",
     ]);
+    const early = flat(plan.steps).find((s) => s.op === "startLauncher");
+    const launch = plan.steps.find((s) => s.op === "launch");
+    assert.deepEqual(early?.launch, launch?.launch, "the launcher started early is the launch's own");
     assert.deepEqual(plan.record.addresses, {});
     assert.equal(plan.record.diskGb, 3, "the image's virtual size, rounded up");
     assert.deepEqual(
