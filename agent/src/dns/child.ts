@@ -63,7 +63,12 @@ async function handle(r: Request, handle: unknown): Promise<unknown> {
   if (r.op === "start") {
     if (forwarders.has(r.key)) throw new DnsError("DNS_INVALID_OPTIONS", `forwarder ${r.key} runs already`);
     try {
-      const f = await startForwarder(r.opts, { autoPaths: r.autoPaths, sockets: () => takeSockets(r.key) });
+      // qvmd checked the options before sending them (remote.ts): their shape is not checked again.
+      const f = await startForwarder(r.opts, {
+        autoPaths: r.autoPaths,
+        sockets: () => takeSockets(r.key),
+        checked: true,
+      });
       forwarders.set(r.key, f);
       return f.address;
     } finally {

@@ -49,12 +49,14 @@ export interface StartInternals {
   autoPaths?: AutoPaths;
   /** Sockets bound by someone else (qvmd, as root, for an unprivileged forwarder process). */
   sockets?: (listen: { address: string; port: number }) => Promise<Bound>;
+  /** Options (start's and update's) qvmd checked before sending them (resolveForwarderOptions). */
+  checked?: boolean;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function resolveOrThrow(opts: ForwarderOptions): ResolvedOptions {
-  const r = resolveForwarderOptions(opts);
+function resolveOrThrow(opts: ForwarderOptions, checked?: boolean): ResolvedOptions {
+  const r = resolveForwarderOptions(opts, checked);
   if (!r.options) throw invalidOptions(r.violations);
   return r.options;
 }
@@ -63,7 +65,7 @@ export async function startForwarder(
   opts: ForwarderOptions,
   internals: StartInternals = {},
 ): Promise<Forwarder> {
-  let o = resolveOrThrow(opts);
+  let o = resolveOrThrow(opts, internals.checked);
   const counters = newCounters();
   const resolver = new Resolver(counters, o.upstreamTimeoutMs, o.maxInflight);
   let hosts: HostRecord[] = [];
@@ -141,7 +143,7 @@ export async function startForwarder(
 
     async update(next) {
       if (closed) throw new DnsError("DNS_CLOSED", "the forwarder is closed");
-      const n = resolveOrThrow(next);
+      const n = resolveOrThrow(next, internals.checked);
       // Port 0 asks for "any port": the one already bound is as good as any.
       if (n.listen.address !== listener.address || (n.listen.port !== 0 && n.listen.port !== listener.port)) {
         // New sockets first: if the new address cannot be bound, the old one keeps serving.

@@ -1,43 +1,53 @@
-// Forwarder options: shape (zod), defaults, and per-property violations with stable codes. Pure;
-// the caller may be remote and hostile, so every list and string is bounded.
+// Forwarder options: shape (zod, loaded on first use), defaults, and per-property violations with
+// stable codes. Pure; the caller may be remote and hostile, so every list and string is bounded.
 import { isIPv4 } from "node:net";
 import * as path from "node:path";
-import { z } from "zod";
+import type { z as Zod } from "zod";
 import { type Cidr, parseCidr } from "@pulumi-qemu/api/validate";
 import type { DnsErrorCode, Violation } from "./errors";
 import type { HostEntry } from "./hosts";
 import { isDomainName, normalizeName, qualify } from "./names";
 import { parseUpstream, type UpstreamAddr } from "./resolvconf";
 
-const address = z.string().max(64);
+/**
+ * The shapes, built on first use with zod loaded then: the DNS forwarder process is given options
+ * qvmd has checked (resolveForwarderOptions' `checked`) and so never loads zod (~10 MB of its RSS).
+ */
+function shapes(z: typeof Zod) {
+  const address = z.string().max(64);
+  const upstreams = z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("static"), servers: z.array(address).max(16) }),
+    z.object({ kind: z.literal("resolvConf"), path: z.string().max(4096) }),
+    z.object({ kind: z.literal("auto") }),
+  ]);
 
-export const upstreamSpecShape = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("static"), servers: z.array(address).max(16) }),
-  z.object({ kind: z.literal("resolvConf"), path: z.string().max(4096) }),
-  z.object({ kind: z.literal("auto") }),
-]);
+  const options = z.object({
+    listen: z.object({ address, port: z.number().int().min(0).max(65535) }),
+    upstreams,
+    allowedSources: z.array(address).max(256),
+    hostsFile: z.string().max(4096).optional(),
+    zone: z.string().max(253).optional(),
+    records: z.record(z.string().max(253), z.array(address).max(64)).optional(),
+    rateLimit: z
+      .union([
+        z.literal(false),
+        z.object({ qps: z.number().positive().max(1e9), burst: z.number().min(1).max(1e9) }),
+      ])
+      .optional(),
+    upstreamTimeoutMs: z.number().int().min(50).max(30000).optional(),
+    tcpIdleTimeoutMs: z.number().int().min(100).max(600000).optional(),
+    ttl: z.number().int().min(0).max(86400).optional(),
+    maxInflight: z.number().int().min(1).max(100000).optional(),
+  });
+  return { upstreams, options };
+}
+type Shapes = ReturnType<typeof shapes>;
+let built: Shapes | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- on first use: see shapes()
+const shape = (): Shapes => (built ??= shapes((require("zod") as typeof import("zod")).z));
 
-export const forwarderOptionsShape = z.object({
-  listen: z.object({ address, port: z.number().int().min(0).max(65535) }),
-  upstreams: upstreamSpecShape,
-  allowedSources: z.array(address).max(256),
-  hostsFile: z.string().max(4096).optional(),
-  zone: z.string().max(253).optional(),
-  records: z.record(z.string().max(253), z.array(address).max(64)).optional(),
-  rateLimit: z
-    .union([
-      z.literal(false),
-      z.object({ qps: z.number().positive().max(1e9), burst: z.number().min(1).max(1e9) }),
-    ])
-    .optional(),
-  upstreamTimeoutMs: z.number().int().min(50).max(30000).optional(),
-  tcpIdleTimeoutMs: z.number().int().min(100).max(600000).optional(),
-  ttl: z.number().int().min(0).max(86400).optional(),
-  maxInflight: z.number().int().min(1).max(100000).optional(),
-});
-
-export type ForwarderOptions = z.input<typeof forwarderOptionsShape>;
-export type UpstreamSpec = z.infer<typeof upstreamSpecShape>;
+export type ForwarderOptions = Zod.input<Shapes["options"]>;
+export type UpstreamSpec = Zod.infer<Shapes["upstreams"]>;
 
 export const DEFAULT_RATE_LIMIT = { qps: 200, burst: 400 };
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 2000;
@@ -78,13 +88,22 @@ const codeForPath: Record<string, DnsErrorCode> = {
 const propertyOf = (p: PropertyKey[]) =>
   p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
 
-export function resolveForwarderOptions(raw: unknown): {
+/**
+ * `checked`: `raw` is options this function already accepted (qvmd's, sent to its forwarder
+ * process): their shape is not checked again; what follows the shape check still runs.
+ */
+export function resolveForwarderOptions(
+  raw: unknown,
+  checked = false,
+): {
   options?: ResolvedOptions;
   violations: Violation[];
 } {
   const v: Violation[] = [];
   const bad = (property: string, code: DnsErrorCode, reason: string) => v.push({ property, code, reason });
-  const parsed = forwarderOptionsShape.safeParse(raw);
+  const parsed = checked
+    ? { success: true as const, data: raw as Zod.output<Shapes["options"]> }
+    : shape().options.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const top = String(issue.path[0] ?? "");
