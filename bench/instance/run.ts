@@ -3,7 +3,7 @@
 // same `ip netns exec ... -daemonize` and pid-file wait), and (2) guest DHCP lease -> address in
 // qvmd's API vs a 1 s polling loop (what tools that poll leases do), measured in the same run.
 // Prints milliseconds and ratios; asserts nothing.
-// Usage: tsx bench/instance/run.ts [N]   (root; TCG)
+// Usage: [INSTBENCH_PREVIOUS=<another checkout, built>] tsx bench/instance/run.ts [N]   (root; TCG)
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { names } from "../../agent/src/constants";
@@ -29,9 +29,17 @@ async function bareSpawn(l: QemuLaunch, ns: string): Promise<number> {
   return Number.parseInt(r.stdout.trim().split("\n").at(-1) ?? "", 10);
 }
 
-async function main(): Promise<void> {
+interface Phase {
+  spawnMs: number[];
+  applyMs: number[];
+  leaseToApiMs: number[];
+  pollMs: number[];
+}
+
+/** N creates through the qvmd of `main` (default: this checkout's), each beside a bare spawn. */
+async function phase(main?: string, withLeases = true): Promise<Phase> {
   const g = await guestDir("x86_64");
-  const agent = new TestAgent();
+  const agent = new TestAgent({}, { main });
   const c = await agent.start();
   const spawnMs: number[] = [];
   const applyMs: number[] = [];
@@ -116,6 +124,10 @@ async function main(): Promise<void> {
       await stopQemu({ ...launch, pid }, { graceMs: 0 });
       await run("ip", ["-n", NS, "link", "delete", tap], { reject: false });
       fs.rmSync(dir, { recursive: true, force: true });
+      if (!withLeases) {
+        await c.deleteInstance(`b${i}`);
+        continue;
+      }
 
       // Lease -> API: the instant dnsmasq wrote the lease (file mtime) to the instant the API knew.
       const leases = path.join(agent.stateDir, "networks", "qbi", "leases");
@@ -140,14 +152,28 @@ async function main(): Promise<void> {
   } finally {
     await agent.stop();
   }
-  const a = median(applyMs);
-  const s = median(spawnMs);
-  console.log(`instances: ${N}, TCG, ${qemuBinary("x86_64")}, median ms`);
+  return { spawnMs, applyMs, leaseToApiMs, pollMs };
+}
+
+const report = (who: string, p: Phase) => {
+  const a = median(p.applyMs);
+  const s = median(p.spawnMs);
   console.log(
-    `create -> QEMU running: qvmd ${a.toFixed(0)} ms vs bare spawn of the same argv ${s.toFixed(0)} ms ` +
-      `(ratio ${(a / s).toFixed(2)}x; spread qvmd ${Math.min(...applyMs).toFixed(0)}-${Math.max(...applyMs).toFixed(0)}, ` +
-      `bare ${Math.min(...spawnMs).toFixed(0)}-${Math.max(...spawnMs).toFixed(0)})`,
+    `create -> QEMU running: ${who} ${a.toFixed(0)} ms vs bare spawn of the same argv ${s.toFixed(0)} ms ` +
+      `(ratio ${(a / s).toFixed(2)}x; spread qvmd ${Math.min(...p.applyMs).toFixed(0)}-${Math.max(...p.applyMs).toFixed(0)}, ` +
+      `bare ${Math.min(...p.spawnMs).toFixed(0)}-${Math.max(...p.spawnMs).toFixed(0)})`,
   );
+  return { a, s };
+};
+
+async function main(): Promise<void> {
+  // INSTBENCH_PREVIOUS: another checkout of ours, built: its creates measured first, in this run.
+  const prev = process.env.INSTBENCH_PREVIOUS;
+  const before = prev ? await phase(path.join(prev, "agent", "dist", "main.js"), false) : undefined;
+  const { leaseToApiMs, pollMs, ...now } = await phase();
+  console.log(`instances: ${N}, TCG, ${qemuBinary("x86_64")}, median ms`);
+  if (before) report(`previous (${prev})`, before);
+  const { a, s } = report("qvmd", { leaseToApiMs, pollMs, ...now });
   record({
     figure: "instance create -> QEMU running",
     bench: "instance",

@@ -1,5 +1,6 @@
-// How much memory a process uses, read from /proc: its RSS by kind and mapped file (smaps), a group's
-// RSS with shared files counted once, a QEMU's RSS with its guest RAM apart, and qvmd's helpers.
+// How much memory a process uses, read from /proc: its RSS by kind and mapped file (smaps), its PSS
+// (smaps_rollup), a group's RSS with shared files counted once, a QEMU's RSS with its guest RAM
+// apart, and qvmd's helpers.
 import * as fs from "node:fs";
 
 /** qvmd's children that are part of it: the DNS forwarder process (forked node, "qvmd" in argv). */
@@ -74,4 +75,30 @@ export function qemuRss(pid: number, memMb: number): { rss: number; guest: numbe
     }
   }
   return { rss, guest };
+}
+
+/**
+ * Proportional set size (kB, /proc/<pid>/smaps_rollup): each page divided by the number of
+ * processes that map it, the usual way to add up processes that share pages. A page of the node
+ * executable shared with any other node process on the host (not only qvmd's) counts a share too.
+ */
+export function pss(pid: number): { pss: number; anon: number; file: number } {
+  const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(t)?.[1] ?? NaN);
+  return { pss: kb("Pss"), anon: kb("Pss_Anon"), file: kb("Pss_File") };
+}
+
+/** How many processes on the host run the same executable as `pid` (they share its pages). */
+export function sameExecutable(pid: number): number {
+  const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+  let n = 0;
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${e}/exe`) === exe) n++;
+    } catch {
+      // gone meanwhile, or a kernel thread
+    }
+  }
+  return n;
 }

@@ -35,6 +35,8 @@ export class TestAgent {
       args?: string[];
       config?: object;
       nodeArgs?: string[];
+      /** qvmd's main.js (default AGENT_MAIN): a bench may run another checkout's build. */
+      main?: string;
     } = {},
   ) {
     if (opts.socketGroup) fs.chmodSync(this.dir, 0o711);
@@ -47,13 +49,14 @@ export class TestAgent {
 
   /** Starts qvmd; `extraEnv` applies to this start only (e.g. a test crash point). */
   async start(extraEnv: Record<string, string> = {}): Promise<QvmdClient> {
-    if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run 'make build' first`);
+    const main = this.opts.main ?? AGENT_MAIN;
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run 'make build' first`);
     const log = fs.openSync(this.logFile, "a");
     this.proc = spawn(
       process.execPath,
       [
         ...(this.opts.nodeArgs ?? []),
-        AGENT_MAIN,
+        main,
         "--socket",
         this.socket,
         "--state-dir",
