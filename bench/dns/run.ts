@@ -257,7 +257,10 @@ async function main() {
   for (const peer of Object.values(ports))
     for (const p of Object.values(peer)) await waitForAnswer(execa, p, files.probe);
 
-  const cases: Case[] = ["local", "forwarded", "deadFirst"];
+  // DNSBENCH_CASES=forwarded (say): some cases only (e.g. under a CPU profile, cpuprof.ts).
+  const cases = (["local", "forwarded", "deadFirst"] as Case[]).filter(
+    (c) => !process.env.DNSBENCH_CASES || process.env.DNSBENCH_CASES.split(",").includes(c),
+  );
   const results: Record<string, Cell> = {};
   for (let run = 0; run < RUNS; run++)
     for (const c of cases) {
