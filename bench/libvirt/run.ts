@@ -5,6 +5,8 @@
 // polling with the provider's backoff) vs our Instance with waitForIp. Under TCG. Prints ms and
 // ratios (ours / libvirt); asserts nothing.
 // Usage: tsx bench/libvirt/run.ts [N networks] [M VMs]   (root; `make bench-setup` installs libvirt)
+// LIBVIRTBENCH_TRACE=1: qvmd runs with bench/profile/tracer.ts and the report ends with where our
+// network creates and deletes spent their time, under the same conditions as libvirt's.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,6 +15,7 @@ import { renderMetaData, renderUserData } from "../../agent/src/qemu/seed-render
 import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { mean, median, record, since, timed } from "../lib/results";
+import { tracedAgent, printTrees } from "../profile/traced";
 import { Libvirtd } from "./daemon";
 
 const N = Number(process.argv[2] ?? 10);
@@ -84,7 +87,8 @@ function domainXml(name: string, pool: string, mac: string, memMb: number): stri
 
 async function main(): Promise<void> {
   const g = await guestDir("x86_64");
-  const agent = new TestAgent();
+  const traced = process.env.LIBVIRTBENCH_TRACE ? tracedAgent() : undefined;
+  const agent = traced?.agent ?? new TestAgent();
   const lv = new Libvirtd();
   const c = await agent.start();
   let peer: Peer | undefined;
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
       await peer.call("net_destroy", { name: "qvx-lnw" });
       await c.applyNetwork({ id: "qlw", cidr: "10.219.1.0/24", nat: true, dhcp: { enabled: dhcp } });
       await c.deleteNetwork("qlw");
+      const id = dhcp ? "qh" : "ql"; // told apart in a trace (LIBVIRTBENCH_TRACE)
       const [lc, ld, oc, od] = dhcp
         ? [res.lvCreateDhcp, res.lvDeleteDhcp, res.ourCreateDhcp, res.ourDeleteDhcp]
         : [res.lvCreate, res.lvDelete, res.ourCreate, res.ourDelete];
@@ -129,12 +134,12 @@ async function main(): Promise<void> {
             .ms!,
         );
         await timed(oc, () =>
-          c.applyNetwork({ id: `ql${i}`, cidr: `10.221.${i}.0/24`, nat: true, dhcp: { enabled: dhcp } }),
+          c.applyNetwork({ id: `${id}${i}`, cidr: `10.221.${i}.0/24`, nat: true, dhcp: { enabled: dhcp } }),
         );
       }
       for (let i = 0; i < N; i++) {
         ld.push((await peer.call("net_destroy", { name: `qvx-ln${i}` })).ms!);
-        await timed(od, () => c.deleteNetwork(`ql${i}`));
+        await timed(od, () => c.deleteNetwork(`${id}${i}`));
       }
     }
 
@@ -208,6 +213,13 @@ async function main(): Promise<void> {
       await agent.stop();
     }
   }
+  if (traced)
+    printTrees(traced.traceFile, [
+      ["ours: network create (NAT, no DHCP)", "Networks.apply", /^ql\d+$/],
+      ["ours: network delete (NAT, no DHCP)", "Networks.delete", /^ql\d+$/],
+      ["ours: network create (NAT + DHCP)", "Networks.apply", /^qh\d+$/],
+      ["ours: network delete (NAT + DHCP)", "Networks.delete", /^qh\d+$/],
+    ]);
 
   const rows: Array<[string, number[], number[]]> = [
     ["network create (NAT, no DHCP)", res.ourCreate, res.lvCreate],

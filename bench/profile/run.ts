@@ -4,14 +4,13 @@
 // Usage: tsx bench/profile/run.ts [N] [--out FILE]   (root; boots N tiny guests under TCG)
 import * as fs from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import { names } from "../../agent/src/constants";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/network/render";
 import { resolveNetwork } from "../../agent/src/network/spec";
 import { run } from "../../agent/src/util/exec";
 import { guestDir } from "../../test/helpers/guest";
-import { TestAgent } from "../../test/helpers/agent";
 import type { Span } from "./tracer";
+import { tracedAgent } from "./traced";
 import { profile, toText } from "./tree";
 
 const args = process.argv.slice(2);
@@ -76,16 +75,7 @@ async function floor(): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const traceFile = path.join(os.tmpdir(), `qvx-trace-${process.pid}.json`);
-  const root = path.resolve(__dirname, "..", "..");
-  const preload = [
-    path.join(root, "node_modules", "tsx", "dist", "cjs", "index.cjs"),
-    path.join(__dirname, "tracer.ts"),
-  ];
-  const agent = new TestAgent({
-    NODE_OPTIONS: preload.map((p) => `--require ${p}`).join(" "),
-    QVMD_TRACE: traceFile,
-  });
+  const { agent, traceFile } = tracedAgent();
   const g = await guestDir("x86_64");
   const client: Record<string, number[]> = {
     create: [],
