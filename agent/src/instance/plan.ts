@@ -176,7 +176,8 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   // "" was cut short by a crash (what follows the launch never ran), and is started again, at once.
   const cutShort = pid > 0 && existing !== undefined && existing.launchKey === "";
   const mustRestart = pid > 0 && existing !== undefined && existing.launchKey !== key;
-  // The fences know the NICs (from the record) before a TAP joins a bridge.
+  // The fences know the NICs (from the record) before QEMU starts; a TAP of ours in a bridge before
+  // its fence knows it passes nothing (the fence fails closed, fence/render.ts).
   const steps: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
   if (f.bridges.size > 0) steps.push({ op: "refreshHostFence" });
   const disk = p.instanceDisk(inst.id);
@@ -212,16 +213,15 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   if (starts) {
     const start = startSteps(f, key);
     if (pid === 0) {
-      // Nothing runs: the disk and seed steps since the reservations, and the start's preparation,
-      // need nothing of each other and run at once (a restart keeps them in order: the old QEMU
-      // still holds the TAPs until it is stopped).
-      // QEMU's launcher starts with them too: its own start (a namespace switch, an interpreter,
-      // ~the preparation's time) overlaps them, and it opens nothing until the launch lets it go.
-      const first = steps.findIndex((x) => x.op !== "refreshDhcp");
+      // Nothing runs: the reservations and fences, the disk and seed, and the start's preparation
+      // need nothing of each other and run at once, all done before QEMU starts (a restart keeps
+      // them in order: the old QEMU still holds the TAPs until it is stopped). QEMU's launcher
+      // starts with them too: its own start (a namespace switch, an interpreter, ~the
+      // preparation's time) overlaps them, and it opens nothing until the launch lets it go.
       const { launch, accel, netns } = start.steps[0] as Extract<Step, { op: "launch" }>;
       const early: Step = { op: "startLauncher", launch, accel, netns };
-      steps.push({ op: "together", steps: [...steps.splice(first), ...start.prepare, early] });
-      rollback = { from: first, to: first + 1 + start.steps.length, steps: start.rollback };
+      steps.splice(0, steps.length, { op: "together", steps: [...steps, ...start.prepare, early] });
+      rollback = { from: 0, to: 1 + start.steps.length, steps: start.rollback };
     } else {
       rollback = {
         from: steps.length,

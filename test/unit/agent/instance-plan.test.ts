@@ -101,9 +101,8 @@ describe("instance plan", () => {
       }),
     );
     assert.deepEqual(brief(plan.steps), [
-      "refreshDhcp",
-      "refreshDhcp",
-      "[refreshHostFence | createOverlay 3G | buildSeed | probeAccel | deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
+      "[refreshDhcp | refreshDhcp | refreshHostFence | createOverlay 3G | buildSeed | probeAccel | " +
+        "deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
         "createTap qvm-n1 qvtv10 qvmn1b 1400 | createTap qvm-n1 qvtv11 | createTap qvm-n1 qvtv12 | " +
         "startLauncher qvm-v1 in qvm-n1 probed]",
       "launch qvm-v1 in qvm-n1 probed",
@@ -121,8 +120,8 @@ describe("instance plan", () => {
     assert.equal(plan.record.diskGb, 3, "the image's virtual size, rounded up");
     assert.deepEqual(
       { from: plan.rollback!.from, to: plan.rollback!.to },
-      { from: 2, to: 9 },
-      "from the preparation (the probe and TAPs run in it) through the record of the launch; not the wait",
+      { from: 0, to: 7 },
+      "from the preparation (reservations, fences, probe and TAPs run in it) through the record of the launch; not the wait",
     );
     assert.deepEqual(brief(plan.rollback!.steps), [
       "stopStarted",
