@@ -1,7 +1,8 @@
-// Where a node process's CPU went, from the .cpuprofile that `--cpu-prof` writes at its exit: self
+// Where a node process's CPU went, from a .cpuprofile (cpuprof-preload.js, or --cpu-prof): self
 // time by function and by where the code lives (our agent, node's own modules, npm packages, V8's
 // garbage collector, native code with no JS frame). For the DNS forwarder process under dnsperf:
-//   DNSBENCH_CASES=forwarded DNSBENCH_PEERS=dnsmasq NODE_OPTIONS="--cpu-prof --cpu-prof-dir=DIR" \
+//   DNSBENCH_CASES=forwarded DNSBENCH_PEERS=dnsmasq DNSBENCH_CPUPROF_DIR=DIR \
+//     NODE_OPTIONS="--require $PWD/bench/dns/cpuprof-preload.js" \
 //     tsx bench/dns/run.ts 10     (DIR writable by nobody, the forwarder process's user)
 //   tsx bench/dns/cpuprof.ts DIR/<the forwarder process's profile> [top N]
 import * as fs from "node:fs";
