@@ -93,10 +93,12 @@ export class Networks {
     await this.host.ensureNetworkDir(n.id);
     const seen = await this.host.observe(n.id);
     await this.host.ipBatch(renderRootBatch(n, seen));
-    // The fence exists before the bridge does anything: a TAP of ours never passes unchecked.
-    await this.applyGuestFence(n);
+    // The fence exists before the bridge does anything: a TAP of ours never passes unchecked. It is
+    // the namespace's and our firewall the root namespace's: both are made at once (two execs).
+    const made = await Promise.allSettled([this.applyGuestFence(n), this.applyFirewall(n)]);
+    const failed = made.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
     await this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
-    await this.applyFirewall(n);
     await this.enableForwarding();
     await this.host.ensureDhcp(n, instanceReservations(this.state.instances, n.id));
   }

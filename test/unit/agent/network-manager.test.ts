@@ -9,18 +9,19 @@ describe("Networks (fake host)", () => {
   beforeEach(() => (a = new FakeAgent()));
   afterEach(() => a.close());
 
-  it("records the spec, then creates netns, links, guest fence, table, forwarding and DHCP in that order", async () => {
+  it("records the spec, then creates netns, links, guest fence with table, bridge, forwarding and DHCP in that order", async () => {
     const s = await a.networks.apply(netSpec(), 0);
     assert.equal(s.network.id, "a");
     assert.deepEqual(a.net.calls, [
       "ensureNetworkDir a",
       "observe a",
       "ipBatch root 5",
-      // The fence is there before the namespace's bridge and veth come up (the next batch).
+      // The fence is there before the namespace's bridge and veth come up (the next batch); the
+      // root namespace's table is made at the same time.
       "applyFence qvm-a",
-      "ipBatch qvm-a 9",
       "nftApply qvm_a",
       "ensureForwardAccept a 10.50.0.0/24",
+      "ipBatch qvm-a 9",
       "writeIpForward 1",
       "ensureDhcp a",
     ]);
@@ -35,6 +36,8 @@ describe("Networks (fake host)", () => {
     assert.ok(a.state.networks.a, "recorded before the host was touched");
     assert.ok(a.net.netns.has("qvm-a"));
     assert.deepEqual((await a.networks.get("a")).drift, [
+      // The namespace's batch comes after the fence and the table, which failed.
+      "bridge qvmab missing",
       "nft table inet qvm_a missing",
       "DHCP server not running",
       "FORWARD rules of a missing",
