@@ -83,14 +83,18 @@ async function detect(): Promise<Detection> {
     },
     { kind: "legacy" as const, exists: legacyFilterLoaded, where: "no legacy iptables filter table" },
   ];
-  for (const c of candidates) {
+  // Both looked at once: separate tables and programs (the guard's check detects anew after every
+  // change another tool makes, e.g. libvirt's, so this is on its path each time).
+  const found = await Promise.all(
+    candidates.map(async (c) => {
+      const exists = await c.exists();
+      return { c, exists, cmd: exists ? await binaryFor(c.kind) : undefined };
+    }),
+  );
+  for (const { c, exists, cmd } of found) {
     const name = `iptables-${c.kind}`;
-    if (!(await c.exists())) {
-      out.skipped.push(`${name}: ${c.where}`);
-      continue;
-    }
-    const cmd = await binaryFor(c.kind);
-    if (cmd) out.backends.push({ name, cmd });
+    if (!exists) out.skipped.push(`${name}: ${c.where}`);
+    else if (cmd) out.backends.push({ name, cmd });
     else out.skipped.push(`${name}: filter FORWARD chain exists but no ${name} binary to manage it`);
   }
   return out;

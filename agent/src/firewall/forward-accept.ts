@@ -64,6 +64,17 @@ const backendsFor = (o: { cached?: boolean }): Promise<Detection> =>
   o.cached ? cachedBackends() : detectBackends();
 
 /** Ensures a network's two rules, `cidr` being its own (a.b.c.d/p), and removes stale ones of it. */
+/**
+ * `f` for each backend at once (iptables-nft and iptables-legacy are separate tables, programs and
+ * locks), every one finished before a failure is thrown; the results in the backends' order.
+ */
+async function eachBackend<T>(backends: readonly Backend[], f: (b: Backend) => Promise<T>): Promise<T[]> {
+  const r = await Promise.allSettled(backends.map(f));
+  const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
+  if (failed) throw failed.reason;
+  return r.map((x) => (x as PromiseFulfilledResult<T>).value);
+}
+
 export async function ensureForwardAccept(
   id: string,
   cidr: string,
@@ -72,31 +83,28 @@ export async function ensureForwardAccept(
   const { backends, skipped } = await backendsFor(o);
   if (backends.length === 0)
     return { applied: false, reason: `no iptables filter FORWARD chain (${skipped.join("; ")})` };
-  const reasons: string[] = [];
-  for (const b of backends) {
+  const reasons = await eachBackend(backends, async (b) => {
     const before = await listChain(b);
     // What is there is read from the listing (as the guard's check reads it), not asked rule by
     // rule with -C: one exec for the listing and one for the changes.
     const changes = forwardAcceptChanges(before, id, cidr);
     await change(b, changes);
     const added = changes.filter((c) => c.op === "-A").length;
-    reasons.push(
-      `${b.name} FORWARD (${describeChain(before)}): ${added > 0 ? `appended ${added} rule(s)` : "rules present"}`,
-    );
-  }
+    return `${b.name} FORWARD (${describeChain(before)}): ${added > 0 ? `appended ${added} rule(s)` : "rules present"}`;
+  });
   return { applied: true, reason: reasons.join("; ") };
 }
 
 export async function removeForwardAccept(id: string, o: { cached?: boolean } = {}): Promise<void> {
   const remove = async (d: Detection) => {
-    for (const b of d.backends) {
+    await eachBackend(d.backends, async (b) => {
       const chain = await listChain(b);
       // By spec, not by number: a rule number goes stale when another tool edits the chain meanwhile.
       await change(
         b,
         chain.rules.filter((x) => x.owner === id).map((r) => ({ op: "-D" as const, spec: r.spec })),
       );
-    }
+    });
   };
   // A chain detected earlier may be gone since (a flush with the guard off): detect again, once.
   await remove(await backendsFor(o)).catch(async (e: unknown) => {
@@ -117,10 +125,9 @@ export async function forwardAcceptDrift(
   nets: ReadonlyArray<{ id: string; cidr: string }>,
 ): Promise<string[]> {
   if (nets.length === 0) return [];
-  const out: string[] = [];
-  for (const b of (await detectBackends()).backends) {
+  const per = await eachBackend((await detectBackends()).backends, async (b) => {
     const chain = await listChain(b);
-    for (const n of nets) out.push(...missingRules(chain, n.id, n.cidr, b.name));
-  }
-  return out;
+    return nets.flatMap((n) => missingRules(chain, n.id, n.cidr, b.name));
+  });
+  return per.flat();
 }
