@@ -10,8 +10,8 @@ import type { InstanceHost, PlannedLaunch, SeedFiles } from "../../agent/src/ins
 import type { Listener } from "../../agent/src/instance/ports";
 import type { ResolvedForward } from "../../agent/src/instance/spec";
 import type { Arch } from "../../agent/src/qemu/argv";
-import type { EarlyLauncher } from "../../agent/src/qemu/process";
 import { CallLog } from "./fake-net-host";
+import { fakeLauncher, type Launchers } from "./fake-launcher";
 
 interface FakeQemu {
   pid: number;
@@ -52,23 +52,12 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   async findQemu(name: string) {
     return this.qemus.get(name)?.pid;
   }
-  /** Launchers started ahead of their QEMU, by launch name: let go, aborted, or still waiting. */
-  readonly launchers = new Map<string, "waiting" | "went" | "aborted">();
-  async startLauncher(launch: PlannedLaunch, _opts: { netns?: string }): Promise<EarlyLauncher> {
+  readonly launchers: Launchers = new Map(); // started ahead of their QEMU, by launch name
+  async startLauncher(launch: PlannedLaunch) {
     this.note(`startLauncher ${launch.name}`);
-    this.launchers.set(launch.name, "waiting");
-    const left = (to: "went" | "aborted") => {
-      if (this.launchers.get(launch.name) === "waiting") this.launchers.set(launch.name, to);
-    };
-    return {
-      go: async () => (left("went"), { stdout: "", stderr: "", exitCode: 0 }),
-      abort: () => left("aborted"),
-    };
+    return fakeLauncher(this.launchers, launch.name);
   }
-  async launchQemu(
-    launch: PlannedLaunch,
-    opts: { netns?: string; readable?: string[]; writable?: string[]; early?: EarlyLauncher },
-  ) {
+  async launchQemu(launch: PlannedLaunch, opts: Parameters<InstanceHost["launchQemu"]>[1]) {
     this.note(`launchQemu ${launch.name}`);
     await opts.early?.go(1000);
     // Like QEMU: every TAP is opened by name in the namespace it runs in.
