@@ -2,7 +2,8 @@
 // raw (no client-side encoding gets in the way), while an instance, an image, a network and its
 // DNS forwarder exist. qvmd must not crash, must change nothing (state file byte for byte, every
 // host object), and must keep answering Health within 100 ms at the 99th percentile, during the run
-// and during a DNS flood at the forwarder.
+// and during a DNS flood at the forwarder. The run is drawn from one seed, printed at its start and
+// quoted by every failure: FUZZ_SEED=<n> replays it.
 import * as assert from "node:assert/strict";
 import * as grpc from "@grpc/grpc-js";
 import * as fs from "node:fs";
@@ -13,7 +14,7 @@ import { guestDir } from "../helpers/guest";
 import { nxdomain, startFake, type Fake } from "../integration/dns/fakes";
 import { TestAgent } from "../helpers/agent";
 import { hostSnapshot } from "../helpers/chaos";
-import { hostileBody, largeTemplates, shapeOf, templates } from "../helpers/fuzz";
+import { Rng, fuzzSeed, hostileBody, largeTemplates, plan, shapeOf, templates } from "../helpers/fuzz";
 import { percentile, probeHealth } from "../helpers/health-probe";
 import { useLeakCheck } from "../helpers/leaks";
 
@@ -43,8 +44,11 @@ describe("chaos: hostile requests to every RPC", function () {
   let fake: Fake;
   let before_: { state: Buffer; host: string[]; pid: number };
   const figures: string[] = [];
+  const seed = fuzzSeed();
+  const replay = `FUZZ_SEED=${seed}`;
 
   before(async () => {
+    console.log(`      hostile requests drawn from seed ${seed} (replay: ${replay})`);
     const g = await guestDir("x86_64");
     const c = await agent.start();
     fake = await startFake("127.0.0.1", nxdomain);
@@ -104,9 +108,9 @@ describe("chaos: hostile requests to every RPC", function () {
     const kinds = new Map<string, number>();
     const odd: string[] = []; // answers outside the expected codes, for the failure message
     let applied = 0;
-    const send = (rpc: string): Promise<void> => {
+    const send = ({ rpc, seed: own }: { rpc: string; seed: number }, i: number): Promise<void> => {
       const m = service[rpc]!;
-      const { kind, body } = hostileBody(bodies[rpc]!.small, bodies[rpc]!.large, foreign);
+      const { kind, body } = hostileBody(new Rng(own), bodies[rpc]!.small, bodies[rpc]!.large, foreign);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       const sent = Date.now();
       const done = (code: grpc.status, details = "") => {
@@ -114,7 +118,7 @@ describe("chaos: hostile requests to every RPC", function () {
         codes.set(k, (codes.get(k) ?? 0) + 1);
         if (!EXPECTED.includes(k) && odd.length < 10)
           odd.push(
-            `${rpc} ${kind} ${body.length} B: ${k} after ${Date.now() - sent} ms: ${details.slice(0, 200)}`,
+            `#${i} ${rpc} ${kind} ${body.length} B: ${k} after ${Date.now() - sent} ms: ${details.slice(0, 200)}`,
           );
         // A Delete* of an absent id answers OK (idempotent) and changes nothing: the state and
         // host checks below are the oracle for those; an Apply* that succeeds made something.
@@ -138,18 +142,17 @@ describe("chaos: hostile requests to every RPC", function () {
       });
     };
 
-    const queue = rpcs.flatMap((r) => Array.from({ length: REQUESTS_PER_RPC }, () => r));
-    for (let i = queue.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [queue[i], queue[j]] = [queue[j]!, queue[i]!];
-    }
+    const queue = plan(seed, rpcs, REQUESTS_PER_RPC);
     assert.ok(queue.length >= 100000, `at least 100k requests (${queue.length})`);
     const probe = probeHealth(agent.socket);
     const t0 = Date.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < queue.length) await send(queue[next++]!);
+        while (next < queue.length) {
+          const i = next++;
+          await send(queue[i]!, i);
+        }
       }),
     );
     const seconds = (Date.now() - t0) / 1000;
@@ -163,10 +166,10 @@ describe("chaos: hostile requests to every RPC", function () {
         `answers ${JSON.stringify(Object.fromEntries(codes))}`,
       `Health during the run: n=${health.length} p50=${percentile(health, 50).toFixed(1)} ms p99=${p99.toFixed(1)} ms max=${health.at(-1)!.toFixed(1)} ms`,
     );
-    assert.equal(agent.running, true, "qvmd is alive");
-    assert.equal(agent.proc!.pid, before_.pid);
-    assert.equal(applied, 0, "no Apply succeeded");
-    assert.deepEqual(odd, [], JSON.stringify(Object.fromEntries(codes)));
+    assert.equal(agent.running, true, `qvmd is alive (${replay})`);
+    assert.equal(agent.proc!.pid, before_.pid, replay);
+    assert.equal(applied, 0, `no Apply succeeded (${replay})`);
+    assert.deepEqual(odd, [], `${replay}: ${JSON.stringify(Object.fromEntries(codes))}`);
     // A well-formed UploadBlob (a random body can be one: a header announcing 0 bytes) is a
     // caller's right: it holds those bytes for an hour and changes nothing else. Everything else
     // must be byte for byte as it was.
@@ -178,16 +181,16 @@ describe("chaos: hostile requests to every RPC", function () {
     assert.deepEqual(
       { ...now, uploads: {} },
       { ...JSON.parse(before_.state.toString()), uploads: {} },
-      "state unchanged",
+      `state unchanged (${replay})`,
     );
     assert.deepEqual(
       (await hostSnapshot(agent.stateDir)).filter((o) => !held.includes(o)),
       before_.host,
-      "host unchanged",
+      `host unchanged (${replay})`,
     );
     const inst = await agent.client!.getInstance("hostile1");
-    assert.equal(inst.spec?.memory_mb, 128);
-    assert.ok(p99 < 100, `Health p99 ${p99.toFixed(1)} ms`);
+    assert.equal(inst.spec?.memory_mb, 128, replay);
+    assert.ok(p99 < 100, `Health p99 ${p99.toFixed(1)} ms (${replay})`);
   });
 
   it("Health p99 < 100 ms during a DNS flood at the forwarder", async () => {

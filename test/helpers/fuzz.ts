@@ -3,7 +3,12 @@
 // and semantic attacks (huge and negative numbers, path traversal, megabyte fields, 100k-element
 // lists). Templates carry ids that can never be valid (too long and outside [a-z0-9]), so no
 // mutation of a few bytes can turn one into a request that changes anything.
-import { randomBytes, randomInt } from "node:crypto";
+// Every random choice comes from a seeded generator (pure-rand), so a run that fails in CI is
+// replayed with the seed it printed: FUZZ_SEED=<n>.
+import { randomInt } from "node:crypto";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { uniformInt } from "pure-rand/distribution/uniformInt";
+import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 
 const BAD_ID = "NOT/AN-ID!";
 
@@ -97,7 +102,58 @@ export function shapeOf(rpc: string): string {
   return "none";
 }
 
-const pick = <T>(a: readonly T[]): T => a[randomInt(a.length)]!;
+/** Random choices from one seed: the same seed makes the same choices, in the same order. */
+export class Rng {
+  private readonly g: RandomGenerator;
+  constructor(readonly seed: number) {
+    this.g = xoroshiro128plus(seed);
+  }
+  /** An integer in [from, to). */
+  int(from: number, to?: number): number {
+    if (to === undefined) [from, to] = [0, from];
+    return uniformInt(this.g, from, to - 1);
+  }
+  /** A number in [0, 1). */
+  float(): number {
+    return this.int(0, 2 ** 30) / 2 ** 30;
+  }
+  bytes(n: number): Buffer {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = this.int(256);
+    return b;
+  }
+  pick<T>(a: readonly T[]): T {
+    return a[this.int(a.length)]!;
+  }
+  /** A 32-bit seed for a generator of its own. */
+  seedOf(): number {
+    return this.int(0, 2 ** 32) >>> 0;
+  }
+}
+
+/** The run's seed: FUZZ_SEED when set (to replay a run), else a new one. */
+export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number {
+  const s = env.FUZZ_SEED;
+  if (s === undefined || s === "") return randomInt(2 ** 32);
+  if (!/^\d+$/.test(s) || Number(s) >= 2 ** 32)
+    throw new Error(`FUZZ_SEED=${s}: not an integer in [0, 2^32)`);
+  return Number(s);
+}
+
+/**
+ * The order of a run: `perRpc` requests to each RPC, shuffled, each with a seed of its own. A
+ * request's body is drawn from its own seed, so the bodies do not depend on the order in which
+ * concurrent answers arrive, and one seed replays the whole run.
+ */
+export function plan(seed: number, rpcs: readonly string[], perRpc: number): { rpc: string; seed: number }[] {
+  const rng = new Rng(seed);
+  const queue = rpcs.flatMap((r) => Array.from({ length: perRpc }, () => r));
+  for (let i = queue.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [queue[i], queue[j]] = [queue[j]!, queue[i]!];
+  }
+  return queue.map((rpc) => ({ rpc, seed: rng.seedOf() }));
+}
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -111,26 +167,26 @@ function varint(n: number): number[] {
 }
 
 /** Plausible-looking protobuf: real tags and wire types, lengths that may lie, nesting. */
-export function randomProto(depth = 0): Buffer {
+export function randomProto(rng: Rng, depth = 0): Buffer {
   const parts: number[] = [];
-  const fields = randomInt(1, 8);
+  const fields = rng.int(1, 8);
   for (let i = 0; i < fields; i++) {
-    const field = randomInt(1, 20);
-    const wire = pick([0, 1, 2, 2, 2, 5]);
+    const field = rng.int(1, 20);
+    const wire = rng.pick([0, 1, 2, 2, 2, 5]);
     parts.push(...varint((field << 3) | wire));
-    if (wire === 0) parts.push(...varint(pick([0, 1, 2 ** 31 - 1, 2 ** 32 - 1, randomInt(1000)])));
-    else if (wire === 1) parts.push(...randomBytes(8));
-    else if (wire === 5) parts.push(...randomBytes(4));
+    if (wire === 0) parts.push(...varint(rng.pick([0, 1, 2 ** 31 - 1, 2 ** 32 - 1, rng.int(1000)])));
+    else if (wire === 1) parts.push(...rng.bytes(8));
+    else if (wire === 5) parts.push(...rng.bytes(4));
     else {
       const body =
-        depth < 4 && Math.random() < 0.4
-          ? randomProto(depth + 1)
+        depth < 4 && rng.float() < 0.4
+          ? randomProto(rng, depth + 1)
           : Buffer.from(
-              pick(["qvm", "../..", "10.0.0.1/8", "52:54:00:00:00:01", "\u0000", "é"]).repeat(
-                randomInt(1, 20),
-              ),
+              rng
+                .pick(["qvm", "../..", "10.0.0.1/8", "52:54:00:00:00:01", "\u0000", "é"])
+                .repeat(rng.int(1, 20)),
             );
-      const lie = Math.random() < 0.1 ? randomInt(0, 2 ** 20) : body.length;
+      const lie = rng.float() < 0.1 ? rng.int(0, 2 ** 20) : body.length;
       parts.push(...varint(lie), ...body);
     }
   }
@@ -138,20 +194,20 @@ export function randomProto(depth = 0): Buffer {
 }
 
 /** A few bytes of `b` flipped, dropped, duplicated or cut off. */
-export function mutate(b: Buffer): Buffer {
+export function mutate(rng: Rng, b: Buffer): Buffer {
   let out = Buffer.from(b);
-  for (let n = randomInt(1, 4); n > 0; n--) {
-    if (out.length === 0) return randomBytes(randomInt(1, 16));
-    const at = randomInt(out.length);
-    switch (randomInt(4)) {
+  for (let n = rng.int(1, 4); n > 0; n--) {
+    if (out.length === 0) return rng.bytes(rng.int(1, 16));
+    const at = rng.int(out.length);
+    switch (rng.int(4)) {
       case 0:
-        out[at] = randomInt(256);
+        out[at] = rng.int(256);
         break;
       case 1:
         out = Buffer.concat([out.subarray(0, at), out.subarray(at + 1)]);
         break;
       case 2:
-        out = Buffer.concat([out.subarray(0, at), out.subarray(at, at + randomInt(1, 8)), out.subarray(at)]);
+        out = Buffer.concat([out.subarray(0, at), out.subarray(at, at + rng.int(1, 8)), out.subarray(at)]);
         break;
       default:
         out = out.subarray(0, at);
@@ -164,14 +220,15 @@ export type Kind = "random" | "mutated" | "proto" | "foreign" | "semantic";
 
 /** One hostile body for an RPC whose real requests serialise to `serialized` (several shapes). */
 export function hostileBody(
+  rng: Rng,
   serialized: Buffer[],
   large: Buffer[],
   foreign: Buffer[],
 ): { kind: Kind; body: Buffer } {
-  const r = Math.random();
-  if (r < 0.2) return { kind: "random", body: randomBytes(randomInt(0, 512)) };
-  if (r < 0.55) return { kind: "mutated", body: mutate(pick(serialized)) };
-  if (r < 0.85) return { kind: "proto", body: randomProto() };
-  if (r < 0.97 || (large.length === 0 && r < 0.99)) return { kind: "foreign", body: pick(foreign) };
-  return { kind: "semantic", body: r < 0.995 || large.length === 0 ? pick(serialized) : pick(large) };
+  const r = rng.float();
+  if (r < 0.2) return { kind: "random", body: rng.bytes(rng.int(0, 512)) };
+  if (r < 0.55) return { kind: "mutated", body: mutate(rng, rng.pick(serialized)) };
+  if (r < 0.85) return { kind: "proto", body: randomProto(rng) };
+  if (r < 0.97 || (large.length === 0 && r < 0.99)) return { kind: "foreign", body: rng.pick(foreign) };
+  return { kind: "semantic", body: r < 0.995 || large.length === 0 ? rng.pick(serialized) : rng.pick(large) };
 }
