@@ -50,9 +50,18 @@ export function bridgeSegment(b: HostBridge): Segment {
   return { ifname: b.name, source: ip, cidr: `${formatIp(net)}/${prefix}` };
 }
 
-/** One ARP sweep of the segment; resolves with every (mac, ip) heard within `seconds`. */
-export function arpSweep(seg: Segment, seconds: number, onSighting: (s: Sighting) => void): Promise<void> {
+/**
+ * One ARP sweep of the segment; reports every (mac, ip) heard within `seconds`. Resolves once the
+ * sweep's process is gone: after `seconds`, or at once when `stop` aborts (the process is killed).
+ */
+export function arpSweep(
+  seg: Segment,
+  seconds: number,
+  onSighting: (s: Sighting) => void,
+  stop?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
+    if (stop?.aborted) return resolve();
     const argv = [
       "python3",
       ARPSCAN,
@@ -63,6 +72,13 @@ export function arpSweep(seg: Segment, seconds: number, onSighting: (s: Sighting
     ];
     const [file, ...args] = seg.ns ? ["ip", "netns", "exec", seg.ns, ...argv] : argv;
     const child = spawn(file!, args, { stdio: ["ignore", "pipe", "ignore"] });
+    // `ip netns exec` execs the sweep in place (no fork): this pid is the sweep itself.
+    const kill = () => child.kill("SIGKILL");
+    stop?.addEventListener("abort", kill, { once: true });
+    const gone = () => {
+      stop?.removeEventListener("abort", kill);
+      resolve();
+    };
     let buf = "";
     child.stdout.on("data", (chunk: Buffer) => {
       buf += chunk.toString();
@@ -73,20 +89,22 @@ export function arpSweep(seg: Segment, seconds: number, onSighting: (s: Sighting
         if (mac && ip) onSighting({ mac, ip, source: "arp" });
       }
     });
-    child.on("close", () => resolve());
-    child.on("error", () => resolve());
+    child.on("close", gone);
+    child.on("error", gone);
   });
 }
 
 /**
- * Waits until every MAC in `macs` has an address, or `deadline` passes. Lease events answer at
- * once; ARP sweeps run back to back in the meantime (each sweep is bounded, so is the loop).
+ * Waits until every MAC in `macs` has an address, `deadline` passes or `cancelled` aborts. Lease
+ * events answer at once; ARP sweeps run back to back in the meantime. However the wait ends, the
+ * sweep still running is killed and reaped before it returns: no process of ours outlives it.
  */
 export async function waitForAddresses(
   seg: Segment,
   macs: string[],
   deadline: number,
   known: Map<string, Sighting>,
+  cancelled?: AbortSignal,
 ): Promise<Map<string, Sighting>> {
   const want = new Set(macs.filter((m) => !known.has(m)));
   const now = () => Math.floor(Date.now() / 1000);
@@ -109,16 +127,27 @@ export async function waitForAddresses(
   const onLease = (l: Lease) => onSighting({ mac: l.mac, ip: l.ip, source: "dhcp" });
   seg.leases?.on("lease", onLease);
   const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+  const stop = new AbortController();
+  cancelled?.addEventListener("abort", done, { once: true });
+  let sweeps: Promise<void> | undefined;
   try {
-    const sweeps = (async () => {
-      while (want.size > 0 && Date.now() < deadline)
-        await arpSweep(seg, Math.min(3, Math.max(0.5, (deadline - Date.now()) / 1000)), onSighting);
+    if (cancelled?.aborted) return known;
+    sweeps = (async () => {
+      while (want.size > 0 && Date.now() < deadline && !stop.signal.aborted)
+        await arpSweep(
+          seg,
+          Math.min(3, Math.max(0.5, (deadline - Date.now()) / 1000)),
+          onSighting,
+          stop.signal,
+        );
     })();
     await finished;
-    await Promise.race([sweeps, Promise.resolve()]);
   } finally {
     clearTimeout(timer);
+    cancelled?.removeEventListener("abort", done);
     seg.leases?.off("lease", onLease);
+    stop.abort();
+    await sweeps;
   }
   return known;
 }
