@@ -22,9 +22,23 @@ export function toStatus(e: unknown): Partial<grpc.StatusObject> {
   });
 }
 
-/** A request body that is not its message: protobuf decoding failed (see `tolerantDecoding`). */
+/** How many leading bytes of a body that does not decode an error quotes (never more). */
+export const UNDECODABLE_HEAD_BYTES = 16;
+
+/**
+ * A request body that is not its message: protobuf decoding failed (see `tolerantDecoding`). It
+ * keeps only what an error says about the body, its size and first bytes, never the body.
+ */
 export class Undecodable {
-  constructor(readonly reason: string) {}
+  readonly size: number;
+  readonly head: string;
+  constructor(
+    readonly reason: string,
+    body: Buffer = Buffer.alloc(0),
+  ) {
+    this.size = body.length;
+    this.head = body.subarray(0, UNDECODABLE_HEAD_BYTES).toString("hex");
+  }
 }
 
 /**
@@ -42,7 +56,7 @@ export function tolerantDecoding<S extends grpc.ServiceDefinition>(service: S): 
         try {
           return m.requestDeserialize(b) as unknown;
         } catch (e) {
-          return new Undecodable(e instanceof Error ? e.message : String(e));
+          return new Undecodable(e instanceof Error ? e.message : String(e), b);
         }
       },
     };

@@ -8,6 +8,7 @@ import type { wire } from "@pulumi-qemu/api";
 import { type StatePaths, UPLOAD_CHUNK_MAX, UPLOAD_HOLD_MS, UPLOAD_IDLE_MS } from "../constants";
 import { QvmdError, invalid } from "../errors";
 import type { Caller } from "../peer/creds";
+import { UNDECODABLE_HEAD_BYTES, Undecodable } from "../rpc";
 import type { StateStore } from "../state";
 import { syncDir } from "../util/atomic";
 
@@ -19,12 +20,30 @@ export interface Received {
   sizeBytes: number;
 }
 
+const EXPECTED_FIRST =
+  "an upload starts with one header message (UploadChunk.header: size_bytes, sha256, name), then data messages";
+
+/** What arrived in place of an upload message, for an error: its kind, size and first bytes (hex). */
+export function describeChunk(msg: wire.UploadChunk__Output | Undecodable): string {
+  if (msg instanceof Undecodable)
+    return (
+      `${msg.size} bytes that are not an UploadChunk (${msg.reason})` +
+      (msg.size > 0 ? `, starting ${msg.head}${msg.size > UNDECODABLE_HEAD_BYTES ? "…" : ""}` : "")
+    );
+  if (msg.part === "data" && msg.data) {
+    const head = msg.data.subarray(0, UNDECODABLE_HEAD_BYTES).toString("hex");
+    return `a data message of ${msg.data.length} bytes${msg.data.length > 0 ? `, starting ${head}` : ""}${msg.data.length > UNDECODABLE_HEAD_BYTES ? "…" : ""}`;
+  }
+  if (msg.part === "header" && msg.header) return `a second header (size_bytes ${msg.header.size_bytes})`;
+  return "an UploadChunk with neither header nor data";
+}
+
 /**
  * Reads an upload stream into a new file under `dir`: header first, then data, exactly the
  * announced size, at most `maxBytes`. The file is removed on any failure.
  */
 export async function receive(
-  stream: Readable & AsyncIterable<wire.UploadChunk__Output>,
+  stream: Readable & AsyncIterable<wire.UploadChunk__Output | Undecodable>,
   dir: string,
   maxBytes: number,
   idleMs = UPLOAD_IDLE_MS,
@@ -44,12 +63,18 @@ export async function receive(
     const hash = createHash("sha256");
     let header: wire.UploadHeader__Output | undefined;
     let received = 0;
+    let n = 0;
     idle();
     for await (const msg of stream) {
       idle();
+      n++;
       if (!header) {
-        if (msg.part !== "header" || !msg.header)
-          throw invalid("UPLOAD_NO_HEADER", "header", "an upload must start with its header");
+        if (msg instanceof Undecodable || msg.part !== "header" || !msg.header)
+          throw invalid(
+            "UPLOAD_NO_HEADER",
+            "header",
+            `${EXPECTED_FIRST}; the first message was ${describeChunk(msg)}`,
+          );
         header = msg.header;
         const size = Number(header.size_bytes);
         if (!Number.isSafeInteger(size) || size < 0)
@@ -69,8 +94,12 @@ export async function receive(
           throw invalid("BAD_SHA256", "sha256", "must be 64 lower-case hexadecimal characters");
         continue;
       }
-      if (msg.part !== "data" || !msg.data)
-        throw invalid("UPLOAD_NO_HEADER", "header", "only the first message of an upload is its header");
+      if (msg instanceof Undecodable || msg.part !== "data" || !msg.data)
+        throw invalid(
+          "UPLOAD_NO_HEADER",
+          "header",
+          `after its header an upload has only data messages; message ${n} was ${describeChunk(msg)}`,
+        );
       if (msg.data.length > UPLOAD_CHUNK_MAX)
         throw invalid(
           "UPLOAD_SIZE_MISMATCH",
@@ -87,7 +116,8 @@ export async function receive(
       hash.update(msg.data);
       await fh.write(msg.data);
     }
-    if (!header) throw invalid("UPLOAD_NO_HEADER", "header", "an upload must start with its header");
+    if (!header)
+      throw invalid("UPLOAD_NO_HEADER", "header", `${EXPECTED_FIRST}; the stream ended with no message`);
     if (received !== Number(header.size_bytes))
       throw invalid(
         "UPLOAD_SIZE_MISMATCH",
