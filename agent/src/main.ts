@@ -220,8 +220,9 @@ async function main(): Promise<void> {
           log,
         });
   networks.guard = guard;
-  // Serial consoles and dnsmasq logs stay under the admin's cap (finding 9).
-  const logCap = startLogCap(p, config.logs.maxBytes, log);
+  // Serial consoles, dnsmasq logs and qvmd's own log (when its stderr is a file) stay under the
+  // admin's cap (finding 9).
+  const logCap = startLogCap(p, config.logs.maxBytes, log, undefined, 2);
   await logCap.sweep();
 
   const server = createServer({

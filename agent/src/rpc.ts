@@ -67,7 +67,19 @@ export function tolerantDecoding<S extends grpc.ServiceDefinition>(service: S): 
 /** What every handler shares: the log, and why qvmd cannot serve (no readable state), if so. */
 export interface Ctx {
   log: (m: string) => void;
+  /** Where a refused call's line goes, by kind (RPC and code): rate-limited (util/refusals.ts). */
+  refused?: (kind: string, line: string) => void;
   unreadable?: string;
+}
+
+/** A failed call's status, its line logged (through the limiter when there is one). */
+function failed(ctx: Ctx, name: string, e: unknown): Partial<grpc.StatusObject> {
+  const s = toStatus(e);
+  const code = e instanceof QvmdError ? e.code : e instanceof z.ZodError ? "STATE_CORRUPT" : "INTERNAL";
+  const line = `${name} failed (${code}): ${s.details}`;
+  if (ctx.refused) ctx.refused(`${name} ${code}`, line);
+  else ctx.log(line);
+  return s;
 }
 
 /**
@@ -114,11 +126,7 @@ export function replying<Call extends { getPeer(): string }, Res>(
       .then((c) => fn(call, c))
       .then(
         (res) => cb(null, res),
-        (e: unknown) => {
-          const s = toStatus(e);
-          ctx.log(`${name} failed: ${s.details}`);
-          cb(s as grpc.ServiceError);
-        },
+        (e: unknown) => cb(failed(ctx, name, e) as grpc.ServiceError),
       );
   };
 }
@@ -143,11 +151,7 @@ export function streaming<Req, Ev>(
           call.write(last);
           call.end();
         },
-        (e: unknown) => {
-          const s = toStatus(e);
-          ctx.log(`${name} failed: ${s.details}`);
-          call.emit("error", s);
-        },
+        (e: unknown) => call.emit("error", failed(ctx, name, e)),
       );
   };
 }

@@ -31,6 +31,7 @@ import type { StateStore } from "./state";
 import { specOf as templateSpec } from "./template/spec";
 import type { Templates } from "./template/manager";
 import { templateToWire } from "./template/wire";
+import { refusalLog } from "./util/refusals";
 
 // The id keeps a hostile value from ever reaching a path or a kernel name.
 const idRequest = z.object({ id: z.string().regex(ID_PATTERN, "must be 1-8 characters of a-z, 0-9") });
@@ -58,7 +59,7 @@ export function createServer(deps: ServerDeps): grpc.Server {
   const { qvmd } = loadQvmd();
   const { networks, images, instances, templates, dns, bridges, topology } = deps;
   const a = accessRules(deps.state, deps.config.quotas);
-  const ctx: Ctx = { log: deps.log, unreadable: deps.state.unreadable };
+  const ctx: Ctx = { log: deps.log, refused: refusalLog(deps.log), unreadable: deps.state.unreadable };
   const handlers: wire.QvmdHandlers = {
     Health: unary(ctx, "Health", async (_req, c) => ({
       version: deps.version,

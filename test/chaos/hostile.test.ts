@@ -17,6 +17,7 @@ import { hostSnapshot } from "../helpers/chaos";
 import { Rng, fuzzSeed, hostileBody, largeTemplates, plan, shapeOf, templates } from "../helpers/fuzz";
 import { percentile, probeHealth } from "../helpers/health-probe";
 import { useLeakCheck } from "../helpers/leaks";
+import { REFUSAL_KINDS_IN_FULL, REFUSAL_LINE_MAX, REFUSAL_WINDOW_MS } from "../../agent/src/util/refusals";
 
 useLeakCheck();
 
@@ -144,6 +145,7 @@ describe("chaos: hostile requests to every RPC", function () {
 
     const queue = plan(seed, rpcs, REQUESTS_PER_RPC);
     assert.ok(queue.length >= 100000, `at least 100k requests (${queue.length})`);
+    const logFrom = fs.statSync(agent.logFile).size;
     const probe = probeHealth(agent.socket);
     const t0 = Date.now();
     let next = 0;
@@ -169,6 +171,13 @@ describe("chaos: hostile requests to every RPC", function () {
     assert.equal(agent.running, true, `qvmd is alive (${replay})`);
     assert.equal(agent.proc!.pid, before_.pid, replay);
     assert.equal(applied, 0, `no Apply succeeded (${replay})`);
+    // Refusals are logged once per kind and window, plus a count (agent/src/util/refusals.ts).
+    const refusedCount = [...codes.entries()].reduce((s, [k, n]) => (k === "OK" ? s : s + n), 0);
+    const logGrew = fs.statSync(agent.logFile).size - logFrom;
+    const windows = Math.ceil((seconds * 1000) / REFUSAL_WINDOW_MS) + 2;
+    const bound = windows * (REFUSAL_KINDS_IN_FULL * (REFUSAL_LINE_MAX + 200) + 4096);
+    figures.push(`qvmd's log grew ${(logGrew / 1024).toFixed(0)} KiB for ${refusedCount} refused requests`);
+    assert.ok(logGrew < bound, `qvmd's log grew ${logGrew} bytes, over ${bound} (${replay})`);
     assert.deepEqual(odd, [], `${replay}: ${JSON.stringify(Object.fromEntries(codes))}`);
     // A well-formed UploadBlob (a random body can be one: a header announcing 0 bytes) is a
     // caller's right: it holds those bytes for an hour and changes nothing else. Everything else

@@ -221,7 +221,30 @@ describe("qvmd gRPC server (in process, fake host)", function () {
     }
     assert.equal(answers[0]!.metadata.get("qvmd-code")[0], "BAD_REQUEST");
     assert.match(answers[0]!.details, /not a ApplyNetwork request/);
+    assert.match(
+      answers[3]!.details,
+      /first message was 4 bytes that are not an UploadChunk \(.+\), starting 0affffff$/,
+    );
     assert.deepEqual(Object.keys(a.state.networks), ["n1"], "nothing changed");
     assert.equal((await c.health()).version, "test", "and the server still answers");
+  });
+
+  it("logs a flood of refused calls once per kind and window, not once per call", async () => {
+    const before = a.logs.length;
+    await Promise.all(
+      Array.from({ length: 400 }, (_, i) =>
+        (i % 2 ? c.getNetwork("nope") : c.applyNetwork({ id: "n1", cidr: "10.60.0.0/33" })).catch(
+          () => undefined,
+        ),
+      ),
+    );
+    // Each kind's first line in this window is logged in full (earlier tests may have logged it).
+    const lines = a.logs.slice(before);
+    assert.ok(lines.length <= 2, lines.join("\n"));
+    for (const kind of ["ApplyNetwork failed (BAD_CIDR): ", "GetNetwork failed (NET_NOT_FOUND): "])
+      assert.ok(
+        a.logs.some((l) => l.startsWith(kind)),
+        `${kind} logged in full: ${a.logs.join("\n")}`,
+      );
   });
 });

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { paths } from "../../../agent/src/constants";
-import { cappedLogs, trimFrom, trimLog, trimmed } from "../../../agent/src/util/logcap";
+import { cappedLogs, trimDescriptor, trimFrom, trimLog, trimmed } from "../../../agent/src/util/logcap";
 
 describe("log cap", () => {
   let dir: string;
@@ -45,6 +45,30 @@ describe("log cap", () => {
     );
     assert.equal(await trimLog(file, 64 * 1024), false, "under the cap: untouched");
     assert.equal(await trimLog(path.join(dir, "absent.log"), 4096), false);
+  });
+
+  it("cuts qvmd's own log through its descriptor when that is a file opened for appending, only then", async () => {
+    const file = path.join(dir, "qvmd.log");
+    const own = fs.openSync(file, "a"); // as the provider hands qvmd its stderr
+    for (let i = 0; i < 2000; i++) fs.writeSync(own, `refused call ${i}\n`);
+    assert.equal(await trimDescriptor(own, 1 << 20), false, "under the cap: untouched");
+    assert.equal(await trimDescriptor(own, 8192), true);
+    fs.writeSync(own, "after the cut\n");
+    const text = fs.readFileSync(file, "utf8");
+    assert.ok(fs.statSync(file).size <= 4096 + 200, `about half the cap kept: ${fs.statSync(file).size}`);
+    assert.match(text, /^\[qvmd: \d+ earlier bytes dropped; this log is kept under 8192 bytes\]\n/);
+    assert.ok(text.endsWith("refused call 1999\nafter the cut\n"), text.slice(-80));
+    fs.closeSync(own);
+    // Written at an offset of its own (no O_APPEND), a cut would leave a hole: left alone.
+    const plain = fs.openSync(path.join(dir, "plain.log"), "w");
+    fs.writeSync(plain, "x".repeat(20000));
+    assert.equal(await trimDescriptor(plain, 8192), false);
+    fs.closeSync(plain);
+    // A device (a pipe or the journal's socket alike) is not ours to cut.
+    const [r, w] = [fs.openSync("/dev/null", "r"), fs.openSync("/dev/null", "a")];
+    assert.equal(await trimDescriptor(w, 1), false);
+    for (const fd of [r, w]) fs.closeSync(fd);
+    assert.equal(await trimDescriptor(987654, 1), false, "no such descriptor");
   });
 
   it("finds every instance's and template's serial log and every network's dnsmasq log", async () => {
