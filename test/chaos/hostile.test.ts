@@ -41,7 +41,8 @@ interface Method {
 
 describe("chaos: hostile requests to every RPC", function () {
   this.timeout(900000);
-  const agent = new TestAgent();
+  // --trace-gc: V8 logs each collection, with the heap in use after it (nothing refused is kept).
+  const agent = new TestAgent({}, { nodeArgs: ["--trace-gc"] });
   let fake: Fake;
   let before_: { state: Buffer; host: string[]; pid: number };
   const figures: string[] = [];
@@ -171,13 +172,33 @@ describe("chaos: hostile requests to every RPC", function () {
     assert.equal(agent.running, true, `qvmd is alive (${replay})`);
     assert.equal(agent.proc!.pid, before_.pid, replay);
     assert.equal(applied, 0, `no Apply succeeded (${replay})`);
-    // Refusals are logged once per kind and window, plus a count (agent/src/util/refusals.ts).
+    // Refusals are logged once per kind and window, plus a count (agent/src/util/refusals.ts);
+    // V8's own lines (--trace-gc, `[pid:0x...]`) are not qvmd's.
     const refusedCount = [...codes.entries()].reduce((s, [k, n]) => (k === "OK" ? s : s + n), 0);
-    const logGrew = fs.statSync(agent.logFile).size - logFrom;
+    const logLines = fs.readFileSync(agent.logFile).subarray(logFrom).toString().split("\n");
+    const logGrew = logLines.filter((l) => !l.startsWith("[")).reduce((s, l) => s + l.length + 1, 0);
     const windows = Math.ceil((seconds * 1000) / REFUSAL_WINDOW_MS) + 2;
     const bound = windows * (REFUSAL_KINDS_IN_FULL * (REFUSAL_LINE_MAX + 200) + 4096);
     figures.push(`qvmd's log grew ${(logGrew / 1024).toFixed(0)} KiB for ${refusedCount} refused requests`);
     assert.ok(logGrew < bound, `qvmd's log grew ${logGrew} bytes, over ${bound} (${replay})`);
+    // Nothing of a refused request is kept, megabyte ones included (~0.5% of the run): the JS heap
+    // in use after full collections is as low in the run's last third as in its first. Keeping
+    // one in ten of a third's megabyte requests would add over 30 MB.
+    const heap = logLines.flatMap((l) => {
+      const m = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(l);
+      return m ? [Number(m[1])] : [];
+    });
+    const third = Math.floor(heap.length / 3);
+    const [early, late] = [heap.slice(0, third), heap.slice(heap.length - third)];
+    figures.push(
+      `JS heap after full collections (${heap.length}): first third lowest ${Math.min(...early)} MB, ` +
+        `last third lowest ${Math.min(...late)} MB, highest ${Math.max(...heap)} MB`,
+    );
+    assert.ok(third > 0, `full collections during the run: ${heap.length}`);
+    assert.ok(
+      Math.min(...late) <= Math.min(...early) + 16,
+      `JS heap after full collections grew: ${early.join(" ")} -> ${late.join(" ")} MB (${replay})`,
+    );
     assert.deepEqual(odd, [], `${replay}: ${JSON.stringify(Object.fromEntries(codes))}`);
     // A well-formed UploadBlob (a random body can be one: a header announcing 0 bytes) is a
     // caller's right: it holds those bytes for an hour and changes nothing else. Everything else
