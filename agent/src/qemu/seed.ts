@@ -55,7 +55,12 @@ export async function buildSeedIso(
   files: { userData: string; metaData: string; networkConfig?: string },
 ): Promise<void> {
   const tool = await cachedIsoTool();
-  const dir = await fs.mkdtemp(path.join(path.dirname(outPath), temp.seedDir));
+  // A crash while a seed was being built left its scratch directory (ours by its prefix, in a
+  // directory only root writes to): gone before the next is made, so a retry converges.
+  const parent = path.dirname(outPath);
+  for (const e of await fs.readdir(parent).catch(() => [] as string[]))
+    if (e.startsWith(temp.seedDir)) await fs.rm(path.join(parent, e), { recursive: true, force: true });
+  const dir = await fs.mkdtemp(path.join(parent, temp.seedDir));
   try {
     const content = path.join(dir, "content");
     await fs.mkdir(content);
