@@ -11,6 +11,7 @@ import { connect, type QvmdClient } from "@pulumi-qemu/api";
 import { Bridges } from "../../agent/src/bridge/manager";
 import { type Config, configShape } from "../../agent/src/config";
 import { paths, type StatePaths } from "../../agent/src/constants";
+import type { InstanceSpec } from "../../agent/src/instance/spec";
 import { QvmdError } from "../../agent/src/errors";
 import { DnsForwarders } from "../../agent/src/dnsForwarder/manager";
 import { Images } from "../../agent/src/image/manager";
@@ -171,4 +172,36 @@ export async function rejects(p: Promise<unknown>, code: string, property?: stri
   assert.equal(e.code, code, e.message);
   if (property !== undefined) assert.equal(e.opts.property, property);
   return e;
+}
+
+/** An instance's spec as the wire gives it: one NIC on n1, booted from "img"; `over` changes it. */
+export const instanceSpec = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
+  id: "v1",
+  image_id: "img",
+  cpus: 1,
+  memory_mb: 512,
+  disk_gb: 0,
+  nics: [{ network_id: "n1", bridge_id: "", mac: "52:54:00:00:00:01", ip: "" }],
+  hostname: "",
+  user_data: "",
+  meta_data: "",
+  network_config: "",
+  ssh_authorized_keys: [],
+  running: true,
+  accel: "",
+  machine: "",
+  wait_for_ip_seconds: 30,
+  wait_for: "",
+  template_id: "",
+  owner: "",
+  port_forwards: [],
+  ...over,
+});
+
+/** What the instance tests stand on: networks n1 (10.50.0.0/24) and n2 (10.51.0.0/24), image "img". */
+export async function networksAndImage(a: FakeAgent): Promise<void> {
+  await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }), 0);
+  await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }), 0);
+  const src = a.source("disk.img", Buffer.alloc(1024));
+  await a.images.apply({ id: "img", source: src } as never, () => undefined, ROOT);
 }

@@ -5,35 +5,24 @@
 import * as assert from "node:assert/strict";
 import type { InstanceSpec } from "../../../agent/src/instance/spec";
 import { templateMac } from "../../../agent/src/template/launch";
-import { FakeAgent, netSpec, rejects, ROOT } from "../../helpers/fake-agent";
+import { FakeAgent, instanceSpec, networksAndImage, rejects } from "../../helpers/fake-agent";
 
 const MAC1 = "52:54:00:00:00:01";
 const MAC2 = "52:54:00:00:00:02";
 const N1 = { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" };
 const N2 = { network_id: "n2", bridge_id: "", mac: MAC2, ip: "" };
 
-const clone = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
-  id: "c1",
-  image_id: "",
-  template_id: "t1",
-  cpus: 0,
-  memory_mb: 0,
-  disk_gb: 0,
-  nics: [N1],
-  hostname: "",
-  user_data: "",
-  meta_data: "",
-  network_config: "",
-  ssh_authorized_keys: [],
-  running: true,
-  accel: "",
-  machine: "",
-  wait_for_ip_seconds: 30,
-  wait_for: "cloudInit",
-  owner: "",
-  port_forwards: [],
-  ...over,
-});
+const clone = (over: Partial<InstanceSpec> = {}): InstanceSpec =>
+  instanceSpec({
+    id: "c1",
+    image_id: "",
+    template_id: "t1",
+    cpus: 0,
+    memory_mb: 0,
+    nics: [N1],
+    wait_for: "cloudInit",
+    ...over,
+  });
 
 describe("Instances (fake host): clones of a template", () => {
   let a: FakeAgent;
@@ -41,10 +30,7 @@ describe("Instances (fake host): clones of a template", () => {
   const apply = (s: InstanceSpec) => a.instances.apply(s, (m) => progress.push(m), 0);
   beforeEach(async () => {
     a = new FakeAgent();
-    await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }), 0);
-    await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }), 0);
-    const src = a.source("disk.img", Buffer.alloc(1024));
-    await a.images.apply({ id: "img", source: src } as never, () => undefined, ROOT);
+    await networksAndImage(a);
     const mac = templateMac("t1");
     a.vm.addresses.set(mac, { mac, ip: "10.50.0.30", source: "dhcp" });
     a.vm.cloudInitDone.add(a.p.templateSerial("t1"));

@@ -4,33 +4,12 @@
 import * as assert from "node:assert/strict";
 import type { InstanceSpec } from "../../../agent/src/instance/spec";
 import { templateSpecShape } from "../../../agent/src/template/spec";
-import { FakeAgent, netSpec, rejects, ROOT } from "../../helpers/fake-agent";
+import { FakeAgent, instanceSpec, networksAndImage, rejects } from "../../helpers/fake-agent";
 
 const MAC1 = "52:54:00:00:00:01";
 const MAC2 = "52:54:00:00:00:02";
 
-const inst = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
-  id: "v1",
-  image_id: "img",
-  cpus: 1,
-  memory_mb: 512,
-  disk_gb: 0,
-  nics: [{ network_id: "n1", bridge_id: "", mac: MAC1, ip: "" }],
-  hostname: "",
-  user_data: "",
-  meta_data: "",
-  network_config: "",
-  ssh_authorized_keys: [],
-  running: true,
-  accel: "",
-  machine: "",
-  wait_for_ip_seconds: 30,
-  wait_for: "",
-  template_id: "",
-  owner: "",
-  port_forwards: [],
-  ...over,
-});
+const inst = instanceSpec;
 
 describe("Instances (fake host)", () => {
   let a: FakeAgent;
@@ -39,10 +18,7 @@ describe("Instances (fake host)", () => {
   beforeEach(async () => {
     a = new FakeAgent();
     progress.length = 0;
-    await a.networks.apply(netSpec({ id: "n1", cidr: "10.50.0.0/24" }), 0);
-    await a.networks.apply(netSpec({ id: "n2", cidr: "10.51.0.0/24" }), 0);
-    const src = a.source("disk.img", Buffer.alloc(1024));
-    await a.images.apply({ id: "img", source: src } as never, () => undefined, ROOT);
+    await networksAndImage(a);
     a.vm.addresses.set(MAC1, { mac: MAC1, ip: "10.50.0.17", source: "dhcp" });
     a.vm.addresses.set(MAC2, { mac: MAC2, ip: "10.51.0.5", source: "arp" });
   });
