@@ -6,7 +6,7 @@ import type { wire } from "@pulumi-qemu/api";
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
 import { QvmdError } from "./errors";
-import { writeFileAtomic } from "./util/atomic";
+import { removeOrphanTemps, writeFileAtomic } from "./util/atomic";
 import { crashPoint } from "./util/crash-points";
 import { Mutex } from "./util/lock";
 
@@ -201,6 +201,9 @@ export class StateStore {
   readonly unreadable?: string;
 
   constructor(private readonly p: StatePaths) {
+    // A kill between a temp file's creation and its rename leaves the temp file; qvmd's start is
+    // the one moment all of them are known to be orphans.
+    for (const f of [p.stateFile, p.stateLastGood]) removeOrphanTemps(f);
     const loaded = loadState(p);
     this.doc = loaded.doc;
     this.problems = loaded.problems;

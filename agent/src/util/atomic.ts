@@ -1,7 +1,10 @@
 // Atomic file writes: write a temp file in the same directory, fsync, rename, fsync the directory.
 // A crash leaves either the old or the new content, never a torn file.
+import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+
+const tempOf = (file: string) => `${path.basename(file)}.tmp-`;
 
 /** Who owns a file we write, when not root: set on the descriptor, before the file appears. */
 export interface Owner {
@@ -16,7 +19,10 @@ export async function writeFileAtomic(
   owner?: Owner,
 ): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmp = path.join(
+    path.dirname(file),
+    `${tempOf(file)}${process.pid}-${Math.random().toString(36).slice(2)}`,
+  );
   // wx: never through a file or link someone put there first.
   const fh = await fs.open(tmp, "wx", mode);
   try {
@@ -57,4 +63,24 @@ export async function writeIfChanged(
   if (old === data) return false;
   await writeFileAtomic(file, data, mode, owner);
   return true;
+}
+
+/**
+ * Removes the temp files a process killed inside writeFileAtomic left beside `file`. Only for a
+ * caller that is the file's sole writer and has not written it yet (qvmd at start, under its
+ * lock): any temp file there is then an orphan, whatever pid its name carries (pids are reused).
+ */
+export function removeOrphanTemps(file: string): string[] {
+  const dir = path.dirname(file);
+  const prefix = tempOf(file);
+  let names: string[];
+  try {
+    names = fsSync.readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+  const removed = names.filter((n) => n.startsWith(prefix));
+  for (const n of removed) fsSync.rmSync(path.join(dir, n), { force: true });
+  return removed;
 }

@@ -102,4 +102,22 @@ describe("state file recovery", () => {
     assert.equal(parseState('{"version":1,"networks":[]}'), '"networks" is not an object');
     assert.equal(typeof parseState('{"version":1}'), "object");
   });
+
+  it("removes the temp files a kill mid-write left, and only those, when qvmd starts", async () => {
+    const s = new StateStore(p);
+    await s.update((d) => (d.networks.a = net("a")));
+    const orphans = [
+      "state.json.tmp-29180-v3hwgyfkh1",
+      "state.last-good.json.tmp-1-x",
+      `state.json.tmp-${process.pid}-y`,
+    ];
+    for (const o of orphans) write(path.join(dir, o), "{");
+    write(path.join(dir, "state.jsonx.tmp-1-z"), "not ours to judge");
+    const again = new StateStore(p);
+    assert.deepEqual(Object.keys(again.networks), ["a"]);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes(".tmp-")),
+      ["state.jsonx.tmp-1-z"],
+    );
+  });
 });
