@@ -6,6 +6,9 @@ import * as path from "node:path";
 import { connect, type QvmdClient } from "@pulumi-qemu/api";
 import { QVMD_NODE_OPTIONS } from "../../agent/src/constants";
 
+/** In qvmd's environment, so inherited by its children: names the test qvmd a process comes from. */
+export const AGENT_TAG = "QVX_TEST_STATE_DIR";
+
 /** qvmd runs with the V8 options the systemd unit gives it (QVMD_NODE_OPTIONS), before any of ours. */
 export function withQvmdNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, NODE_OPTIONS: [QVMD_NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(" ") };
@@ -68,7 +71,16 @@ export class TestAgent {
         ...(this.opts.socketGroup ? ["--socket-group", this.opts.socketGroup] : []),
         ...(this.opts.args ?? []),
       ],
-      { stdio: ["ignore", log, log], env: withQvmdNodeOptions({ ...process.env, ...this.env, ...extraEnv }) },
+      {
+        stdio: ["ignore", log, log],
+        env: withQvmdNodeOptions({
+          ...process.env,
+          ...this.env,
+          ...extraEnv,
+          // Inherited by qvmd's DNS process: the leak check tells this qvmd's orphans from another test's.
+          [AGENT_TAG]: this.stateDir,
+        }),
+      },
     );
     fs.closeSync(log);
     this.client?.close();

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../agent/src/util/exec";
+import { AGENT_TAG } from "./agent";
 
 export interface Proc {
   pid: number;
@@ -28,6 +29,15 @@ export function processes(): Proc[] {
     }
   }
   return out;
+}
+
+/** Whether `pid` descends from the test qvmd of `stateDir`: another test's processes are not ours to count. */
+function taggedFor(pid: number, stateDir: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${AGENT_TAG}=${stateDir}`);
+  } catch {
+    return false; // it exited while we looked
+  }
 }
 
 /** QEMU processes of the qvmd whose state directory is `stateDir`, by instance id. */
@@ -105,7 +115,11 @@ export async function hostSnapshot(stateDir: string, qvmdPid?: number): Promise<
     const conf = p.argv.find((a) => a.startsWith("--conf-file=") && a.includes(stateDir));
     if (p.comm === "dnsmasq" && conf) out.push(`dnsmasq ${path.relative(stateDir, conf.slice(12))}`);
     // The DNS forwarder process (CHILD_TITLE in agent/src/dns/remote.ts): one per qvmd, never two.
-    if (p.argv.includes("qvmd-dns") && (qvmdPid === undefined || p.ppid !== qvmdPid))
+    if (
+      p.argv.includes("qvmd-dns") &&
+      (qvmdPid === undefined || p.ppid !== qvmdPid) &&
+      taggedFor(p.pid, stateDir)
+    )
       out.push("process qvmd-dns");
   }
   const walk = (dir: string, rel = ""): void => {
