@@ -91,6 +91,9 @@ export function planClone(f: CloneFacts): ApplyPlan {
   const qmpSocket = p.instanceQmp(inst.id);
   const restart = f.pid > 0 && existing?.launchKey !== key;
   const steps: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
+  // As an instance's (planApply): a TAP joins a host bridge only once the root namespace's fence
+  // knows its NIC; without this a clone's TAP on a host bridge was the one NIC no fence covered.
+  if (f.bridges.size > 0) steps.push({ op: "refreshHostFence" });
   let pid = f.pid;
   if (pid > 0 && (restart || !inst.running || !f.runsGuest)) {
     const message = inst.running ? "restoring again" : "stopping";
@@ -140,7 +143,7 @@ export function planClone(f: CloneFacts): ApplyPlan {
   else {
     const seconds = inst.wait_for_ip_seconds;
     if (inst.nics.length > 0)
-      steps.push({ op: "awaitAddresses", macs: inst.nics.map((n) => n.mac), seconds, keepFences: true });
+      steps.push({ op: "awaitAddresses", macs: inst.nics.map((n) => n.mac), seconds });
     // A clone's user-data ran in its template: that boot's serial log says whether it finished.
     const serialLog = inst.wait_for === "cloudInit" ? p.templateSerial(inst.template_id) : undefined;
     if (inst.wait_for !== "ip")

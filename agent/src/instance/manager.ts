@@ -179,8 +179,8 @@ export class Instances {
       case "awaitAddresses": {
         if (!ctx.wait) return;
         ctx.waitFrom = Date.now();
-        // What was found is what each NIC may use from now on, found or not (keepFences: none).
-        const nics = () => (s.keepFences ? [] : (this.state.instances[inst.id]?.spec.nics ?? []));
+        // What was found is what each NIC may use from now on, found or not.
+        const nics = () => this.state.instances[inst.id]?.spec.nics ?? [];
         const alive = async () => (await this.runningPid(inst.id)) > 0;
         return this.addresses
           .wait(inst, refs, s.seconds, progress, alive)

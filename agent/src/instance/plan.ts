@@ -70,8 +70,7 @@ export type Step =
   // Undoing a start: stop whatever QEMU of this name runs now, remove a TAP wherever it is.
   | { op: "stopStarted"; name: string; qmpSocket: string }
   | { op: "deleteTap"; ns?: string; tap: string }
-  // keepFences: the guest fences are not refreshed after the wait (a clone's, as before planClone).
-  | { op: "awaitAddresses"; macs: string[]; seconds: number; keepFences?: true }
+  | { op: "awaitAddresses"; macs: string[]; seconds: number }
   // waitFor cloudInit | ssh, within what is left of the addresses' deadline; serialLog: where
   // cloud-init's message is (a clone's user-data ran in its template), by default the instance's.
   | { op: "awaitReady"; waitFor: "cloudInit" | "ssh"; seconds: number; serialLog?: string }

@@ -3,6 +3,7 @@
 // moved and attached, state and NICs), a clone that runs its guest left alone, one found mid-restore
 // restored again, and a failed start rolled back as an instance's is, the record kept for a retry.
 import * as assert from "node:assert/strict";
+import { parseIp } from "@pulumi-qemu/api/validate";
 import type { InstanceSpec } from "../../../agent/src/instance/spec";
 import { templateMac } from "../../../agent/src/template/launch";
 import { FakeAgent, instanceSpec, networksAndImage, rejects } from "../../helpers/fake-agent";
@@ -84,6 +85,24 @@ describe("Instances (fake host): clones of a template", () => {
       progress.join("\n"),
     );
     assert.ok(!progress.some((m) => /^starting|^booting/.test(m)), "a clone is restored, not booted");
+  });
+
+  it("puts a clone's NIC on a host bridge behind the host fence before its TAP joins the bridge", async () => {
+    a.bridgeHost.addLink("qvlan", { kind: "bridge", addresses: ["192.168.9.2/24"] });
+    await a.bridges.apply({ id: "b1", name: "qvlan", adopt: true } as never, 0);
+    const MAC3 = "52:54:00:00:00:03";
+    a.vm.addresses.set(MAC3, { mac: MAC3, ip: "192.168.9.40", source: "arp" });
+    a.vm.calls.length = 0;
+    await apply(clone({ nics: [N1, { network_id: "", bridge_id: "b1", mac: MAC3, ip: "" }] }));
+    assert.deepEqual(a.vm.only("applyHostFence", "attachTap"), [
+      "applyHostFence",
+      "attachTap qvtc10 qvmn1b",
+      "attachTap qvtc11 qvlan",
+      // After the wait: the address found is the one the NIC may use from now on.
+      "applyHostFence",
+    ]);
+    const fenced = (a.vm.hostFence ?? []).map((n) => [n.tap, n.mac, n.segment, n.ips]);
+    assert.deepEqual(fenced, [["qvtc11", MAC3, "qvlan", [parseIp("192.168.9.40")]]]);
   });
 
   it("leaves a clone that runs its guest alone, and restores one found mid-restore again", async () => {
