@@ -59,7 +59,7 @@ export const temp = {
   /** The accelerator probe's directory (in the system's temp dir) and QEMU `-name`. */
   probeDir: `${PREFIX}-probe-`,
   probeName: `${PREFIX}-accel-probe`,
-  /** A seed being built, next to the seed it replaces. */
+  /** A seed being written (a file; a directory when made by older versions), next to the seed it replaces. */
   seedDir: `.${PREFIX}-seed-`,
 };
 

@@ -62,7 +62,8 @@ TXT
 chmod 0644 "$doc"/*
 
 for s in postinst prerm postrm; do install -m 0755 "$ROOT/scripts/dist/deb/$s" "$pkg/DEBIAN/$s"; done
-# Every command qvmd runs (agent/src: ip, ss, nft, dnsmasq, qemu-system-*, qemu-img, genisoimage,
+# Every command qvmd runs (agent/src: ip, ss, nft, dnsmasq, qemu-system-*, qemu-img; no ISO tool, qvmd
+# writes the NoCloud seed itself in agent/src/qemu/iso9660.ts,
 # python3 for arpscan.py and sandbox-exec.py, iptables when the host has a filter FORWARD chain, OVMF for UEFI guests),
 # the libraries of the embedded Node (objdump -T: GLIBC_2.28, GLIBCXX_3.4.21), and groupadd/useradd for
 # postinst.
@@ -74,7 +75,7 @@ Maintainer: pulumi-qemu developers <pulumi-qemu@pulumi-qemu.invalid>
 Section: admin
 Priority: optional
 Installed-Size: $(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
-Depends: libc6 (>= 2.28), libstdc++6 (>= 5.2), libgcc-s1, passwd, iproute2, nftables, dnsmasq-base, qemu-system-x86, qemu-utils, genisoimage | xorriso, python3
+Depends: libc6 (>= 2.28), libstdc++6 (>= 5.2), libgcc-s1, passwd, iproute2, nftables, dnsmasq-base, qemu-system-x86, qemu-utils, python3
 Recommends: iptables, ovmf
 Suggests: qemu-system-arm, qemu-efi-aarch64
 Description: pulumi-qemu agent: local QEMU VMs with networks, DHCP and DNS

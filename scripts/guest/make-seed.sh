@@ -2,7 +2,7 @@
 # Builds a cloud-init NoCloud seed (volume label `cidata`) for the qvm test guest.
 #
 # Usage: scripts/guest/make-seed.sh <out.iso|out.img> <user-data> <meta-data> [network-config]
-#   *.iso  ISO 9660 + Joliet + Rock Ridge, made with genisoimage (or xorriso -as mkisofs)
+#   *.iso  ISO 9660 + Joliet, made by qvmd's own writer (tools/seed-iso.ts; needs the repo's npm setup)
 #   *.img  FAT (vfat) image of 2 MiB made with mkfs.vfat + mcopy (no loop devices)
 # Attach it as a read-only virtio disk, e.g.
 #   -drive file=seed.iso,format=raw,if=virtio,readonly=on
@@ -25,13 +25,9 @@ files=(user-data meta-data)
 
 case "$out" in
   *.iso)
-    if command -v genisoimage >/dev/null 2>&1; then
-      (cd "$work" && genisoimage -quiet -output seed.iso -volid cidata -joliet -rock "${files[@]}")
-    elif command -v xorriso >/dev/null 2>&1; then
-      (cd "$work" && xorriso -as mkisofs -quiet -output seed.iso -volid cidata -joliet -rock "${files[@]}" 2>/dev/null)
-    else
-      die "neither genisoimage nor xorriso found: install Debian package 'genisoimage'"
-    fi
+    tsx="$(cd "$(dirname "$0")/../.." && pwd)/node_modules/.bin/tsx"
+    [ -x "$tsx" ] || die "tsx not found at $tsx: run 'make setup' (npm) first"
+    "$tsx" "$(dirname "$0")/tools/seed-iso.ts" "$work/seed.iso" "${files[@]/#/$work/}"
     mv "$work/seed.iso" "$out"
     ;;
   *.img)
