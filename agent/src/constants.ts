@@ -77,6 +77,12 @@ export const FORWARD_COMMENT_PATTERN = /^qvm:([a-z0-9]{1,8})$/;
 /** The firewall guard's backstop: how often it checks our rules are all still there. */
 export const FIREWALL_CHECK_PERIOD_MS = 30000;
 
+/**
+ * How long a re-create of a network waits for the host veth of its deleted namespace to be torn
+ * down by the kernel (it does that later, on a workqueue) before deleting it itself.
+ */
+export const DYING_VETH_WAIT_MS = 10000;
+
 export interface Paths {
   stateDir: string;
   runDir: string;

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../agent/src/util/exec";
 import { AGENT_TAG } from "./agent";
+import { rootLinksSettled } from "./leaks";
 
 export interface Proc {
   pid: number;
@@ -97,8 +98,13 @@ export async function hostSnapshot(stateDir: string, qvmdPid?: number): Promise<
     .split("\n")
     .map((l) => l.split(" ")[0] ?? "")
     .filter((n) => n.startsWith("qv"));
+  // The root namespace's once a deleted network's host veth, which the kernel tears down after
+  // qvmd's delete returned, is gone (or has stayed 10 s: then it is listed).
   const links = async (ns?: string) =>
-    (await run("ip", [...(ns ? ["-n", ns] : []), "-o", "link", "show"], { reject: false })).stdout
+    (ns
+      ? (await run("ip", ["-n", ns, "-o", "link", "show"], { reject: false })).stdout
+      : await rootLinksSettled()
+    )
       .split("\n")
       .map((l) => l.split(": ")[1]?.split("@")[0] ?? "")
       .filter((n) => n.startsWith("qv"));

@@ -80,6 +80,7 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
       const veth = /^link add (\S+) .*type veth peer name (\S+) netns (\S+)$/.exec(l);
       const bridge = /^link add (\S+) type bridge$/.exec(l);
       if (veth) {
+        if (this.links.has(key(veth[1]!, netns))) throw hostFailure(`link ${veth[1]} exists`);
         this.links.add(key(veth[1]!, netns));
         this.links.add(key(veth[2]!, veth[3]));
       } else if (bridge) this.links.add(key(bridge[1]!, netns));
@@ -89,6 +90,10 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
     this.note(`deleteLinks ${id}`);
     this.links.delete(key(`qvm${id}h`));
     await this.deleteNetns(id);
+  }
+  async removeStaleVeth(id: string) {
+    this.note(`removeStaleVeth ${id}`);
+    this.links.delete(key(`qvm${id}h`));
   }
   async nftApply(script: string) {
     const table = /^table inet (\S+)$/m.exec(script)?.[1] ?? "?";

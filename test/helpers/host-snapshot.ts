@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../agent/src/util/exec";
+import { rootLinksSettled } from "./leaks";
 
 export type HostSnapshot = Record<string, string>;
 
@@ -40,7 +41,8 @@ function listFiles(dir: string): string {
 /** The host as an attack could change it; `stateDir` adds qvmd's state and stored files. */
 export async function hostSnapshot(stateDir?: string): Promise<HostSnapshot> {
   const snap: HostSnapshot = {
-    links: (await out("ip", ["-o", "link", "show"])).replace(/\s+link\/\S+ \S+ brd \S+/g, ""),
+    // A network deleted just before has its host veth torn down by the kernel meanwhile: waited for.
+    links: (await rootLinksSettled()).replace(/\s+link\/\S+ \S+ brd \S+/g, ""),
     addresses: withoutLinkLocal(
       (await out("ip", ["-o", "addr", "show"])).replace(/\s+valid_lft \S+ preferred_lft \S+/g, ""),
     ),

@@ -10,6 +10,32 @@ import * as os from "node:os";
 const tempFixtures = (): string[] =>
   fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("qvx-") && !/^qvx-(unit|fake)-/.test(n));
 
+/**
+ * Of `ip -o link show`: a link whose veth peer is in a namespace without a name, one being
+ * destroyed (`link-netnsid N` before the kernel's cleanup has started, `unknown` once it has).
+ */
+const dyingVeth = (line: string) => /\slink-netnsid (\d+|unknown)\b/.test(line);
+const ourLinkName = (line: string) => {
+  const name = line.split(": ")[1]?.split("@")[0];
+  return name && name.startsWith("qv") ? name : undefined;
+};
+
+/**
+ * `ip -o link show` of the root namespace once no link of ours is still being torn down, or after
+ * 10 s. qvmd's network delete (`ip netns delete`) returns before the kernel has destroyed the
+ * namespace's veth pair (on a workqueue, slower the busier the host): such a host veth is on its
+ * way out, not a leak. One that is still there after the wait, or that is not dying, is listed.
+ */
+export async function rootLinksSettled(): Promise<string> {
+  const until = Date.now() + 10000;
+  for (;;) {
+    const out = (await run("ip", ["-o", "link", "show"], { reject: false })).stdout;
+    const dying = out.split("\n").some((l) => ourLinkName(l) !== undefined && dyingVeth(l));
+    if (!dying || Date.now() > until) return out;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function findLeaks(extraDirs: string[] = [], tempBefore?: Set<string>): Promise<string[]> {
   const leaks: string[] = [];
   // Fixtures built when the test files load exist before the first test; what a test made and
@@ -30,10 +56,9 @@ export async function findLeaks(extraDirs: string[] = [], tempBefore?: Set<strin
     const name = line.split(" ")[0];
     if (name && name.startsWith("qv")) leaks.push(`netns ${name}`);
   }
-  const links = await run("ip", ["-o", "link", "show"], { reject: false });
-  for (const line of links.stdout.split("\n")) {
-    const name = line.split(": ")[1]?.split("@")[0];
-    if (name && name.startsWith("qv")) leaks.push(`link ${name}`);
+  for (const line of (await rootLinksSettled()).split("\n")) {
+    const name = ourLinkName(line);
+    if (name) leaks.push(`link ${name}`);
   }
   const tables = await run("nft", ["list", "tables"], { reject: false });
   for (const line of tables.stdout.split("\n")) if (line.includes("qvm")) leaks.push(`nft ${line.trim()}`);

@@ -4,7 +4,14 @@
 import * as fs from "node:fs/promises";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { IP_FORWARD_FILE, NETNS_DIR, SYS_CLASS_NET, names, type StatePaths } from "../constants";
+import {
+  DYING_VETH_WAIT_MS,
+  IP_FORWARD_FILE,
+  NETNS_DIR,
+  SYS_CLASS_NET,
+  names,
+  type StatePaths,
+} from "../constants";
 import { hostFailure } from "../errors";
 import { applyFence, type FenceNic, fenceExists } from "../fence/apply";
 import { ensureForwardAccept, forwardAcceptDrift, removeForwardAccept } from "../firewall";
@@ -13,7 +20,7 @@ import { run } from "../util/exec";
 import { parseIp } from "@pulumi-qemu/api/validate";
 import { type DhcpContext, dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
 import { parseLeases } from "./leases";
-import { type Observed, renderTeardownBatch } from "./render";
+import type { Observed } from "./render";
 import type { DhcpHost, HostRoute, ResolvedNetwork } from "./spec";
 
 export interface NetworkHost {
@@ -31,8 +38,16 @@ export interface NetworkHost {
   observe(id: string): Promise<Observed>;
   /** `ip -batch` in the root namespace, or in `netns`. */
   ipBatch(lines: string[], netns?: string): Promise<void>;
-  /** Removes the host veth (both ends) and the namespace, whichever exist, in one `ip -batch`. */
+  /**
+   * Removes the namespace (its end of the veth, and so the host end, go with it: the kernel tears
+   * them down after this returns) and a host veth left without one.
+   */
   deleteLinks(id: string): Promise<void>;
+  /**
+   * A host veth whose namespace is gone: waits for the kernel to finish tearing it down (a delete
+   * just before), or deletes it when it is not going (its peer lives on elsewhere) or takes too long.
+   */
+  removeStaleVeth(id: string): Promise<void>;
   /** One `nft -f` transaction. */
   nftApply(script: string): Promise<void>;
   nftTableExists(id: string): Promise<boolean>;
@@ -75,6 +90,7 @@ export function linuxNetworkHost(p: StatePaths, sandboxes: Sandboxes): NetworkHo
     observe,
     ipBatch,
     deleteLinks,
+    removeStaleVeth,
     nftApply,
     nftTableExists,
     nftTables,
@@ -143,18 +159,43 @@ async function nftDeleteTable(id: string): Promise<void> {
 }
 
 async function deleteLinks(id: string): Promise<void> {
-  const seen = { netns: netnsExists(id), hostVeth: rootLinkExists(names.hostVeth(id)) };
-  const lines = renderTeardownBatch(id, seen);
-  if (lines.length === 0) return;
-  // -force: go on after an error (the veth can vanish meanwhile with its namespace); what is still
-  // there afterwards is the failure.
-  const r = await run("ip", ["-force", "-batch", "-"], { input: lines.join("\n") + "\n", reject: false });
-  const left = renderTeardownBatch(id, {
-    netns: netnsExists(id),
-    hostVeth: rootLinkExists(names.hostVeth(id)),
-  });
-  if (left.length > 0)
-    throw hostFailure(`\`ip -batch\` could not run "${left.join("; ")}": ${r.stderr.trim()}`);
+  // `ip netns delete` alone, as the floor does: the kernel destroys the namespace's devices (our
+  // veth pair with them) on a workqueue afterwards, without us waiting. A re-create of the same id
+  // meanwhile waits for the host end (removeStaleVeth), and so do the tests' leak checks.
+  if (netnsExists(id)) {
+    const r = await run("ip", ["netns", "delete", names.netns(id)], { reject: false });
+    if (netnsExists(id))
+      throw hostFailure(`\`ip netns delete ${names.netns(id)}\` failed: ${r.stderr.trim()}`);
+    return;
+  }
+  // One whose namespace is being destroyed goes by itself; one that is not (its peer lives on
+  // elsewhere) is ours to delete.
+  const h = names.hostVeth(id);
+  if (rootLinkExists(h) && !(await vethDying(h))) await deleteVeth(h);
+}
+
+/**
+ * The host veth's peer is in a namespace without a name under NETNS_DIR: one being destroyed (or,
+ * rarely, held alive by a process after its name was removed). iproute2 shows `link-netnsid N`
+ * for it, `link-netnsid unknown` once the kernel's cleanup of it has begun; a peer in a named
+ * namespace shows `link-netns <name>`, one in the root namespace no link-netns at all.
+ */
+async function vethDying(name: string): Promise<boolean> {
+  const r = await run("ip", ["-o", "link", "show", "dev", name], { reject: false });
+  return r.exitCode === 0 && /\slink-netnsid (\d+|unknown)\b/.test(r.stdout);
+}
+
+async function removeStaleVeth(id: string): Promise<void> {
+  const h = names.hostVeth(id);
+  const until = Date.now() + DYING_VETH_WAIT_MS;
+  const dying = rootLinkExists(h) && (await vethDying(h));
+  while (dying && rootLinkExists(h) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  if (rootLinkExists(h)) await deleteVeth(h);
+}
+
+async function deleteVeth(h: string): Promise<void> {
+  const r = await run("ip", ["link", "delete", "dev", h], { reject: false });
+  if (rootLinkExists(h)) throw hostFailure(`\`ip link delete ${h}\` failed: ${r.stderr.trim()}`);
 }
 
 export async function hostRoutes(): Promise<HostRoute[]> {

@@ -91,7 +91,13 @@ export class Networks {
 
   private async converge(n: ResolvedNetwork): Promise<void> {
     await this.host.ensureNetworkDir(n.id);
-    const seen = await this.host.observe(n.id);
+    let seen = await this.host.observe(n.id);
+    // A host veth without its namespace: that of a delete just before, which the kernel is still
+    // tearing down (our delete does not wait for it), or a leftover; the veth is made anew.
+    if (!seen.netns && seen.hostVeth) {
+      await this.host.removeStaleVeth(n.id);
+      seen = { ...seen, hostVeth: false };
+    }
     await this.host.ipBatch(renderRootBatch(n, seen));
     // The fence exists before the bridge does anything: a TAP of ours never passes unchecked. It is
     // the namespace's and our firewall the root namespace's: both are made at once (two execs).

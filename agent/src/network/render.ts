@@ -159,15 +159,3 @@ export function renderDhcpHosts(n: ResolvedNetwork, extra: DhcpHost[] = []): str
     .map((r) => [r.mac, ...ip(r), ...(r.hostname ? [r.hostname] : [])].join(",") + "\n")
     .join("");
 }
-
-/**
- * Teardown of a network's links, for `ip -batch -`: the host veth first (deleting one end removes
- * both, at once), then the namespace; only what exists. Deleting the namespace first would leave
- * the veth to the kernel's asynchronous namespace cleanup, which a later delete has to wait for.
- */
-export function renderTeardownBatch(id: string, o: Omit<Observed, "bridge">): string[] {
-  return [
-    ...(o.hostVeth ? [`link delete dev ${names.hostVeth(id)}`] : []),
-    ...(o.netns ? [`netns delete ${names.netns(id)}`] : []),
-  ];
-}

@@ -58,6 +58,16 @@ describe("Networks (fake host)", () => {
     assert.deepEqual(a.net.only("writeIpForward"), [], "ip_forward is already on");
   });
 
+  it("a host veth left without its namespace (a delete the kernel is still finishing) goes before the veth is made again", async () => {
+    a.net.links.add("/qvmah");
+    await a.networks.apply(netSpec(), 0);
+    assert.deepEqual(a.net.only("removeStaleVeth", "ipBatch root"), ["removeStaleVeth a", "ipBatch root 5"]);
+    assert.ok(a.net.links.has("qvm-a/qvman"), "the veth pair made anew");
+    a.net.calls.length = 0;
+    await a.networks.apply(netSpec(), 0);
+    assert.deepEqual(a.net.only("removeStaleVeth"), [], "a veth with its namespace is left alone");
+  });
+
   it("refuses a changed cidr, an overlap with another network or a host route, naming cidr", async () => {
     await a.networks.apply(netSpec(), 0);
     await rejects(a.networks.apply(netSpec({ cidr: "10.51.0.0/24" }), 0), "NET_IMMUTABLE", "cidr");

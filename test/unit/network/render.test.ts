@@ -6,7 +6,6 @@ import {
   renderNftTable,
   renderNsBatch,
   renderRootBatch,
-  renderTeardownBatch,
 } from "../../../agent/src/network/render";
 import { resolveNetwork } from "../../../agent/src/network/spec";
 
@@ -85,17 +84,6 @@ describe("renderers", () => {
     assert.ok(
       !renderRootBatch(n, { netns: true, hostVeth: false, bridge: false }).some((l) => l.startsWith("netns")),
     );
-  });
-
-  it("tears down the veth before its namespace, and only what exists", () => {
-    assert.deepEqual(renderTeardownBatch("ab12", { netns: true, hostVeth: true }), [
-      "link delete dev qvmab12h",
-      "netns delete qvm-ab12",
-    ]);
-    assert.deepEqual(renderTeardownBatch("ab12", { netns: true, hostVeth: false }), [
-      "netns delete qvm-ab12",
-    ]);
-    assert.deepEqual(renderTeardownBatch("ab12", { netns: false, hostVeth: false }), []);
   });
 
   it("renders dnsmasq for DHCP only, advertising only the gateway as DNS server, dropping root", () => {
