@@ -98,7 +98,7 @@ export interface InstanceHost {
   applyPortTable(id: string, forwards: ResolvedForward[], guestIp: string): Promise<void>;
   /** Deletes the table whether or not it exists (one `nft -f`). */
   deletePortTable(id: string): Promise<void>;
-  /** Names of every table of family ip (one `nft list tables`). */
+  /** Names of every table of family ip (one `nft list chains`). */
   ipTables(): Promise<Set<string>>;
   /** Who listens on a host port (ss). */
   listeners(protocol: "tcp" | "udp", port: number): Promise<Listener[]>;
@@ -238,10 +238,11 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });
     },
     async ipTables() {
-      const r = await run("nft", ["list", "tables", "ip"]);
+      // `list chains`: nft 1.0.6 reads every table's rules for `list tables` (network/host.ts).
+      const r = await run("nft", ["list", "chains", "ip"]);
       const out = new Set<string>();
       for (const line of r.stdout.split("\n")) {
-        const m = /^table ip (\S+)$/.exec(line.trim());
+        const m = /^table ip (\S+) \{$/.exec(line.trim());
         if (m) out.add(m[1]!);
       }
       return out;

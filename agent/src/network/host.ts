@@ -51,7 +51,7 @@ export interface NetworkHost {
   /** One `nft -f` transaction. */
   nftApply(script: string): Promise<void>;
   nftTableExists(id: string): Promise<boolean>;
-  /** Names of every nft table of family `inet` (one `nft list tables`, however many networks). */
+  /** Names of every nft table of family `inet` (one `nft list chains`, however many networks). */
   nftTables(): Promise<Set<string>>;
   /** One `nft -f` that deletes the table whether or not it exists. */
   nftDeleteTable(id: string): Promise<void>;
@@ -133,10 +133,12 @@ async function nftTableExists(id: string): Promise<boolean> {
 }
 
 async function nftTables(): Promise<Set<string>> {
-  const r = await run("nft", ["list", "tables", names.nftFamily]);
+  // `list chains`, not `list tables`: nft 1.0.6 reads every table's rules for the latter (18 ms
+  // with 100 of our tables here, against 3.4 ms); both name every table, chains or not.
+  const r = await run("nft", ["list", "chains", names.nftFamily]);
   const out = new Set<string>();
   for (const line of r.stdout.split("\n")) {
-    const m = /^table \S+ (\S+)$/.exec(line.trim());
+    const m = /^table \S+ (\S+) \{$/.exec(line.trim());
     if (m) out.add(m[1]!);
   }
   return out;
