@@ -1,9 +1,11 @@
 // Networks created and deleted through qvmd vs the raw floor (netns add + `ip -batch` + one
-// `nft -f` per network, the same commands without the agent), measured in the same run.
+// `nft -f` per network and the guest fence's in the namespace, the same commands without the
+// agent), measured in the same run.
 // Usage: tsx bench/network/run.ts [N]   (root; prints ms per network and the ratios)
-import * as fs from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { SYS_CLASS_NET, names } from "../../agent/src/constants";
+import { renderFence } from "../../agent/src/fence/render";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/network/render";
 import { resolveNetwork } from "../../agent/src/network/spec";
 import { run } from "../../agent/src/util/exec";
@@ -28,6 +30,8 @@ async function raw(i: number): Promise<void> {
     input: renderNsBatch(n, none).join("\n") + "\n",
   });
   await run("nft", ["-f", "-"], { input: renderNftTable(n) });
+  // The guest fence qvmd makes in every network's namespace (no guest yet): the same kernel work.
+  await run("ip", ["netns", "exec", names.netns(n.id), "nft", "-f", "-"], { input: renderFence([]) });
 }
 
 async function rawDelete(i: number): Promise<void> {
@@ -36,14 +40,17 @@ async function rawDelete(i: number): Promise<void> {
 }
 
 /**
- * The floor's delete returns before the kernel has torn the namespace's devices down (it does
- * that later, on a workqueue); qvmd's returns once the host end of the veth is gone, so that a
- * create of the same id right after cannot find it. The same floor, waiting for that too.
+ * Not timed: until the kernel has torn down the veths of the namespaces just deleted (it does that
+ * after `ip netns delete` returns, the floor's and qvmd's alike), so each timed phase starts on a
+ * host without that work pending.
  */
-async function rawDeleteGone(i: number): Promise<void> {
-  await rawDelete(i);
-  while (fs.existsSync(path.join(SYS_CLASS_NET, names.hostVeth(`qb${i}`))))
-    await new Promise((r) => setTimeout(r, 1));
+async function settled(): Promise<void> {
+  const ids = [...Array(N).keys(), 250, 251].map((i) => `qb${i}`);
+  const until = Date.now() + 30000;
+  while (ids.some((id) => existsSync(path.join(SYS_CLASS_NET, names.hostVeth(id))))) {
+    if (Date.now() > until) throw new Error("host veths of deleted namespaces still there after 30 s");
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 async function time(fn: () => Promise<void>): Promise<number> {
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
     await rawDelete(250);
     await c.applyNetwork(spec(251, false));
     await c.deleteNetwork("qb251");
+    await settled();
 
     const rawCreate = await time(async () => {
       for (let i = 0; i < N; i++) await raw(i);
@@ -69,10 +77,7 @@ async function main(): Promise<void> {
     const rawDel = await time(async () => {
       for (let i = 0; i < N; i++) await rawDelete(i);
     });
-    for (let i = 0; i < N; i++) await raw(i);
-    const rawDelGone = await time(async () => {
-      for (let i = 0; i < N; i++) await rawDeleteGone(i);
-    });
+    await settled();
     const agentCreate = await time(async () => {
       for (let i = 0; i < N; i++) await c.applyNetwork(spec(i, false));
     });
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
     const agentDel = await time(async () => {
       for (let i = 0; i < N; i++) await c.deleteNetwork(`qb${i}`);
     });
+    await settled();
     const dhcpCreate = await time(async () => {
       for (let i = 0; i < N; i++) await c.applyNetwork(spec(i, true));
     });
@@ -91,27 +97,14 @@ async function main(): Promise<void> {
     rows.push(["create", rawCreate / N, agentCreate / N]);
     rows.push(["re-apply (no change)", rawCreate / N, agentReapply / N]);
     rows.push(["delete", rawDel / N, agentDel / N]);
-    rows.push(["delete, devices gone", rawDelGone / N, agentDel / N]);
     rows.push(["create + DHCP server", rawCreate / N, dhcpCreate / N]);
     rows.push(["delete + DHCP server", rawDel / N, dhcpDel / N]);
   } finally {
     await agent.stop();
   }
-  console.log(`networks: ${N}, ms per network (raw floor = netns add + ip -batch x2 + nft -f)`);
+  console.log(`networks: ${N}, ms per network (raw floor = netns add + ip -batch x2 + nft -f x2)`);
   console.log("operation".padEnd(24), "raw ms".padStart(8), "qvmd ms".padStart(8), "ratio".padStart(7));
   for (const [op, r, a] of rows) {
-    if (op === "delete, devices gone")
-      record({
-        figure: "network delete (NAT, no DHCP), the floor waiting for its veth to be gone",
-        bench: "network",
-        ours: a,
-        peer: r,
-        peerName: "the same floor + wait",
-        unit: "ms",
-        better: "lower",
-        goal: "(report)",
-        limit: Infinity,
-      });
     if (op === "create" || op === "delete")
       record({
         figure: `network ${op} (NAT, no DHCP)`,

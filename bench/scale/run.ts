@@ -5,7 +5,9 @@
 // `pulumi up --parallel 1` vs the default at the largest K.
 // qvmd runs with bench/profile/tracer.ts, so a non-flat curve comes with where the time went:
 // the wait for the networks' global lock vs the work inside it, per object.
-// Usage: tsx bench/scale/run.ts [--quick]   (root)
+// Usage: tsx bench/scale/run.ts [--quick] [--networks-only] [--ks 1,10,50,100]   (root)
+// --networks-only: no Instances stack (a short run when only networks changed); --ks: the network
+// stack's K values, ascending.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,8 +21,17 @@ import type { Span } from "../profile/tracer";
 import { selfByName } from "../profile/tree";
 
 const quick = process.argv.includes("--quick");
-const NET_KS = quick ? [1, 10, 30] : [1, 10, 50, 100];
-const INST_KS = quick ? [1, 10] : [1, 10, 50];
+const networksOnly = process.argv.includes("--networks-only");
+function ksOption(): number[] | undefined {
+  const i = process.argv.indexOf("--ks");
+  if (i < 0) return undefined;
+  const ks = (process.argv[i + 1] ?? "").split(",").map(Number);
+  if (ks.length === 0 || ks.some((k, j) => !Number.isInteger(k) || k < 1 || (j > 0 && k <= ks[j - 1]!)))
+    throw new Error(`--ks wants ascending positive integers, e.g. 1,10,50,100; got ${process.argv[i + 1]}`);
+  return ks;
+}
+const NET_KS = ksOption() ?? (quick ? [1, 10, 30] : [1, 10, 50, 100]);
+const INST_KS = networksOnly ? [] : quick ? [1, 10] : [1, 10, 50];
 
 interface UpResult {
   upMs: number;
@@ -85,7 +96,7 @@ function qvmdSide(spans: Span[], root: string, from: number, to: number): { wait
 }
 
 async function main(): Promise<void> {
-  const g = await guestDir("x86_64");
+  const g = networksOnly ? "" : await guestDir("x86_64");
   const traceFile = path.join(os.tmpdir(), `qvx-scale-trace-${process.pid}.json`);
   const root = path.resolve(__dirname, "..", "..");
   const agent = new TestAgent({
