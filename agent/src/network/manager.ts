@@ -99,12 +99,15 @@ export class Networks {
       seen = { ...seen, hostVeth: false };
     }
     await this.host.ipBatch(renderRootBatch(n, seen));
-    // The fence exists before the bridge does anything: a TAP of ours never passes unchecked. It is
-    // the namespace's and our firewall the root namespace's: both are made at once (two execs).
-    const made = await Promise.allSettled([this.applyGuestFence(n), this.applyFirewall(n)]);
+    // The fence exists before the bridge does anything: a TAP of ours never passes unchecked, so
+    // the namespace's batch follows it. Our firewall is the root namespace's and needs neither:
+    // it is made beside them (its `nft -f` is the longest exec of a create).
+    const made = await Promise.allSettled([
+      this.applyGuestFence(n).then(() => this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id))),
+      this.applyFirewall(n),
+    ]);
     const failed = made.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
-    await this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id));
     await this.enableForwarding();
     await this.host.ensureDhcp(n, instanceReservations(this.state.instances, n.id));
   }

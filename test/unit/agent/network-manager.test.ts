@@ -30,14 +30,34 @@ describe("Networks (fake host)", () => {
     assert.deepEqual(s.drift, []);
   });
 
+  it("brings the namespace's links up after the guest fence, while the root namespace's table is made", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const nftApply = a.net.nftApply.bind(a.net);
+    a.net.nftApply = async (script) => {
+      await gate;
+      return nftApply(script);
+    };
+    const done = a.networks.apply(netSpec(), 0);
+    // The record is written to a real file first: wait for the host calls, not a fixed number of ticks.
+    for (let until = Date.now() + 3000; !a.net.calls.includes("ipBatch qvm-a 9") && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 2));
+    const calls = [...a.net.calls];
+    assert.ok(calls.includes("ipBatch qvm-a 9"), `the namespace's batch ran (calls: ${calls.join(", ")})`);
+    assert.ok(calls.indexOf("applyFence qvm-a") < calls.indexOf("ipBatch qvm-a 9"), "after the fence");
+    assert.ok(!calls.some((c) => c.startsWith("nftApply")), "while the table is still being made");
+    release();
+    await done;
+    assert.deepEqual((await a.networks.get("a")).drift, []);
+  });
+
   it("knows what to clean up when the host fails half-way, and converges on retry", async () => {
     a.net.failOn("nftApply");
     await rejects(a.networks.apply(netSpec(), 0), "HOST_COMMAND_FAILED");
     assert.ok(a.state.networks.a, "recorded before the host was touched");
     assert.ok(a.net.netns.has("qvm-a"));
     assert.deepEqual((await a.networks.get("a")).drift, [
-      // The namespace's batch comes after the fence and the table, which failed.
-      "bridge qvmab missing",
+      // The namespace's batch ran beside the table, which failed; what follows both did not run.
       "nft table inet qvm_a missing",
       "DHCP server not running",
       "FORWARD rules of a missing",
