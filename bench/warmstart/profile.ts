@@ -119,6 +119,7 @@ export function wireLine(what: string, clones: readonly CloneClock[], ev: readon
 }
 
 interface ProcCpu {
+  pid: number;
   comm: string;
   ppid: number;
   /** utime + stime, ms. */
@@ -128,15 +129,21 @@ interface ProcCpu {
   cmdline: string;
 }
 
-function readProcs(): Map<number, ProcCpu> {
-  const out = new Map<number, ProcCpu>();
+/**
+ * Every process, keyed by pid and start time (clock ticks since boot): pids wrap (pid_max is 32768
+ * here, and a run of ten clones forks thousands of commands), so a pid alone in the window's two
+ * readings may be two processes, and the second's CPU would be counted from the first's.
+ */
+function readProcs(): Map<string, ProcCpu> {
+  const out = new Map<string, ProcCpu>();
   for (const d of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
       const close = stat.lastIndexOf(")");
       const f = stat.slice(close + 2).split(" ");
-      out.set(Number(d), {
+      out.set(`${d}@${f[19]}`, {
+        pid: Number(d),
         comm: stat.slice(stat.indexOf("(") + 1, close),
         ppid: Number(f[1]),
         self: (Number(f[11]) + Number(f[12])) * 10,
@@ -170,7 +177,7 @@ export function hostCpu(): { busy: number; total: number } {
  * dnsmasq, this bench, and everything else on the host (other work sharing the two cores).
  */
 export class CpuWindow {
-  private before = new Map<number, ProcCpu>();
+  private before = new Map<string, ProcCpu>();
   private host0 = hostCpu();
   private bench0 = process.cpuUsage();
   private t0 = performance.now();
@@ -195,8 +202,9 @@ export class CpuWindow {
     const bench = process.cpuUsage(this.bench0);
     const sum: Record<string, number> = {};
     const add = (k: string, v: number) => (sum[k] = (sum[k] ?? 0) + Math.max(0, v));
-    for (const [pid, p] of after) {
-      const b = this.before.get(pid);
+    for (const [key, p] of after) {
+      const pid = p.pid;
+      const b = this.before.get(key);
       const self = p.self - (b?.self ?? 0);
       if (pid === this.qvmdPid) {
         add("qvmd (its own thread pool included)", self);
