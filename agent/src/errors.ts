@@ -29,6 +29,14 @@ export const notFound = (code: ErrorCode, message: string) => new QvmdError("not
 export const hostFailure = (message: string, cause?: unknown, hint?: string) =>
   new QvmdError("internal", "HOST_COMMAND_FAILED", message, { cause, hint });
 
+/** The caller cancelled (or passed its deadline) while qvmd waited for `what`. */
+export const callCancelled = (what: string) =>
+  new QvmdError(
+    "cancelled",
+    "CALL_CANCELLED",
+    `${what}: the call was cancelled by its caller (or its deadline passed)`,
+  );
+
 /** A recorded spec that no longer validates: the state was edited or written by another version. */
 export const stateCorrupt = (what: string, id: string) =>
   new QvmdError("internal", "STATE_CORRUPT", `recorded spec of ${what} ${id} no longer validates`);

@@ -127,12 +127,12 @@ export function createServer(deps: ServerDeps): grpc.Server {
       a.instanceRefs(c, spec);
       return { violations: await instances.check(spec, c.uid) };
     }),
-    ApplyInstance: streaming(ctx, "ApplyInstance", async (req, emit, c) => {
+    ApplyInstance: streaming(ctx, "ApplyInstance", async (req, emit, c, cancelled) => {
       const spec = instanceSpec(req);
       a.mayAct(c, "instance", spec.id);
       a.instanceRefs(c, spec);
       a.quota(c, "instances", spec.id, a.instanceUsage(spec));
-      const s = await instances.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c.uid);
+      const s = await instances.apply(spec, (m, d, t) => emit(progressEvent(m, d, t)), c.uid, { cancelled });
       return { instance: instanceToWire(s) };
     }),
     GetInstance: unary(ctx, "GetInstance", async (req, c) => {

@@ -52,7 +52,16 @@ export interface QvmdClient {
   getImage(id: string): Promise<RpcResponse<"GetImage">>;
   deleteImage(id: string): Promise<RpcResponse<"DeleteImage">>;
   checkInstance(spec: InstanceSpec): Promise<RpcResponse<"CheckInstance">>;
-  applyInstance(spec: InstanceSpec, onProgress?: OnProgress, deadlineMs?: number): Promise<Instance>;
+  /**
+   * `signal`: aborting it cancels the call; qvmd stops waiting at once (the VM stays as applied)
+   * and the promise rejects with CALL_CANCELLED.
+   */
+  applyInstance(
+    spec: InstanceSpec,
+    onProgress?: OnProgress,
+    deadlineMs?: number,
+    signal?: AbortSignal,
+  ): Promise<Instance>;
   getInstance(id: string): Promise<RpcResponse<"GetInstance">>;
   deleteInstance(id: string): Promise<RpcResponse<"DeleteInstance">>;
   applyTemplate(spec: TemplateSpec, onProgress?: OnProgress, deadlineMs?: number): Promise<Template>;
@@ -113,10 +122,21 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000): QvmdCli
     req: RpcRequest<K>,
     onProgress: OnProgress,
     deadlineMs = defaultDeadlineMs,
+    signal?: AbortSignal,
   ): Promise<RpcResponse<K>> {
     const m = method(name) as StreamMethod;
     return new Promise((resolve, reject) => {
+      const cancelled = () =>
+        new AgentError(grpc.status.CANCELLED, "CALL_CANCELLED", `${name} cancelled by the caller`);
+      if (signal?.aborted) return reject(cancelled());
       const s = m.call(raw, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs });
+      // Ours, not a cut connection's CANCELLED (which a caller may retry): rejected as such.
+      const abort = () => {
+        reject(cancelled());
+        s.cancel();
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+      s.on("close", () => signal?.removeEventListener("abort", abort));
       let last: RpcResponse<K> | undefined;
       s.on("data", (ev: RpcResponse<K>) => {
         if (ev.progress) onProgress(ev.progress);
@@ -200,8 +220,8 @@ export function connect(socketPath: string, defaultDeadlineMs = 120000): QvmdCli
     getImage: (id) => unary("GetImage", { id }),
     deleteImage: (id) => unary("DeleteImage", { id }),
     checkInstance: (spec) => unary("CheckInstance", { spec }),
-    applyInstance: async (spec, onProgress = quiet, deadlineMs) =>
-      (await stream("ApplyInstance", { spec }, onProgress, deadlineMs)).instance!,
+    applyInstance: async (spec, onProgress = quiet, deadlineMs, signal) =>
+      (await stream("ApplyInstance", { spec }, onProgress, deadlineMs, signal)).instance!,
     getInstance: (id) => unary("GetInstance", { id }),
     deleteInstance: (id) => unary("DeleteInstance", { id }),
     applyTemplate: async (spec, onProgress = quiet, deadlineMs) =>

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "NO_CALLER", // qvmd could not tell who called (the connection did not come through its socket)
   "NOT_OWNER", // the object belongs to another uid (only root may act on others' objects)
   "QUOTA_EXCEEDED", // the caller's uid would hold more than the admin's quotas allow
+  "CALL_CANCELLED", // the caller went away (cancelled, or its deadline passed): qvmd stopped waiting
   // Field rules shared by several resources
   "BAD_IP",
   "BAD_MAC",

@@ -4,7 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { type ErrorCode, isErrorCode } from "./codes";
 
-export type ErrorKind = "invalid" | "precondition" | "denied" | "not_found" | "internal";
+export type ErrorKind = "invalid" | "precondition" | "denied" | "not_found" | "internal" | "cancelled";
 
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, grpc.status>> = {
   invalid: grpc.status.INVALID_ARGUMENT,
@@ -12,6 +12,8 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, grpc.status>> = {
   denied: grpc.status.PERMISSION_DENIED,
   not_found: grpc.status.NOT_FOUND,
   internal: grpc.status.INTERNAL,
+  // Nobody reads it (the caller is gone); the code is for qvmd's log and a client that raced it.
+  cancelled: grpc.status.CANCELLED,
 };
 
 /** Trailing-metadata keys that carry an agent error across the wire. */

@@ -4,8 +4,8 @@
 import * as fs from "node:fs/promises";
 import { formatIp } from "@pulumi-qemu/api/validate";
 import { names, type StatePaths } from "../constants";
-import { QvmdError } from "../errors";
-import { LeaseWatch } from "../network/leases";
+import { QvmdError, callCancelled } from "../errors";
+import { type Lease, LeaseWatch } from "../network/leases";
 import type { ResolvedNetwork } from "../network/spec";
 import type { StateStore } from "../state";
 import type { References } from "./conflicts";
@@ -68,6 +68,9 @@ export class InstanceAddresses {
     seconds: number,
     progress: (m: string) => void,
     alive: () => Promise<boolean>,
+    cancelled?: AbortSignal,
+    /** Told the first NIC's address as soon as its lease is seen (before it is recorded). */
+    early?: (ip: string) => void,
   ): Promise<void> {
     const rec = this.state.instances[inst.id]!;
     const known = new Map<string, Sighting>(
@@ -76,18 +79,32 @@ export class InstanceAddresses {
     const macs = inst.nics.map((x) => x.mac);
     progress(`waiting for addresses of ${macs.join(", ")}`);
     const deadline = Date.now() + seconds * 1000;
+    const first = inst.nics[0];
+    const firstNet = first?.networkId !== undefined ? networks.get(first.networkId) : undefined;
+    let unhook: () => void = () => undefined;
+    if (early && first && firstNet && !known.has(first.mac)) {
+      const w = this.leases(firstNet);
+      const seen = (l: Lease) => {
+        if (l.mac !== first.mac) return;
+        unhook();
+        early(l.ip);
+      };
+      w.on("lease", seen);
+      unhook = () => void w.off("lease", seen);
+    }
     // Each network (leases, ARP in its namespace) and each host bridge (ARP from the bridge's own
     // address, or listening only when it has none) is watched for its own NICs, all at once.
     await Promise.all([
       ...[...networks.values()].map((n) => {
         const mine = inst.nics.filter((x) => x.networkId === n.id).map((x) => x.mac);
-        return this.host.discover(networkSegment(n, this.leases(n)), mine, deadline, known);
+        return this.host.discover(networkSegment(n, this.leases(n)), mine, deadline, known, cancelled);
       }),
       ...[...bridges.entries()].map(([id, b]) => {
         const mine = inst.nics.filter((x) => x.bridgeId === id).map((x) => x.mac);
-        return this.host.discover(bridgeSegment(b), mine, deadline, known);
+        return this.host.discover(bridgeSegment(b), mine, deadline, known, cancelled);
       }),
-    ]);
+    ]).finally(unhook);
+    if (cancelled?.aborted) throw callCancelled(`instance ${inst.id}: waiting for addresses`);
     await this.state.update((d) => {
       d.instances[inst.id]!.addresses = Object.fromEntries(
         [...known.values()].map((s) => [s.mac, { ip: s.ip, source: s.source }]),
@@ -113,7 +130,13 @@ export class InstanceAddresses {
     w: { waitFor: "cloudInit" | "ssh"; seconds: number },
     from: number,
     progress: (m: string) => void,
-    o: { alive: () => Promise<boolean>; serialLog?: string },
+    o: {
+      alive: () => Promise<boolean>;
+      serialLog?: string;
+      cancelled?: AbortSignal;
+      /** An SSH wait already started at the lease (the same deadline): taken over when for this address. */
+      early?: { ip: string; answered: Promise<boolean> };
+    },
   ): Promise<void> {
     const mac = inst.nics[0]?.mac;
     return awaitReady({
@@ -124,8 +147,13 @@ export class InstanceAddresses {
       firstIp: async () => (mac ? (this.state.instances[inst.id]?.addresses[mac]?.ip ?? "") : ""),
       alive: o.alive,
       tail: () => this.serialTail(inst.id),
-      probes: this.host,
+      probes: {
+        cloudInitFinished: (log, deadline, c) => this.host.cloudInitFinished(log, deadline, c),
+        sshAnswers: (ip, deadline, c) =>
+          o.early?.ip === ip ? o.early.answered : this.host.sshAnswers(ip, deadline, c),
+      },
       progress,
+      cancelled: o.cancelled,
     });
   }
 

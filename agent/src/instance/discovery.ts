@@ -2,6 +2,7 @@
 // file watch) or an ARP sighting (arpscan.py in the network's namespace, kernel-filtered), whichever
 // comes first. Guests with static addresses are only ever found by ARP.
 import { spawn } from "node:child_process";
+import { sleep } from "./ready";
 import { assets } from "../assets";
 import { names } from "../constants";
 import { formatCidr, formatIp, maskOf, parseIp } from "@pulumi-qemu/api/validate";
@@ -9,6 +10,13 @@ import type { Lease, LeaseWatch } from "../network/leases";
 import type { ResolvedNetwork } from "../network/spec";
 
 export const ARPSCAN = assets.arpscan;
+
+/**
+ * Where we serve DHCP, a guest's lease is the fast path and answers at once; a sweep there is for a
+ * guest that configured its own address, and each one is a python3 start, CPU a restoring clone
+ * needs (ten at once are CPU-bound). So sweeps there start this long after the wait does.
+ */
+export const SWEEP_AFTER_LEASES_MS = 5000;
 
 export interface Sighting {
   mac: string;
@@ -96,7 +104,8 @@ export function arpSweep(
 
 /**
  * Waits until every MAC in `macs` has an address, `deadline` passes or `cancelled` aborts. Lease
- * events answer at once; ARP sweeps run back to back in the meantime. However the wait ends, the
+ * events answer at once; ARP sweeps run back to back in the meantime (on a segment with leases,
+ * from SWEEP_AFTER_LEASES_MS on). However the wait ends, the
  * sweep still running is killed and reaped before it returns: no process of ours outlives it.
  */
 export async function waitForAddresses(
@@ -133,6 +142,7 @@ export async function waitForAddresses(
   try {
     if (cancelled?.aborted) return known;
     sweeps = (async () => {
+      if (seg.leases) await sleep(Math.min(SWEEP_AFTER_LEASES_MS, deadline - Date.now()), stop.signal);
       while (want.size > 0 && Date.now() < deadline && !stop.signal.aborted)
         await arpSweep(
           seg,

@@ -104,12 +104,21 @@ export interface InstanceHost {
   listeners(protocol: "tcp" | "udp", port: number): Promise<Listener[]>;
   /** The host's own IPv4 addresses (root namespace), loopback left out: where a forward may listen. */
   localAddresses(): Promise<Set<string>>;
-  /** Waits for every MAC's address on a segment (leases, ARP) until `deadline`; fills `known`. */
-  discover(seg: Segment, macs: string[], deadline: number, known: Map<string, Sighting>): Promise<void>;
-  /** Until `deadline`: has the serial log shown cloud-init's final message (see ready.ts)? */
-  cloudInitFinished(serialLog: string, deadline: number): Promise<boolean>;
-  /** Until `deadline`: does port 22 of `ip` answer with an SSH banner? */
-  sshAnswers(ip: string, deadline: number): Promise<boolean>;
+  /**
+   * Waits for every MAC's address on a segment (leases, ARP) until `deadline` or `cancelled`;
+   * fills `known`.
+   */
+  discover(
+    seg: Segment,
+    macs: string[],
+    deadline: number,
+    known: Map<string, Sighting>,
+    cancelled?: AbortSignal,
+  ): Promise<void>;
+  /** Until `deadline` (or `cancelled`): has the serial log shown cloud-init's final message (ready.ts)? */
+  cloudInitFinished(serialLog: string, deadline: number, cancelled?: AbortSignal): Promise<boolean>;
+  /** Until `deadline` (or `cancelled`): does port 22 of `ip` answer with an SSH banner? */
+  sshAnswers(ip: string, deadline: number, cancelled?: AbortSignal): Promise<boolean>;
   /** The root namespace's guest fence (NICs on host bridges), replaced whole; none: removed. */
   applyHostFence(nics: () => Promise<FenceNic[]>): Promise<void>;
   deleteHostFence(): Promise<void>;
@@ -263,11 +272,12 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
         links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local)).filter((a) => !a.startsWith("127.")),
       );
     },
-    async discover(seg, macs, deadline, known) {
-      await waitForAddresses(seg, macs, deadline, known);
+    async discover(seg, macs, deadline, known, cancelled) {
+      await waitForAddresses(seg, macs, deadline, known, cancelled);
     },
-    cloudInitFinished: (serialLog, deadline) => waitForSerial(serialLog, cloudInitFinished, deadline),
-    sshAnswers: (ip, deadline) => waitForSshBanner(ip, deadline),
+    cloudInitFinished: (serialLog, deadline, cancelled) =>
+      waitForSerial(serialLog, cloudInitFinished, deadline, cancelled),
+    sshAnswers: (ip, deadline, cancelled) => waitForSshBanner(ip, deadline, 22, cancelled),
     applyHostFence: (nics) => applyFence(undefined, nics),
     deleteHostFence: () => deleteFence(),
     hostFenceExists: () => fenceExists(),

@@ -23,6 +23,7 @@ import type { InstanceHost } from "./host";
 import type { ApplyPlan, ApplyRun as Ctx, Step } from "./plan";
 import { runPlan } from "../util/steps";
 import { restoredMessage } from "./clone";
+import { endProbes, sshAtLease } from "./ready";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import type { InstanceStatus } from "./wire";
 
@@ -66,12 +67,16 @@ export class Instances {
     return this.admission.check(spec, uid);
   }
 
-  /** `uid`: the caller, owner of a new instance. `wait: false`: no waits (a start after a host boot). */
+  /**
+   * `uid`: the caller, owner of a new instance. `wait: false`: no waits (a start after a host boot).
+   * `cancelled`: the caller went away; the waits (addresses, readiness) end at once with
+   * CALL_CANCELLED, what was applied before them stays.
+   */
   apply(
     spec: InstanceSpec,
     progress: Progress,
     uid: number,
-    opts: { wait?: boolean } = {},
+    opts: { wait?: boolean; cancelled?: AbortSignal } = {},
   ): Promise<InstanceStatus> {
     return this.locks.run(spec.id, async () => {
       const { instance: inst, violations } = resolveInstance(spec);
@@ -86,12 +91,16 @@ export class Instances {
         await this.host.ensureVmDir(this.p.instanceDir(inst.id));
       }
       // The plan's steps on the host, in order; a failed start is rolled back, then reported.
-      const ctx: Ctx = { accel: "tcg", waitFrom: 0, wait: opts.wait !== false, startedAt: 0, launchedAt: 0 };
+      const run = { waitFrom: 0, wait: opts.wait !== false, startedAt: 0, launchedAt: 0 };
+      const ctx: Ctx = { accel: "tcg", ...run, cancelled: opts.cancelled };
       await runPlan(
         plan,
         (step) => this.execute(inst, step, refs, progress, ctx),
         (undo, x) => this.log(`instance ${inst.id}: rollback ${undo.op}: ${String(x)}`),
-      ).finally(() => ctx.early?.abort()); // a launcher never let go exits having done nothing
+      ).finally(() => {
+        ctx.early?.abort(); // a launcher never let go exits having done nothing
+        return endProbes(ctx);
+      });
       return this.status(inst.id);
     });
   }
@@ -175,6 +184,8 @@ export class Instances {
         return this.addresses.ready(inst, s, ctx.waitFrom || Date.now(), progress, {
           alive: async () => (await this.runningPid(inst.id)) > 0,
           serialLog: s.serialLog,
+          cancelled: ctx.cancelled,
+          early: ctx.ssh,
         });
       case "awaitAddresses": {
         if (!ctx.wait) return;
@@ -182,8 +193,11 @@ export class Instances {
         // What was found is what each NIC may use from now on, found or not.
         const nics = () => this.state.instances[inst.id]?.spec.nics ?? [];
         const alive = async () => (await this.runningPid(inst.id)) > 0;
+        const ssh = (ip: string, deadline: number, c?: AbortSignal) => this.host.sshAnswers(ip, deadline, c);
+        const early =
+          inst.wait_for === "ssh" ? sshAtLease(ctx, ssh, ctx.waitFrom + s.seconds * 1000) : undefined;
         return this.addresses
-          .wait(inst, refs, s.seconds, progress, alive)
+          .wait(inst, refs, s.seconds, progress, alive, ctx.cancelled, early)
           .finally(() => this.fences.refresh(nics()));
       }
       case "publishAddresses":

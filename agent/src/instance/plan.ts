@@ -13,6 +13,7 @@ import type { InstanceRecord } from "../state";
 import type { HostBridge } from "./discovery";
 import type { PlannedLaunch, SeedFiles } from "./host";
 import { type ImageFacts, instanceLaunch, launchKey, placeTap, seedFiles, type TapPlace } from "./launch";
+import type { EarlySsh } from "./ready";
 import type { ResolvedInstance } from "./spec";
 
 /** How long a guest gets to power off on ACPI before QEMU is told to quit. */
@@ -80,9 +81,10 @@ export type Step =
 
 /**
  * What the steps of one Apply share (the manager runs them): the accelerator probed (and the probe
- * itself), when the waits, a clone's start and its QEMU began, the launcher started early.
+ * itself), when the waits, a clone's start and its QEMU began, the launcher started early; and
+ * (ready.ts) whether the caller went away and the SSH wait started at the lease.
  */
-export interface ApplyRun {
+export interface ApplyRun extends EarlySsh {
   accel: "kvm" | "tcg";
   waitFrom: number;
   wait: boolean;

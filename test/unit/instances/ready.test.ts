@@ -3,7 +3,12 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cloudInitFinished, waitForSerial, waitForSshBanner } from "../../../agent/src/instance/ready";
+import {
+  SSH_RETRY_MS,
+  cloudInitFinished,
+  waitForSerial,
+  waitForSshBanner,
+} from "../../../agent/src/instance/ready";
 import { type InstanceSpec, resolveInstance } from "../../../agent/src/instance/spec";
 import { FakeAgent, netSpec, rejects, ROOT } from "../../helpers/fake-agent";
 
@@ -65,6 +70,48 @@ describe("readiness (waitFor)", () => {
       ssh.close();
       http.close();
     }
+  });
+
+  it("a cancelled SSH wait ends at once, its probe socket closed, and probes no more", async () => {
+    // Accepts and never answers: the probe waits for a banner until cancelled.
+    const peers: net.Socket[] = [];
+    const closed: Promise<void>[] = [];
+    const silent = await new Promise<net.Server>((resolve) => {
+      const s = net.createServer((c) => {
+        peers.push(c);
+        closed.push(new Promise((r) => c.on("close", () => r())));
+        c.on("error", () => undefined);
+      });
+      s.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    try {
+      const stop = new AbortController();
+      const port = (silent.address() as net.AddressInfo).port;
+      const waiting = waitForSshBanner("127.0.0.1", Date.now() + 60000, port, stop.signal);
+      while (peers.length === 0) await new Promise((r) => setTimeout(r, 10));
+      stop.abort();
+      assert.equal(await waiting, false);
+      await Promise.all(closed); // the probe's socket was closed (a leak would hang here)
+      const seen = peers.length;
+      await new Promise((r) => setTimeout(r, 4 * SSH_RETRY_MS));
+      assert.equal(peers.length, seen, "no probe after the wait returned");
+      assert.equal(await waitForSshBanner("127.0.0.1", Date.now() + 60000, port, stop.signal), false);
+      assert.equal(peers.length, seen, "an aborted signal probes nothing");
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("a cancelled serial wait ends at once", async () => {
+    const stop = new AbortController();
+    const waiting = waitForSerial(
+      path.join(os.tmpdir(), "qvx-unit-none.log"),
+      cloudInitFinished,
+      Date.now() + 60000,
+      stop.signal,
+    );
+    setTimeout(() => stop.abort(), 50);
+    assert.equal(await waiting, false);
   });
 
   it("validates waitFor", () => {
@@ -145,5 +192,18 @@ describe("readiness in the instance plan (fake host)", () => {
     a.vm.cloudInitDone.add(a.p.instanceSerial("v1"));
     await a.instances.apply(spec("cloudInit"), (m) => progress.push(m), 0);
     assert.ok(progress.some((m) => m.startsWith("ready (cloudInit)")));
+  });
+
+  it("a cancelled call ends its waits with CALL_CANCELLED; what it applied stays", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    await rejects(
+      a.instances.apply(spec("ssh"), (m) => progress.push(m), 0, { cancelled: stop.signal }),
+      "CALL_CANCELLED",
+    );
+    assert.ok(!a.vm.calls.some((c) => c.startsWith("ssh")), "no probe once cancelled");
+    assert.ok((await a.instances.status("v1")).pid > 0, "the VM started stays running");
+    // The instance is free for the next call (its lock was let go).
+    await a.instances.apply(spec("ip"), (m) => progress.push(m), 0);
   });
 });
