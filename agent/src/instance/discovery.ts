@@ -105,8 +105,8 @@ export function arpSweep(
 /**
  * Waits until every MAC in `macs` has an address, `deadline` passes or `cancelled` aborts. Lease
  * events answer at once; ARP sweeps run back to back in the meantime (on a segment with leases,
- * from SWEEP_AFTER_LEASES_MS on). However the wait ends, the
- * sweep still running is killed and reaped before it returns: no process of ours outlives it.
+ * from SWEEP_AFTER_LEASES_MS on). However the wait ends, the sweep still running is killed and
+ * reaped before it returns: no process of ours outlives it.
  */
 export async function waitForAddresses(
   seg: Segment,

@@ -17,9 +17,10 @@ export const cloudInitFinished = (serial: string) => CLOUD_INIT_DONE.test(serial
 
 const POLL_MS = 100;
 /**
- * Between two SSH probes. A clone's probe starts at its lease, before the guest has put the address
- * on its NIC (its DHCP script runs under TCG): a refused or unanswered probe is retried soon, and
- * each costs one connect() of the host's.
+ * Between two SSH probes. A probe starts at the lease, often before the guest has put the address
+ * on its NIC (its DHCP script runs under TCG); its SYN then waits in the host's ARP queue and goes
+ * out when the guest announces the address. A probe that fails at once (refused, unreachable) is
+ * retried this soon; each costs one connect() of the host's.
  */
 export const SSH_RETRY_MS = 50;
 
