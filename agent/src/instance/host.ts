@@ -21,10 +21,12 @@ import { type AccelDecision, probeAccel } from "../qemu/accel";
 import { prepareUefiVars, type Arch, type QemuLaunch } from "../qemu/argv";
 import { type EarlyLauncher, findQemu, launchQemu, startLauncher, stopQemu } from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
+import { qcow2Overlay } from "../qemu/qcow2";
 import { buildSeedIso } from "../qemu/seed";
 import { run } from "../util/exec";
 import { cloneRunsGuest, restoreClone } from "../qemu/migrate";
 import { type Segment, type Sighting, waitForAddresses } from "./discovery";
+import { GiB } from "./plan";
 import { type Listener, parseListeners, renderPortTable } from "./ports";
 import { cloudInitFinished, waitForSerial, waitForSshBanner } from "./ready";
 import type { ResolvedForward } from "./spec";
@@ -187,9 +189,12 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       // (a crash between create and chown left a root-owned disk that the retry kept, and the
       // sandboxed QEMU could not open it).
       const part = `${disk}.part`;
-      const size = sizeGb === undefined ? [] : [`${sizeGb}G`];
-      const argv = ["create", "-q", "-f", "qcow2", "-F", backing.format, "-b", backing.path, part, ...size];
-      await run("qemu-img", argv);
+      // A new disk's bytes are qemu-img's, written here (qemu/qcow2.ts); a clone's layer takes
+      // its size from its backing file, which only qemu-img reads.
+      const layer = ["create", "-q", "-f", "qcow2", "-F", backing.format, "-b", backing.path, part];
+      await (sizeGb === undefined
+        ? run("qemu-img", layer)
+        : fs.writeFile(part, qcow2Overlay(backing, sizeGb * GiB), { mode: 0o600 }));
       // QEMU writes it as its own user; its directory is root's, so no link can stand in for it.
       await give(part, qemu.uid, qemu.gid, 0o600);
       await fs.rename(part, disk);

@@ -177,10 +177,12 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   // "" was cut short by a crash (what follows the launch never ran), and is started again, at once.
   const cutShort = pid > 0 && existing !== undefined && existing.launchKey === "";
   const mustRestart = pid > 0 && existing !== undefined && existing.launchKey !== key;
-  // The fences know the NICs (from the record) before QEMU starts; a TAP of ours in a bridge before
-  // its fence knows it passes nothing (the fence fails closed, fence/render.ts).
-  const steps: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
-  if (f.bridges.size > 0) steps.push({ op: "refreshHostFence" });
+  // The fences learn the NICs from the record. A TAP of ours in a network's bridge before its fence
+  // knows it passes nothing (the network's fence exists from its create and fails closed,
+  // fence/render.ts), so a fresh start renders those beside QEMU's launch, off the critical path.
+  // The host bridges' fence exists only while a NIC is on one: it is rendered before any TAP joins.
+  const fences: Step[] = [...f.networks.keys()].map((networkId) => ({ op: "refreshDhcp", networkId }));
+  const steps: Step[] = f.bridges.size > 0 ? [{ op: "refreshHostFence" }] : [];
   const disk = p.instanceDisk(inst.id);
   if (!f.diskExists)
     steps.push({
@@ -214,16 +216,20 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   if (starts) {
     const start = startSteps(f, key);
     if (pid === 0) {
-      // Nothing runs: the reservations and fences, the disk and seed, and the start's preparation
-      // need nothing of each other and run at once, all done before QEMU starts (a restart keeps
-      // them in order: the old QEMU still holds the TAPs until it is stopped). QEMU's launcher
-      // starts with them too: its own start (a namespace switch, an interpreter, ~the
-      // preparation's time) overlaps them, and it opens nothing until the launch lets it go.
-      const { launch, accel, netns } = start.steps[0] as Extract<Step, { op: "launch" }>;
+      // Nothing runs: the host fence, the disk and seed, and the start's preparation need nothing
+      // of each other and run at once (a restart keeps them in order: the old QEMU still holds the
+      // TAPs until it is stopped). QEMU's launcher starts with them too: its own start (a namespace
+      // switch, an interpreter, ~the preparation's time) overlaps them, and it opens nothing until
+      // the launch lets it go. The networks' reservations and fences run beside the launch: the
+      // guest's first packet is seconds away, and until its fence knows it, it passes nothing.
+      const launchStep = start.steps.shift() as Extract<Step, { op: "launch" }>;
+      const { launch, accel, netns } = launchStep;
       const early: Step = { op: "startLauncher", launch, accel, netns };
       steps.splice(0, steps.length, { op: "together", steps: [...steps, ...start.prepare, early] });
-      rollback = { from: 0, to: 1 + start.steps.length, steps: start.rollback };
+      steps.push(fences.length > 0 ? { op: "together", steps: [launchStep, ...fences] } : launchStep);
+      rollback = { from: 0, to: 2 + start.steps.length, steps: start.rollback };
     } else {
+      steps.unshift(...fences);
       rollback = {
         from: steps.length,
         to: steps.length + start.prepare.length + start.steps.length,
@@ -232,7 +238,7 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       steps.push(...start.prepare);
     }
     steps.push(...start.steps);
-  }
+  } else steps.unshift(...fences);
   const waiting = inst.running && inst.wait_for_ip_seconds > 0;
   if (waiting && inst.nics.length > 0)
     steps.push({

@@ -126,8 +126,9 @@ export class Networks {
       if (!rec) return;
       const { network: n } = resolveNetwork(rec.spec);
       if (!n) return;
-      await this.applyGuestFence(n);
+      // Reserved before the fence lets the guest's DHCP through (its guest may already run: instance/plan.ts).
       await this.host.ensureDhcp(n, instanceReservations(this.state.instances, netId));
+      await this.applyGuestFence(n);
     });
   }
 

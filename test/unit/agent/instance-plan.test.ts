@@ -101,11 +101,11 @@ describe("instance plan", () => {
       }),
     );
     assert.deepEqual(brief(plan.steps), [
-      "[refreshDhcp | refreshDhcp | refreshHostFence | createOverlay 3G | buildSeed | probeAccel | " +
+      "[refreshHostFence | createOverlay 3G | buildSeed | probeAccel | " +
         "deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
         "createTap qvm-n1 qvtv10 qvmn1b 1400 | createTap qvm-n1 qvtv11 | createTap qvm-n1 qvtv12 | " +
         "startLauncher qvm-v1 in qvm-n1 probed]",
-      "launch qvm-v1 in qvm-n1 probed",
+      "[launch qvm-v1 in qvm-n1 probed | refreshDhcp | refreshDhcp]",
       "moveTap qvtv11 qvm-n2",
       "attachTap qvtv11 qvmn2b 1500",
       "moveTap qvtv12 root",
@@ -114,14 +114,20 @@ describe("instance plan", () => {
       "awaitAddresses",
     ]);
     const early = flat(plan.steps).find((s) => s.op === "startLauncher");
-    const launch = plan.steps.find((s) => s.op === "launch");
+    const launch = flat(plan.steps).find((s) => s.op === "launch");
     assert.deepEqual(early?.launch, launch?.launch, "the launcher started early is the launch's own");
+    const at = (op: Step["op"]) => plan.steps.findIndex((s) => flat([s]).some((x) => x.op === op));
+    assert.ok(at("refreshHostFence") < at("launch"), "the host fence exists before QEMU starts");
+    assert.ok(
+      at("refreshDhcp") < at("moveTap"),
+      "the networks' fences are rendered before a moved TAP joins",
+    );
     assert.deepEqual(plan.record.addresses, {});
     assert.equal(plan.record.diskGb, 3, "the image's virtual size, rounded up");
     assert.deepEqual(
       { from: plan.rollback!.from, to: plan.rollback!.to },
       { from: 0, to: 7 },
-      "from the preparation (reservations, fences, probe and TAPs run in it) through the record of the launch; not the wait",
+      "from the preparation (host fence, probe and TAPs run in it) through the record of the launch, the networks' fences beside it; not the wait",
     );
     assert.deepEqual(brief(plan.rollback!.steps), [
       "stopStarted",
@@ -135,7 +141,7 @@ describe("instance plan", () => {
 
   it("launches with the accelerator asked for, and UEFI vars when the image boots UEFI", () => {
     const plan = planApply(facts({ accel: "kvm" }, { image: { ...image, firmware: "uefi" } }));
-    const launch = plan.steps.find((s) => s.op === "launch")!;
+    const launch = flat(plan.steps).find((s) => s.op === "launch")!;
     assert.ok(launch.op === "launch" && launch.accel === "kvm");
     assert.equal(launch.launch.uefi!.vars, p.instanceVars("v1"));
     assert.ok(flat(plan.steps).some((s) => s.op === "prepareUefiVars"));
@@ -208,7 +214,7 @@ describe("instance plan", () => {
     assert.deepEqual(
       flat(planApply({ ...stopped, existing: record(stopped) }).steps)
         .map((s) => s.op)
-        .slice(1, 2),
+        .filter((op) => op.startsWith("resize")),
       ["resizeOverlay"],
     );
     const small = facts({ disk_gb: 2 }, { diskExists: true });
