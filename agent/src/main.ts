@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // qvmd entry point: refuse without root, bind the unix socket, re-assert state, serve.
+import "./threadpool";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

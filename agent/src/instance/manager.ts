@@ -143,7 +143,6 @@ export class Instances {
         // A clone's QEMU restores rather than boots ("restored from template" says how long).
         if (!l.incoming)
           progress(`starting ${qemuBinary(l.arch)} (${l.accel}, ${l.cpus} vCPU, ${l.memoryMb} MiB)`);
-        await fs.rm(l.serialLog, { force: true });
         ctx.launchedAt = Date.now();
         const { netns, readable, writable } = s;
         return h.launchQemu(l, { netns, readable, writable, early: ctx.early });

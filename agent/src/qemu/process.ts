@@ -67,7 +67,9 @@ async function record(id: QemuIdentity, pid: number): Promise<ProcRecord | undef
   const p = readProcSync(pid);
   if (!p) return undefined;
   const r = { pid, startTicks: p.startTicks };
-  await writeFileAtomic(id.pidFile, JSON.stringify(r) + "\n", 0o600);
+  // Not fsync'd: it lives in the run directory (no QEMU survives the reboot that empties it), it
+  // is on the way to every VM's start, and findQemu scans for a VM whose record is missing.
+  await writeFileAtomic(id.pidFile, JSON.stringify(r) + "\n", 0o600, undefined, { durable: false });
   return r;
 }
 
@@ -111,7 +113,29 @@ export async function startLauncher(
 ): Promise<EarlyLauncher> {
   const cmd = launchCommand(l, opts.netns, opts.timeoutMs ?? 30000, true);
   const p = await start(cmd.file, cmd.args);
+  // Off the way to QEMU's start too: the launch that lets it go checks nothing again.
+  await readyToBoot(l).catch((e: unknown) => {
+    p.end();
+    throw e;
+  });
   return { go: (timeoutMs) => p.send("go\n", timeoutMs), abort: () => p.end() };
+}
+
+/** What holds before a QEMU of `l` starts: none runs, and its serial log is this boot's alone. */
+async function readyToBoot(l: QemuLaunch): Promise<void> {
+  const running = await findQemu(l);
+  if (running !== undefined)
+    throw new QvmdError(
+      "precondition",
+      "QEMU_ALREADY_RUNNING",
+      `QEMU ${l.name} already runs as pid ${running}`,
+      {
+        hint: "adopt it (findQemu) or stop it first",
+      },
+    );
+  // Empty for each boot (QEMU appends to it, see argv.ts): old output must not look like this boot's.
+  await fs.rm(l.serialLog, { force: true });
+  await sandboxFile(l.serialLog, l.sandbox, 0o600, true);
 }
 
 /**
@@ -124,18 +148,7 @@ export async function launchQemu(
   opts: { netns?: string; timeoutMs?: number; early?: EarlyLauncher } = {},
 ): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 30000;
-  const running = await findQemu(l);
-  if (running !== undefined)
-    throw new QvmdError(
-      "precondition",
-      "QEMU_ALREADY_RUNNING",
-      `QEMU ${l.name} already runs as pid ${running}`,
-      {
-        hint: "adopt it (findQemu) or stop it first",
-      },
-    );
-  // Empty for each boot (QEMU appends to it, see argv.ts): old output must not look like this boot's.
-  await sandboxFile(l.serialLog, l.sandbox, 0o600, true);
+  if (!opts.early) await readyToBoot(l);
   const cmd = launchCommand(l, opts.netns, timeoutMs);
   const r = opts.early
     ? await opts.early.go(timeoutMs + 5000)

@@ -1,5 +1,6 @@
 // Atomic file writes: write a temp file in the same directory, fsync, rename, fsync the directory.
-// A crash leaves either the old or the new content, never a torn file.
+// A crash leaves either the old or the new content, never a torn file; a durable write also
+// survives a power loss once it returns.
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
@@ -12,11 +13,17 @@ export interface Owner {
   gid: number;
 }
 
+/**
+ * `durable: false` for a file that a power loss may lose but a crash must not tear: one under the
+ * run directory, which is gone after a reboot anyway (on a real host it is a tmpfs), e.g. a
+ * process record, whose reader falls back to a scan. It skips both fsyncs.
+ */
 export async function writeFileAtomic(
   file: string,
   data: string,
   mode = 0o644,
   owner?: Owner,
+  { durable = true }: { durable?: boolean } = {},
 ): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(
@@ -30,7 +37,7 @@ export async function writeFileAtomic(
       if (owner) await fh.chown(owner.uid, owner.gid);
       await fh.chmod(mode);
       await fh.writeFile(data);
-      await fh.sync();
+      if (durable) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -39,7 +46,7 @@ export async function writeFileAtomic(
     await fs.rm(tmp, { force: true }); // e.g. ENOSPC: no half-written temp file stays behind
     throw e;
   }
-  await syncDir(path.dirname(file));
+  if (durable) await syncDir(path.dirname(file));
 }
 
 /** Makes a rename in `dir` durable: without it, power loss can undo the rename. */
