@@ -196,7 +196,7 @@ export function loadState(p: Pick<StatePaths, "stateFile" | "stateLastGood">, no
 
 export class StateStore {
   private doc: StateDoc;
-  private readonly writes = new Mutex();
+  private readonly writes = new Mutex("state.writes");
   readonly problems: string[];
   readonly unreadable?: string;
 

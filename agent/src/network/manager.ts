@@ -23,10 +23,10 @@ export class Networks {
   // share is decided under `shared`, held only for in-memory checks and state writes: the overlap
   // check with the record that follows it, and ip_forward. Creates of different networks overlap.
   private readonly locks = new Map<string, Mutex>();
-  private readonly shared = new Mutex();
+  private readonly shared = new Mutex("networks.shared");
   private lock(id: string): Mutex {
     let m = this.locks.get(id);
-    if (!m) this.locks.set(id, (m = new Mutex()));
+    if (!m) this.locks.set(id, (m = new Mutex("network")));
     return m;
   }
   /** Watches for other tools flushing our rules; our own changes run under its `suppress`. */
