@@ -6,7 +6,7 @@ import type { wire } from "@pulumi-qemu/api";
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
 import { QvmdError } from "./errors";
-import { removeOrphanTemps, writeFileAtomic } from "./util/atomic";
+import { removeOrphanTemps, writeFilesAtomic } from "./util/atomic";
 import { crashPoint } from "./util/crash-points";
 import { GroupCommit } from "./util/group-commit";
 
@@ -258,9 +258,9 @@ export class StateStore {
 
   private async write(next: StateDoc): Promise<void> {
     const text = JSON.stringify(next, null, 2) + "\n";
-    await writeFileAtomic(this.p.stateFile, text, 0o600);
-    // A separate copy (not a link): damage to one file in place cannot reach the other.
-    await writeFileAtomic(this.p.stateLastGood, text, 0o600);
+    // A separate copy (not a link): damage to one file in place cannot reach the other. Written
+    // beside the state, both fsync'd at once: a crash leaves each old or new, either a whole state.
+    await writeFilesAtomic([this.p.stateFile, this.p.stateLastGood], text, 0o600);
     crashPoint("state.written");
   }
 }

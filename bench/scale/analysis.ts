@@ -1,5 +1,8 @@
 // Reading the scale bench's trace (bench/profile/tracer.ts spans): which of qvmd's locks a call
-// waited for, and what the firewall guard did in the background meanwhile. Pure, so unit-tested.
+// waited for, what the firewall guard did in the background meanwhile, how many updates shared a
+// state write. Pure, so unit-tested; and the size of the CLI's checkpoint, read from its file.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { median } from "../lib/results";
 import type { Span } from "../profile/tracer";
 
@@ -84,4 +87,31 @@ export function guardWork(
     }
   }
   return r;
+}
+
+/**
+ * qvmd's state writes that began in [from, to] (StateStore.write: both files, each fsync'd) and
+ * the updates that asked for them: with group commit, several updates share one write.
+ */
+export function stateWrites(
+  spans: Span[],
+  from: number,
+  to: number,
+): { updates: number; writes: number; ms: number } {
+  const within = (s: Span) => s.start >= from && s.start <= to && s.end > 0;
+  const writes = spans.filter((s) => s.name === "StateStore.write" && within(s));
+  return {
+    updates: spans.filter((s) => s.name === "StateStore.update" && within(s)).length,
+    writes: writes.length,
+    ms: median(writes.map((s) => s.end - s.start)),
+  };
+}
+
+/** The size of the file backend's checkpoint of `stack` under `stateDir`. */
+export function checkpointBytes(stateDir: string, stack: string): number {
+  const dir = path.join(stateDir, "backend", ".pulumi", "stacks");
+  const found = fs.existsSync(dir)
+    ? (fs.readdirSync(dir, { recursive: true }) as string[]).find((f) => path.basename(f) === `${stack}.json`)
+    : undefined;
+  return found ? fs.statSync(path.join(dir, found)).size : NaN;
 }

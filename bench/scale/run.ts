@@ -20,7 +20,7 @@ import { TestAgent } from "../../test/helpers/agent";
 import { median, record } from "../lib/results";
 import type { Span } from "../profile/tracer";
 import { selfByName } from "../profile/tree";
-import { childrenOf, guardWork, lockWaits, qvmdSide } from "./analysis";
+import { checkpointBytes, childrenOf, guardWork, lockWaits, qvmdSide, stateWrites } from "./analysis";
 
 const quick = process.argv.includes("--quick");
 const networksOnly = process.argv.includes("--networks-only");
@@ -40,6 +40,8 @@ interface UpResult {
   destroyMs: number;
   /** Per resource of the kind under test: CLI-observed create durations (ms). */
   perResource: number[];
+  /** The CLI's checkpoint of the stack after the up (bytes): it rewrites it after every step. */
+  checkpointBytes: number;
 }
 
 async function measure(
@@ -72,11 +74,12 @@ async function measure(
   const up = await stack.up({ onEvent, ...(parallel ? { parallel } : {}) });
   const upMs = Date.now() - t;
   if (up.summary.result !== "succeeded") throw new Error(`${name}: up ${up.summary.result}`);
+  const checkpoint = checkpointBytes(stateDir, name);
   t = Date.now();
   await stack.destroy({ ...(parallel ? { parallel } : {}) });
   const destroyMs = Date.now() - t;
   await stack.workspace.removeStack(name);
-  return { upMs, destroyMs, perResource };
+  return { upMs, destroyMs, perResource, checkpointBytes: checkpoint };
 }
 
 async function main(): Promise<void> {
@@ -159,6 +162,7 @@ async function main(): Promise<void> {
   const kids = childrenOf(spans);
   const locksOf = new Map<string, Map<string, { wait: number; held: number; n: number }>>();
   const guardOf = new Map<string, ReturnType<typeof guardWork>>();
+  const writesOf = new Map<string, ReturnType<typeof stateWrites>>();
   print("scale through the Pulumi CLI (Automation API), one qvmd, ms");
   print(
     "stack                 K   up total  per object  marginal/obj  destroy/obj  CLI create p50  qvmd lock wait p50  qvmd work p50",
@@ -188,8 +192,11 @@ async function main(): Promise<void> {
         byLock.set(name, t);
       }
     locksOf.set(p.label, byLock);
-    if (mine.length)
-      guardOf.set(p.label, guardWork(spans, kids, mine[0]!.start, Math.max(...mine.map((c) => c.end))));
+    if (mine.length) {
+      const end = Math.max(...mine.map((c) => c.end));
+      guardOf.set(p.label, guardWork(spans, kids, mine[0]!.start, end));
+      writesOf.set(p.label, stateWrites(spans, mine[0]!.start, end));
+    }
     const serial = p.label.endsWith("-p1");
     const prev = serial ? undefined : prevOf[p.kind];
     const marginal = prev ? (p.r.upMs - prev.upMs) / (p.k - prev.k) : NaN;
@@ -231,6 +238,12 @@ async function main(): Promise<void> {
       print(
         `  ${"".padEnd(12)} guard: ${g.checks} checks, ${g.repairs} repairs (${g.repairMs.toFixed(0)} ms), ` +
           `${g.reapplied} network firewalls re-applied, ${g.execs} execs`,
+      );
+    const w = writesOf.get(p.label);
+    if (w)
+      print(
+        `  ${"".padEnd(12)} state: ${w.updates} updates in ${w.writes} writes, ${w.ms.toFixed(1)} ms per write (p50); ` +
+          `CLI checkpoint after the up ${(p.r.checkpointBytes / 1024).toFixed(0)} KiB`,
       );
   }
   const all = guardWork(spans, kids, -Infinity, Infinity);
