@@ -6,9 +6,9 @@ import type { wire } from "@pulumi-qemu/api";
 import * as fs from "node:fs";
 import type { StatePaths } from "./constants";
 import { QvmdError } from "./errors";
-import { removeOrphanTemps, writeFileAtomic } from "./util/atomic";
+import { removeOrphanTemps, writeFilesAtomic } from "./util/atomic";
 import { crashPoint } from "./util/crash-points";
-import { Mutex } from "./util/lock";
+import { GroupCommit } from "./util/group-commit";
 
 /** Every object records who created it: see "Callers and ownership" in api/proto/qvmd.proto. */
 interface OwnedRecord {
@@ -195,8 +195,7 @@ export function loadState(p: Pick<StatePaths, "stateFile" | "stateLastGood">, no
 }
 
 export class StateStore {
-  private doc: StateDoc;
-  private readonly writes = new Mutex();
+  private readonly doc: GroupCommit<StateDoc>;
   readonly problems: string[];
   readonly unreadable?: string;
 
@@ -205,59 +204,63 @@ export class StateStore {
     // the one moment all of them are known to be orphans.
     for (const f of [p.stateFile, p.stateLastGood]) removeOrphanTemps(f);
     const loaded = loadState(p);
-    this.doc = loaded.doc;
+    this.doc = new GroupCommit<StateDoc>(
+      loaded.doc,
+      (next) => this.write(next),
+      (d) => structuredClone(d),
+    );
     this.problems = loaded.problems;
     this.unreadable = loaded.unreadable;
   }
 
   get networks(): Readonly<Record<string, NetworkRecord>> {
-    return this.doc.networks;
+    return this.doc.current.networks;
   }
 
   get images(): Readonly<Record<string, ImageRecord>> {
-    return this.doc.images;
+    return this.doc.current.images;
   }
 
   get instances(): Readonly<Record<string, InstanceRecord>> {
-    return this.doc.instances;
+    return this.doc.current.instances;
   }
 
   get templates(): Readonly<Record<string, TemplateRecord>> {
-    return this.doc.templates;
+    return this.doc.current.templates;
   }
 
   get bridges(): Readonly<Record<string, BridgeRecord>> {
-    return this.doc.bridges;
+    return this.doc.current.bridges;
   }
 
   get dnsForwarders(): Readonly<Record<string, DnsForwarderRecord>> {
-    return this.doc.dnsForwarders;
+    return this.doc.current.dnsForwarders;
   }
 
   get uploads(): Readonly<Record<string, UploadRecord>> {
-    return this.doc.uploads;
+    return this.doc.current.uploads;
   }
 
   get host(): Readonly<StateDoc["host"]> {
-    return this.doc.host;
+    return this.doc.current.host;
   }
 
   /**
-   * Applies `mutate` to the latest document and persists it. Updates from concurrent operations
-   * (two instances created at once) are serialised, each starting from the previous one's result,
-   * so none is lost.
+   * Applies `mutate` to the latest document and persists it; resolves once it is on disk. Updates
+   * from concurrent operations (two instances created at once) are serialised, each starting from
+   * the previous one's result, so none is lost; those that wait for a write in flight share the
+   * next one (util/group-commit.ts). The getters show only what is written.
    */
   update(mutate: (doc: StateDoc) => void): Promise<void> {
-    return this.writes.run(async () => {
-      if (this.unreadable) throw new QvmdError("internal", "STATE_CORRUPT", this.unreadable);
-      const next = structuredClone(this.doc);
-      mutate(next);
-      const text = JSON.stringify(next, null, 2) + "\n";
-      await writeFileAtomic(this.p.stateFile, text, 0o600);
-      // A separate copy (not a link): damage to one file in place cannot reach the other.
-      await writeFileAtomic(this.p.stateLastGood, text, 0o600);
-      this.doc = next;
-      crashPoint("state.written");
-    });
+    if (this.unreadable) return Promise.reject(new QvmdError("internal", "STATE_CORRUPT", this.unreadable));
+    return this.doc.change(mutate);
+  }
+
+  private async write(next: StateDoc): Promise<void> {
+    const text = JSON.stringify(next, null, 2) + "\n";
+    // A separate copy (not a link): damage to one file in place cannot reach the other. Written
+    // beside the state, both fsync'd at once: a crash leaves each old or new, either a whole state.
+    await writeFilesAtomic([this.p.stateFile, this.p.stateLastGood], text, 0o600);
+    crashPoint("state.written");
   }
 }

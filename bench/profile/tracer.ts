@@ -28,8 +28,13 @@ const als = new AsyncLocalStorage<number>();
 let next = 1;
 const now = () => performance.now();
 
+// Background work that starts from whatever call armed its timer (the firewall guard's checks and
+// repairs, armed by a create's own nft change): a root of its own, not a child of that call.
+const BACKGROUND = new Set(["GuardCore.drain"]);
+
 function traced<T>(name: string, self: unknown, fn: (...a: unknown[]) => T, args: unknown[]): T {
-  const s: Span = { id: next++, parent: als.getStore() ?? 0, name, start: now(), end: 0 };
+  const parent = BACKGROUND.has(name) ? 0 : (als.getStore() ?? 0);
+  const s: Span = { id: next++, parent, name, start: now(), end: 0 };
   const a: unknown = args[0];
   if (typeof a === "string" && a.length <= 16) s.arg = a;
   else if (a && typeof a === "object" && typeof (a as { id?: unknown }).id === "string")
@@ -59,6 +64,16 @@ function wrap(name: string, fn: (...a: unknown[]) => unknown): (...a: unknown[])
       label = `exec ${[args[0], ...((args[1] as string[]) ?? []).slice(0, 3)].join(" ")}`
         .replace(/qv[mt]-?[a-z0-9]+/g, "<ours>")
         .replace(/\/\S+/g, "<path>");
+    // A lock (util/lock.ts): "lock <name>" spans the wait and the hold, its child "held <name>" the
+    // hold alone, so the wait is the gap between the two starts.
+    if (name === "Mutex.run" || name === "KeyedMutex.run") {
+      const lock = (this as { name?: string }).name ?? "unnamed";
+      label = `lock ${lock}`;
+      const i = name === "Mutex.run" ? 0 : 1;
+      const inner = args[i] as (...a: unknown[]) => unknown;
+      args = [...args];
+      args[i] = () => traced(`held ${lock}`, undefined, inner, []);
+    }
     return traced(label, this, fn, args);
   };
 }

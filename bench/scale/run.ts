@@ -4,7 +4,8 @@
 // per object at each K and the marginal cost per object between consecutive K (flat or not), and
 // `pulumi up --parallel 1` vs the default at the largest K.
 // qvmd runs with bench/profile/tracer.ts, so a non-flat curve comes with where the time went:
-// the wait for the networks' global lock vs the work inside it, per object.
+// the wait for each of qvmd's locks (by name) vs the work, per object, and the firewall guard's
+// background checks and repairs during each up.
 // Usage: tsx bench/scale/run.ts [--quick] [--networks-only] [--ks 1,10,50,100]   (root)
 // --networks-only: no Instances stack (a short run when only networks changed); --ks: the network
 // stack's K values, ascending.
@@ -19,6 +20,7 @@ import { TestAgent } from "../../test/helpers/agent";
 import { median, record } from "../lib/results";
 import type { Span } from "../profile/tracer";
 import { selfByName } from "../profile/tree";
+import { checkpointBytes, childrenOf, guardWork, lockWaits, qvmdSide, stateWrites } from "./analysis";
 
 const quick = process.argv.includes("--quick");
 const networksOnly = process.argv.includes("--networks-only");
@@ -38,6 +40,8 @@ interface UpResult {
   destroyMs: number;
   /** Per resource of the kind under test: CLI-observed create durations (ms). */
   perResource: number[];
+  /** The CLI's checkpoint of the stack after the up (bytes): it rewrites it after every step. */
+  checkpointBytes: number;
 }
 
 async function measure(
@@ -70,29 +74,12 @@ async function measure(
   const up = await stack.up({ onEvent, ...(parallel ? { parallel } : {}) });
   const upMs = Date.now() - t;
   if (up.summary.result !== "succeeded") throw new Error(`${name}: up ${up.summary.result}`);
+  const checkpoint = checkpointBytes(stateDir, name);
   t = Date.now();
   await stack.destroy({ ...(parallel ? { parallel } : {}) });
   const destroyMs = Date.now() - t;
   await stack.workspace.removeStack(name);
-  return { upMs, destroyMs, perResource };
-}
-
-/** qvmd's side of each call: lock wait (call start -> work start) and work, by resource id. */
-function qvmdSide(spans: Span[], root: string, from: number, to: number): { wait: number; work: number } {
-  const kids = new Map<number, Span[]>();
-  for (const s of spans) (kids.get(s.parent) ?? kids.set(s.parent, []).get(s.parent)!).push(s);
-  const waits: number[] = [];
-  const works: number[] = [];
-  for (const s of spans) {
-    if (s.name !== root || s.start < from || s.start > to || s.end === 0) continue;
-    // The manager's work runs inside Mutex.run; its first child starts when the lock is ours.
-    const m = (kids.get(s.id) ?? []).find((k) => k.name === "Mutex.run");
-    const inner = m ? (kids.get(m.id) ?? []).sort((a, b) => a.start - b.start)[0] : undefined;
-    const workStart = inner?.start ?? s.start;
-    waits.push(workStart - s.start);
-    works.push(s.end - workStart);
-  }
-  return { wait: median(waits), work: median(works) };
+  return { upMs, destroyMs, perResource, checkpointBytes: checkpoint };
 }
 
 async function main(): Promise<void> {
@@ -172,6 +159,10 @@ async function main(): Promise<void> {
   let ni = 1; // the warm-up's network
   let ii = 0;
   const print = (s: string) => console.log(s);
+  const kids = childrenOf(spans);
+  const locksOf = new Map<string, Map<string, { wait: number; held: number; n: number }>>();
+  const guardOf = new Map<string, ReturnType<typeof guardWork>>();
+  const writesOf = new Map<string, ReturnType<typeof stateWrites>>();
   print("scale through the Pulumi CLI (Automation API), one qvmd, ms");
   print(
     "stack                 K   up total  per object  marginal/obj  destroy/obj  CLI create p50  qvmd lock wait p50  qvmd work p50",
@@ -189,14 +180,23 @@ async function main(): Promise<void> {
     if (p.kind === "net") ni += n;
     else ii += n;
     idsOf.set(p.label, new Set(mine.map((x) => x.id)));
-    const side = mine.length
-      ? qvmdSide(
-          spans,
-          p.kind === "net" ? "Networks.apply" : "Instances.apply",
-          mine[0]!.start,
-          mine.at(-1)!.start,
-        )
-      : { wait: NaN, work: NaN };
+    const side = mine.length ? qvmdSide(kids, mine) : { wait: NaN, work: NaN };
+    // Per lock name, summed over the phase's calls, per call.
+    const byLock = new Map<string, { wait: number; held: number; n: number }>();
+    for (const c of mine)
+      for (const [name, e] of lockWaits(kids, c)) {
+        const t = byLock.get(name) ?? { wait: 0, held: 0, n: 0 };
+        t.wait += e.wait / mine.length;
+        t.held += e.held / mine.length;
+        t.n += e.n / mine.length;
+        byLock.set(name, t);
+      }
+    locksOf.set(p.label, byLock);
+    if (mine.length) {
+      const end = Math.max(...mine.map((c) => c.end));
+      guardOf.set(p.label, guardWork(spans, kids, mine[0]!.start, end));
+      writesOf.set(p.label, stateWrites(spans, mine[0]!.start, end));
+    }
     const serial = p.label.endsWith("-p1");
     const prev = serial ? undefined : prevOf[p.kind];
     const marginal = prev ? (p.r.upMs - prev.upMs) / (p.k - prev.k) : NaN;
@@ -224,6 +224,33 @@ async function main(): Promise<void> {
       note: `up ${(p.r.upMs / p.k).toFixed(0)} ms per object at K=${p.k}`,
     });
   }
+  // Which lock a call waits for, and how long it is held, per call; and the guard's work meanwhile.
+  print("qvmd locks per call (wait / held ms, times taken), and the firewall guard during the up:");
+  for (const p of phases) {
+    const l = locksOf.get(p.label);
+    if (!l) continue;
+    const cells = [...l.entries()]
+      .sort((a, b) => b[1].wait - a[1].wait)
+      .map(([name, e]) => `${name} ${e.wait.toFixed(1)}/${e.held.toFixed(1)} x${e.n.toFixed(1)}`);
+    const g = guardOf.get(p.label);
+    print(`  ${p.label.padEnd(12)} ${cells.join(", ")}`);
+    if (g)
+      print(
+        `  ${"".padEnd(12)} guard: ${g.checks} checks, ${g.repairs} repairs (${g.repairMs.toFixed(0)} ms), ` +
+          `${g.reapplied} network firewalls re-applied, ${g.execs} execs`,
+      );
+    const w = writesOf.get(p.label);
+    if (w)
+      print(
+        `  ${"".padEnd(12)} state: ${w.updates} updates in ${w.writes} writes, ${w.ms.toFixed(1)} ms per write (p50); ` +
+          `CLI checkpoint after the up ${(p.r.checkpointBytes / 1024).toFixed(0)} KiB`,
+      );
+  }
+  const all = guardWork(spans, kids, -Infinity, Infinity);
+  print(
+    `  whole run    guard: ${all.checks} checks, ${all.repairs} repairs (${all.repairMs.toFixed(0)} ms), ` +
+      `${all.reapplied} network firewalls re-applied, ${all.execs} execs`,
+  );
   // Which steps of a network create grow with K: self time per call by step, smallest vs largest K.
   const ks = phases.filter((p) => p.kind === "net" && p.k > 1 && !p.label.endsWith("-p1"));
   if (ks.length >= 2) {

@@ -19,7 +19,7 @@ export interface BridgeStatus {
 }
 
 export class Bridges {
-  private readonly lock = new Mutex();
+  private readonly lock = new Mutex("bridges");
 
   constructor(
     private readonly state: StateStore,

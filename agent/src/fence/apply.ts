@@ -12,7 +12,7 @@ const locks = new Map<string, Mutex>();
 const lockOf = (ns: string | undefined) => {
   const key = ns ?? "";
   let m = locks.get(key);
-  if (!m) locks.set(key, (m = new Mutex()));
+  if (!m) locks.set(key, (m = new Mutex("fence")));
   return m;
 };
 

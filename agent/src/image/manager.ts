@@ -22,8 +22,8 @@ export interface ImageStatus {
 
 export class Images {
   /** The store's bookkeeping: records, renames into blobs/, gc, uploads. Never held across a download. */
-  private readonly lock = new Mutex();
-  private readonly ids = new KeyedMutex();
+  private readonly lock = new Mutex("images");
+  private readonly ids = new KeyedMutex("image");
 
   constructor(
     private readonly p: StatePaths,

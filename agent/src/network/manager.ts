@@ -3,11 +3,13 @@
 import * as fs from "node:fs/promises";
 import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
-import type { StateStore } from "../state";
+import type { NetworkRecord, StateStore } from "../state";
 import { Mutex } from "../util/lock";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
 import { formatCidr, type Violation } from "@pulumi-qemu/api/validate";
+import { networkDrift } from "./drift";
+import { InFlight, firewallMissing } from "./in-flight";
 import { fenceNics, instanceReservations, knownNetworks, networkUsers } from "./relations";
 import { type GatewayServices, renderNftTable, renderNsBatch, renderRootBatch } from "./render";
 import { type NetworkSpec, type ResolvedNetwork, findConflicts, resolveNetwork } from "./spec";
@@ -19,15 +21,21 @@ export interface NetworkStatus {
 }
 
 export class Networks {
-  // One network's calls run one at a time (its lock, held across its host work); what networks
-  // share is decided under `shared`, held only for in-memory checks and state writes: the overlap
-  // check with the record that follows it, and ip_forward. Creates of different networks overlap.
+  // One network's calls run one at a time (its lock, held across its host work); creates of others
+  // overlap. `shared` guards ip_forward only: the overlap check and the reservation in `recording`
+  // after it are one synchronous step, so concurrent creates' records share state writes (state.ts).
   private readonly locks = new Map<string, Mutex>();
-  private readonly shared = new Mutex();
+  private readonly shared = new Mutex("networks.shared");
+  private readonly recording = new Map<string, NetworkRecord>();
+  private readonly inFlight = new InFlight();
   private lock(id: string): Mutex {
     let m = this.locks.get(id);
-    if (!m) this.locks.set(id, (m = new Mutex()));
+    if (!m) this.locks.set(id, (m = new Mutex("network")));
     return m;
+  }
+  /** A create, converge or delete: under the network's lock, and in flight for the guard's check. */
+  private changing<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.lock(id).run(() => this.inFlight.during(id, fn));
   }
   /** Watches for other tools flushing our rules; our own changes run under its `suppress`. */
   guard?: FirewallGuard;
@@ -54,7 +62,7 @@ export class Networks {
   apply(spec: NetworkSpec, uid: number): Promise<NetworkStatus> {
     const { network: n, violations } = resolveNetwork(spec);
     if (!n) return Promise.reject(violationsError(violations));
-    return this.lock(n.id).run(async () => {
+    return this.changing(n.id, async () => {
       const existing = this.state.networks[n.id];
       if (existing) {
         const old = resolveNetwork(existing.spec).network;
@@ -69,21 +77,25 @@ export class Networks {
             },
           );
       }
-      // Host routes are read outside `shared`: those of our own networks being made meanwhile are
-      // in the record the overlap check reads under it.
+      // Our own networks being made meanwhile are in the records and reservations the check reads,
+      // whether or not their routes are in this listing yet.
       const routes = await this.host.hostRoutes();
-      await this.shared.run(async () => {
-        const conflicts = findConflicts(n, knownNetworks(this.state.networks), routes, uid);
-        if (conflicts.length > 0) throw violationsError(conflicts);
-        // Record first: if we crash half-way, the next start (or a Delete) knows what to clean up.
-        await this.state.update((d) => {
-          d.networks[n.id] = {
-            spec,
-            uid: existing ? existing.uid : uid,
-            createdAt: existing?.createdAt ?? new Date().toISOString(),
-          };
-        });
-      });
+      const known = knownNetworks({ ...this.state.networks, ...Object.fromEntries(this.recording) });
+      const conflicts = findConflicts(n, known, routes, uid);
+      if (conflicts.length > 0) throw violationsError(conflicts);
+      const rec: NetworkRecord = {
+        spec,
+        uid: existing ? existing.uid : uid,
+        createdAt: existing?.createdAt ?? new Date().toISOString(),
+      };
+      this.recording.set(n.id, rec);
+      // Record first (durable when this returns): if we crash half-way, the next start (or a
+      // Delete) knows what to clean up.
+      await this.state
+        .update((d) => {
+          d.networks[n.id] = rec;
+        })
+        .finally(() => this.recording.delete(n.id));
       await this.converge(n);
       return { network: n, drift: [], firewall: firewallState([], this.guard?.status()) };
     });
@@ -162,18 +174,21 @@ export class Networks {
   }
 
   /**
-   * What of our firewall is missing, for every network: the guard's check, after each of our own
-   * changes and periodically. One listing of the tables, whatever the number of networks.
+   * What of our firewall is missing, for every network not being created or deleted (in-flight.ts):
+   * the guard's check, after each of our own changes and periodically. One listing of the tables,
+   * whatever the number of networks.
    */
-  async firewallCheck(): Promise<string[]> {
-    const ids = Object.keys(this.state.networks);
-    if (ids.length === 0) return [];
-    const tables = await this.host.nftTables();
-    const missing = ids
-      .filter((id) => !tables.has(names.nftTable(id)))
-      .map((id) => `nft table ${names.nftFamily} ${names.nftTable(id)} missing`);
-    const nets = Object.entries(this.state.networks).map(([id, r]) => ({ id, cidr: r.spec.cidr }));
-    return [...missing, ...(await this.host.forwardAcceptDrift(nets))];
+  firewallCheck(): Promise<string[]> {
+    return this.inFlight.watch(async (touched) => {
+      const nets = Object.entries(this.state.networks)
+        .filter(([id]) => !touched.has(id))
+        .map(([id, r]) => ({ id, cidr: r.spec.cidr }));
+      if (nets.length === 0) return [];
+      const tables = await this.host.nftTables();
+      const drift = await this.host.forwardAcceptDrift(nets);
+      const ids = nets.map((x) => x.id);
+      return firewallMissing(ids, tables, drift, touched, (id) => this.state.networks[id] !== undefined);
+    });
   }
 
   /** The guard's repair: re-applies every network's firewall (only that; DHCP and links stay). */
@@ -190,7 +205,9 @@ export class Networks {
       throw new Error(`firewall repair after "${reason}" failed: ${failures.join("; ")}`);
   }
 
-  private enableForwarding(): Promise<void> {
+  private async enableForwarding(): Promise<void> {
+    // Read first outside the lock: after the first network it is "1", and creates need not queue.
+    if ((await this.host.readIpForward()) === "1") return;
     return this.shared.run(async () => {
       const now = await this.host.readIpForward();
       if (now === "1") return;
@@ -213,7 +230,7 @@ export class Networks {
     if (!rec) throw notFound("NET_NOT_FOUND", `network ${id} does not exist`);
     const { network: n } = resolveNetwork(rec.spec);
     if (!n) throw stateCorrupt("network", id);
-    const drift = await this.drift(n);
+    const drift = await networkDrift(this.host, n);
     return {
       network: n,
       drift,
@@ -224,26 +241,12 @@ export class Networks {
     };
   }
 
-  private async drift(n: ResolvedNetwork): Promise<string[]> {
-    const d: string[] = [];
-    const seen = await this.host.observe(n.id);
-    if (!seen.netns) d.push(`netns ${names.netns(n.id)} missing`);
-    if (!seen.hostVeth) d.push(`link ${names.hostVeth(n.id)} missing`);
-    if (seen.netns && !seen.bridge) d.push(`bridge ${names.bridge(n.id)} missing`);
-    if (!(await this.host.nftTableExists(n.id)))
-      d.push(`nft table ${names.nftFamily} ${names.nftTable(n.id)} missing`);
-    if (seen.netns && !(await this.host.fenceExists(names.netns(n.id)))) d.push(`guest fence missing`);
-    if (n.dhcp.enabled && !(await this.host.dhcpRunning(n.id))) d.push(`DHCP server not running`);
-    d.push(...(await this.host.forwardAcceptDrift([{ id: n.id, cidr: formatCidr(n.cidr) }])));
-    return d;
-  }
-
   list(): Promise<NetworkStatus[]> {
     return Promise.all(Object.keys(this.state.networks).map((id) => this.get(id)));
   }
 
   delete(id: string): Promise<boolean> {
-    return this.lock(id).run(async () => {
+    return this.changing(id, async () => {
       const existed = this.state.networks[id] !== undefined;
       const users = networkUsers(this.state.instances, id);
       if (users.length > 0)
@@ -263,13 +266,12 @@ export class Networks {
       });
       await this.host.deleteLinks(id);
       await fs.rm(this.p.networkDir(id), { recursive: true, force: true });
-      await this.shared.run(async () => {
-        if (existed)
-          await this.state.update((d) => {
-            delete d.networks[id];
-          });
-        await this.restoreForwardingIfLast();
-      });
+      if (existed)
+        await this.state.update((d) => {
+          delete d.networks[id];
+        });
+      // A create recorded meanwhile re-enables forwarding itself, after its record.
+      await this.shared.run(() => this.restoreForwardingIfLast());
       return existed;
     });
   }
@@ -291,9 +293,9 @@ export class Networks {
         log(`network ${id}: recorded spec no longer validates; leaving it alone`);
         continue;
       }
-      await this.lock(id)
-        .run(() => this.converge(n))
-        .catch((e: unknown) => log(`network ${id}: re-assert failed: ${String(e)}`));
+      await this.changing(id, () => this.converge(n)).catch((e: unknown) =>
+        log(`network ${id}: re-assert failed: ${String(e)}`),
+      );
     }
   }
 }

@@ -7,7 +7,7 @@ import { Mutex } from "../util/lock";
 export type Referenced = "network" | "image" | "bridge";
 
 export class Topology {
-  private readonly mutex = new Mutex();
+  private readonly mutex = new Mutex("topology");
   private readonly going = new Set<string>();
 
   /** Runs `fn` (a check and the record that follows it) with no deletion in between. */

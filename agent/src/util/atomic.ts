@@ -16,37 +16,58 @@ export interface Owner {
 /**
  * `durable: false` for a file that a power loss may lose but a crash must not tear: one under the
  * run directory, which is gone after a reboot anyway (on a real host it is a tmpfs), e.g. a
- * process record, whose reader falls back to a scan. It skips both fsyncs.
+ * process record, whose reader falls back to a scan. It skips the fsyncs.
  */
 export async function writeFileAtomic(
   file: string,
   data: string,
   mode = 0o644,
   owner?: Owner,
+  opts: { durable?: boolean } = {},
+): Promise<void> {
+  await writeFilesAtomic([file], data, mode, owner, opts);
+}
+
+/**
+ * The same `data` to several files of one directory, each atomically: their temp files are written
+ * and fsync'd at once, renamed in the order given, and the directory is fsync'd once for all. One
+ * round of fsyncs instead of one per file; a crash leaves each file old or new, never torn.
+ */
+export async function writeFilesAtomic(
+  files: readonly string[],
+  data: string,
+  mode = 0o644,
+  owner?: Owner,
   { durable = true }: { durable?: boolean } = {},
 ): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(
-    path.dirname(file),
-    `${tempOf(file)}${process.pid}-${Math.random().toString(36).slice(2)}`,
+  const dir = path.dirname(files[0]!);
+  if (files.some((f) => path.dirname(f) !== dir)) throw new Error(`not one directory: ${files.join(", ")}`);
+  await fs.mkdir(dir, { recursive: true });
+  const tmps = files.map((f) =>
+    path.join(dir, `${tempOf(f)}${process.pid}-${Math.random().toString(36).slice(2)}`),
   );
+  try {
+    await Promise.all(tmps.map((tmp) => writeTemp(tmp, data, mode, owner, durable)));
+    for (const [i, tmp] of tmps.entries()) await fs.rename(tmp, files[i]!);
+  } catch (e) {
+    // e.g. ENOSPC: no half-written temp file stays behind (a renamed one is gone already).
+    await Promise.all(tmps.map((tmp) => fs.rm(tmp, { force: true })));
+    throw e;
+  }
+  if (durable) await syncDir(dir);
+}
+
+async function writeTemp(tmp: string, data: string, mode: number, owner: Owner | undefined, sync: boolean) {
   // wx: never through a file or link someone put there first.
   const fh = await fs.open(tmp, "wx", mode);
   try {
-    try {
-      if (owner) await fh.chown(owner.uid, owner.gid);
-      await fh.chmod(mode);
-      await fh.writeFile(data);
-      if (durable) await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }); // e.g. ENOSPC: no half-written temp file stays behind
-    throw e;
+    if (owner) await fh.chown(owner.uid, owner.gid);
+    await fh.chmod(mode);
+    await fh.writeFile(data);
+    if (sync) await fh.sync();
+  } finally {
+    await fh.close();
   }
-  if (durable) await syncDir(path.dirname(file));
 }
 
 /** Makes a rename in `dir` durable: without it, power loss can undo the rename. */
