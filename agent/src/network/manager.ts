@@ -135,8 +135,7 @@ export class Networks {
   refreshDhcp(netId: string): Promise<void> {
     return this.lock(netId).run(async () => {
       const rec = this.state.networks[netId];
-      if (!rec) return;
-      const { network: n } = resolveNetwork(rec.spec);
+      const n = rec && resolveNetwork(rec.spec).network;
       if (!n) return;
       // Reserved before the fence lets the guest's DHCP through (its guest may already run: instance/plan.ts).
       await this.host.ensureDhcp(n, instanceReservations(this.state.instances, netId));
