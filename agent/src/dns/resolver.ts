@@ -215,7 +215,9 @@ class Flight implements AttemptOwner {
 
   attemptDone(i: number, r: UpstreamReply) {
     this.resolver.record(this.ups[i]!, r);
-    this.slots[i]!.outcome = r.ok ? classify(r.rcode, r.scan.header.an) : { state: "failed", reason: r.error };
+    this.slots[i]!.outcome = r.ok
+      ? classify(r.rcode, r.scan.header.an)
+      : { state: "failed", reason: r.error };
     if (this.done) return;
     // Nearly always the only upstream, or the first positive answer: decided now, nothing kept.
     const d = decide(this.slots);
