@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as dnsPacket from "dns-packet";
-import { parseQuery } from "../../../agent/src/dns/query";
+import { TYPE_AXFR, TYPE_IXFR, parseQuery } from "../../../agent/src/dns/query";
 import { checkReply } from "../../../agent/src/dns/upstreamwire";
 import {
   labelsToName,
@@ -114,5 +114,36 @@ describe("dns wire: the allocation-free name walks", () => {
     assert.deepEqual(checkReply(reply("www.example.org"), 42, q), { ok: false, reason: "question-mismatch" });
     assert.deepEqual(checkReply(reply("example.com"), 42, q), { ok: false, reason: "question-mismatch" });
     assert.deepEqual(checkReply(reply("www.example.com", 43), 42, q), { ok: false, reason: "id-mismatch" });
+  });
+
+  it("a bare question the parser accepts without the library decoder is one the decoder accepts", () => {
+    // Seeded, so a failure reproduces.
+    let seed = 13;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const labels = Array.from({ length: rnd(5) }, () =>
+        Buffer.from(Array.from({ length: 1 + rnd(20) }, () => rnd(256))),
+      );
+      const opt = rnd(2) === 1;
+      const bytes = [
+        ...[rnd(256), rnd(256), rnd(2), 0, 0, 1, 0, 0, 0, 0, 0, opt ? 1 : 0],
+        ...labels.flatMap((l) => [l.length, ...l]),
+        0,
+        ...[0, rnd(3) === 0 ? rnd(256) : 1, 0, 1],
+        ...(opt ? [0, 0, 41, rnd(256), rnd(256), 0, 0, rnd(256), 0, 0, 0] : []),
+      ];
+      // Now and then a byte flipped anywhere: the parser must reject it or the decoder accept it.
+      if (rnd(4) === 0) bytes[rnd(bytes.length)] = rnd(256);
+      const packet = Buffer.from(bytes);
+      const r = parseQuery(packet);
+      if (!r.ok || r.query.qtype === TYPE_AXFR || r.query.qtype === TYPE_IXFR) continue;
+      accepted++;
+      assert.doesNotThrow(() => dnsPacket.decode(packet), packet.toString("hex"));
+    }
+    assert.ok(accepted > 1000, `only ${accepted} accepted`);
   });
 });
