@@ -293,6 +293,8 @@ function cleanup() {
 main()
   .catch((err: unknown) => {
     console.error(err);
-    process.exitCode = 1;
+    cleanup();
+    // The blackhole socket and timers would keep a failed run alive, holding the host lock.
+    process.exit(1);
   })
   .finally(cleanup);

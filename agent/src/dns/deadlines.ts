@@ -4,7 +4,8 @@
 // earliest head.
 export interface Deadline {
   at: number;
-  fire: () => void;
+  /** Called as a method: the node may be the caller's own object (schedule), not a closure. */
+  fire(): void;
   prev: Deadline | undefined;
   next: Deadline | undefined;
   list: Fifo | undefined;
@@ -25,12 +26,23 @@ export class DeadlineQueue {
 
   /** Calls `fire` once after `ms` unless cancelled first. */
   add(ms: number, fire: () => void): Deadline {
+    return this.schedule({ at: 0, fire, prev: undefined, next: undefined, list: undefined }, ms);
+  }
+
+  /**
+   * Links `d` (not linked elsewhere) to fire after `ms`: a caller that is already one object per
+   * query passes itself and no deadline object is allocated.
+   */
+  schedule<D extends Deadline>(d: D, ms: number): D {
     let f = this.fifos.get(ms);
     if (!f) {
       f = { head: undefined, tail: undefined, size: 0 };
       this.fifos.set(ms, f);
     }
-    const d: Deadline = { at: this.now() + ms, fire, prev: f.tail, next: undefined, list: f };
+    d.at = this.now() + ms;
+    d.prev = f.tail;
+    d.next = undefined;
+    d.list = f;
     if (f.tail) f.tail.next = d;
     else f.head = d;
     f.tail = d;

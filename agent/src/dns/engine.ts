@@ -132,6 +132,8 @@ export function answerWith(s: EngineState, packet: Buffer, transport: Transport,
 
 function fit(s: EngineState, q: Query, transport: Transport, response: Buffer): Buffer {
   if (transport === "tcp") return response;
+  // Nearly every answer fits: no result object for it.
+  if (response.length <= 512 || response.length <= clientUdpLimit(q)) return response;
   const r = fitForUdp(q, response, clientUdpLimit(q));
   if (r.truncated) s.counters.truncated++;
   return r.bytes;

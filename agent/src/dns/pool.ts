@@ -25,15 +25,18 @@ export interface PoolOptions {
 
 export const DEFAULT_POOL: PoolOptions = { idle: 64, maxUses: 32, maxSockets: 2048 };
 
-/** A datagram from the server; its bytes are valid only during the call (udpio.ts). */
-export type Receiver = (msg: Buffer) => void;
-
-/** One socket of a pool. `receiver`/`onError` are set only while a query is in flight on it. */
-export class PooledSocket {
-  receiver: Receiver | undefined = undefined;
-  onError: ((err: Error) => void) | undefined = undefined;
+/** The query on a socket: one object with methods, not three closures per query. */
+export interface SocketUser {
+  /** A datagram from the server; its bytes are valid only during the call. */
+  received(msg: Buffer): void;
+  failed(err: Error): void;
   /** A datagram from the server too large to read whole (we ask for 1232 bytes at most). */
-  onOversized: (() => void) | undefined = undefined;
+  oversized(): void;
+}
+
+/** One socket of a pool. `user` is set only while a query is in flight on it. */
+export class PooledSocket {
+  user: SocketUser | undefined = undefined;
   uses = 0;
   busy = false;
   /** An error was seen on it: it is retired at release. */
@@ -59,15 +62,13 @@ export class PooledSocket {
   /** Forgets the query that was on it. */
   reset() {
     this.busy = false;
-    this.receiver = undefined;
-    this.onError = undefined;
-    this.onOversized = undefined;
+    this.user = undefined;
   }
 
   /** @internal */
   fail(err: Error) {
     this.broken = true;
-    this.onError?.(err);
+    this.user?.failed(err);
   }
 }
 
@@ -145,12 +146,12 @@ export class UdpPool {
     try {
       ps.id = openUdp(this.server.family, this.server.address, this.server.port, {
         message: (msg) => {
-          if (ps.receiver) ps.receiver(msg);
+          if (ps.user) ps.user.received(msg);
           else this.onStray();
         },
         // Not from the server (the kernel already filters a connected socket; checked again).
         foreign: () => this.onStray(),
-        oversized: () => (ps.onOversized ? ps.onOversized() : this.onStray()),
+        oversized: () => (ps.user ? ps.user.oversized() : this.onStray()),
         error: (code) => {
           ps.fail(new Error(`upstream socket: ${code}`));
           if (!ps.busy) this.retireIdle(ps);

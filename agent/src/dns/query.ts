@@ -4,9 +4,9 @@
 import * as dnsPacket from "dns-packet";
 import {
   HEADER_LEN,
+  MAX_NAME,
   TYPE_OPT,
   labelsToName,
-  lowerAscii,
   readName,
   scanMessage,
   type WireErrorCode,
@@ -137,27 +137,30 @@ export function parseQuery(buf: Buffer): ParsedQuery {
     if (edns || !rr.rootOwner || version !== 0) return reject("BAD_OPT");
     edns = { udpSize: Math.max(512, rr.klass), dnssecOk: (rr.ttl & 0x8000) !== 0 };
   }
-  const name = readName(buf, HEADER_LEN, true);
-  if (!name.ok) return reject(name.code);
   const qtype = buf.readUInt16BE(questionEnd - 4);
   const qclass = buf.readUInt16BE(questionEnd - 2);
   if (qtype === TYPE_AXFR || qtype === TYPE_IXFR || qtype === TYPE_OPT) return reject("UNSUPPORTED_TYPE");
-  // Second opinion from the library decoder; it must never be able to throw past us.
-  try {
-    dnsPacket.decode(buf);
-  } catch {
-    return reject("DECODER_REJECTED");
-  }
-  const labels = name.value.labels!;
-  const lower = labels.map(lowerAscii);
+  // Second opinion from the library decoder, for messages with anything our walk did not read
+  // byte by byte (EDNS options). A bare question, with or without an empty OPT, is the header,
+  // one uncompressed name and four bytes, all checked above: the decoder (a third of the parse's
+  // allocations) could not find more there. It must never be able to throw past us.
+  const only = records.length === 1 ? records[0]! : undefined;
+  const bare = records.length === 0 || (only?.type === TYPE_OPT && only.end === only.rdataStart);
+  if (!bare)
+    try {
+      dnsPacket.decode(buf);
+    } catch {
+      return reject("DECODER_REJECTED");
+    }
+  const names = questionNames(buf, questionEnd - 4);
   return {
     ok: true,
     query: {
       id: header.id,
       flags: header.flags,
-      name: labelsToName(labels),
-      key: lower.length === 0 ? "" : labelsToName(lower),
-      labels: lower,
+      name: names.name,
+      key: names.key,
+      labels: names.labels,
       qtype,
       qclass,
       question: buf.subarray(HEADER_LEN, questionEnd),
@@ -165,6 +168,45 @@ export function parseQuery(buf: Buffer): ParsedQuery {
       size: buf.length,
     },
   };
+}
+
+const NAME_TEXT = Buffer.alloc(MAX_NAME);
+
+/**
+ * The question's name as text (as spelled, and lowercased) and as lowercase labels, in one pass.
+ * The first question's name starts right after the header, where scanMessage admits no compression
+ * pointer (it would have to point backwards, into the header), so its labels lie contiguous in
+ * [HEADER_LEN, nameEnd). Names of plain characters (nearly all) become text with one latin1 decode
+ * instead of a string per character (labelsToName, kept for names that need escapes).
+ */
+function questionNames(buf: Buffer, nameEnd: number): { name: string; key: string; labels: Buffer[] } {
+  const n = nameEnd - HEADER_LEN;
+  const lower = Buffer.allocUnsafe(n);
+  const labels: Buffer[] = [];
+  let plain = true;
+  for (let pos = 0; pos < n - 1;) {
+    const len = buf[HEADER_LEN + pos]!;
+    lower[pos] = len;
+    NAME_TEXT[pos] = 0x2e;
+    for (let k = pos + 1; k <= pos + len; k++) {
+      const c = buf[HEADER_LEN + k]!;
+      if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) plain = false;
+      NAME_TEXT[k] = c;
+      lower[k] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+    }
+    labels.push(lower.subarray(pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+  lower[n - 1] = 0;
+  if (labels.length === 0) return { name: ".", key: "", labels };
+  if (!plain) {
+    const spelled = readName(buf, HEADER_LEN, true);
+    return { name: labelsToName(spelled.ok ? spelled.value.labels! : []), key: labelsToName(labels), labels };
+  }
+  const name = NAME_TEXT.toString("latin1", 1, n - 1);
+  // Lowercasing plain text cannot change its length, so the key is the same span lowercased.
+  for (let k = 1; k < n - 1; k++) if (NAME_TEXT[k] !== 0x2e) NAME_TEXT[k] = lower[k]!;
+  return { name, key: NAME_TEXT.toString("latin1", 1, n - 1), labels };
 }
 
 /** UDP payload the client can take (RFC 6891 §6.2.5): 512 without EDNS. */

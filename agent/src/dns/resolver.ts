@@ -6,8 +6,8 @@ import { DeadlineQueue } from "./deadlines";
 import { DEFAULT_POOL, type PoolOptions, UdpPool } from "./pool";
 import type { Counters, UpstreamHealth } from "./stats";
 import type { UpstreamAddr } from "./resolvconf";
-import { type Slot, classify, decide } from "./select";
-import { type AskHooks, type UpstreamReply, askUdp } from "./upstream";
+import { PENDING, type Slot, classify, decide } from "./select";
+import { type AskHooks, type AttemptOwner, type Cancellable, type UpstreamReply, askUdp } from "./upstream";
 import type { UpstreamQuestion } from "./upstreamwire";
 import type { Scan } from "./wire";
 
@@ -41,18 +41,16 @@ const isDown = (h: Health, now: number) =>
 export class Resolver {
   private upstreams: UpstreamAddr[] = [];
   private readonly health = new Map<string, Health>();
-  private readonly inflight = new Map<string, Waiter[]>();
+  private readonly inflight = new Map<string, Flight>();
   private readonly deadlines = new DeadlineQueue();
-  private readonly cancels = new Set<() => void>();
+  private readonly cancels = new Set<Cancellable>();
   private readonly pools = new Map<string, UdpPool>();
   private closed = false;
   private readonly hooks: AskHooks = {
     onRejected: () => void this.counters.upstreamRejected++,
     onTcpFallback: () => void this.counters.tcpFallback++,
-    track: (cancel: () => void) => {
-      this.cancels.add(cancel);
-      return () => void this.cancels.delete(cancel);
-    },
+    track: (query: Cancellable) => void this.cancels.add(query),
+    untrack: (query: Cancellable) => void this.cancels.delete(query),
   };
 
   constructor(
@@ -86,7 +84,7 @@ export class Resolver {
   /** Ends every upstream query in flight (their clients get SERVFAIL); later queries fail at once. */
   close() {
     this.closed = true;
-    for (const cancel of [...this.cancels]) cancel();
+    for (const query of [...this.cancels]) query.cancel();
     for (const p of this.pools.values()) p.close();
     this.pools.clear();
     this.deadlines.close();
@@ -104,16 +102,13 @@ export class Resolver {
     const running = this.inflight.get(key);
     if (running) {
       this.counters.shared++;
-      running.push(waiter);
+      (running.more ??= []).push(waiter);
       return true;
     }
     if (this.inflight.size >= this.maxInflight) return false;
-    const waiters = [waiter];
-    this.inflight.set(key, waiters);
-    this.fanout(q, (r) => {
-      this.inflight.delete(key);
-      for (let i = 0; i < waiters.length; i++) waiters[i]!(r, waiters.length === 1);
-    });
+    const flight = new Flight(this, key, waiter);
+    this.inflight.set(key, flight);
+    this.fanout(q, flight);
     return true;
   }
 
@@ -149,7 +144,13 @@ export class Resolver {
     return h;
   }
 
-  private record(u: UpstreamAddr, r: UpstreamReply) {
+  /** @internal Flight's: its answer is decided, nobody waits for this question any more. */
+  landed(key: string) {
+    this.inflight.delete(key);
+  }
+
+  /** @internal */
+  record(u: UpstreamAddr, r: UpstreamReply) {
     const h = this.healthOf(u.key);
     h.pending = Math.max(0, h.pending - 1);
     // Any well-formed reply (even SERVFAIL) proves the server is alive and reachable.
@@ -163,47 +164,94 @@ export class Resolver {
     }
   }
 
-  private fanout(q: UpstreamQuestion, resolve: (r: Resolution) => void) {
+  private fanout(q: UpstreamQuestion, flight: Flight) {
     const ups = this.upstreams;
     if (ups.length === 0 || this.closed) {
-      resolve(SERVFAIL);
+      flight.resolve(SERVFAIL);
       return;
     }
+    flight.ups = ups;
     const now = Date.now();
     // When every server is down there is nobody better to wait for: ask them all.
     let anyUp = false;
     for (const u of ups) if (!isDown(this.healthOf(u.key), now)) anyUp = true;
-    const slots: Slot[] = [];
-    const replies: UpstreamReply[] = [];
-    let done = false;
-    const settle = () => {
-      if (done) return;
-      const d = decide(slots);
-      if (!d.done) return;
-      done = true;
-      const r = "pick" in d ? replies[d.pick] : undefined;
-      resolve(r?.ok ? { kind: "answer", bytes: r.bytes, scan: r.scan } : SERVFAIL);
-    };
     for (let i = 0; i < ups.length; i++) {
       const u = ups[i]!;
       const h = this.healthOf(u.key);
       const probe = anyUp && isDown(h, now);
       if (probe && now - h.lastProbeAt < PROBE_INTERVAL_MS) {
-        slots.push({ outcome: { state: "failed", reason: "down" }, awaited: false });
+        flight.slots.push({ outcome: { state: "failed", reason: "down" }, awaited: false });
         continue;
       }
       if (probe) h.lastProbeAt = now;
-      slots.push({ outcome: { state: "pending" }, awaited: !probe });
+      flight.slots.push({ outcome: PENDING, awaited: !probe });
       h.pending++;
-      askUdp(this.poolOf(u), u, q, this.timeoutMs, this.hooks, this.deadlines, (r) => {
-        this.record(u, r);
-        replies[i] = r;
-        slots[i]!.outcome = r.ok ? classify(r.rcode, r.scan.header.an) : { state: "failed", reason: r.error };
-        settle();
-        // Kept for a later decision: its bytes' area is reused after this call (udpio.ts).
-        if (!done && r.ok) replies[i] = { ...r, bytes: Buffer.from(r.bytes) };
-      });
     }
-    settle();
+    // Asked once every slot exists: an attempt may fail at once and decide on the full list.
+    for (let i = 0; i < ups.length; i++)
+      if (flight.slots[i]!.outcome === PENDING)
+        askUdp(this.poolOf(ups[i]!), ups[i]!, q, this.timeoutMs, this.hooks, this.deadlines, flight, i);
+    flight.settle();
+  }
+}
+
+/**
+ * One question in flight upstream and everybody waiting for its answer: the fan-out's state in one
+ * object (its attempts report here by index) rather than closures and arrays per query.
+ */
+class Flight implements AttemptOwner {
+  /** Waiters beyond the first (identical questions that arrived while this one was in flight). */
+  more: Waiter[] | undefined = undefined;
+  ups: readonly UpstreamAddr[] = [];
+  readonly slots: Slot[] = [];
+  replies: (UpstreamReply | undefined)[] | undefined = undefined;
+  private done = false;
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly key: string,
+    private readonly first: Waiter,
+  ) {}
+
+  attemptDone(i: number, r: UpstreamReply) {
+    this.resolver.record(this.ups[i]!, r);
+    this.slots[i]!.outcome = r.ok
+      ? classify(r.rcode, r.scan.header.an)
+      : { state: "failed", reason: r.error };
+    if (this.done) return;
+    // Nearly always the only upstream, or the first positive answer: decided now, nothing kept.
+    const d = decide(this.slots);
+    if (d.done) {
+      this.done = true;
+      if ("pick" in d) {
+        const picked = d.pick === i ? r : this.replies?.[d.pick];
+        this.resolve(picked?.ok ? { kind: "answer", bytes: picked.bytes, scan: picked.scan } : SERVFAIL);
+      } else this.resolve(SERVFAIL);
+      return;
+    }
+    // Kept for a later decision: its bytes' area is reused after this call (udpio.ts).
+    (this.replies ??= [])[i] = r.ok ? { ...r, bytes: Buffer.from(r.bytes) } : r;
+  }
+
+  /** Decides with what is known (every slot may have settled already, or none be awaited). */
+  settle() {
+    if (this.done) return;
+    const d = decide(this.slots);
+    if (!d.done) return;
+    this.done = true;
+    const r = "pick" in d ? this.replies?.[d.pick] : undefined;
+    this.resolve(r?.ok ? { kind: "answer", bytes: r.bytes, scan: r.scan } : SERVFAIL);
+  }
+
+  resolve(r: Resolution) {
+    this.done = true;
+    this.resolver.landed(this.key);
+    const more = this.more;
+    if (more === undefined) {
+      this.first(r, true);
+      return;
+    }
+    this.first(r, false);
+    for (let i = 0; i < more.length; i++) more[i]!(r, false);
   }
 }

@@ -15,18 +15,26 @@ export interface Slot {
 
 export type Decision = { done: false } | { done: true; pick: number } | { done: true; servfail: true };
 
+// Shared, never mutated: decided once per query or more, they need not be allocated each time.
+export const PENDING: Outcome = Object.freeze({ state: "pending" });
+const POSITIVE: Outcome = Object.freeze({ state: "positive" });
+const NEGATIVE: Outcome = Object.freeze({ state: "negative" });
+const NOT_DONE: Decision = Object.freeze({ done: false });
+const SERVFAIL: Decision = Object.freeze({ done: true, servfail: true });
+
 export function decide(slots: Slot[]): Decision {
-  const positive = slots.findIndex((s) => s.outcome.state === "positive");
-  if (positive >= 0) return { done: true, pick: positive };
-  if (slots.some((s) => s.awaited && s.outcome.state === "pending")) return { done: false };
+  for (let i = 0; i < slots.length; i++)
+    if (slots[i]!.outcome.state === "positive") return { done: true, pick: i };
+  for (let i = 0; i < slots.length; i++)
+    if (slots[i]!.awaited && slots[i]!.outcome.state === "pending") return NOT_DONE;
   for (let i = slots.length - 1; i >= 0; i--)
     if (slots[i]!.outcome.state === "negative") return { done: true, pick: i };
-  return { done: true, servfail: true };
+  return SERVFAIL;
 }
 
 /** RCODE 0 with answers is positive; NXDOMAIN and NODATA are negative; any other RCODE failed. */
 export function classify(rcode: number, answerCount: number): Outcome {
-  if (rcode === 0) return answerCount > 0 ? { state: "positive" } : { state: "negative" };
-  if (rcode === 3) return { state: "negative" };
+  if (rcode === 0) return answerCount > 0 ? POSITIVE : NEGATIVE;
+  if (rcode === 3) return NEGATIVE;
   return { state: "failed", reason: `rcode ${rcode}` };
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { EDNS_UDP_SIZE } from "./answer";
 import { FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, OPCODE_MASK } from "./query";
-import { HEADER_LEN, TYPE_OPT, readName, scanMessage, type Scan } from "./wire";
+import { HEADER_LEN, TYPE_OPT, nameEqualsLower, scanMessage, type Scan } from "./wire";
 
 export interface UpstreamQuestion {
   /** Lowercase labels. */
@@ -40,8 +40,11 @@ export function randomBelow(n: number): number {
 }
 
 export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
-  const nameLength = q.labels.reduce((n, l) => n + l.length + 1, 1);
-  const buf = Buffer.alloc(HEADER_LEN + nameLength + 4 + 11);
+  let nameLength = 1;
+  for (let i = 0; i < q.labels.length; i++) nameLength += q.labels[i]!.length + 1;
+  // From Node's shared pool (no ArrayBuffer of its own per query); every byte is written below.
+  const buf = Buffer.allocUnsafe(HEADER_LEN + nameLength + 4 + 11);
+  buf.fill(0, 0, HEADER_LEN);
   buf.writeUInt16BE(id, 0);
   buf.writeUInt16BE(FLAG_RD | (q.checkingDisabled ? FLAG_CD : 0), 2);
   buf.writeUInt16BE(1, 4);
@@ -55,21 +58,12 @@ export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
   buf.writeUInt16BE(q.qtype, pos);
   buf.writeUInt16BE(q.qclass, pos + 2);
   pos += 4;
+  buf.fill(0, pos, pos + 11);
   // OPT: root owner, our UDP size in CLASS, DO in the TTL's flag bits.
   buf.writeUInt16BE(TYPE_OPT, pos + 1);
   buf.writeUInt16BE(EDNS_UDP_SIZE, pos + 3);
   if (q.dnssecOk) buf.writeUInt16BE(0x8000, pos + 7);
   return buf;
-}
-
-/** `label` lowercased (ASCII only, RFC 4343) equals `lower`, without allocating. */
-function equalsLower(label: Buffer, lower: Buffer): boolean {
-  if (label.length !== lower.length) return false;
-  for (let i = 0; i < label.length; i++) {
-    const c = label[i]!;
-    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower[i]) return false;
-  }
-  return true;
 }
 
 export type ReplyCheck =
@@ -84,11 +78,8 @@ export function checkReply(reply: Buffer, id: number, q: UpstreamQuestion): Repl
   if (h.id !== id) return { ok: false, reason: "id-mismatch" };
   if (!(h.flags & FLAG_QR) || h.flags & OPCODE_MASK) return { ok: false, reason: "not-a-response" };
   if (h.qd !== 1) return { ok: false, reason: "question-mismatch" };
-  const name = readName(reply, HEADER_LEN, true);
-  if (!name.ok) return { ok: false, reason: "malformed" };
-  const labels = name.value.labels!;
-  let sameName = labels.length === q.labels.length;
-  for (let i = 0; sameName && i < labels.length; i++) sameName = equalsLower(labels[i]!, q.labels[i]!);
+  // scanMessage accepted the name; compared where it lies, without copying its labels.
+  const sameName = nameEqualsLower(reply, HEADER_LEN, q.labels);
   const end = scan.value.questionEnd;
   if (!sameName || reply.readUInt16BE(end - 4) !== q.qtype || reply.readUInt16BE(end - 2) !== q.qclass)
     return { ok: false, reason: "question-mismatch" };
