@@ -3,7 +3,6 @@
 // same configuration (the same argv, spawned by hand in the same namespace), both after the guest
 // booted. Guest RAM is the anonymous mapping of exactly memory_mb in /proc/<pid>/smaps.
 // Usage: tsx bench/memory/run.ts [networks] [instances per network]   (root; TCG)
-import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { names } from "../../agent/src/constants";
@@ -17,6 +16,7 @@ import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { record } from "../lib/results";
 import { groupRss, helpers, pss, qemuRss, sameExecutable, statusKb } from "./procmem";
+import { measureWorking } from "./working";
 
 const NETS = Number(process.argv[2] ?? 10);
 const PER = Number(process.argv[3] ?? 3);
@@ -38,26 +38,6 @@ const PROBE = `process.on("SIGUSR2", () => {
 });
 `;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** One A query to a forwarder, from the host (the gateway address is the host's); true if answered. */
-function ask(address: string, port: number, name: string): Promise<boolean> {
-  const s = dgram.createSocket("udp4");
-  const id = Math.floor(Math.random() * 65536);
-  const q = Buffer.concat([
-    Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
-    ...name.split(".").map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
-    Buffer.from([0, 0, 1, 0, 1]),
-  ]);
-  return new Promise<boolean>((resolve) => {
-    const t = setTimeout(() => resolve(false), 1500);
-    s.on("message", () => {
-      clearTimeout(t);
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-    s.send(q, port, address);
-  }).finally(() => s.close());
-}
 
 async function waitFile(file: string, pattern: string, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
@@ -164,28 +144,8 @@ async function main(): Promise<void> {
       .filter((l) => l.startsWith("qvx-mem "))
       .map((l) => `${l.slice(8)}`);
 
-    // The figures above come after qvmd and its DNS process went quiet and gave back what they
-    // could (util/memtrim.ts). The same processes while working: a query to each forwarder (one
-    // answered from its zone, one forwarded to its dead upstream), then a GetInstance and a
-    // GetDnsForwarder (its stats, from the DNS process) for every object, measured at once, before
-    // the next quiet period's trim.
-    const fwds = await Promise.all(Array.from({ length: NETS }, (_, n) => c.getDnsForwarder(`qmd${n}`)));
-    const answers = await Promise.all(
-      fwds.flatMap((f, n) => [
-        ask(f.address, f.port, `qm${n}i0.bench.internal`),
-        ask(f.address, f.port, "example.com"),
-      ]),
-    );
-    await Promise.all([
-      ...Array.from({ length: NETS * PER }, (_, k) => c.getInstance(`qm${Math.floor(k / PER)}i${k % PER}`)),
-      ...Array.from({ length: NETS }, (_, n) => c.getDnsForwarder(`qmd${n}`)),
-    ]);
-    active = {
-      qvmd: statusKb(pid, "VmRSS"),
-      dns: kids.reduce((a, h) => a + statusKb(h, "VmRSS"), 0),
-      answered: answers.filter(Boolean).length,
-      asked: answers.length,
-    };
+    // The same processes while working, before the next quiet period's trim (working.ts).
+    active = await measureWorking(c, pid, kids, NETS, PER);
 
     // One of ours vs a bare QEMU with its very argv (own files, own TAP), after the same boot.
     const qpid = pidFromFile(path.join(agent.runDir, `${names.qemu("qm0i0")}.pid`)) ?? 0;
