@@ -27,3 +27,5 @@ addon() {
 addon qvmd-udp udp/io.c udp/module.c
 # The caller's uid, gid and pid on qvmd's socket (SO_PEERCRED): agent/src/peer/creds.ts.
 addon peercred peercred/peercred.c
+# Gives back free malloc memory and the executable's startup pages: agent/src/util/memtrim.ts.
+addon memtrim memtrim/memtrim.c

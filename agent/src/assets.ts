@@ -21,6 +21,8 @@ export const assets = {
   udpAddon: nativeAddon("qvmd-udp"),
   /** The native addon that reads a caller's credentials (agent/native/peercred). */
   peercred: nativeAddon("peercred"),
+  /** Gives back free malloc memory and the executable's startup pages (agent/native/memtrim). */
+  memtrim: nativeAddon("memtrim"),
   /** Starts QEMU and qemu-img as the sandbox user, with the TAPs and sockets only root can open. */
   sandboxExec: BUNDLED
     ? besideExecutable("sandbox-exec.py")

@@ -147,3 +147,9 @@ export const UPLOAD_HOLD_MS = 60 * 60 * 1000;
  */
 export const QVMD_NODE_OPTIONS = "--max-semi-space-size=1";
 export const DNS_PROCESS_NODE_OPTIONS = "--max-semi-space-size=2";
+/**
+ * How long qvmd's processes stay quiet (no API call; no control message for the DNS process)
+ * before they give back what a burst of work left behind (util/memtrim.ts): long enough that a
+ * Pulumi update's calls do not trim between each other, short enough to follow each burst.
+ */
+export const MEMTRIM_QUIET_MS = 2000;

@@ -12,6 +12,7 @@ import {
   SANDBOX_USERS,
   SOCKET_MODE,
   SYSTEM_PATH,
+  MEMTRIM_QUIET_MS,
   paths,
 } from "./constants";
 import { linuxBridgeHost } from "./bridge/host";
@@ -38,6 +39,7 @@ import { linuxTemplateHost } from "./template/host";
 import { Templates } from "./template/manager";
 import { crashPointsArmed, withCrashPoints } from "./util/crash-points";
 import { startLogCap } from "./util/logcap";
+import { startMemTrim } from "./util/memtrim";
 
 // The host operations that only look: no crash point before them (util/crash-points.ts).
 const NET_READS = [
@@ -250,6 +252,9 @@ async function main(): Promise<void> {
   // Members of the group may drive qvmd; everyone else needs root.
   if (gid !== undefined) fs.chownSync(socket, 0, gid);
   log(`serving on ${socket}, state in ${path.dirname(p.stateFile)}`);
+  // Startup's garbage (gRPC, the proto, zod's schemas, every module's compile) goes back once quiet.
+  const noTrim = startMemTrim(MEMTRIM_QUIET_MS, true);
+  if (noTrim) log(`memory is not trimmed when idle: ${noTrim}`);
 
   // After a host reboot the VMs that should run are started again (in the background: qvmd
   // answers meanwhile; a call for one of them waits for its start).

@@ -6,6 +6,7 @@ import { toStatus as wireStatus } from "@pulumi-qemu/api";
 import { z } from "zod";
 import { QvmdError, propertyOf } from "./errors";
 import { type Caller, callerOf } from "./peer/creds";
+import { noteActivity } from "./util/memtrim";
 
 export function toStatus(e: unknown): Partial<grpc.StatusObject> {
   if (e instanceof QvmdError)
@@ -88,6 +89,7 @@ function failed(ctx: Ctx, name: string, e: unknown): Partial<grpc.StatusObject> 
  * NOT_FOUND, which a caller may take for "gone") until a state is restored.
  */
 function caller(ctx: Ctx, name: string, call: { getPeer(): string; request?: unknown }): Promise<Caller> {
+  noteActivity();
   if (call.request instanceof Undecodable)
     return Promise.reject(
       new QvmdError(

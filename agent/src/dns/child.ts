@@ -10,6 +10,8 @@ import type { ForwarderOptions } from "./options";
 import { DnsError } from "./errors";
 import type { AutoPaths } from "./sources";
 import { udpReady } from "./udpio";
+import { MEMTRIM_QUIET_MS } from "../constants";
+import { noteActivity, startMemTrim } from "../util/memtrim";
 
 export type Request = { id: number; key: string } & (
   | { op: "socket"; kind: "udp" | "tcp" }
@@ -96,6 +98,8 @@ function main() {
   // The UDP addon is loaded as the user that started us (its file need not be readable by nobody);
   // first, so that the log (and the package's build check) says at once if it falls back to dgram.
   udpReady();
+  // Loaded before dropping root too; without a full GC (the heap is small, queries keep coming).
+  startMemTrim(MEMTRIM_QUIET_MS, false);
   if (!process.send) throw new Error("the DNS forwarder process is started by qvmd over IPC");
   const user = process.env.QVMD_DNS_CHILD_USER;
   if (user) dropTo(user);
@@ -103,6 +107,7 @@ function main() {
   // (which would crash this process with a stack trace in qvmd's log); "disconnect" ends us anyway.
   const send = (m: Reply) => process.send?.(m, undefined, undefined, () => {});
   process.on("message", (r: Request, h: unknown) => {
+    noteActivity();
     handle(r, h).then(
       (value) => send({ id: r.id, ok: true, value }),
       (err: unknown) => {
