@@ -99,6 +99,9 @@ export class DeadlineQueue {
       else this.fifos.delete(ms);
     }
     if (next < Infinity) this.arm(next);
+    // Each FIFO is in order; across them only when the timer ran late (a busy loop) are several
+    // due at once, and they still fire in deadline order.
+    if (due.length > 1) due.sort((a, b) => a.at - b.at);
     for (const d of due) d.fire();
   }
 }

@@ -102,6 +102,18 @@ describe("dns hot path", () => {
     q.close();
   });
 
+  it("fires what a late timer finds due in deadline order, across durations", async () => {
+    let clock = 0;
+    const q = new DeadlineQueue(() => clock);
+    const fired: string[] = [];
+    q.add(15, () => fired.push("15 ms, added first"));
+    q.add(5, () => fired.push("5 ms"));
+    clock = 100; // the loop was busy: both are past due when the timer runs
+    for (let i = 0; i < 100 && fired.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(fired, ["5 ms", "15 ms, added first"]);
+    q.close();
+  });
+
   it("randomBelow is uniform enough and in range", () => {
     const counts = new Array<number>(6).fill(0);
     for (let i = 0; i < 6000; i++) counts[randomBelow(6)]!++;
