@@ -5,6 +5,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { StatePaths } from "../../agent/src/constants";
+import { pidFromFile } from "../../agent/src/util/procscan";
 import { median } from "../lib/results";
 
 /** Where bench/profile's tracer writes qvmd's spans (WARMSTART_TRACE=1). */
@@ -162,6 +164,59 @@ export function cpuMs(pid: number): number {
   const f = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const x = f.slice(f.lastIndexOf(")") + 2).split(" ");
   return (Number(x[11]) + Number(x[12])) * 10;
+}
+
+/**
+ * Where a clone's time goes, medians: the call and record, qvmd's restore breakdown (`phases`), then
+ * DHCP (restored -> address seen), then SSH (address -> banner).
+ */
+export function phaseLine(
+  what: string,
+  ts: { total: number; restore?: number[]; restored?: number; address?: number }[],
+  phases: readonly string[],
+): string {
+  const ok = ts.filter((t) => t.restore && t.restored !== undefined && t.address !== undefined);
+  if (ok.length === 0) return `  ${what}: no breakdown (no progress seen)`;
+  const parts = phases.map((p, i) => [p, median(ok.map((t) => t.restore![i] ?? NaN))] as const);
+  const before = median(ok.map((t) => t.restored! - t.restore!.reduce((a, b) => a + b, 0)));
+  const cells = [
+    ["call and record", before],
+    ...parts,
+    ["DHCP (plugged -> address)", median(ok.map((t) => t.address! - t.restored!))],
+    ["SSH (address -> banner)", median(ok.map((t) => t.total - t.address!))],
+  ];
+  return `  ${what}: ${cells.map(([p, ms]) => `${p} ${Number(ms).toFixed(0)}`).join(", ")} (ms, medians)`;
+}
+
+/** An instance's QEMU CPU time (ms) now, by its id (undefined when it does not run). */
+export const qemuCpuReader = (store: StatePaths) => (id: string) => {
+  const pid = pidFromFile(store.instancePid(id));
+  try {
+    return pid ? cpuMs(pid) : undefined;
+  } catch {
+    return undefined; // gone meanwhile
+  }
+};
+
+/** CPU per second of wall time (ms/s) a process uses over `ms`, read by `read` at both ends. */
+export async function idleCpu(read: () => number | undefined, ms: number): Promise<number> {
+  const [c0, t0] = [read(), performance.now()];
+  await new Promise((r) => setTimeout(r, ms));
+  const c1 = read();
+  return c0 === undefined || c1 === undefined ? NaN : ((c1 - c0) * 1000) / (performance.now() - t0);
+}
+
+/**
+ * A clone's QEMU CPU by phase, medians: its start, restore and NIC plug (read at qvmd's "restored"
+ * progress), then the guest until the address (hot-plug, DHCP), then until the SSH banner.
+ */
+export function cpuByPhase(ts: { cpuRestored?: number; cpuAddress?: number; qemuCpu?: number }[]): string {
+  const ok = ts.filter((t) => t.cpuRestored !== undefined && t.cpuAddress !== undefined && t.qemuCpu);
+  const m = (f: (t: (typeof ok)[number]) => number) => median(ok.map(f)).toFixed(0);
+  return (
+    `to restored+plugged ${m((t) => t.cpuRestored!)}, then to address ${m((t) => t.cpuAddress! - t.cpuRestored!)}, ` +
+    `then to SSH ${m((t) => t.qemuCpu! - t.cpuAddress!)} (of ${ok.length})`
+  );
 }
 
 /** The host's busy and total CPU time (ms, all cores) so far, from /proc/stat. */

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InstanceSpec } from "@pulumi-qemu/api";
-import { names } from "../../agent/src/constants";
+import { names, paths } from "../../agent/src/constants";
 import { guestImage } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { median, record } from "../lib/results";
@@ -24,8 +24,12 @@ import {
   CpuWindow,
   Sniffer,
   TRACE_FILE,
+  cpuByPhase,
   cpuMs,
   hostCpu,
+  idleCpu,
+  phaseLine,
+  qemuCpuReader,
   tracing,
   wireLine,
 } from "./profile";
@@ -49,6 +53,10 @@ interface Timing {
   total: number;
   /** The QEMU's CPU time when the call returned (ms). */
   qemuCpu?: number;
+  /** Clone only: its QEMU's CPU time (ms) when qvmd said it was restored (QEMU start, state, NIC plug). */
+  cpuRestored?: number;
+  /** Its QEMU's CPU time (ms) when qvmd saw the address. */
+  cpuAddress?: number;
   /** Clone only: disk and TAPs, QEMU start, state, NIC plug (qvmd's own breakdown). */
   restore?: number[];
   restored?: number;
@@ -61,6 +69,7 @@ const PHASES = ["disk and TAPs", "QEMU start", "state", "NIC plug"];
 
 async function main(): Promise<void> {
   const agent = new TestAgent(TRACE ? tracing() : {});
+  const qemuCpuOf = qemuCpuReader(paths({ stateDir: agent.stateDir, runDir: agent.runDir }));
   const c = await agent.start();
   const sniffer = new Sniffer();
   let k = 0;
@@ -83,9 +92,11 @@ async function main(): Promise<void> {
         t.restored = at;
         t.clock.plugged = Date.now();
         t.restore = [...m[1]!.matchAll(/(\d+) ms/g)].map((x) => Number(x[1]));
+        t.cpuRestored = qemuCpuOf(s.id ?? "");
       }
       if (p.message.startsWith("address ")) {
         t.address = at;
+        t.cpuAddress = qemuCpuOf(s.id ?? "");
         t.clock.address = Date.now();
       }
     });
@@ -113,9 +124,12 @@ async function main(): Promise<void> {
     );
     const cold: Timing[] = [];
     const warm: Timing[] = [];
+    /** A ready clone's QEMU CPU per second of wall time, idle (nothing asks anything of its guest). */
+    const idle: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       cold.push(await apply(spec(`cold${r}`, { image_id: "img" })));
       warm.push(await apply(spec(`warm${r}`, { template_id: "tw" })));
+      idle.push(await idleCpu(() => qemuCpuOf(`warm${r}`), 2000));
       await c.deleteInstance(`cold${r}`);
       await c.deleteInstance(`warm${r}`);
     }
@@ -156,28 +170,9 @@ async function main(): Promise<void> {
       `  one at a time, cold: ${cold.map((t) => t.total.toFixed(0)).join(" ")}; clone: ${warm.map((t) => t.total.toFixed(0)).join(" ")}`,
     );
 
-    // Where a clone's time goes: qvmd's restore breakdown, then DHCP (restored -> address seen),
-    // then SSH (address -> banner), medians over the clones of each kind of run.
-    const profile = (what: string, ts: Timing[]) => {
-      const ok = ts.filter((t) => t.restore && t.restored !== undefined && t.address !== undefined);
-      if (ok.length === 0) return console.log(`  ${what}: no breakdown (no progress seen)`);
-      const parts = PHASES.map((p, i) => [p, median(ok.map((t) => t.restore![i] ?? NaN))] as const);
-      const before = median(ok.map((t) => t.restored! - t.restore!.reduce((a, b) => a + b, 0)));
-      const dhcp = median(ok.map((t) => t.address! - t.restored!));
-      const ssh = median(ok.map((t) => t.total - t.address!));
-      const cells = [
-        ["call and record", before],
-        ...parts,
-        ["DHCP (plugged -> address)", dhcp],
-        ["SSH (address -> banner)", ssh],
-      ];
-      console.log(
-        `  ${what}: ${cells.map(([p, ms]) => `${p} ${Number(ms).toFixed(0)}`).join(", ")} (ms, medians)`,
-      );
-    };
     console.log("\nwhere a clone's time goes:");
-    profile("one at a time", warm);
-    profile(`${N} at once`, warmN.each);
+    console.log(phaseLine("one at a time", warm, PHASES));
+    console.log(phaseLine(`${N} at once`, warmN.each, PHASES));
     console.log("\nwhere a clone's time goes on the wire (bridge capture) and in qvmd's progress:");
     console.log(
       wireLine(
@@ -223,6 +218,11 @@ async function main(): Promise<void> {
       );
     };
     const qcpu = (ts: Timing[]) => median(ts.map((t) => t.qemuCpu ?? NaN)).toFixed(0);
+    console.log(`  a clone's QEMU CPU by phase (ms, medians), one at a time: ${cpuByPhase(warm)}`);
+    console.log(`  the same, ${N} at once: ${cpuByPhase(warmN.each)}`);
+    console.log(
+      `  a ready clone's QEMU, idle: ${median(idle).toFixed(0)} ms of CPU per second (${idle.map((x) => x.toFixed(0)).join(" ")})`,
+    );
     console.log(
       `  CPU by ready, one at a time: a clone's QEMU ${qcpu(warm)} ms, a cold boot's ${qcpu(cold)} ms`,
     );

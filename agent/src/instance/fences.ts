@@ -9,12 +9,17 @@ import type { Bridges } from "../bridge/manager";
 import { guestNics } from "../fence/guests";
 import type { Networks } from "../network/manager";
 import type { StateStore } from "../state";
+import { Coalescer } from "../util/lock";
 import { bridgeSegment } from "./discovery";
 import type { InstanceHost } from "./host";
 
 type Nic = { network_id?: string; bridge_id?: string };
 
 export class GuestFences {
+  /** Clones leasing together share a render of their network's fence (one nft run covers them all). */
+  private readonly renders = new Coalescer();
+  private readonly dhcpRenders = new Coalescer();
+
   constructor(
     private readonly state: StateStore,
     private readonly networks: Networks,
@@ -52,10 +57,18 @@ export class GuestFences {
     });
   }
 
+  /**
+   * A network's DHCP hosts and fence, rendered from every instance's record when the render starts:
+   * instances applied together (ten clones) share a render rather than queue one each.
+   */
+  refreshDhcp(netId: string): Promise<void> {
+    return this.dhcpRenders.run(netId, () => this.networks.refreshDhcp(netId));
+  }
+
   /** A network's fence, after a lease changed (dnsmasq leases by chaddr, which the fence pins). */
   refreshNetwork(netId: string): Promise<void> {
-    return this.networks
-      .refreshFence(netId)
+    return this.renders
+      .run(netId, () => this.networks.refreshFence(netId))
       .catch((e: unknown) => this.log(`network ${netId}: guest fence: ${(e as Error).message}`));
   }
 

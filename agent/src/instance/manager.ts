@@ -110,7 +110,7 @@ export class Instances {
     const h = this.host;
     switch (s.op) {
       case "refreshDhcp":
-        return this.networks.refreshDhcp(s.networkId);
+        return this.fences.refreshDhcp(s.networkId);
       case "refreshHostFence":
         return this.fences.refreshHost();
       case "createOverlay":
@@ -249,7 +249,7 @@ export class Instances {
         await this.state.update((d) => {
           delete d.instances[id];
         });
-      for (const netId of nets) if (netId) await this.networks.refreshDhcp(netId).catch(() => undefined);
+      for (const netId of nets) if (netId) await this.fences.refreshDhcp(netId).catch(() => undefined);
       if ((rec?.spec.nics ?? []).some((n) => n.bridge_id)) await this.fences.refreshHost();
       await this.addresses.deletePortTable(id);
       await this.images.gc();

@@ -34,3 +34,33 @@ export class KeyedMutex {
     return this.tails.size;
   }
 }
+
+/**
+ * Work that reads the current state when it starts (a render of every instance's reservations or
+ * fence), one run at a time per key. A caller needs a run that starts after it asked: it joins the
+ * run already waiting to start, if there is one, rather than queueing another. Ten clones leasing
+ * at once then cost two or three renders of the network's fence, not ten, each covering them all.
+ */
+export class Coalescer {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly waiting = new Map<string, Promise<void>>();
+
+  run(key: string, fn: () => Promise<void>): Promise<void> {
+    const waiting = this.waiting.get(key);
+    if (waiting) return waiting;
+    const before = this.running.get(key) ?? Promise.resolve();
+    const next: Promise<void> = before
+      .catch(() => undefined)
+      .then(() => {
+        // Started: from here on a caller's change may come too late for this run's read.
+        this.waiting.delete(key);
+        this.running.set(key, next);
+        return fn();
+      })
+      .finally(() => {
+        if (this.running.get(key) === next) this.running.delete(key);
+      });
+    this.waiting.set(key, next);
+    return next;
+  }
+}

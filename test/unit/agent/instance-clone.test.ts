@@ -152,4 +152,35 @@ describe("Instances (fake host): clones of a template", () => {
     assert.equal(await a.instances.delete("c1"), true);
     assert.deepEqual([a.vm.qemus.size, a.vm.taps.size, a.state.instances.c1], [0, 0, undefined]);
   });
+
+  it("ten clones applied at once share DHCP renders, each reservation in place before its NIC is plugged", async () => {
+    const macs = Array.from({ length: 10 }, (_, i) => `52:54:00:00:01:${i.toString(16).padStart(2, "0")}`);
+    for (const mac of macs)
+      a.vm.addresses.set(mac, { mac, ip: `10.50.0.${100 + macs.indexOf(mac)}`, source: "dhcp" });
+    const reserved = () => new Set((a.net.dhcp.get("n1")?.extra ?? []).map((h) => h.mac));
+    const missing: string[] = [];
+    const restore = a.vm.restoreClone.bind(a.vm);
+    a.vm.restoreClone = async (qmp, uri, plugged) => {
+      for (const mac of plugged) if (!reserved().has(mac)) missing.push(mac);
+      return restore(qmp, uri, plugged);
+    };
+    // A render that takes a while (nft -f and dnsmasq's reload, on a busy host): clones admitted
+    // meanwhile find one waiting to start and join it.
+    const ensureDhcp = a.net.ensureDhcp.bind(a.net);
+    a.net.ensureDhcp = async (n, extra) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return ensureDhcp(n, extra);
+    };
+    a.net.calls.length = 0;
+    const specs = macs.map((mac, i) => clone({ id: `c${i}`, nics: [{ ...N1, mac }], wait_for: "ip" }));
+    const all = await Promise.all(specs.map((s) => apply(s)));
+    assert.deepEqual(
+      all.map((s) => s.state),
+      macs.map(() => "running"),
+    );
+    assert.deepEqual(missing, [], "every clone's reservation was rendered before its NIC was plugged");
+    assert.deepEqual([...reserved()].sort(), [...macs].sort());
+    const renders = a.net.calls.filter((c) => c === "ensureDhcp n1").length;
+    assert.ok(renders >= 1 && renders < macs.length, `${renders} DHCP renders for ${macs.length} clones`);
+  });
 });
