@@ -2,7 +2,10 @@
 """Starts a program (QEMU, qemu-img) as an unprivileged user, handing it what only root can open.
 
 qvmd runs this as root, inside the right network namespace (`ip netns exec`). It opens each TAP
-named with --tap (/dev/net/tun is root-only on many hosts), binds each unix socket named with
+named with --tap (/dev/net/tun is root-only on many hosts), making it, persistent, when it does not
+exist (the TAP outlives the program, as one `ip tuntap add` made), and with NAME:MASTER[:MTU] sets
+its MTU, joins it to the bridge MASTER and sets it up (one netlink request: what `ip link set`
+does, without an `ip` exec per start on the way to the VM's start); it binds each unix socket named with
 --listen (in a root-only directory: the program needs no write access there, and root never
 connects through a path the program could replace), opens each file named with --read read-only
 (never through a link: e.g. a saved VM state), then drops to --uid/--gid with only the
@@ -21,7 +24,7 @@ while it still prepares what the program needs (its disk, seed, TAPs), so that o
 namespace switch, the interpreter) overlaps that work. When stdin ends without it (qvmd gave up,
 or died), we exit 125 having done nothing.
 
-usage: sandbox-exec.py --uid N --gid N [--groups G,G] [--tap NAME]... [--listen PATH]...
+usage: sandbox-exec.py --uid N --gid N [--groups G,G] [--tap NAME[:MASTER[:MTU]]]... [--listen PATH]...
                        [--read PATH]... [--daemon SECONDS] [--wait-go] -- ARGV...
 Exit status 126 with a message on stderr when anything fails before the program runs.
 """
@@ -33,14 +36,11 @@ import select
 import signal
 import socket
 import stat
-import struct
 import sys
 import time
 
-TUNSETIFF = 0x400454CA
-IFF_TAP = 0x0002
-IFF_NO_PI = 0x1000
-IFF_VNET_HDR = 0x4000
+from taplink import TapError, open_tap
+
 PR_SET_NO_NEW_PRIVS = 38
 FIRST_FD = 3
 SCRATCH_FD = 100
@@ -83,16 +83,6 @@ def parse(argv):
             fail(f"unknown option {a}")
         i += 2
     fail("missing -- before the program")
-
-
-def open_tap(name):
-    fd = os.open("/dev/net/tun", os.O_RDWR | os.O_CLOEXEC)
-    ifr = struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
-    try:
-        fcntl.ioctl(fd, TUNSETIFF, ifr)
-    except OSError as e:
-        fail(f"cannot attach to TAP {name}: {e.strerror}")
-    return fd
 
 
 def listen_unix(path):
@@ -284,7 +274,11 @@ def main():
     if opts["wait_go"] and sys.stdin.buffer.readline() != b"go\n":
         sys.stderr.write("sandbox-exec: not started (no go on stdin)\n")
         return 125
-    fds = [open_tap(t) for t in opts["taps"]] + [listen_unix(p) for p in opts["listen"]]
+    try:
+        fds = [open_tap(t) for t in opts["taps"]]
+    except TapError as e:
+        fail(str(e))
+    fds += [listen_unix(p) for p in opts["listen"]]
     fds += [open_read(p) for p in opts["read"]]
     if opts["daemon"] is not None:
         return daemon(opts, program, fds, opts["daemon"])

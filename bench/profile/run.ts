@@ -11,6 +11,7 @@ import { run } from "../../agent/src/util/exec";
 import { guestDir } from "../../test/helpers/guest";
 import type { Span } from "./tracer";
 import { tracedAgent } from "./traced";
+import { timeline } from "./timeline";
 import { profile, toText } from "./tree";
 
 const args = process.argv.slice(2);
@@ -153,6 +154,14 @@ async function main(): Promise<void> {
     "Instances.apply",
     /^qpi\d+$/,
     client.inst,
+  );
+  parts.push(
+    "### Instance create: when each step runs",
+    "",
+    "```text",
+    timeline(spans, "Instances.apply", by(/^qpi\d+$/)),
+    "```",
+    "",
   );
   const text = parts.join("\n");
   console.log(text);

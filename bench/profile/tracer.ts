@@ -74,6 +74,9 @@ function wrap(name: string, fn: (...a: unknown[]) => unknown): (...a: unknown[])
       args = [...args];
       args[i] = () => traced(`held ${lock}`, undefined, inner, []);
     }
+    // A plan's step (instance/plan.ts): named by what it does, so that each step is its own row.
+    const op = (args[0] as { op?: unknown } | undefined)?.op;
+    if (name.endsWith(".execute") && typeof op === "string") label = `${name} ${op}`;
     return traced(label, this, fn, args);
   };
 }

@@ -19,6 +19,7 @@ install -m 0644 "$ROOT/agent/helpers/arpscan.py" "$lib/arpscan.py"
 # The native addons (agent/native/README.md), loaded from beside the executable.
 install -m 0644 "$ROOT"/agent/dist/native/*.node "$lib/"
 install -m 0644 "$ROOT/agent/helpers/sandbox-exec.py" "$lib/sandbox-exec.py"
+install -m 0644 "$ROOT/agent/helpers/taplink.py" "$lib/taplink.py"
 ln -s ../lib/qvmd/qvmd "$pkg/usr/sbin/qvmd"
 # qvmctl, the admin command, is the same binary (`qvmd ctl`); members of group qvmd may use it too.
 mkdir -p "$pkg/usr/bin"

@@ -60,10 +60,15 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   async launchQemu(launch: PlannedLaunch, opts: Parameters<InstanceHost["launchQemu"]>[1]) {
     this.note(`launchQemu ${launch.name}`);
     await opts.early?.go(1000);
-    // Like QEMU: every TAP is opened by name in the namespace it runs in.
-    for (const nic of launch.nics)
-      if (this.taps.get(nic.tap)?.ns !== (opts.netns ?? ""))
-        throw new QvmdError("internal", "QEMU_LAUNCH_FAILED", `could not open ${nic.tap}`);
+    // Like the launcher: every TAP made (or opened) in the namespace QEMU runs in, and joined to its
+    // bridge when asked. One of that name elsewhere is a second device the later move would clash with.
+    const ns = opts.netns ?? "";
+    for (const nic of launch.nics) {
+      const t = this.taps.get(nic.tap) ?? { ns };
+      if (t.ns !== ns)
+        throw new QvmdError("internal", "QEMU_LAUNCH_FAILED", `TAP ${nic.tap} is left in ${t.ns || "root"}`);
+      this.taps.set(nic.tap, nic.join ? { ...t, master: nic.join.master, mtu: nic.join.mtu } : t);
+    }
     this.qemus.set(launch.name, {
       pid: this.nextPid++,
       launch,
@@ -129,10 +134,9 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
     this.note("buildSeed");
     this.seeds.set(file, files);
   }
-  async createTap(ns: string | undefined, tap: string, attach?: { master: string; mtu?: number }) {
-    this.note(`createTap ${ns ?? "root"} ${tap}${attach ? ` ${attach.master}` : ""}`);
+  async createTap(ns: string | undefined, tap: string) {
+    this.note(`createTap ${ns ?? "root"} ${tap}`);
     if (!this.taps.has(tap)) this.taps.set(tap, { ns: ns ?? "" });
-    if (attach) Object.assign(this.taps.get(tap)!, { master: attach.master, mtu: attach.mtu });
   }
   async moveTap(from: string | undefined, to: string | undefined, tap: string) {
     if (from === to) return;

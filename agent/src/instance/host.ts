@@ -91,7 +91,7 @@ export interface InstanceHost {
   /** The NoCloud seed ISO, replaced atomically. */
   buildSeed(file: string, files: SeedFiles): Promise<void>;
   /** A TAP in `ns`; with `attach`, also in its bridge and up, in the same `ip -batch`. */
-  createTap(ns: string | undefined, tap: string, attach?: { master: string; mtu?: number }): Promise<void>;
+  createTap(ns: string | undefined, tap: string): Promise<void>;
   moveTap(from: string | undefined, to: string | undefined, tap: string): Promise<void>;
   attachTap(ns: string | undefined, tap: string, master: string, mtu?: number): Promise<void>;
   /** Never fails: a TAP that is not there is what we want. */
@@ -220,19 +220,13 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       await buildSeedIso(file, files);
       await give(file, 0, qemu.gid, 0o640); // QEMU only reads it
     },
-    async createTap(ns, tap, attach) {
-      const join = attach ? attachLines(tap, attach.master, attach.mtu) : [];
-      // The usual case in one run: the TAP is new. One left by a crash makes the batch fail at its
-      // first line; then what exists is looked at and only the rest is done.
-      const r = await run("ip", [...nsArgs(ns), "-batch", "-"], {
-        input: [`tuntap add dev ${tap} mode tap`, ...join].join("\n") + "\n",
-        reject: false,
-      });
-      if (r.exitCode === 0) return;
+    async createTap(ns, tap) {
+      // The usual case: the TAP is new. One left by a crash makes the add fail; it is then kept.
+      const add = ["tuntap", "add", "dev", tap, "mode", "tap"];
+      if ((await run("ip", [...nsArgs(ns), ...add], { reject: false })).exitCode === 0) return;
       const exists =
         (await run("ip", [...nsArgs(ns), "link", "show", "dev", tap], { reject: false })).exitCode === 0;
-      if (!exists) await run("ip", [...nsArgs(ns), "tuntap", "add", "dev", tap, "mode", "tap"]);
-      if (join.length > 0) await run("ip", [...nsArgs(ns), "-batch", "-"], { input: join.join("\n") + "\n" });
+      if (!exists) await run("ip", [...nsArgs(ns), ...add]); // its error, as it is
     },
     async moveTap(from, to, tap) {
       if (from === to) return;

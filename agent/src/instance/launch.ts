@@ -98,7 +98,11 @@ export function placeTap(
   return { tap, mac: nic.mac, master: bridges.get(nic.bridgeId!)!.name };
 }
 
-/** The launch of an instance whose TAPs are `taps` (the accelerator is decided when it starts). */
+/**
+ * The launch of an instance whose TAPs are `taps` (the accelerator is decided when it starts). QEMU
+ * runs in the first TAP's namespace: the launcher makes the TAPs there, and joins to their bridges
+ * those that stay there (the others move, then join, once QEMU holds them: plan.ts).
+ */
 export function instanceLaunch(f: ApplyFacts, taps: TapPlace[]): Omit<PlannedLaunch, "accel"> {
   const { inst, image: img, paths: p } = f;
   return {
@@ -120,6 +124,10 @@ export function instanceLaunch(f: ApplyFacts, taps: TapPlace[]): Omit<PlannedLau
       img.firmware === "uefi"
         ? { code: uefiFirmware(img.arch).code, vars: p.instanceVars(inst.id) }
         : undefined,
-    nics: taps.map((t) => ({ tap: t.tap, mac: t.mac })),
+    nics: taps.map((t) => ({
+      tap: t.tap,
+      mac: t.mac,
+      ...(t.ns === taps[0]!.ns && { join: { master: t.master, ...(t.mtu && { mtu: t.mtu }) } }),
+    })),
   };
 }

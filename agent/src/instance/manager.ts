@@ -131,7 +131,7 @@ export class Instances {
         return;
       }
       case "createTap":
-        return h.createTap(s.ns, s.tap, s.attach);
+        return h.createTap(s.ns, s.tap);
       case "prepareUefiVars":
         return h.prepareUefiVars(s.arch, s.file);
       case "ensureVmDir":

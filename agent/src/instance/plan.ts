@@ -46,7 +46,8 @@ export type Step =
   // Starting: the probe's answer is the accelerator of the launch that follows.
   | { op: "probeAccel"; arch: Arch }
   // `attach`: the TAP joins its bridge at once (it stays in the namespace it is made in).
-  | { op: "createTap"; ns?: string; tap: string; attach?: { master: string; mtu?: number } }
+  // A clone's TAPs, made before its QEMU (an instance's own are made by its launcher: launch.ts).
+  | { op: "createTap"; ns?: string; tap: string }
   | { op: "prepareUefiVars"; arch: Arch; file: string }
   | {
       op: "launch";
@@ -106,10 +107,11 @@ export interface ApplyPlan {
 }
 
 /**
- * Starting: TAPs are created in the first NIC's namespace, where QEMU runs and opens them by name.
- * Those that stay there join their bridge as they are made; the others, once QEMU holds them, move
- * to their own namespace (a TAP keeps its open file) and join their bridge there. `prepare` are the
- * steps before the launch, which need nothing of each other.
+ * Starting: QEMU's launcher makes the TAPs in the first NIC's namespace, where QEMU runs, and joins
+ * those that stay there to their bridge (launch.ts instanceLaunch: no `ip` exec on the way to the
+ * start); the others, once QEMU holds them, move to their own namespace (a TAP keeps its open file)
+ * and join their bridge there. `prepare` are the steps before the launch, which need nothing of
+ * each other.
  */
 function startSteps(f: ApplyFacts, key: string): { prepare: Step[]; steps: Step[]; rollback: Step[] } {
   const { inst, image: img, paths: p } = f;
@@ -123,12 +125,6 @@ function startSteps(f: ApplyFacts, key: string): { prepare: Step[]; steps: Step[
     // A TAP outlives its QEMU: one the last run moved out of the primary namespace would block
     // this run's move of the same name.
     ...taps.filter((t) => !stays(t)).map((t): Step => ({ op: "deleteTap", ns: t.ns, tap: t.tap })),
-    ...taps.map((t): Step => ({
-      op: "createTap",
-      ns: primaryNs,
-      tap: t.tap,
-      ...(stays(t) && { attach: { master: t.master, mtu: t.mtu } }),
-    })),
     ...(img.firmware === "uefi" ? [{ op: "prepareUefiVars", arch: img.arch, file: vars } as const] : []),
   ];
   const steps: Step[] = [

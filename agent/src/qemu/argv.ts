@@ -16,7 +16,9 @@ export const SECCOMP = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resou
 
 /** What the launcher opens for QEMU, in the order it hands the descriptors over. */
 export const launchResources = (l: Pick<QemuLaunch, "nics" | "qmpSocket" | "restoreFrom">) => ({
-  taps: l.nics.map((n) => n.tap),
+  taps: l.nics.map((n) =>
+    n.join ? [n.tap, n.join.master, ...(n.join.mtu ? [n.join.mtu] : [])].join(":") : n.tap,
+  ),
   listen: [l.qmpSocket],
   read: l.restoreFrom ? [l.restoreFrom] : [],
 });
@@ -101,6 +103,9 @@ function validate(l: Omit<QemuLaunch, "sandbox">): void {
         `nics[${i}].tap`,
         `${JSON.stringify(n.tap)} is not a valid interface name`,
       );
+    // Ours, never a caller's (the launcher reads NAME:MASTER:MTU): a programming error.
+    if (n.join && (!isIfName(n.join.master) || !(n.join.mtu === undefined || Number.isInteger(n.join.mtu))))
+      throw new Error(`nics[${i}].join: ${JSON.stringify(n.join)}`);
   });
 }
 

@@ -5,9 +5,14 @@ export type Arch = "x86_64" | "aarch64";
 export type Accel = "kvm" | "tcg";
 
 export interface QemuNic {
-  /** Existing TAP device, opened by the launcher as root and handed to QEMU; never configured. */
+  /** TAP device, opened by the launcher as root and handed to QEMU (made, persistent, if absent). */
   tap: string;
   mac: string;
+  /**
+   * The bridge the launcher joins the TAP to (MTU first, then up) before QEMU starts: a start pays
+   * no `ip` exec for it. Without it the TAP is not configured.
+   */
+  join?: { master: string; mtu?: number };
 }
 
 export interface QemuLaunch {

@@ -24,19 +24,19 @@ describe("Instances (fake host)", () => {
   });
   afterEach(() => a.close());
 
-  it("creates overlay, seed, TAP (in its bridge) at once, then QEMU, then waits for the address", async () => {
+  it("creates overlay, seed, launcher at once, then QEMU (its TAP made in its bridge), then waits for the address", async () => {
     const s = await apply(inst());
     assert.deepEqual(a.vm.calls, [
       "createOverlay 1",
       "buildSeed",
       "probeAccel",
-      "createTap qvm-n1 qvtv10 qvmn1b",
       "startLauncher qvm-v1",
       "launchQemu qvm-v1",
       "discover qvmn1b 52:54:00:00:00:01",
       "ipTables",
     ]);
     assert.equal(a.vm.launchers.get("qvm-v1"), "went", "the launcher started with the preparation runs it");
+    assert.deepEqual(a.vm.taps.get("qvtv10"), { ns: "qvm-n1", master: "qvmn1b", mtu: 1500 });
     assert.equal(s.state, "running");
     assert.equal(s.accel, "tcg");
     assert.deepEqual(
@@ -58,9 +58,6 @@ describe("Instances (fake host)", () => {
     ];
     await assert.rejects(apply(inst({ nics })), /no address for 52:54:00:00:00:03/);
     assert.deepEqual(a.vm.only("createTap", "launchQemu", "moveTap", "attachTap"), [
-      "createTap qvm-n1 qvtv10 qvmn1b",
-      "createTap qvm-n1 qvtv11",
-      "createTap qvm-n1 qvtv12",
       "launchQemu qvm-v1",
       "moveTap qvtv11 qvm-n2",
       "attachTap qvtv11 qvmn2b",
@@ -68,6 +65,15 @@ describe("Instances (fake host)", () => {
       "attachTap qvtv12 qvlan",
     ]);
     assert.equal(a.vm.qemus.get("qvm-v1")!.netns, "qvm-n1");
+    assert.deepEqual(
+      ["qvtv10", "qvtv11", "qvtv12"].map((t) => a.vm.taps.get(t)),
+      [
+        { ns: "qvm-n1", master: "qvmn1b", mtu: 1500 },
+        { ns: "qvm-n2", master: "qvmn2b", mtu: 1500 },
+        { ns: "", master: "qvlan", mtu: undefined },
+      ],
+      "each TAP in its own namespace and bridge",
+    );
     assert.deepEqual(a.vm.only("discover").sort(), [
       "discover qvlan 52:54:00:00:00:03",
       "discover qvmn1b 52:54:00:00:00:01",
@@ -89,7 +95,7 @@ describe("Instances (fake host)", () => {
   });
 
   it("a failed preparation aborts the launcher started with it, before anything runs", async () => {
-    a.vm.failOn("createTap");
+    a.vm.failOn("buildSeed");
     await rejects(apply(inst()), "HOST_COMMAND_FAILED");
     assert.equal(a.vm.launchers.get("qvm-v1"), "aborted");
     assert.deepEqual([a.vm.qemus.size, a.vm.taps.size, a.vm.only("launchQemu").length], [0, 0, 0]);

@@ -65,7 +65,7 @@ const brief = (steps: Step[]): string[] =>
       case "together":
         return `[${brief(s.steps).join(" | ")}]`;
       case "createTap":
-        return `createTap ${s.ns ?? "root"} ${s.tap}${s.attach ? ` ${s.attach.master} ${s.attach.mtu ?? "-"}` : ""}`;
+        return `createTap ${s.ns ?? "root"} ${s.tap}`;
       case "deleteTap":
         return `${s.op} ${s.ns ?? "root"} ${s.tap}`;
       case "moveTap":
@@ -89,7 +89,7 @@ const brief = (steps: Step[]): string[] =>
 const flat = (steps: Step[]): Step[] => steps.flatMap((s) => (s.op === "together" ? flat(s.steps) : [s]));
 
 describe("instance plan", () => {
-  it("creates: reservations; overlay, seed, probe, TAPs, QEMU's launcher at once; QEMU, TAP moves, record, addresses", () => {
+  it("creates: reservations; overlay, seed, probe, QEMU's launcher at once; QEMU, TAP moves, record, addresses", () => {
     const plan = planApply(
       facts({
         accel: "auto",
@@ -103,7 +103,6 @@ describe("instance plan", () => {
     assert.deepEqual(brief(plan.steps), [
       "[refreshHostFence | createOverlay 3G | buildSeed | probeAccel | " +
         "deleteTap qvm-n2 qvtv11 | deleteTap root qvtv12 | " +
-        "createTap qvm-n1 qvtv10 qvmn1b 1400 | createTap qvm-n1 qvtv11 | createTap qvm-n1 qvtv12 | " +
         "startLauncher qvm-v1 in qvm-n1 probed]",
       "[launch qvm-v1 in qvm-n1 probed | refreshDhcp | refreshDhcp]",
       "moveTap qvtv11 qvm-n2",
@@ -116,6 +115,15 @@ describe("instance plan", () => {
     const early = flat(plan.steps).find((s) => s.op === "startLauncher");
     const launch = flat(plan.steps).find((s) => s.op === "launch");
     assert.deepEqual(early?.launch, launch?.launch, "the launcher started early is the launch's own");
+    assert.deepEqual(
+      launch?.launch.nics.map((n) => [n.tap, n.join?.master ?? "-", n.join?.mtu ?? "-"]),
+      [
+        ["qvtv10", "qvmn1b", 1400],
+        ["qvtv11", "-", "-"],
+        ["qvtv12", "-", "-"],
+      ],
+      "the launcher makes every TAP in QEMU's namespace and joins the one that stays there to its bridge",
+    );
     const at = (op: Step["op"]) => plan.steps.findIndex((s) => flat([s]).some((x) => x.op === op));
     assert.ok(at("refreshHostFence") < at("launch"), "the host fence exists before QEMU starts");
     assert.ok(
@@ -164,8 +172,8 @@ describe("instance plan", () => {
       "buildSeed",
       "stop 42 (restarting to apply changes)",
       "probeAccel",
-      "createTap qvm-n1 qvtv10 qvmn1b 1400",
       "launch qvm-v1 in qvm-n1 probed",
+      "launched",
     ]);
     assert.deepEqual(plan.record.addresses, {});
     assert.equal(plan.record.launchKey, "", "no key until the new launch is done (the launched step)");
