@@ -183,7 +183,6 @@ describe("chaos: qvmd killed at every step of every Apply and Delete converges o
       "image.downloading",
       "instance.createOverlay",
       "instance.buildSeed",
-      "instance.createTap",
       "instance.launchQemu",
       "instance.stopQemu",
       "instance.deleteTap",
