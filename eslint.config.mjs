@@ -19,6 +19,7 @@ const HOST_CODE = [
   "agent/src/image/inspect.ts",
   "agent/src/instance/discovery.ts",
   "agent/src/instance/ready.ts",
+  "agent/src/instance/taps.ts",
 ];
 
 export default tseslint.config(

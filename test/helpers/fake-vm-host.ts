@@ -9,7 +9,8 @@ import type { FenceNic } from "../../agent/src/fence/apply";
 import type { InstanceHost, PlannedLaunch, SeedFiles } from "../../agent/src/instance/host";
 import type { Listener } from "../../agent/src/instance/ports";
 import type { ResolvedForward } from "../../agent/src/instance/spec";
-import type { Arch } from "../../agent/src/qemu/argv";
+import type { Accel, Arch } from "../../agent/src/qemu/argv";
+import type { EarlyLauncher } from "../../agent/src/qemu/process";
 import { CallLog } from "./fake-net-host";
 import { fakeLauncher, type Launchers } from "./fake-launcher";
 
@@ -53,9 +54,17 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
     return this.qemus.get(name)?.pid;
   }
   readonly launchers: Launchers = new Map(); // started ahead of their QEMU, by launch name
-  async startLauncher(launch: PlannedLaunch) {
+  async startLauncher(launch: PlannedLaunch, o: { spawned?: Promise<EarlyLauncher> }) {
     this.note(`startLauncher ${launch.name}`);
-    return fakeLauncher(this.launchers, launch.name);
+    return o.spawned ?? fakeLauncher(this.launchers, launch.name);
+  }
+  /** Like the real host's: with the accelerator asked for, or once a probe has decided. */
+  private probed = false;
+  spawnLauncher(launch: Omit<PlannedLaunch, "accel">, asked?: Accel) {
+    const accel = asked ?? (this.probed ? this.accel : undefined);
+    if (!accel) return undefined;
+    this.note(`spawnLauncher ${launch.name}`);
+    return { accel, launcher: Promise.resolve(fakeLauncher(this.launchers, launch.name)) };
   }
   async launchQemu(launch: PlannedLaunch, opts: Parameters<InstanceHost["launchQemu"]>[1]) {
     this.note(`launchQemu ${launch.name}`);
@@ -82,6 +91,7 @@ export class FakeInstanceHost extends CallLog implements InstanceHost {
   }
   async probeAccel(_arch: Arch) {
     this.note("probeAccel");
+    this.probed = true;
     return { accel: this.accel, reason: "fake probe" };
   }
   async prepareUefiVars(_arch: Arch, dest: string) {

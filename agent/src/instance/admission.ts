@@ -113,10 +113,12 @@ export class Admission {
   }
 
   /** The cross-resource check and the record of the instance, as one step (run in the topology). */
+  /** `planned`: told the plan before its record is written (what needs neither may start). */
   async admit(
     spec: InstanceSpec,
     inst: ResolvedInstance,
     uid: number,
+    planned?: (plan: ApplyPlan) => void,
   ): Promise<{ refs: References; plan: ApplyPlan }> {
     const refs = await this.references(inst);
     const v = [
@@ -140,6 +142,7 @@ export class Admission {
       ),
       paths: this.p,
     });
+    planned?.(plan);
     await this.record(spec, inst, uid, plan);
     return { refs, plan };
   }

@@ -3,10 +3,9 @@
 // TAPs, nft for port forwards, ss, address discovery, and a clone's restore over QMP
 // (qemu/migrate.ts). Each operation does one thing.
 //
-// TAPs: QEMU opens every TAP by name in the namespace it runs in (the first NIC's), so TAPs are
-// created there, and those of NICs elsewhere (another network's namespace, or a host bridge in the
-// root namespace) are moved once QEMU holds them: a TAP keeps its open file across namespaces.
-// `ns` undefined means the root namespace.
+// TAPs: QEMU's launcher makes them in the namespace QEMU runs in (the first NIC's); those of NICs
+// elsewhere (another network's namespace, a host bridge's root one) move once QEMU holds them: a
+// TAP keeps its open file across namespaces. `ns` undefined means the root namespace.
 //
 // QEMU runs as the QEMU sandbox user (util/sandbox.ts) under its seccomp filter: the files it
 // uses are given to that user (what it writes) or its group (what it only reads), in directories
@@ -17,9 +16,16 @@ import * as fs from "node:fs/promises";
 import { applyFence, deleteFence, type FenceNic, fenceExists } from "../fence/apply";
 import { type Sandboxes, ensureDir, vmDirSpec } from "../layout";
 import { type Sandbox, sandboxArgv, sandboxFile } from "../util/sandbox";
-import { type AccelDecision, probeAccel } from "../qemu/accel";
-import { prepareUefiVars, type Arch, type QemuLaunch } from "../qemu/argv";
-import { type EarlyLauncher, findQemu, launchQemu, startLauncher, stopQemu } from "../qemu/process";
+import { type AccelDecision, knownAccel, probeAccel } from "../qemu/accel";
+import { prepareUefiVars, type Accel, type Arch, type QemuLaunch } from "../qemu/argv";
+import {
+  type EarlyLauncher,
+  findQemu,
+  launchQemu,
+  spawnLauncher,
+  startLauncher,
+  stopQemu,
+} from "../qemu/process";
 import { QmpClient } from "../qemu/qmp";
 import { qcow2Overlay } from "../qemu/qcow2";
 import { buildSeedIso } from "../qemu/seed";
@@ -27,6 +33,7 @@ import { run } from "../util/exec";
 import { cloneRunsGuest, restoreClone } from "../qemu/migrate";
 import { type Segment, type Sighting, waitForAddresses } from "./discovery";
 import { GiB } from "./plan";
+import { tapOps } from "./taps";
 import { type Listener, parseListeners, renderPortTable } from "./ports";
 import { cloudInitFinished, waitForSerial, waitForSshBanner } from "./ready";
 import type { ResolvedForward } from "./spec";
@@ -40,6 +47,8 @@ export interface SeedFiles {
 
 /** What the plan launches; the host adds whom QEMU runs as. */
 export type PlannedLaunch = Omit<QemuLaunch, "sandbox">;
+/** A launcher's process spawned with this accelerator. */
+export type Spawned = { accel: Accel; launcher: Promise<EarlyLauncher> };
 
 export interface InstanceHost {
   /**
@@ -64,8 +73,17 @@ export interface InstanceHost {
   /**
    * Starts QEMU's launcher ahead of launchQemu, while what QEMU opens is still being made: it opens
    * and starts nothing until launchQemu lets it go, and exits at abort() or when qvmd dies.
+   * `spawned`: its process, spawnLauncher's, already started.
    */
-  startLauncher(launch: PlannedLaunch, opts: { netns?: string }): Promise<EarlyLauncher>;
+  startLauncher(
+    launch: PlannedLaunch,
+    o: { netns?: string; spawned?: Promise<EarlyLauncher> },
+  ): Promise<EarlyLauncher>;
+  /**
+   * startLauncher's process alone (it touches nothing of the VM: safe before the record), with the
+   * accelerator asked for or one a finished probe decided; none decided yet: undefined.
+   */
+  spawnLauncher(launch: Omit<PlannedLaunch, "accel">, accel?: Accel, netns?: string): Spawned | undefined;
   /** Powerdown, then quit, then signals; `graceMs` for the guest to shut down. */
   stopQemu(
     target: { name: string; qmpSocket: string; pid: number; pidFile?: string },
@@ -133,14 +151,6 @@ export interface InstanceHost {
 
 const RESTORE_TIMEOUT_MS = 60000;
 
-const nsArgs = (ns?: string) => (ns ? ["-n", ns] : []);
-
-const attachLines = (tap: string, master: string, mtu?: number) => [
-  ...(mtu ? [`link set ${tap} mtu ${mtu}`] : []),
-  `link set ${tap} master ${master}`,
-  `link set ${tap} up`,
-];
-
 /** Gives `file` (created by root, in a root-only directory) to the sandbox user or its group. */
 async function give(file: string, uid: number, gid: number, mode: number): Promise<void> {
   await fs.lchown(file, uid, gid);
@@ -169,7 +179,11 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       if (launch.uefi) await sandboxFile(launch.uefi.vars, qemu);
       await launchQemu({ ...launch, sandbox: qemu }, opts);
     },
-    startLauncher: (launch, opts) => startLauncher({ ...launch, sandbox: qemu }, opts),
+    startLauncher: (launch, o) => startLauncher({ ...launch, sandbox: qemu }, o, o.spawned),
+    spawnLauncher(launch, asked, netns) {
+      const accel = asked ?? knownAccel(launch.arch)?.accel;
+      return accel && { accel, launcher: spawnLauncher({ ...launch, accel, sandbox: qemu }, { netns }) };
+    },
     async stopQemu(target, opts) {
       await stopQemu(
         {
@@ -220,27 +234,7 @@ export function linuxInstanceHost(p: StatePaths, sandboxes: Sandboxes): Instance
       await buildSeedIso(file, files);
       await give(file, 0, qemu.gid, 0o640); // QEMU only reads it
     },
-    async createTap(ns, tap) {
-      // The usual case: the TAP is new. One left by a crash makes the add fail; it is then kept.
-      const add = ["tuntap", "add", "dev", tap, "mode", "tap"];
-      if ((await run("ip", [...nsArgs(ns), ...add], { reject: false })).exitCode === 0) return;
-      const exists =
-        (await run("ip", [...nsArgs(ns), "link", "show", "dev", tap], { reject: false })).exitCode === 0;
-      if (!exists) await run("ip", [...nsArgs(ns), ...add]); // its error, as it is
-    },
-    async moveTap(from, to, tap) {
-      if (from === to) return;
-      // "netns 1" is PID 1's namespace: the root one.
-      await run("ip", [...nsArgs(from), "link", "set", "dev", tap, "netns", to ?? "1"]);
-    },
-    async attachTap(ns, tap, master, mtu) {
-      await run("ip", [...nsArgs(ns), "-batch", "-"], {
-        input: attachLines(tap, master, mtu).join("\n") + "\n",
-      });
-    },
-    async deleteTap(ns, tap) {
-      await run("ip", [...nsArgs(ns), "link", "delete", "dev", tap], { reject: false });
-    },
+    ...tapOps,
     async applyPortTable(id, forwards, guestIp) {
       if (forwards.length === 0) return this.deletePortTable(id);
       await run("nft", ["-f", "-"], { input: renderPortTable(id, forwards, guestIp) });

@@ -23,6 +23,7 @@ import type { InstanceHost } from "./host";
 import type { ApplyPlan, ApplyRun as Ctx, Step } from "./plan";
 import { runPlan } from "../util/steps";
 import { restoredMessage } from "./clone";
+import { abortLaunchers, spawnEarly, startEarly } from "./early";
 import { endProbes, sshAtLease } from "./ready";
 import { type InstanceSpec, type ResolvedInstance, resolveInstance } from "./spec";
 import type { InstanceStatus } from "./wire";
@@ -83,24 +84,27 @@ export class Instances {
       if (!inst) throw violationsError(violations);
       // From the check to the record, no image, network or bridge it uses can go (finding 14).
       let refs: References, plan: ApplyPlan;
-      if (inst.template_id !== "") {
-        refs = await this.topology.run(() => this.admission.admitClone(inst, uid));
-        plan = await this.admission.recordClone(spec, inst, refs, uid);
-      } else {
-        ({ refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid)));
-        await this.host.ensureVmDir(this.p.instanceDir(inst.id));
-      }
-      // The plan's steps on the host, in order; a failed start is rolled back, then reported.
       const run = { waitFrom: 0, wait: opts.wait !== false, startedAt: 0, launchedAt: 0 };
       const ctx: Ctx = { accel: "tcg", ...run, cancelled: opts.cancelled };
-      await runPlan(
-        plan,
-        (step) => this.execute(inst, step, refs, progress, ctx),
-        (undo, x) => this.log(`instance ${inst.id}: rollback ${undo.op}: ${String(x)}`),
-      ).finally(() => {
-        ctx.early?.abort(); // a launcher never let go exits having done nothing
-        return endProbes(ctx);
-      });
+      try {
+        if (inst.template_id !== "") {
+          refs = await this.topology.run(() => this.admission.admitClone(inst, uid));
+          plan = await this.admission.recordClone(spec, inst, refs, uid);
+        } else {
+          const planned = (p: ApplyPlan) => (ctx.spawned = spawnEarly(p, this.host));
+          ({ refs, plan } = await this.topology.run(() => this.admission.admit(spec, inst, uid, planned)));
+          await this.host.ensureVmDir(this.p.instanceDir(inst.id));
+        }
+        // The plan's steps on the host, in order; a failed start is rolled back, then reported.
+        await runPlan(
+          plan,
+          (step) => this.execute(inst, step, refs, progress, ctx),
+          (undo, x) => this.log(`instance ${inst.id}: rollback ${undo.op}: ${String(x)}`),
+        );
+      } finally {
+        abortLaunchers(ctx);
+        await endProbes(ctx);
+      }
       return this.status(inst.id);
     });
   }
@@ -154,8 +158,7 @@ export class Instances {
       }
       case "startLauncher":
         ctx.accel = s.accel ?? (await (ctx.probe ?? h.probeAccel(s.launch.arch))).accel;
-        ctx.early = await h.startLauncher({ ...s.launch, accel: ctx.accel }, { netns: s.netns });
-        return;
+        return startEarly(h, s, ctx);
       case "moveTap":
         return h.moveTap(s.from, s.to, s.tap);
       case "attachTap":

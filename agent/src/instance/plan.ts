@@ -11,7 +11,7 @@ import type { Arch } from "../qemu/argv";
 import type { EarlyLauncher } from "../qemu/process";
 import type { InstanceRecord } from "../state";
 import type { HostBridge } from "./discovery";
-import type { PlannedLaunch, SeedFiles } from "./host";
+import type { PlannedLaunch, SeedFiles, Spawned } from "./host";
 import { type ImageFacts, instanceLaunch, launchKey, placeTap, seedFiles, type TapPlace } from "./launch";
 import type { EarlySsh } from "./ready";
 import type { ResolvedInstance } from "./spec";
@@ -93,6 +93,8 @@ export interface ApplyRun extends EarlySsh {
   launchedAt: number;
   probe?: Promise<AccelDecision>;
   early?: EarlyLauncher;
+  /** The launcher's process, spawned before the record (early.ts). */
+  spawned?: Spawned;
 }
 
 export interface ApplyPlan {

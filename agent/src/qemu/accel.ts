@@ -22,6 +22,10 @@ export function hostArch(): Arch | undefined {
 
 // The host does not change under a running agent; one probe per arch is enough.
 const cache = new Map<Arch, Promise<AccelDecision>>();
+const decided = new Map<Arch, AccelDecision>();
+
+/** The probe's decision when one has finished, without waiting: what an early start may use. */
+export const knownAccel = (arch: Arch): AccelDecision | undefined => decided.get(arch);
 
 /** Pure: whether a file with this owner and mode opens read-write for the sandbox user. */
 export function openableBy(st: { uid: number; gid: number; mode: number }, s: Sandbox): boolean {
@@ -40,7 +44,10 @@ export function probeAccel(opts: {
     decision = decide(opts.arch, opts.sandbox, opts.timeoutMs ?? 10000);
     cache.set(opts.arch, decision);
     // A failed probe (e.g. QEMU missing) is not a decision; let the next caller try again.
-    decision.catch(() => cache.delete(opts.arch));
+    decision.then(
+      (d) => decided.set(opts.arch, d),
+      () => cache.delete(opts.arch),
+    );
   }
   return decision;
 }
@@ -48,6 +55,7 @@ export function probeAccel(opts: {
 /** For tests and for an operator-triggered re-probe. */
 export function clearAccelCache(): void {
   cache.clear();
+  decided.clear();
 }
 
 async function decide(arch: Arch, sandbox: Sandbox, timeoutMs: number): Promise<AccelDecision> {

@@ -103,22 +103,36 @@ export interface EarlyLauncher {
 }
 
 /**
- * Starts the launcher of `l` now; it waits, opening nothing, until launchQemu lets it go. The
- * launcher's own start (`ip netns exec`, the Python interpreter) then overlaps the preparation of
- * what QEMU opens (disk, seed, TAPs), which must exist by the time launchQemu is called.
+ * The launcher of `l`'s process, started: it waits, opening and touching nothing, until it is let
+ * go. Safe before anything of the VM exists, even before its record (qvmd's death ends its stdin).
  */
-export async function startLauncher(
+export async function spawnLauncher(
   l: QemuLaunch,
   opts: { netns?: string; timeoutMs?: number } = {},
 ): Promise<EarlyLauncher> {
   const cmd = launchCommand(l, opts.netns, opts.timeoutMs ?? 30000, true);
   const p = await start(cmd.file, cmd.args);
+  return { go: (timeoutMs) => p.send("go\n", timeoutMs), abort: () => p.end() };
+}
+
+/**
+ * Starts the launcher of `l` now (or takes `spawned`, spawnLauncher's of this same launch); it
+ * waits, opening nothing, until launchQemu lets it go. The launcher's own start (`ip netns exec`,
+ * the Python interpreter) then overlaps the preparation of what QEMU opens (disk, seed), which must
+ * exist by the time launchQemu is called.
+ */
+export async function startLauncher(
+  l: QemuLaunch,
+  opts: { netns?: string; timeoutMs?: number } = {},
+  spawned?: Promise<EarlyLauncher>,
+): Promise<EarlyLauncher> {
+  const early = await (spawned ?? spawnLauncher(l, opts));
   // Off the way to QEMU's start too: the launch that lets it go checks nothing again.
   await readyToBoot(l).catch((e: unknown) => {
-    p.end();
+    early.abort();
     throw e;
   });
-  return { go: (timeoutMs) => p.send("go\n", timeoutMs), abort: () => p.end() };
+  return early;
 }
 
 /** What holds before a QEMU of `l` starts: none runs, and its serial log is this boot's alone. */

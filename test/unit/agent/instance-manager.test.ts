@@ -101,6 +101,20 @@ describe("Instances (fake host)", () => {
     assert.deepEqual([a.vm.qemus.size, a.vm.taps.size, a.vm.only("launchQemu").length], [0, 0, 0]);
   });
 
+  it("spawns a later start's launcher with its plan, before the record; none for a refused one", async () => {
+    await apply(inst());
+    a.vm.calls.length = 0;
+    await rejects(apply(inst({ id: "v2" })), "DUPLICATE_MAC");
+    assert.deepEqual(a.vm.only("spawnLauncher"), [], "refused before any plan");
+    await apply(inst({ id: "v2", nics: [{ network_id: "n1", bridge_id: "", mac: MAC2, ip: "" }] }));
+    assert.deepEqual(a.vm.calls.slice(0, 2), ["spawnLauncher qvm-v2", "createOverlay 1"]);
+    assert.deepEqual(a.vm.only("startLauncher", "launchQemu"), ["startLauncher qvm-v2", "launchQemu qvm-v2"]);
+    assert.equal(a.vm.launchers.get("qvm-v2"), "went", "the launcher spawned early is the one let go");
+    a.vm.failOn("buildSeed");
+    await rejects(apply(inst({ id: "v3", nics: [] })), "HOST_COMMAND_FAILED");
+    assert.equal(a.vm.launchers.get("qvm-v3"), "aborted", "a failed preparation aborts it");
+  });
+
   it("rolls a half-started VM back: QEMU stopped, TAPs removed wherever they got to", async () => {
     const nics = [
       { network_id: "n1", bridge_id: "", mac: MAC1, ip: "" },
