@@ -75,8 +75,8 @@ function wrap(name: string, fn: (...a: unknown[]) => unknown): (...a: unknown[])
       args[i] = () => traced(`held ${lock}`, undefined, inner, []);
     }
     // A plan's step (instance/plan.ts): named by what it does, so that each step is its own row.
-    const op = (args[0] as { op?: unknown } | undefined)?.op;
-    if (name.endsWith(".execute") && typeof op === "string") label = `${name} ${op}`;
+    const op = args.slice(0, 2).map((a) => (a as { op?: unknown } | undefined)?.op);
+    if (name.endsWith(".execute")) label = [name, ...op.filter((o) => typeof o === "string")].join(" ");
     return traced(label, this, fn, args);
   };
 }
