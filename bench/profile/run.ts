@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     "### Instance create: when each step runs",
     "",
     "```text",
-    timeline(spans, "Instances.apply", by(/^qpi\d+$/)),
+    timeline(spans, "Instances.apply", by(/^qpi\d+$/), Number(process.env.TIMELINE_DEPTH ?? 4)),
     "```",
     "",
   );

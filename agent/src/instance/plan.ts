@@ -173,6 +173,10 @@ export function planApply(f: ApplyFacts): ApplyPlan {
   const key = launchKey(inst, image.sha256);
   // launchKey is "" from the record of a start until its "launched" step: a QEMU found running with
   // "" was cut short by a crash (what follows the launch never ran), and is started again, at once.
+  // A fresh start with nothing after its launch (its launcher joins every TAP before QEMU starts:
+  // none moves) records its key with the spec: a QEMU found running is whole, and "launched" then
+  // writes nothing, one fsync'd write fewer before the answer. A restart never does: the old QEMU
+  // runs under the record until it is stopped.
   const cutShort = pid > 0 && existing !== undefined && existing.launchKey === "";
   const mustRestart = pid > 0 && existing !== undefined && existing.launchKey !== key;
   // The fences learn the NICs from the record. A TAP of ours in a network's bridge before its fence
@@ -210,6 +214,7 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       graceMs: cutShort ? 0 : STOP_GRACE_MS,
     });
   let rollback: ApplyPlan["rollback"];
+  let whole = false;
   const starts = inst.running && (mustRestart || pid === 0);
   if (starts) {
     const start = startSteps(f, key);
@@ -226,6 +231,7 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       steps.splice(0, steps.length, { op: "together", steps: [...steps, ...start.prepare, early] });
       steps.push(fences.length > 0 ? { op: "together", steps: [launchStep, ...fences] } : launchStep);
       rollback = { from: 0, to: 2 + start.steps.length, steps: start.rollback };
+      whole = !start.steps.some((s) => s.op === "moveTap");
     } else {
       steps.unshift(...fences);
       rollback = {
@@ -252,7 +258,7 @@ export function planApply(f: ApplyFacts): ApplyPlan {
       blobs: [image.sha256, image.kernelSha256, image.initrdSha256].filter((b): b is string => !!b),
       diskGb,
       addresses: mustRestart ? {} : (existing?.addresses ?? {}),
-      launchKey: starts || !existing ? "" : existing.launchKey,
+      launchKey: whole ? key : starts || !existing ? "" : existing.launchKey,
     },
     steps,
     rollback,

@@ -180,9 +180,23 @@ describe("instance plan", () => {
   });
 
   it("records a start as not launched until its last step, so a crash mid-start restarts it", () => {
+    const key = launchKey(facts({}).inst, "abc");
     const fresh = planApply(facts({}));
-    assert.equal(fresh.record.launchKey, "", "a new VM's key waits for its launch");
-    assert.deepEqual(fresh.steps.at(-2), { op: "launched", launchKey: launchKey(facts({}).inst, "abc") });
+    assert.equal(
+      fresh.record.launchKey,
+      key,
+      "nothing follows a start whose TAPs all stay: QEMU up is whole",
+    );
+    assert.deepEqual(fresh.steps.at(-2), { op: "launched", launchKey: key });
+    const nics = [
+      { network_id: "n1", mac: "52:54:00:00:00:01" },
+      { network_id: "n2", mac: "52:54:00:00:00:02" },
+    ];
+    assert.equal(
+      planApply(facts({ nics })).record.launchKey,
+      "",
+      "a TAP moves after the launch: not whole yet",
+    );
     // Killed between QEMU's launch and "launched": the VM runs, its TAPs perhaps unattached.
     const f = facts({}, { pid: 42, diskExists: true });
     const retry = planApply({ ...f, existing: record(f, { launchKey: "" }) });
@@ -195,8 +209,10 @@ describe("instance plan", () => {
     const stop = retry.steps.find((s) => s.op === "stop");
     assert.equal(stop?.op === "stop" && stop.graceMs, 0, "no ACPI grace for a start that never finished");
     assert.ok(brief(retry.steps).includes("launch qvm-v1 in qvm-n1 probed"), brief(retry.steps).join(", "));
-    const stopped = planApply({ ...facts({}, { diskExists: true }), existing: record(f) });
+    const stopped = planApply({ ...facts({ nics }, { diskExists: true }), existing: record(f) });
     assert.equal(stopped.record.launchKey, "", "a stopped VM starting again: not launched until it is");
+    const restart = planApply({ ...facts({ cpus: 2 }, { pid: 42, diskExists: true }), existing: record(f) });
+    assert.equal(restart.record.launchKey, "", "a restart: the old QEMU runs under the record until stopped");
   });
 
   it("stops a VM that should not run, and publishes instead of waiting", () => {
