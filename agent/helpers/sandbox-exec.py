@@ -39,7 +39,9 @@ import stat
 import sys
 import time
 
-from taplink import TapError, open_tap
+# Beside us in the package's directory, which holds what the package installed and nothing else.
+sys.dont_write_bytecode = True
+from taplink import TapError, open_tap  # noqa: E402
 
 PR_SET_NO_NEW_PRIVS = 38
 FIRST_FD = 3
