@@ -78,7 +78,10 @@ export class Libvirtd {
         'auth_unix_rw = "none"',
         'auth_unix_ro = "none"',
         `log_outputs = "${process.env.LIBVIRT_BENCH_LOG ? 1 : 3}:file:${this.dir}/libvirtd.log"`,
-        ...(process.env.LIBVIRT_BENCH_LOG ? ['log_filters = "1:qemu 1:util.filecache 3:*"'] : []),
+        // LIBVIRT_BENCH_LOG_FILTERS: other modules' debug lines (e.g. "1:network 1:util.command").
+        ...(process.env.LIBVIRT_BENCH_LOG
+          ? [`log_filters = "${process.env.LIBVIRT_BENCH_LOG_FILTERS ?? "1:qemu 1:util.filecache"} 3:*"`]
+          : []),
       ].join("\n") + "\n",
     );
     const vconf = path.join(this.dir, "virtlogd.conf");
@@ -119,11 +122,25 @@ export class Libvirtd {
     const until = Date.now() + 30000;
     for (;;) {
       const r = await run("virsh", ["-c", this.uri, "version"], { reject: false });
-      if (r.exitCode === 0) return;
+      if (r.exitCode === 0) return this.strace();
       if (Date.now() > until || this.procs.some((p) => p.exitCode !== null))
         throw new Error(`libvirtd did not start: ${r.stderr}\n${this.logTail()}`);
       await new Promise((res) => setTimeout(res, 200));
     }
+  }
+
+  /**
+   * LIBVIRT_BENCH_STRACE=<file>: libvirtd's system calls from here on, every thread and child
+   * (`strace -f -ttt -T`), for a profile of what its calls do; it slows libvirtd down.
+   */
+  private async strace(): Promise<void> {
+    const out = process.env.LIBVIRT_BENCH_STRACE;
+    if (!out) return;
+    const pid = fs.readFileSync(path.join(this.dir, "libvirtd.pid"), "utf8").trim();
+    const p = spawn("strace", ["-f", "-ttt", "-T", "-s", "200", "-o", out, "-p", pid], { stdio: "ignore" });
+    this.procs.push(p);
+    // strace prints nothing when it has attached; a while later it has.
+    await new Promise((res) => setTimeout(res, 1000));
   }
 
   logTail(): string {
