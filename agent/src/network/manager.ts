@@ -112,11 +112,12 @@ export class Networks {
     }
     await this.host.ipBatch(renderRootBatch(n, seen));
     // The fence exists before the bridge does anything: a TAP of ours never passes unchecked, so
-    // the namespace's batch follows it. Our firewall is the root namespace's and needs neither:
-    // it is made beside them (its `nft -f` is the longest exec of a create).
+    // the namespace's batch follows it. Our firewall is the root namespace's, made beside them. A
+    // namespace made now has no fence, its network most likely no table: both made the cheaper way.
+    const fresh = !seen.netns;
     const made = await Promise.allSettled([
-      this.applyGuestFence(n).then(() => this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id))),
-      this.applyFirewall(n),
+      this.applyGuestFence(n, fresh).then(() => this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id))),
+      this.applyFirewall(n, fresh),
     ]);
     const failed = made.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
@@ -125,10 +126,9 @@ export class Networks {
   }
 
   /** The network's guest fence (in its namespace), from the instances and template builds on it. */
-  private async applyGuestFence(n: ResolvedNetwork): Promise<void> {
-    await this.host.applyFence(names.netns(n.id), async () =>
-      fenceNics(n, this.state, await this.host.leases(n.id)),
-    );
+  private async applyGuestFence(n: ResolvedNetwork, absent = false): Promise<void> {
+    const nics = async () => fenceNics(n, this.state, await this.host.leases(n.id));
+    await this.host.applyFence(names.netns(n.id), nics, absent);
   }
 
   /** Re-renders the DHCP hosts of a network after an instance changed its reservations. */
@@ -165,9 +165,9 @@ export class Networks {
    * Our table, plus accept rules in an iptables FORWARD chain when one exists: a drop policy there
    * (Docker sets one) would otherwise drop what our own table accepts.
    */
-  private async applyFirewall(n: ResolvedNetwork): Promise<void> {
+  private async applyFirewall(n: ResolvedNetwork, absent = false): Promise<void> {
     await this.fw(async () => {
-      await this.host.nftApply(renderNftTable(n, this.services(n.id)));
+      await this.host.nftApply(renderNftTable(n, this.services(n.id)), absent);
       await this.host.ensureForwardAccept(n.id, formatCidr(n.cidr));
     });
   }

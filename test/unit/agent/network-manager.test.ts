@@ -78,6 +78,21 @@ describe("Networks (fake host)", () => {
     assert.deepEqual(a.net.only("writeIpForward"), [], "ip_forward is already on");
   });
 
+  it("makes the fence and table of a namespace made now as new ones, and replaces them otherwise", async () => {
+    await a.networks.apply(netSpec(), 0);
+    assert.deepEqual(a.net.madeAbsent, ["fence qvm-a", "qvm_a"]);
+    a.net.madeAbsent.length = 0;
+    await a.networks.apply(netSpec({ mtu: 1400 }), 0);
+    await a.networks.refreshFence("a");
+    await a.networks.refreshFirewall("a");
+    await a.networks.reassertFirewall("test");
+    assert.deepEqual(a.net.madeAbsent, [], "the namespace existed: replaced");
+    // A host reboot: the namespace is gone with everything in it; the re-assert makes it anew.
+    await a.net.deleteNetns("a");
+    await a.networks.reassertAll(() => undefined);
+    assert.deepEqual(a.net.madeAbsent, ["fence qvm-a", "qvm_a"]);
+  });
+
   it("a host veth left without its namespace (a delete the kernel is still finishing) goes before the veth is made again", async () => {
     a.net.links.add("/qvmah");
     await a.networks.apply(netSpec(), 0);
