@@ -5,6 +5,7 @@ import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { NetworkRecord, StateStore } from "../state";
 import { Mutex } from "../util/lock";
+import { allSettledOrThrow } from "../util/settled";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
 import { formatCidr, type Violation } from "@pulumi-qemu/api/validate";
@@ -115,12 +116,10 @@ export class Networks {
     // the namespace's batch follows it. Our firewall is the root namespace's, made beside them. A
     // namespace made now has no fence, its network most likely no table: both made the cheaper way.
     const fresh = !seen.netns;
-    const made = await Promise.allSettled([
+    await allSettledOrThrow([
       this.applyGuestFence(n, fresh).then(() => this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id))),
       this.applyFirewall(n, fresh),
     ]);
-    const failed = made.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
     await this.enableForwarding();
     await this.host.ensureDhcp(n, instanceReservations(this.state.instances, n.id));
   }
@@ -259,10 +258,11 @@ export class Networks {
         );
       // Tear down regardless of the record: a crash between creating and recording leaves objects.
       await this.host.stopDhcp(id);
-      await this.fw(async () => {
-        await this.host.nftDeleteTable(id);
-        await this.host.removeForwardAccept(id);
-      });
+      // No instance uses it (above), so these two may go in either order; each waits for an RCU
+      // grace period (util/nft.ts), so they wait at once.
+      await this.fw(() =>
+        allSettledOrThrow([this.host.nftDeleteTable(id), this.host.removeForwardAccept(id)]),
+      );
       await this.host.deleteLinks(id);
       await fs.rm(this.p.networkDir(id), { recursive: true, force: true });
       if (existed)

@@ -139,6 +139,26 @@ describe("Networks (fake host)", () => {
     assert.deepEqual([a.net.netns.size, a.net.tables.size], [0, 0]);
   });
 
+  it("deletes the table and the FORWARD rules at once, and goes on only when both are done", async () => {
+    await a.networks.apply(netSpec(), 0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const del = a.net.nftDeleteTable.bind(a.net);
+    a.net.nftDeleteTable = async (id) => {
+      await gate;
+      return del(id);
+    };
+    a.net.calls.length = 0;
+    const done = a.networks.delete("a");
+    for (let until = Date.now() + 3000; !a.net.calls.includes("removeForwardAccept a") && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 2));
+    assert.ok(a.net.calls.includes("removeForwardAccept a"), "while the table's delete is in flight");
+    assert.ok(!a.net.calls.includes("deleteLinks a"), "the links wait for both");
+    release();
+    assert.equal(await done, true);
+    assert.deepEqual([a.net.tables.size, a.net.forwardAccept.size, a.net.netns.size], [0, 0, 0]);
+  });
+
   it("runs two networks' creates at once, and one network's calls one after the other", async () => {
     let inFlight = 0;
     let most = 0;
