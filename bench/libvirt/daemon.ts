@@ -34,6 +34,12 @@ async function libvirtChains(tool: string): Promise<Set<string>> {
   return out;
 }
 
+/** "family name" of every nft table on the host. */
+async function nftTables(): Promise<Set<string>> {
+  const r = await run("nft", ["list", "tables"], { reject: false });
+  return new Set(r.stdout.split("\n").flatMap((l) => /^table (\S+ \S+)$/.exec(l.trim())?.[1] ?? []));
+}
+
 /**
  * What libvirt keeps of our objects after they are gone (dnsmasq pid files, per-domain logs, lease
  * files), and a domain definition a crashed run left behind. Only qvx-named entries.
@@ -51,6 +57,7 @@ export class Libvirtd {
   readonly pool = path.join(this.dir, "pool");
   private procs: ChildProcess[] = [];
   private chainsBefore = new Map<string, Set<string>>();
+  private tablesBefore = new Set<string>();
   private ipForwardBefore = "";
   private autostartMoved = false;
 
@@ -65,6 +72,7 @@ export class Libvirtd {
     fs.mkdirSync(path.join(this.dir, "run"));
     fs.mkdirSync(this.pool, { mode: 0o755 });
     for (const tool of ["iptables", "ip6tables"]) this.chainsBefore.set(tool, await libvirtChains(tool));
+    this.tablesBefore = await nftTables();
     this.ipForwardBefore = fs.readFileSync(IP_FORWARD, "utf8").trim();
     if (fs.existsSync(AUTOSTART_DEFAULT)) {
       fs.renameSync(AUTOSTART_DEFAULT, path.join(this.dir, "default.xml.autostart"));
@@ -181,6 +189,16 @@ export class Libvirtd {
       for (const c of mine) {
         const [table, chain] = c.split(" ") as [string, string];
         await run(tool, ["-t", table, "-X", chain], { reject: false });
+      }
+      // iptables-nft made its tables for libvirt's first rule; left with only their base chains,
+      // they would give every later qvmd a FORWARD chain to keep accept rules in (and the benches
+      // after this one conditions this one did not start with).
+      const family = tool === "iptables" ? "ip" : "ip6";
+      for (const t of TABLES) {
+        if (this.tablesBefore.has(`${family} ${t}`) || !(await nftTables()).has(`${family} ${t}`)) continue;
+        const rules = (await run(tool, ["-t", t, "-S"], { reject: false })).stdout.split("\n");
+        if (rules.every((r) => r.trim() === "" || r.startsWith("-P ")))
+          await run("nft", ["delete", "table", family, t], { reject: false });
       }
     }
     removeLeftovers();
