@@ -192,12 +192,13 @@ export class Libvirtd {
       }
       // iptables-nft made its tables for libvirt's first rule; left with only their base chains,
       // they would give every later qvmd a FORWARD chain to keep accept rules in (and the benches
-      // after this one conditions this one did not start with).
+      // after this one conditions this one did not start with). Only while empty and accepting:
+      // a policy someone set since is theirs.
       const family = tool === "iptables" ? "ip" : "ip6";
       for (const t of TABLES) {
         if (this.tablesBefore.has(`${family} ${t}`) || !(await nftTables()).has(`${family} ${t}`)) continue;
         const rules = (await run(tool, ["-t", t, "-S"], { reject: false })).stdout.split("\n");
-        if (rules.every((r) => r.trim() === "" || r.startsWith("-P ")))
+        if (rules.every((r) => r.trim() === "" || /^-P \S+ ACCEPT$/.test(r.trim())))
           await run("nft", ["delete", "table", family, t], { reject: false });
       }
     }
