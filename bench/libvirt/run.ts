@@ -163,9 +163,14 @@ async function main(): Promise<void> {
         await peer.close();
       }
     } finally {
-      await lv.stop().catch((e: unknown) => console.error("libvirtd stop:", e));
-      await agent.stop();
-      if (prevAgent) await prevAgent.stop();
+      // Ours first: their FORWARD rules gone, libvirtd's stop finds the iptables-nft tables it
+      // caused empty and removes them (daemon.ts).
+      try {
+        await agent.stop();
+        if (prevAgent) await prevAgent.stop();
+      } finally {
+        await lv.stop().catch((e: unknown) => console.error("libvirtd stop:", e));
+      }
     }
   }
   if (traced)
