@@ -7,83 +7,22 @@
 // Usage: tsx bench/libvirt/run.ts [N networks] [M VMs]   (root; `make bench-setup` installs libvirt)
 // LIBVIRTBENCH_TRACE=1: qvmd runs with bench/profile/tracer.ts and the report ends with where our
 // network creates and deletes spent their time, under the same conditions as libvirt's.
-import { spawn } from "node:child_process";
+// LIBVIRTBENCH_PREVIOUS=<another checkout of ours, built>: its qvmd makes and deletes the same
+// networks too, taking turns with ours beside libvirt's, so two builds are compared in one run.
+// M = 0: networks only.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { renderMetaData, renderUserData } from "../../agent/src/qemu/seed-render";
 import { guestDir } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { mean, median, record, since, timed } from "../lib/results";
 import { tracedAgent, printTrees } from "../profile/traced";
 import { Libvirtd } from "./daemon";
+import { Peer, VMNET, domainXml, netXml } from "./peer";
 
 const N = Number(process.argv[2] ?? 10);
 const M = Number(process.argv[3] ?? 3);
 const POOL = "qvx-lvpool";
-const VMNET = "qvx-lvnet";
-
-interface PeerAnswer {
-  ok: boolean;
-  error?: string;
-  ms?: number;
-  phases?: Record<string, number>;
-  ip?: string | null;
-  polls?: number;
-  found_wall?: number;
-}
-
-/** The python3-libvirt side (peer.py): one request, one answer, in order. */
-class Peer {
-  private readonly proc;
-  private readonly lines: AsyncIterator<string>;
-  constructor(uri: string) {
-    // Debian's python3: python3-libvirt is installed for it, whatever python3 is first on PATH.
-    this.proc = spawn("/usr/bin/python3", [path.join(__dirname, "peer.py"), uri], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    this.proc.stdin.on("error", () => undefined); // a dead peer shows up as `done` below
-    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
-  }
-  async call(op: string, args: Record<string, unknown> = {}): Promise<PeerAnswer> {
-    this.proc.stdin.write(JSON.stringify({ op, ...args }) + "\n");
-    const l = await this.lines.next();
-    if (l.done) throw new Error(`libvirt peer exited during ${op}`);
-    const a = JSON.parse(l.value) as PeerAnswer;
-    if (!a.ok) throw new Error(`libvirt ${op}: ${a.error}`);
-    return a;
-  }
-  close(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.resolve();
-    const gone = new Promise((r) => this.proc.once("exit", r));
-    this.proc.stdin.end();
-    return gone.then(() => undefined);
-  }
-}
-
-const netXml = (name: string, bridge: string, net: string, dhcp: boolean) =>
-  `<network><name>${name}</name><forward mode='nat'/><bridge name='${bridge}'/><dns enable='no'/>` +
-  `<ip address='${net}.1' netmask='255.255.255.0'>` +
-  (dhcp ? `<dhcp><range start='${net}.2' end='${net}.253'/></dhcp>` : "") +
-  `</ip></network>`;
-
-function domainXml(name: string, pool: string, mac: string, memMb: number): string {
-  return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>${memMb}</memory><vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type><kernel>${pool}/vmlinuz</kernel>
-    <initrd>${pool}/initrd.img</initrd><cmdline>console=ttyS0</cmdline></os>
-  <features><acpi/></features><cpu mode='maximum' check='none'/>
-  <devices>
-    <controller type='usb' model='none'/><memballoon model='none'/>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-      <source file='${pool}/${name}.qcow2'/><target dev='vda' bus='virtio'/></disk>
-    <disk type='file' device='disk'><driver name='qemu' type='raw'/>
-      <source file='${pool}/${name}-seed.iso'/><target dev='vdb' bus='virtio'/><readonly/></disk>
-    <interface type='network'><source network='${VMNET}'/><mac address='${mac}'/>
-      <model type='virtio'/><rom enabled='no'/></interface>
-    <serial type='file'><source path='${pool}/${name}.serial'/><target port='0'/></serial>
-    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
-  </devices></domain>`;
-}
 
 async function main(): Promise<void> {
   const g = await guestDir("x86_64");
@@ -91,16 +30,18 @@ async function main(): Promise<void> {
   const agent = traced?.agent ?? new TestAgent();
   const lv = new Libvirtd();
   const c = await agent.start();
+  const prevDir = process.env.LIBVIRTBENCH_PREVIOUS;
+  const prevAgent = prevDir && new TestAgent({}, { main: path.join(prevDir, "agent", "dist", "main.js") });
+  const pc = prevAgent ? await prevAgent.start() : undefined;
+  /** [who, op, dhcp] -> ms: "libvirt", "ours", "previous" x "create", "delete" x "", "dhcp". */
+  const nets = new Map<string, number[]>();
+  const net = (who: string, op: string, dhcp: boolean) => {
+    const k = `${who} ${op}${dhcp ? " dhcp" : ""}`;
+    if (!nets.has(k)) nets.set(k, []);
+    return nets.get(k)!;
+  };
   let peer: Peer | undefined;
   const res = {
-    lvCreate: [] as number[],
-    lvDelete: [] as number[],
-    lvCreateDhcp: [] as number[],
-    lvDeleteDhcp: [] as number[],
-    ourCreate: [] as number[],
-    ourDelete: [] as number[],
-    ourCreateDhcp: [] as number[],
-    ourDeleteDhcp: [] as number[],
     lvVm: [] as number[],
     ourVm: [] as number[],
     lvPhases: [] as Record<string, number>[],
@@ -117,89 +58,102 @@ async function main(): Promise<void> {
       xml: `<pool type='dir'><name>${POOL}</name><target><path>${lv.pool}</path></target></pool>`,
     });
 
-    // Networks: libvirt and ours alternate, so drift on the shared machine hits both alike.
+    // Networks: libvirt and ours alternate, so drift on the shared machine hits both alike; ours
+    // and the previous build take turns going first.
+    const ourSides = [["ours", c, "", 221] as const, ...(pc ? [["previous", pc, "p", 224] as const] : [])];
     for (const dhcp of [false, true]) {
       const warm = netXml("qvx-lnw", "qvxlbw", "10.219.0", dhcp);
       await peer.call("net_create", { xml: warm });
       await peer.call("net_destroy", { name: "qvx-lnw" });
-      await c.applyNetwork({ id: "qlw", cidr: "10.219.1.0/24", nat: true, dhcp: { enabled: dhcp } });
-      await c.deleteNetwork("qlw");
+      for (const [, cl, pre, b] of ourSides) {
+        await cl.applyNetwork({
+          id: `${pre}qlw`,
+          cidr: `10.${b}.254.0/24`,
+          nat: true,
+          dhcp: { enabled: dhcp },
+        });
+        await cl.deleteNetwork(`${pre}qlw`);
+      }
       const id = dhcp ? "qh" : "ql"; // told apart in a trace (LIBVIRTBENCH_TRACE)
-      const [lc, ld, oc, od] = dhcp
-        ? [res.lvCreateDhcp, res.lvDeleteDhcp, res.ourCreateDhcp, res.ourDeleteDhcp]
-        : [res.lvCreate, res.lvDelete, res.ourCreate, res.ourDelete];
+      const turn = (i: number) => (i % 2 ? [...ourSides].reverse() : ourSides);
       for (let i = 0; i < N; i++) {
-        lc.push(
-          (await peer.call("net_create", { xml: netXml(`qvx-ln${i}`, `qvxlb${i}`, `10.220.${i}`, dhcp) }))
-            .ms!,
-        );
-        await timed(oc, () =>
-          c.applyNetwork({ id: `${id}${i}`, cidr: `10.221.${i}.0/24`, nat: true, dhcp: { enabled: dhcp } }),
-        );
+        const xml = netXml(`qvx-ln${i}`, `qvxlb${i}`, `10.220.${i}`, dhcp);
+        net("libvirt", "create", dhcp).push((await peer.call("net_create", { xml })).ms!);
+        for (const [who, cl, pre, b] of turn(i))
+          await timed(net(who, "create", dhcp), () =>
+            cl.applyNetwork({
+              id: `${pre}${id}${i}`,
+              cidr: `10.${b}.${i}.0/24`,
+              nat: true,
+              dhcp: { enabled: dhcp },
+            }),
+          );
       }
       for (let i = 0; i < N; i++) {
-        ld.push((await peer.call("net_destroy", { name: `qvx-ln${i}` })).ms!);
-        await timed(od, () => c.deleteNetwork(`${id}${i}`));
+        net("libvirt", "delete", dhcp).push((await peer.call("net_destroy", { name: `qvx-ln${i}` })).ms!);
+        for (const [who, cl, pre] of turn(i))
+          await timed(net(who, "delete", dhcp), () => cl.deleteNetwork(`${pre}${id}${i}`));
       }
     }
-
-    // VMs: create -> IP known.
-    await peer.call("net_create", { xml: netXml(VMNET, "qvxlbvm", "10.222.0", true) });
-    await c.applyNetwork({ id: "qlvm", cidr: "10.223.0.0/24", nat: true, dhcp: { enabled: true } });
-    await c.applyImage({
-      id: "img",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
-    const leases = path.join(agent.stateDir, "networks", "qlvm", "leases");
-    for (let i = -1; i < M; i++) {
-      const name = `qvx-lv${i < 0 ? "w" : i}`;
-      const mac = `52:54:00:49:00:${(16 + i + 1).toString(16)}`;
-      const ourMac = `52:54:00:4a:00:${(16 + i + 1).toString(16)}`;
-      const ourId = `qlv${i < 0 ? "w" : i}`;
-      // libvirt, as terraform-provider-libvirt drives it.
-      const a = await peer.call("vm_create", {
-        pool: POOL,
-        volume_xml:
-          `<volume><name>${name}.qcow2</name><capacity unit='G'>1</capacity><target><format type='qcow2'/></target>` +
-          `<backingStore><path>${lv.pool}/disk.qcow2</path><format type='qcow2'/></backingStore></volume>`,
-        seed_name: `${name}-seed.iso`,
-        seed: {
-          "meta-data": renderMetaData({ instanceId: name, hostname: name }),
-          "user-data": renderUserData({ hostname: name }),
-        },
-        domain_xml: domainXml(name, lv.pool, mac, 256),
-        mac,
-        timeout: 180,
+    if (M > 0) {
+      // VMs: create -> IP known.
+      await peer.call("net_create", { xml: netXml(VMNET, "qvxlbvm", "10.222.0", true) });
+      await c.applyNetwork({ id: "qlvm", cidr: "10.223.0.0/24", nat: true, dhcp: { enabled: true } });
+      await c.applyImage({
+        id: "img",
+        source: `file://${g}/disk.qcow2`,
+        kernel: `file://${g}/vmlinuz`,
+        initrd: `file://${g}/initrd.img`,
+        cmdline: "console=ttyS0",
       });
-      if (!a.ip) throw new Error(`libvirt VM ${name} got no address within 180 s`);
-      const status = `/var/lib/libvirt/dnsmasq/qvxlbvm.status`;
-      const leaseAt = fs.existsSync(status) ? fs.statSync(status).mtimeMs : NaN;
-      await peer.call("vm_delete", { name, pool: POOL, volumes: [`${name}.qcow2`, `${name}-seed.iso`] });
-      // Ours.
-      const t = process.hrtime.bigint();
-      const v = await c.applyInstance({
-        id: ourId,
-        image_id: "img",
-        memory_mb: 256,
-        nics: [{ network_id: "qlvm", mac: ourMac }],
-        running: true,
-        wait_for_ip_seconds: 180,
-      });
-      const ourMs = since(t);
-      const knownAt = Date.now();
-      if (!v.nics[0]?.ip) throw new Error(`our instance ${ourId} got no address`);
-      const ourLeaseAt = fs.statSync(leases).mtimeMs;
-      await c.deleteInstance(ourId);
-      if (i < 0) continue; // warm-up: accelerator probe, page cache
-      res.lvVm.push(a.ms!);
-      res.lvPhases.push(a.phases!);
-      res.lvPolls.push(a.polls!);
-      res.lvLeaseLag.push(a.found_wall! * 1000 - leaseAt);
-      res.ourVm.push(ourMs);
-      res.ourLeaseLag.push(knownAt - ourLeaseAt);
+      const leases = path.join(agent.stateDir, "networks", "qlvm", "leases");
+      for (let i = -1; i < M; i++) {
+        const name = `qvx-lv${i < 0 ? "w" : i}`;
+        const mac = `52:54:00:49:00:${(16 + i + 1).toString(16)}`;
+        const ourMac = `52:54:00:4a:00:${(16 + i + 1).toString(16)}`;
+        const ourId = `qlv${i < 0 ? "w" : i}`;
+        // libvirt, as terraform-provider-libvirt drives it.
+        const a = await peer.call("vm_create", {
+          pool: POOL,
+          volume_xml:
+            `<volume><name>${name}.qcow2</name><capacity unit='G'>1</capacity><target><format type='qcow2'/></target>` +
+            `<backingStore><path>${lv.pool}/disk.qcow2</path><format type='qcow2'/></backingStore></volume>`,
+          seed_name: `${name}-seed.iso`,
+          seed: {
+            "meta-data": renderMetaData({ instanceId: name, hostname: name }),
+            "user-data": renderUserData({ hostname: name }),
+          },
+          domain_xml: domainXml(name, lv.pool, mac, 256),
+          mac,
+          timeout: 180,
+        });
+        if (!a.ip) throw new Error(`libvirt VM ${name} got no address within 180 s`);
+        const status = `/var/lib/libvirt/dnsmasq/qvxlbvm.status`;
+        const leaseAt = fs.existsSync(status) ? fs.statSync(status).mtimeMs : NaN;
+        await peer.call("vm_delete", { name, pool: POOL, volumes: [`${name}.qcow2`, `${name}-seed.iso`] });
+        // Ours.
+        const t = process.hrtime.bigint();
+        const v = await c.applyInstance({
+          id: ourId,
+          image_id: "img",
+          memory_mb: 256,
+          nics: [{ network_id: "qlvm", mac: ourMac }],
+          running: true,
+          wait_for_ip_seconds: 180,
+        });
+        const ourMs = since(t);
+        const knownAt = Date.now();
+        if (!v.nics[0]?.ip) throw new Error(`our instance ${ourId} got no address`);
+        const ourLeaseAt = fs.statSync(leases).mtimeMs;
+        await c.deleteInstance(ourId);
+        if (i < 0) continue; // warm-up: accelerator probe, page cache
+        res.lvVm.push(a.ms!);
+        res.lvPhases.push(a.phases!);
+        res.lvPolls.push(a.polls!);
+        res.lvLeaseLag.push(a.found_wall! * 1000 - leaseAt);
+        res.ourVm.push(ourMs);
+        res.ourLeaseLag.push(knownAt - ourLeaseAt);
+      }
     }
   } finally {
     try {
@@ -209,8 +163,14 @@ async function main(): Promise<void> {
         await peer.close();
       }
     } finally {
-      await lv.stop().catch((e: unknown) => console.error("libvirtd stop:", e));
-      await agent.stop();
+      // Ours first: their FORWARD rules gone, libvirtd's stop finds the iptables-nft tables it
+      // caused empty and removes them (daemon.ts).
+      try {
+        await agent.stop();
+        if (prevAgent) await prevAgent.stop();
+      } finally {
+        await lv.stop().catch((e: unknown) => console.error("libvirtd stop:", e));
+      }
     }
   }
   if (traced)
@@ -221,16 +181,20 @@ async function main(): Promise<void> {
       ["ours: network delete (NAT + DHCP)", "Networks.delete", /^qh\d+$/],
     ]);
 
-  const rows: Array<[string, number[], number[]]> = [
-    ["network create (NAT, no DHCP)", res.ourCreate, res.lvCreate],
-    ["network delete (NAT, no DHCP)", res.ourDelete, res.lvDelete],
-    ["network create (NAT + DHCP)", res.ourCreateDhcp, res.lvCreateDhcp],
-    ["network delete (NAT + DHCP)", res.ourDeleteDhcp, res.lvDeleteDhcp],
-    ["VM create -> IP known (TCG)", res.ourVm, res.lvVm],
-  ];
+  const rows: Array<[string, number[], number[], number[]?]> = [];
+  for (const dhcp of [false, true])
+    for (const op of ["create", "delete"])
+      rows.push([
+        `network ${op} (NAT${dhcp ? " + DHCP" : ", no DHCP"})`,
+        net("ours", op, dhcp),
+        net("libvirt", op, dhcp),
+        pc && net("previous", op, dhcp),
+      ]);
+  if (M > 0) rows.push(["VM create -> IP known (TCG)", res.ourVm, res.lvVm]);
   console.log(`libvirt 9.0 vs qvmd, ${N} networks, ${M} VMs (256 MiB, TCG), median ms`);
   console.log("figure".padEnd(32), "qvmd".padStart(9), "libvirt".padStart(9), "ratio".padStart(7));
-  for (const [figure, ours, theirs] of rows) {
+  const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
+  for (const [figure, ours, theirs, prev] of rows) {
     const o = median(ours);
     const p = median(theirs);
     console.log(
@@ -238,8 +202,13 @@ async function main(): Promise<void> {
       o.toFixed(1).padStart(9),
       p.toFixed(1).padStart(9),
       `${(o / p).toFixed(2)}x`.padStart(7),
-      `  (spread qvmd ${Math.min(...ours).toFixed(0)}-${Math.max(...ours).toFixed(0)}, libvirt ${Math.min(...theirs).toFixed(0)}-${Math.max(...theirs).toFixed(0)})`,
+      `  (spread qvmd ${spread(ours)}, libvirt ${spread(theirs)})`,
     );
+    if (prev)
+      console.log(
+        `  previous (${prevDir}) ${median(prev).toFixed(1)} ms, ${(median(prev) / p).toFixed(2)}x libvirt; ` +
+          `qvmd / previous ${(o / median(prev)).toFixed(2)}x (spread ${spread(prev)})`,
+      );
     record({
       figure,
       bench: "libvirt",
@@ -252,6 +221,7 @@ async function main(): Promise<void> {
       limit: 1.0,
     });
   }
+  if (M === 0) return;
   const phases = Object.keys(res.lvPhases[0] ?? {});
   console.log(
     `libvirt VM phases (mean ms): ${phases.map((k) => `${k} ${mean(res.lvPhases.map((p) => p[k]!)).toFixed(0)}`).join(", ")}; ` +

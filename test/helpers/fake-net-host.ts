@@ -95,9 +95,12 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
     this.note(`removeStaleVeth ${id}`);
     this.links.delete(key(`qvm${id}h`));
   }
-  async nftApply(script: string) {
+  /** The tables and fences made with `absent` (expected not to exist: made without a replace). */
+  readonly madeAbsent: string[] = [];
+  async nftApply(script: string, absent?: boolean) {
     const table = /^table inet (\S+)$/m.exec(script)?.[1] ?? "?";
     this.note(`nftApply ${table}`);
+    if (absent) this.madeAbsent.push(table);
     this.tables.add(table);
   }
   async nftTableExists(id: string) {
@@ -152,8 +155,9 @@ export class FakeNetworkHost extends CallLog implements NetworkHost {
   }
   /** The NICs each namespace's guest fence was last rendered for. */
   readonly fences = new Map<string, FenceNic[]>();
-  async applyFence(netns: string, nics: () => Promise<FenceNic[]>) {
+  async applyFence(netns: string, nics: () => Promise<FenceNic[]>, absent?: boolean) {
     this.note(`applyFence ${netns}`);
+    if (absent) this.madeAbsent.push(`fence ${netns}`);
     this.fences.set(netns, await nics());
   }
   async fenceExists(netns: string) {

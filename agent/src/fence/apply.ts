@@ -4,6 +4,7 @@
 import { names } from "../constants";
 import { run } from "../util/exec";
 import { Mutex } from "../util/lock";
+import { nftReplace } from "../util/nft";
 import { type FenceNic, deleteFenceScript, renderFence } from "./render";
 
 export { type FenceNic, renderFence, sourceMatches } from "./render";
@@ -24,14 +25,16 @@ const nft = (ns: string | undefined, args: string[], input?: string) =>
 
 /**
  * Replaces the namespace's fence with one for `nics()`, evaluated under the namespace's lock so
- * that the last writer renders from the latest facts.
+ * that the last writer renders from the latest facts. `absent`: the namespace was made just now, so
+ * it has no fence yet, and the table is made without a replace's cost (util/nft.ts).
  */
 export function applyFence(
   ns: string | undefined,
   nics: () => FenceNic[] | Promise<FenceNic[]>,
+  absent = false,
 ): Promise<void> {
   return lockOf(ns).run(async () => {
-    await nft(ns, ["-f", "-"], renderFence(await nics()));
+    await nftReplace(ns ? ["ip", "netns", "exec", ns, "nft"] : ["nft"], renderFence(await nics()), absent);
   });
 }
 

@@ -17,6 +17,7 @@ import { applyFence, type FenceNic, fenceExists } from "../fence/apply";
 import { ensureForwardAccept, forwardAcceptDrift, removeForwardAccept } from "../firewall";
 import { type Sandboxes, ensureDir, networkDirSpec } from "../layout";
 import { run } from "../util/exec";
+import { nftReplace } from "../util/nft";
 import { parseIp } from "@pulumi-qemu/api/validate";
 import { type DhcpContext, dhcpRunning, ensureDhcp, stopDhcp } from "./dhcp";
 import { parseLeases } from "./leases";
@@ -26,8 +27,11 @@ import type { DhcpHost, HostRoute, ResolvedNetwork } from "./spec";
 export interface NetworkHost {
   /** The network's directory, owned so its dnsmasq (the DHCP sandbox user) reads it (layout.ts). */
   ensureNetworkDir(id: string): Promise<void>;
-  /** Replaces the guest fence in `netns` (fence/) with one for `nics()`, evaluated under its lock. */
-  applyFence(netns: string, nics: () => Promise<FenceNic[]>): Promise<void>;
+  /**
+   * Replaces the guest fence in `netns` (fence/) with one for `nics()`, evaluated under its lock.
+   * `absent`: the namespace is new, so is its fence (made the cheaper way, util/nft.ts).
+   */
+  applyFence(netns: string, nics: () => Promise<FenceNic[]>, absent?: boolean): Promise<void>;
   fenceExists(netns: string): Promise<boolean>;
   /** The network's unexpired DHCP leases, by MAC. */
   leases(id: string): Promise<Map<string, number>>;
@@ -48,8 +52,11 @@ export interface NetworkHost {
    * just before), or deletes it when it is not going (its peer lives on elsewhere) or takes too long.
    */
   removeStaleVeth(id: string): Promise<void>;
-  /** One `nft -f` transaction. */
-  nftApply(script: string): Promise<void>;
+  /**
+   * One `nft -f` transaction replacing a table. `absent`: the table should not exist yet, so it is
+   * made first by a script that only adds (util/nft.ts), then replaced if it did exist.
+   */
+  nftApply(script: string, absent?: boolean): Promise<void>;
   nftTableExists(id: string): Promise<boolean>;
   /** Names of every nft table of family `inet` (one `nft list chains`, however many networks). */
   nftTables(): Promise<Set<string>>;
@@ -150,9 +157,7 @@ async function ipBatch(lines: string[], netns?: string): Promise<void> {
   await run("ip", [...ns, "-batch", "-"], { input: lines.join("\n") + "\n" });
 }
 
-async function nftApply(script: string): Promise<void> {
-  await run("nft", ["-f", "-"], { input: script });
-}
+const nftApply = (script: string, absent = false): Promise<void> => nftReplace(["nft"], script, absent);
 
 async function nftDeleteTable(id: string): Promise<void> {
   const t = `${names.nftFamily} ${names.nftTable(id)}`;

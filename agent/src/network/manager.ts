@@ -5,6 +5,7 @@ import { names, type StatePaths } from "../constants";
 import { QvmdError, notFound, stateCorrupt, violationsError } from "../errors";
 import type { NetworkRecord, StateStore } from "../state";
 import { Mutex } from "../util/lock";
+import { allSettledOrThrow } from "../util/settled";
 import { type FirewallGuard, type FirewallState, firewallState } from "../firewall";
 import type { NetworkHost } from "./host";
 import { formatCidr, type Violation } from "@pulumi-qemu/api/validate";
@@ -112,23 +113,21 @@ export class Networks {
     }
     await this.host.ipBatch(renderRootBatch(n, seen));
     // The fence exists before the bridge does anything: a TAP of ours never passes unchecked, so
-    // the namespace's batch follows it. Our firewall is the root namespace's and needs neither:
-    // it is made beside them (its `nft -f` is the longest exec of a create).
-    const made = await Promise.allSettled([
-      this.applyGuestFence(n).then(() => this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id))),
-      this.applyFirewall(n),
+    // the namespace's batch follows it. Our firewall is the root namespace's, made beside them. A
+    // namespace made now has no fence, its network most likely no table: both made the cheaper way.
+    const fresh = !seen.netns;
+    await allSettledOrThrow([
+      this.applyGuestFence(n, fresh).then(() => this.host.ipBatch(renderNsBatch(n, seen), names.netns(n.id))),
+      this.applyFirewall(n, fresh),
     ]);
-    const failed = made.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
     await this.enableForwarding();
     await this.host.ensureDhcp(n, instanceReservations(this.state.instances, n.id));
   }
 
   /** The network's guest fence (in its namespace), from the instances and template builds on it. */
-  private async applyGuestFence(n: ResolvedNetwork): Promise<void> {
-    await this.host.applyFence(names.netns(n.id), async () =>
-      fenceNics(n, this.state, await this.host.leases(n.id)),
-    );
+  private async applyGuestFence(n: ResolvedNetwork, absent = false): Promise<void> {
+    const nics = async () => fenceNics(n, this.state, await this.host.leases(n.id));
+    await this.host.applyFence(names.netns(n.id), nics, absent);
   }
 
   /** Re-renders the DHCP hosts of a network after an instance changed its reservations. */
@@ -165,9 +164,9 @@ export class Networks {
    * Our table, plus accept rules in an iptables FORWARD chain when one exists: a drop policy there
    * (Docker sets one) would otherwise drop what our own table accepts.
    */
-  private async applyFirewall(n: ResolvedNetwork): Promise<void> {
+  private async applyFirewall(n: ResolvedNetwork, absent = false): Promise<void> {
     await this.fw(async () => {
-      await this.host.nftApply(renderNftTable(n, this.services(n.id)));
+      await this.host.nftApply(renderNftTable(n, this.services(n.id)), absent);
       await this.host.ensureForwardAccept(n.id, formatCidr(n.cidr));
     });
   }
@@ -259,10 +258,11 @@ export class Networks {
         );
       // Tear down regardless of the record: a crash between creating and recording leaves objects.
       await this.host.stopDhcp(id);
-      await this.fw(async () => {
-        await this.host.nftDeleteTable(id);
-        await this.host.removeForwardAccept(id);
-      });
+      // No instance uses it (above), so these two may go in either order; each waits for an RCU
+      // grace period (util/nft.ts), so they wait at once.
+      await this.fw(() =>
+        allSettledOrThrow([this.host.nftDeleteTable(id), this.host.removeForwardAccept(id)]),
+      );
       await this.host.deleteLinks(id);
       await fs.rm(this.p.networkDir(id), { recursive: true, force: true });
       if (existed)

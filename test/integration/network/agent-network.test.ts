@@ -89,6 +89,32 @@ describe("qvmd networks (real kernel)", function () {
     await agent.client!.deleteNetwork("qxb");
   });
 
+  it("a new network replaces a table of its name left behind, whatever it held, and fences its new namespace", async () => {
+    // A new network's table is made by a script that only adds (util/nft.ts); this leftover makes
+    // that fail, and the replacing script runs instead.
+    await run("nft", ["-f", "-"], { input: "table inet qvm_qxl {\n  chain leftover {\n  }\n}\n" });
+    try {
+      await agent.client!.applyNetwork({ id: "qxl", cidr: "10.230.7.0/24", nat: true });
+      const table = (await run("nft", ["list", "table", "inet", "qvm_qxl"])).stdout;
+      assert.ok(!table.includes("leftover"), table);
+      assert.match(table, /masquerade/);
+      const fence = await run("ip", [
+        "netns",
+        "exec",
+        "qvm-qxl",
+        "nft",
+        "list",
+        "table",
+        "bridge",
+        "qvm_fence",
+      ]);
+      assert.match(fence.stdout, /iifname "qvt\*" drop/);
+      assert.deepEqual((await agent.client!.getNetwork("qxl")).drift, []);
+    } finally {
+      await agent.client!.deleteNetwork("qxl");
+    }
+  });
+
   it("an isolated network has no egress at all, and isolation changes in place", async () => {
     const gi = new Guest("qvxgi", "52:54:00:cc:00:01");
     try {

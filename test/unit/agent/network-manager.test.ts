@@ -78,6 +78,21 @@ describe("Networks (fake host)", () => {
     assert.deepEqual(a.net.only("writeIpForward"), [], "ip_forward is already on");
   });
 
+  it("makes the fence and table of a namespace made now as new ones, and replaces them otherwise", async () => {
+    await a.networks.apply(netSpec(), 0);
+    assert.deepEqual(a.net.madeAbsent, ["fence qvm-a", "qvm_a"]);
+    a.net.madeAbsent.length = 0;
+    await a.networks.apply(netSpec({ mtu: 1400 }), 0);
+    await a.networks.refreshFence("a");
+    await a.networks.refreshFirewall("a");
+    await a.networks.reassertFirewall("test");
+    assert.deepEqual(a.net.madeAbsent, [], "the namespace existed: replaced");
+    // A host reboot: the namespace is gone with everything in it; the re-assert makes it anew.
+    await a.net.deleteNetns("a");
+    await a.networks.reassertAll(() => undefined);
+    assert.deepEqual(a.net.madeAbsent, ["fence qvm-a", "qvm_a"]);
+  });
+
   it("a host veth left without its namespace (a delete the kernel is still finishing) goes before the veth is made again", async () => {
     a.net.links.add("/qvmah");
     await a.networks.apply(netSpec(), 0);
@@ -122,6 +137,26 @@ describe("Networks (fake host)", () => {
     a.net.tables.add("qvm_z");
     assert.equal(await a.networks.delete("z"), false);
     assert.deepEqual([a.net.netns.size, a.net.tables.size], [0, 0]);
+  });
+
+  it("deletes the table and the FORWARD rules at once, and goes on only when both are done", async () => {
+    await a.networks.apply(netSpec(), 0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const del = a.net.nftDeleteTable.bind(a.net);
+    a.net.nftDeleteTable = async (id) => {
+      await gate;
+      return del(id);
+    };
+    a.net.calls.length = 0;
+    const done = a.networks.delete("a");
+    for (let until = Date.now() + 3000; !a.net.calls.includes("removeForwardAccept a") && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 2));
+    assert.ok(a.net.calls.includes("removeForwardAccept a"), "while the table's delete is in flight");
+    assert.ok(!a.net.calls.includes("deleteLinks a"), "the links wait for both");
+    release();
+    assert.equal(await done, true);
+    assert.deepEqual([a.net.tables.size, a.net.forwardAccept.size, a.net.netns.size], [0, 0, 0]);
   });
 
   it("runs two networks' creates at once, and one network's calls one after the other", async () => {
