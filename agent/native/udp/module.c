@@ -199,6 +199,7 @@ static napi_value module_init(napi_env env, napi_value exports) {
       {"SLOT", NULL, NULL, NULL, NULL, number(env, SLOT), napi_enumerable, NULL},
       {"META", NULL, NULL, NULL, NULL, number(env, META), napi_enumerable, NULL},
       {"FOREIGN", NULL, NULL, NULL, NULL, number(env, FOREIGN), napi_enumerable, NULL},
+      {"SOCKS", NULL, NULL, NULL, NULL, number(env, MAX_SOCKS), napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);
   return exports;
