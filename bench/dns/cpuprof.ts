@@ -30,6 +30,43 @@ export function where(url: string, fn: string): string {
   return url ? "other JS" : "native";
 }
 
+// The forwarder's busy time by what it is for (issue 13's categories), from function and file.
+const CATEGORIES: [string, RegExp][] = [
+  ["upstream send (one send system call per upstream query)", /^send udpnative$/],
+  ["V8 garbage collector", /^\(garbage collector\) $/],
+  [
+    "pool socket rotation (fresh random ports)",
+    /^((open|close) udpnative|(create|destroy|refill|retireIdle) pool)$/,
+  ],
+  ["query parse", /^(parseQueryCached|parseQuery|questionNames|seenBefore|latin1Slice) /],
+  [
+    "wire scans, reply checks, upstream query",
+    /^(scanMessage|checkReply|nameEqualsLower|skipName|readHeader|buildUpstreamQuery) /,
+  ],
+  ["ID and port randomisation (CSPRNG)", /^(randomId|randomBelow|randomFillSync|randomBytes) /],
+  ["deadlines and timers", /^(schedule|cancel|expire|arm|fire|drain|listOnTimeout|processTimers) /],
+  [
+    "resolver, pool, attempts",
+    /^(resolveWith|fanout|landed|record|attemptDone|decide|classify|settle|acquire|release|track|untrack|start|finish|askUdp|message pool|received|healthOf|isDown|poolOf|resolve) /,
+  ],
+  [
+    "engine and answers",
+    /^(answerWith|fit|flightKey|adaptUpstreamResponse|\(anonymous\) engine|lookup|takeToken|allows) /,
+  ],
+  [
+    "UDP dispatch (batch, server, handler, sendTo)",
+    /^(onBatch|message server|sendTo|ipv4String|endpointOf|(answer|received|take|allows) forwarder)$|^(onBatch|sendTo|ipv4String|endpointOf) /,
+  ],
+];
+
+export function category(fn: string, url: string): string {
+  const key = `${fn || "(anonymous)"} ${(url.split("/").pop() ?? "").replace(/\.js$/, "")}`;
+  const hit = CATEGORIES.find(([, re]) => re.test(key));
+  if (hit) return hit[0];
+  if (url.startsWith("node:")) return "node internals (buffers, events)";
+  return url.includes("/agent/") ? "other of ours" : "other native";
+}
+
 function main(): void {
   const file = process.argv[2];
   const top = Number(process.argv[3] ?? 25);
@@ -43,6 +80,7 @@ function main(): void {
   const busy = total - idle.reduce((a, [, us]) => a + us, 0);
   const fns = new Map<string, number>();
   const places = new Map<string, number>();
+  const cats = new Map<string, number>();
   for (const [id, us] of self) {
     const f = byId.get(id)!.callFrame;
     const file = f.url.split("/").slice(-2).join("/");
@@ -50,6 +88,10 @@ function main(): void {
     fns.set(key, (fns.get(key) ?? 0) + us);
     const w = where(f.url, f.functionName);
     places.set(w, (places.get(w) ?? 0) + us);
+    if (w !== "idle") {
+      const c = category(f.functionName, f.url);
+      cats.set(c, (cats.get(c) ?? 0) + us);
+    }
   }
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
   console.log(
@@ -58,6 +100,9 @@ function main(): void {
   console.log("\nbusy time by where the code lives:");
   for (const [w, us] of [...places].filter(([w]) => w !== "idle").sort((a, b) => b[1] - a[1]))
     console.log(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${w}`);
+  console.log("\nbusy time by category:");
+  for (const [c, us] of [...cats].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${c}`);
   console.log(`\nbusy time by function (self), top ${top}:`);
   for (const [k, us] of [...fns]
     .filter(([k]) => !k.startsWith("(idle)"))

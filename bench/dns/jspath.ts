@@ -47,7 +47,16 @@ function once(b: Build, i: number) {
   const p = b.query.parseQueryCached(queries[i]!);
   if (!p.ok) throw new Error(`rejected: ${p.code}`);
   const q = p.query;
-  const up = { labels: q.labels, qtype: q.qtype, qclass: q.qclass, dnssecOk: false, checkingDisabled: false };
+  // Both spellings of the question's name: builds before 2026-12-02 evening took lowercase labels.
+  const old = q as unknown as { labels?: Buffer[] };
+  const up = {
+    name: q.lowerName,
+    labels: old.labels,
+    qtype: q.qtype,
+    qclass: q.qclass,
+    dnssecOk: false,
+    checkingDisabled: false,
+  };
   b.wire.buildUpstreamQuery(7, up);
   // The receive area's bytes, as udpnative.ts hands them over (a view, adapted in place).
   const reply = Buffer.from(replies[i]!);

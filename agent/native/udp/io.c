@@ -3,7 +3,8 @@
 // sendmsg per answer: more than half of the forwarder's time (bench/dns/README.md). Here libuv polls
 // each socket (uv_poll); datagrams are read with recvmmsg into one fixed area, and every datagram
 // that arrived in one turn of the event loop, on any socket, goes to JavaScript in ONE call, which
-// answers them all; answers to clients queued during that call leave in one sendmmsg per socket.
+// answers them all; answers to clients queued during that call leave in one sendmmsg per socket,
+// and the upstream queries asked during it (one connected socket each) right after the call.
 // All decisions about the bytes stay in TypeScript: this file only moves datagrams.
 //
 // Received bytes live in the area passed to init() and are valid only during that one call.
@@ -26,7 +27,10 @@ int udp_throw(napi_env env, int err, const char* what) {
   return -1;
 }
 
-// Hands the datagrams read so far to JavaScript, then sends what it queued meanwhile.
+static void record(int slot, int id, int len, const struct sockaddr_storage* a);
+
+// Hands the datagrams read so far to JavaScript, then sends what it queued meanwhile; upstream
+// sends that failed then go to JavaScript as their sockets' errors, in another round.
 static void deliver(void) {
   if (R.count == 0 || R.delivering) return;
   napi_env env = R.env;
@@ -35,16 +39,22 @@ static void deliver(void) {
   napi_open_handle_scope(env, &scope);
   napi_get_reference_value(env, R.cb, &cb);
   napi_get_global(env, &recv);  // napi_make_callback wants an object as `this`
-  napi_create_int32(env, R.count, &argv[0]);
-  R.delivering = 1;
-  napi_status st = napi_make_callback(env, R.ctx, recv, cb, 1, argv, &result);
-  R.delivering = 0;
-  R.count = 0;
-  udp_flush_sends();
-  if (st == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);  // as an exception in an event handler: the process's handler
+  while (R.count > 0) {
+    napi_create_int32(env, R.count, &argv[0]);
+    R.delivering = 1;
+    napi_status st = napi_make_callback(env, R.ctx, recv, cb, 1, argv, &result);
+    R.delivering = 0;
+    R.count = 0;
+    udp_flush_queries();
+    udp_flush_sends();
+    for (int i = 0; i < R.ecount; i++) record(R.count++, R.eid[i], -R.eno[i], NULL);
+    R.ecount = 0;
+    if (st == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);  // as an exception in an event handler: the process's handler
+      break;
+    }
   }
   napi_close_handle_scope(env, scope);
 }
@@ -165,6 +175,27 @@ int udp_add(napi_env env, int fd, const struct sockaddr_storage* peer) {
   }
   R.socks[slot] = s;
   return s->id;
+}
+
+// Each upstream query is on a socket of its own, so each is one send; sending them after the
+// batch rather than amid it wakes the upstream once for many, not once per query. A send that
+// fails is the socket's error (as an ICMP refusal is): JavaScript hears of it in the next batch.
+void udp_flush_queries(void) {
+  for (int i = 0; i < R.qcount; i++) {
+    sock_t* s = udp_lookup(R.qid[i]);
+    if (!s) continue;  // closed meanwhile
+    ssize_t n;
+    do n = send(s->fd, R.qiov[i].iov_base, R.qiov[i].iov_len, MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    // Kept aside (JavaScript may be reading this batch's records): delivered after it. Beyond
+    // BATCH of them in one round, the query times out instead.
+    if (n < 0 && R.ecount < BATCH) {
+      R.eid[R.ecount] = s->id;
+      R.eno[R.ecount++] = errno;
+    }
+  }
+  R.qcount = 0;
+  R.qused = 0;
 }
 
 void udp_flush_sends(void) {

@@ -126,7 +126,9 @@ static napi_value open_connected(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// send(id, bytes) on a connected socket, at once: 0, or the errno it failed with.
+// send(id, bytes) on a connected socket: 0, or the errno it failed with at once. During a batch
+// the bytes are queued and leave when the batch is done (udp_flush_queries); a failure then comes
+// as the socket's error. Otherwise (a timer's send) at once.
 static napi_value send_connected(napi_env env, napi_callback_info info) {
   ARGS(2);
   int32_t id;
@@ -135,7 +137,15 @@ static napi_value send_connected(napi_env env, napi_callback_info info) {
   if (!int_arg(env, argv[0], &id) || !buffer_arg(env, argv[1], &data, &len)) return NULL;
   sock_t* s = udp_lookup(id);
   if (!s) return number(env, EBADF);
-  return number(env, send(s->fd, data, len, MSG_DONTWAIT) < 0 ? errno : 0);
+  if (!R.delivering || len > SEND_ARENA) return number(env, send(s->fd, data, len, MSG_DONTWAIT) < 0 ? errno : 0);
+  if (R.qcount == BATCH || R.qused + len > SEND_ARENA) udp_flush_queries();
+  int i = R.qcount++;
+  memcpy(R.qarena + R.qused, data, len);
+  R.qid[i] = id;
+  R.qiov[i].iov_base = R.qarena + R.qused;
+  R.qiov[i].iov_len = len;
+  R.qused += len;
+  return number(env, 0);
 }
 
 // sendTo(id, bytes, ipv4 as uint32, port): during a batch the answer is queued and leaves with the
@@ -199,6 +209,7 @@ static napi_value module_init(napi_env env, napi_value exports) {
       {"SLOT", NULL, NULL, NULL, NULL, number(env, SLOT), napi_enumerable, NULL},
       {"META", NULL, NULL, NULL, NULL, number(env, META), napi_enumerable, NULL},
       {"FOREIGN", NULL, NULL, NULL, NULL, number(env, FOREIGN), napi_enumerable, NULL},
+      {"SOCKS", NULL, NULL, NULL, NULL, number(env, MAX_SOCKS), napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);
   return exports;

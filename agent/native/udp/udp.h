@@ -50,6 +50,12 @@ typedef struct {
   int sfd[BATCH], scount;
   size_t used;
   uint8_t arena[SEND_ARENA];
+  // Upstream queries (connected sockets) sent during a batch: they leave after it, together.
+  int qid[BATCH], qcount;
+  int eid[BATCH], eno[BATCH], ecount;
+  struct iovec qiov[BATCH];
+  size_t qused;
+  uint8_t qarena[SEND_ARENA];
 } udp_state;
 
 extern udp_state R;
@@ -62,4 +68,6 @@ void udp_on_check(uv_check_t* h);
 void udp_on_readable(uv_poll_t* h, int status, int events);
 void udp_on_closed(uv_handle_t* h);
 void udp_flush_sends(void);
+/** Sends the queued upstream queries; a failure is reported as that socket's error. */
+void udp_flush_queries(void);
 #endif

@@ -70,11 +70,23 @@ export class DeadlineQueue {
     return n;
   }
 
+  /** Unlinks every pending deadline and returns them, unfired (shutdown cancels what they time). */
+  drain(): Deadline[] {
+    const out: Deadline[] = [];
+    for (const f of this.fifos.values()) while (f.head) out.push(this.unlink(f.head));
+    return out;
+  }
+
   close() {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.armedAt = Infinity;
     this.fifos.clear();
+  }
+
+  private unlink(d: Deadline): Deadline {
+    this.cancel(d);
+    return d;
   }
 
   private arm(at: number) {
@@ -90,11 +102,7 @@ export class DeadlineQueue {
     const due: Deadline[] = [];
     let next = Infinity;
     for (const [ms, f] of this.fifos) {
-      while (f.head && f.head.at <= now) {
-        const d = f.head;
-        this.cancel(d);
-        due.push(d);
-      }
+      while (f.head && f.head.at <= now) due.push(this.unlink(f.head));
       if (f.head) next = Math.min(next, f.head.at);
       else this.fifos.delete(ms);
     }

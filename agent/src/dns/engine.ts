@@ -88,31 +88,32 @@ export function answerWith(s: EngineState, packet: Buffer, transport: Transport,
   }
   const q = parsed.query;
   s.counters.queries++;
-  // Derived from the bytes after the ID, hence shared by every query with the same bytes.
-  const memo = (q.memo ?? {}) as Memo;
-  let local = memo.local;
-  if (memo.table !== s.table || local === undefined) {
+  // Derived from the bytes after the ID, hence shared by every query with the same bytes; an
+  // uncached parse (no memo) derives them for itself, without a memo object to throw away.
+  const memo = q.memo as Memo | undefined;
+  let local = memo?.local;
+  if (memo?.table !== s.table || local === undefined) {
     const l = lookup(s.table, q);
     local = l ? encodeLocal(l.rcode, l.answers, l.authority) : null;
-    memo.table = s.table;
-    memo.local = local;
+    if (memo) {
+      memo.table = s.table;
+      memo.local = local;
+    }
   }
   if (local) {
     s.counters.answeredLocal++;
     respond(fit(s, q, transport, localResponseFrom(q, local)));
     return true;
   }
-  const key =
-    (memo.flightKey ??= `${q.key}|${q.qtype}|${q.qclass}|${q.edns?.dnssecOk ? 1 : 0}|${q.flags & FLAG_CD ? 1 : 0}`);
-  const upstream = (memo.upstream ??= {
-    labels: q.labels,
-    qtype: q.qtype,
-    qclass: q.qclass,
-    dnssecOk: q.edns?.dnssecOk ?? false,
-    checkingDisabled: (q.flags & FLAG_CD) !== 0,
-  });
+  const key = memo?.flightKey ?? flightKey(q);
+  const upstream = memo?.upstream ?? upstreamQuestion(q);
+  if (memo) {
+    memo.flightKey = key;
+    memo.upstream = upstream;
+  }
   // The answer is built after this call returns, when the client's bytes may be gone (udpio.ts).
-  if (q.question.buffer === packet.buffer) q.question = Buffer.from(q.question);
+  // Only an uncached parse (no memo) points into them; a cached one has its own copy.
+  if (memo === undefined) q.question = Buffer.from(q.question);
   const accepted = s.resolver.resolveWith(key, upstream, (r, alone) => {
     if (r.kind === "servfail") {
       s.counters.servfail++;
@@ -129,6 +130,32 @@ export function answerWith(s: EngineState, packet: Buffer, transport: Transport,
   s.counters.forwarded++;
   return true;
 }
+
+// What follows the name in a flight key, built once per type and bits for class IN (nearly every
+// query): the key is then one concatenation, not a template of five parts per query.
+const IN_SUFFIXES = new Map<number, string>();
+
+function flightKey(q: Query): string {
+  const dnssecOk = q.edns?.dnssecOk ? 1 : 0;
+  const cd = q.flags & FLAG_CD ? 1 : 0;
+  if (q.qclass !== 1) return `${q.key}|${q.qtype}|${q.qclass}|${dnssecOk}|${cd}`;
+  const code = q.qtype * 4 + dnssecOk * 2 + cd;
+  let suffix = IN_SUFFIXES.get(code);
+  if (suffix === undefined) {
+    suffix = `|${q.qtype}|1|${dnssecOk}|${cd}`;
+    // Bounded: a client cycling through every type cannot grow it without limit.
+    if (IN_SUFFIXES.size < 1024) IN_SUFFIXES.set(code, suffix);
+  }
+  return q.key + suffix;
+}
+
+const upstreamQuestion = (q: Query): UpstreamQuestion => ({
+  name: q.lowerName,
+  qtype: q.qtype,
+  qclass: q.qclass,
+  dnssecOk: q.edns?.dnssecOk ?? false,
+  checkingDisabled: (q.flags & FLAG_CD) !== 0,
+});
 
 function fit(s: EngineState, q: Query, transport: Transport, response: Buffer): Buffer {
   if (transport === "tcp") return response;

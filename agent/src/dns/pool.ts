@@ -102,8 +102,11 @@ export class UdpPool {
     if (n > 0) {
       // Among the longest-idle half: unpredictable, and never the socket just released.
       const i = randomBelow(Math.ceil(n / 2));
-      ps = this.idleList[i]!;
-      this.idleList.splice(i, 1);
+      const list = this.idleList;
+      ps = list[i]!;
+      // Shifted by hand: splice allocates an array for what it removes, once per query.
+      for (let j = i + 1; j < n; j++) list[j - 1] = list[j]!;
+      list.length = n - 1;
     } else {
       ps = this.create();
     }

@@ -7,9 +7,10 @@ import {
   MAX_NAME,
   TYPE_OPT,
   labelsToName,
-  readName,
   scanMessage,
   type WireErrorCode,
+  readName,
+  wireLabels,
 } from "./wire";
 
 export const TYPE_A = 1;
@@ -44,8 +45,11 @@ export interface Query {
   name: string;
   /** Lowercase presentation form without the trailing dot: the key for lookups and sharing. */
   key: string;
-  /** Lowercase labels, for matching the question of an upstream answer. */
-  labels: Buffer[];
+  /**
+   * The name lowercased in wire form (length-prefixed labels, then 0): the upstream query's name,
+   * and what its answer's question must match. One buffer, not one per label.
+   */
+  lowerName: Buffer;
   qtype: number;
   qclass: number;
   /** The question section exactly as the client sent it. */
@@ -54,7 +58,8 @@ export interface Query {
   size: number;
   /**
    * Shared by every query with the same bytes after the ID (see parseQueryCached): what the engine
-   * derived from them once, e.g. the local answer for a given table. Absent on uncached parses.
+   * derived from them once, e.g. the local answer for a given table. Absent on uncached parses,
+   * and only on them: `question` is then a view of the caller's buffer, not a copy of its own.
    */
   memo?: Record<string, unknown>;
 }
@@ -160,7 +165,7 @@ export function parseQuery(buf: Buffer): ParsedQuery {
       flags: header.flags,
       name: names.name,
       key: names.key,
-      labels: names.labels,
+      lowerName: names.lowerName,
       qtype,
       qclass,
       question: buf.subarray(HEADER_LEN, questionEnd),
@@ -179,10 +184,9 @@ const NAME_TEXT = Buffer.alloc(MAX_NAME);
  * [HEADER_LEN, nameEnd). Names of plain characters (nearly all) become text with one latin1 decode
  * instead of a string per character (labelsToName, kept for names that need escapes).
  */
-function questionNames(buf: Buffer, nameEnd: number): { name: string; key: string; labels: Buffer[] } {
+function questionNames(buf: Buffer, nameEnd: number): { name: string; key: string; lowerName: Buffer } {
   const n = nameEnd - HEADER_LEN;
   const lower = Buffer.allocUnsafe(n);
-  const labels: Buffer[] = [];
   let plain = true;
   for (let pos = 0; pos < n - 1;) {
     const len = buf[HEADER_LEN + pos]!;
@@ -194,19 +198,19 @@ function questionNames(buf: Buffer, nameEnd: number): { name: string; key: strin
       NAME_TEXT[k] = c;
       lower[k] = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
     }
-    labels.push(lower.subarray(pos + 1, pos + 1 + len));
     pos += 1 + len;
   }
   lower[n - 1] = 0;
-  if (labels.length === 0) return { name: ".", key: "", labels };
+  if (n === 1) return { name: ".", key: "", lowerName: lower };
   if (!plain) {
     const spelled = readName(buf, HEADER_LEN, true);
-    return { name: labelsToName(spelled.ok ? spelled.value.labels! : []), key: labelsToName(labels), labels };
+    const name = labelsToName(spelled.ok ? spelled.value.labels! : []);
+    return { name, key: labelsToName(wireLabels(lower)), lowerName: lower };
   }
   const name = NAME_TEXT.toString("latin1", 1, n - 1);
   // Lowercasing plain text cannot change its length, so the key is the same span lowercased.
   for (let k = 1; k < n - 1; k++) if (NAME_TEXT[k] !== 0x2e) NAME_TEXT[k] = lower[k]!;
-  return { name, key: NAME_TEXT.toString("latin1", 1, n - 1), labels };
+  return { name, key: NAME_TEXT.toString("latin1", 1, n - 1), lowerName: lower };
 }
 
 /** UDP payload the client can take (RFC 6891 §6.2.5): 512 without EDNS. */

@@ -6,7 +6,7 @@ import { DeadlineQueue } from "./deadlines";
 import { DEFAULT_POOL, type PoolOptions, UdpPool } from "./pool";
 import type { Counters, UpstreamHealth } from "./stats";
 import type { UpstreamAddr } from "./resolvconf";
-import { PENDING, type Slot, classify, decide } from "./select";
+import { type Outcome, PENDING, type Slot, classify, decide } from "./select";
 import { type AskHooks, type AttemptOwner, type Cancellable, type UpstreamReply, askUdp } from "./upstream";
 import type { UpstreamQuestion } from "./upstreamwire";
 import type { Scan } from "./wire";
@@ -22,6 +22,14 @@ export type Resolution = { kind: "answer"; bytes: Buffer; scan: Scan } | { kind:
 /** `alone` is true when this waiter is the only one: it may then modify the answer bytes in place. */
 export type Waiter = (r: Resolution, alone: boolean) => void;
 const SERVFAIL: Resolution = { kind: "servfail" };
+const DOWN: Outcome = Object.freeze({ state: "failed", reason: "down" });
+
+/** One configured upstream as a query needs it: no lookup by its key per query. */
+interface Upstream {
+  addr: UpstreamAddr;
+  health: Health;
+  pool: UdpPool | undefined;
+}
 
 interface Health {
   consecutiveFailures: number;
@@ -40,6 +48,7 @@ const isDown = (h: Health, now: number) =>
 
 export class Resolver {
   private upstreams: UpstreamAddr[] = [];
+  private ups: readonly Upstream[] = [];
   private readonly health = new Map<string, Health>();
   private readonly inflight = new Map<string, Flight>();
   private readonly deadlines = new DeadlineQueue();
@@ -70,21 +79,30 @@ export class Resolver {
         p.close();
         this.pools.delete(k);
       }
+    // A new array: flights in progress keep the one they started with.
+    this.ups = list.map((addr) => ({
+      addr,
+      health: this.healthOf(addr.key),
+      pool: this.pools.get(addr.key),
+    }));
   }
 
-  private poolOf(u: UpstreamAddr): UdpPool {
-    let p = this.pools.get(u.key);
+  private poolOf(u: Upstream): UdpPool {
+    if (u.pool) return u.pool;
+    let p = this.pools.get(u.addr.key);
     if (!p) {
-      p = new UdpPool(u, this.poolOptions, () => void this.counters.upstreamRejected++);
-      this.pools.set(u.key, p);
+      p = new UdpPool(u.addr, this.poolOptions, () => void this.counters.upstreamRejected++);
+      this.pools.set(u.addr.key, p);
     }
-    return p;
+    return (u.pool = p);
   }
 
   /** Ends every upstream query in flight (their clients get SERVFAIL); later queries fail at once. */
   close() {
     this.closed = true;
     for (const query of [...this.cancels]) query.cancel();
+    // The UDP attempts in flight (askUdp): every one is a pending deadline until it settles.
+    for (const d of this.deadlines.drain()) (d as Partial<Cancellable>).cancel?.();
     for (const p of this.pools.values()) p.close();
     this.pools.clear();
     this.deadlines.close();
@@ -150,8 +168,7 @@ export class Resolver {
   }
 
   /** @internal */
-  record(u: UpstreamAddr, r: UpstreamReply) {
-    const h = this.healthOf(u.key);
+  record(h: Health, r: UpstreamReply) {
     h.pending = Math.max(0, h.pending - 1);
     // Any well-formed reply (even SERVFAIL) proves the server is alive and reachable.
     if (r.ok) {
@@ -165,32 +182,33 @@ export class Resolver {
   }
 
   private fanout(q: UpstreamQuestion, flight: Flight) {
-    const ups = this.upstreams;
+    const ups = this.ups;
     if (ups.length === 0 || this.closed) {
       flight.resolve(SERVFAIL);
       return;
     }
     flight.ups = ups;
+    // Sized once: pushing from empty grows the array's store more than once per query.
+    flight.slots = new Array<Slot>(ups.length);
     const now = Date.now();
     // When every server is down there is nobody better to wait for: ask them all.
     let anyUp = false;
-    for (const u of ups) if (!isDown(this.healthOf(u.key), now)) anyUp = true;
+    for (let i = 0; i < ups.length; i++) if (!isDown(ups[i]!.health, now)) anyUp = true;
     for (let i = 0; i < ups.length; i++) {
-      const u = ups[i]!;
-      const h = this.healthOf(u.key);
+      const h = ups[i]!.health;
       const probe = anyUp && isDown(h, now);
       if (probe && now - h.lastProbeAt < PROBE_INTERVAL_MS) {
-        flight.slots.push({ outcome: { state: "failed", reason: "down" }, awaited: false });
+        flight.slots[i] = { outcome: DOWN, awaited: false };
         continue;
       }
       if (probe) h.lastProbeAt = now;
-      flight.slots.push({ outcome: PENDING, awaited: !probe });
+      flight.slots[i] = { outcome: PENDING, awaited: !probe };
       h.pending++;
     }
     // Asked once every slot exists: an attempt may fail at once and decide on the full list.
     for (let i = 0; i < ups.length; i++)
       if (flight.slots[i]!.outcome === PENDING)
-        askUdp(this.poolOf(ups[i]!), ups[i]!, q, this.timeoutMs, this.hooks, this.deadlines, flight, i);
+        askUdp(this.poolOf(ups[i]!), ups[i]!.addr, q, this.timeoutMs, this.hooks, this.deadlines, flight, i);
     flight.settle();
   }
 }
@@ -202,8 +220,8 @@ export class Resolver {
 class Flight implements AttemptOwner {
   /** Waiters beyond the first (identical questions that arrived while this one was in flight). */
   more: Waiter[] | undefined = undefined;
-  ups: readonly UpstreamAddr[] = [];
-  readonly slots: Slot[] = [];
+  ups: readonly Upstream[] = [];
+  slots: Slot[] = [];
   replies: (UpstreamReply | undefined)[] | undefined = undefined;
   private done = false;
 
@@ -214,7 +232,7 @@ class Flight implements AttemptOwner {
   ) {}
 
   attemptDone(i: number, r: UpstreamReply) {
-    this.resolver.record(this.ups[i]!, r);
+    this.resolver.record(this.ups[i]!.health, r);
     this.slots[i]!.outcome = r.ok
       ? classify(r.rcode, r.scan.header.an)
       : { state: "failed", reason: r.error };

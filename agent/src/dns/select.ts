@@ -22,13 +22,16 @@ const NEGATIVE: Outcome = Object.freeze({ state: "negative" });
 const NOT_DONE: Decision = Object.freeze({ done: false });
 const SERVFAIL: Decision = Object.freeze({ done: true, servfail: true });
 
+const PICKS: readonly Decision[] = Array.from({ length: 8 }, (_, pick) =>
+  Object.freeze({ done: true, pick }),
+);
+const pick = (i: number): Decision => PICKS[i] ?? { done: true, pick: i };
+
 export function decide(slots: Slot[]): Decision {
-  for (let i = 0; i < slots.length; i++)
-    if (slots[i]!.outcome.state === "positive") return { done: true, pick: i };
+  for (let i = 0; i < slots.length; i++) if (slots[i]!.outcome.state === "positive") return pick(i);
   for (let i = 0; i < slots.length; i++)
     if (slots[i]!.awaited && slots[i]!.outcome.state === "pending") return NOT_DONE;
-  for (let i = slots.length - 1; i >= 0; i--)
-    if (slots[i]!.outcome.state === "negative") return { done: true, pick: i };
+  for (let i = slots.length - 1; i >= 0; i--) if (slots[i]!.outcome.state === "negative") return pick(i);
   return SERVFAIL;
 }
 

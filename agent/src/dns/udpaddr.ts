@@ -3,15 +3,21 @@
 import * as net from "node:net";
 
 const dotted = new Map<number, string>();
+// Consecutive datagrams mostly come from the same client: that one needs no map lookup.
+let lastIp = -1;
+let lastString = "";
 
 /** a.b.c.d of an address from a datagram, remembered: few distinct clients talk to a forwarder. */
 export function ipv4String(ip: number): string {
+  if (ip === lastIp) return lastString;
   let s = dotted.get(ip);
   if (s === undefined) {
     s = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
     if (dotted.size >= 4096) dotted.clear();
     dotted.set(ip, s);
   }
+  lastIp = ip;
+  lastString = s;
   return s;
 }
 

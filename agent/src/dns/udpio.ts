@@ -34,7 +34,11 @@ export interface UdpBackend {
   open(family: 4 | 6, address: string, port: number, ep: Endpoint): number;
   /** The local port of an opened socket (0 while not yet known). */
   localPort(id: number): number;
-  /** Sends on a connected socket: undefined, or the errno code it failed with at once. */
+  /**
+   * Sends on a connected socket: undefined, or the errno code it failed with at once. The batched
+   * backend sends what is asked during a batch when the batch is done (the upstream is woken once
+   * for many queries); a failure then comes as the endpoint's `error`.
+   */
   send(id: number, bytes: Buffer): string | undefined;
   /** An answer to an IPv4 client; errors are not reported (a lost answer is a client retry). */
   sendTo(id: number, bytes: Buffer, ip: number, port: number): void;

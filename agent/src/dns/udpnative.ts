@@ -20,6 +20,8 @@ export interface Native {
   SLOT: number;
   META: number;
   FOREIGN: number;
+  /** Socket slots: an id's low bits (id & (SOCKS - 1)) are its slot, the rest a generation. */
+  SOCKS: number;
 }
 
 export interface NativeBackend extends UdpBackend {
@@ -44,7 +46,15 @@ export function loadNative(file: string): NativeBackend {
   const n = mod.exports;
   const data = Buffer.alloc(n.BATCH * n.SLOT);
   const meta = new Int32Array(n.BATCH * n.META);
-  const endpoints = new Map<number, Endpoint>();
+  // By slot, checked against the full id: an array index per datagram, not a map lookup.
+  const slotIds = new Int32Array(n.SOCKS).fill(-1);
+  const slotEps: (Endpoint | undefined)[] = new Array<Endpoint | undefined>(n.SOCKS).fill(undefined);
+  const mask = n.SOCKS - 1;
+  const endpointOf = (id: number) => (slotIds[id & mask] === id ? slotEps[id & mask] : undefined);
+  const setEndpoint = (id: number, ep: Endpoint) => {
+    slotIds[id & mask] = id;
+    slotEps[id & mask] = ep;
+  };
   const ports = new Map<number, number>();
   const stats = { batches: 0, datagrams: 0 };
 
@@ -53,7 +63,7 @@ export function loadNative(file: string): NativeBackend {
     stats.datagrams += count;
     for (let i = 0; i < count; i++) {
       const m = i * n.META;
-      const ep = endpoints.get(meta[m]!);
+      const ep = endpointOf(meta[m]!);
       // Closed since (its id is never reused within a batch): the datagram is moot.
       if (ep === undefined) continue;
       const len = meta[m + 1]!;
@@ -79,13 +89,13 @@ export function loadNative(file: string): NativeBackend {
     stats,
     adopt(socket: dgram.Socket, ep: Endpoint) {
       const id = n.adopt(fdOf(socket));
-      endpoints.set(id, ep);
+      setEndpoint(id, ep);
       socket.close();
       return id;
     },
     open(family: 4 | 6, address: string, port: number, ep: Endpoint) {
       const [id, local] = n.open(family, address, port);
-      endpoints.set(id, ep);
+      setEndpoint(id, ep);
       ports.set(id, local);
       return id;
     },
@@ -96,7 +106,10 @@ export function loadNative(file: string): NativeBackend {
     },
     sendTo: (id: number, bytes: Buffer, ip: number, port: number) => n.sendTo(id, bytes, ip | 0, port),
     close(id: number) {
-      endpoints.delete(id);
+      if (slotIds[id & mask] === id) {
+        slotIds[id & mask] = -1;
+        slotEps[id & mask] = undefined;
+      }
       ports.delete(id);
       n.close(id);
     },

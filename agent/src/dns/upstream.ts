@@ -23,7 +23,10 @@ export interface AskHooks {
   /** A datagram that failed the source/ID/question checks was ignored. */
   onRejected?: (reason: string) => void;
   onTcpFallback?: () => void;
-  /** Registers a query in flight for shutdown, until `untrack` is called for it. */
+  /**
+   * Registers a TCP query in flight for shutdown, until `untrack` is called for it (UDP attempts
+   * are found through the deadline queue instead: askUdp).
+   */
   track?: (query: Cancellable) => void;
   untrack?: (query: Cancellable) => void;
 }
@@ -59,9 +62,10 @@ class UdpAttempt implements Deadline, SocketUser, Cancellable {
     private readonly index: number,
   ) {}
 
+  // Not in the hooks' tracking set: until it settles it is in the deadline queue, and shutdown
+  // cancels what that queue holds (a set insert and delete per query saved).
   start() {
     this.deadlines.schedule(this, this.timeoutMs);
-    this.hooks.track?.(this);
     this.ps.user = this;
     this.ps.send(buildUpstreamQuery(this.id, this.q));
   }
@@ -100,7 +104,6 @@ class UdpAttempt implements Deadline, SocketUser, Cancellable {
     if (this.settled) return false;
     this.settled = true;
     this.deadlines.cancel(this);
-    this.hooks.untrack?.(this);
     this.pool.release(this.ps, reusable);
     return true;
   }
@@ -119,7 +122,8 @@ class UdpAttempt implements Deadline, SocketUser, Cancellable {
 
 /**
  * One question over UDP on a pooled socket reserved for it; `owner.attemptDone(index, ...)` is
- * called exactly once. A truncated answer is asked again over TCP.
+ * called exactly once. A truncated answer is asked again over TCP. Until it settles, the attempt
+ * is a node of `deadlines` with a `cancel` method: shutdown drains the queue and cancels each.
  */
 export function askUdp(
   pool: UdpPool,

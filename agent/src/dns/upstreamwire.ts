@@ -7,8 +7,8 @@ import { FLAG_CD, FLAG_QR, FLAG_RD, FLAG_TC, OPCODE_MASK } from "./query";
 import { HEADER_LEN, TYPE_OPT, nameEqualsLower, scanMessage, type Scan } from "./wire";
 
 export interface UpstreamQuestion {
-  /** Lowercase labels. */
-  labels: Buffer[];
+  /** The name lowercased, in wire form (length-prefixed labels, then 0), without compression. */
+  name: Buffer;
   qtype: number;
   qclass: number;
   dnssecOk: boolean;
@@ -40,8 +40,7 @@ export function randomBelow(n: number): number {
 }
 
 export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
-  let nameLength = 1;
-  for (let i = 0; i < q.labels.length; i++) nameLength += q.labels[i]!.length + 1;
+  const nameLength = q.name.length;
   // From Node's shared pool (no ArrayBuffer of its own per query); every byte is written below.
   const buf = Buffer.allocUnsafe(HEADER_LEN + nameLength + 4 + 11);
   buf.fill(0, 0, HEADER_LEN);
@@ -49,12 +48,7 @@ export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
   buf.writeUInt16BE(FLAG_RD | (q.checkingDisabled ? FLAG_CD : 0), 2);
   buf.writeUInt16BE(1, 4);
   buf.writeUInt16BE(1, 10);
-  let pos = HEADER_LEN;
-  for (const l of q.labels) {
-    buf[pos++] = l.length;
-    pos += l.copy(buf, pos);
-  }
-  buf[pos++] = 0;
+  let pos = HEADER_LEN + q.name.copy(buf, HEADER_LEN);
   buf.writeUInt16BE(q.qtype, pos);
   buf.writeUInt16BE(q.qclass, pos + 2);
   pos += 4;
@@ -66,20 +60,22 @@ export function buildUpstreamQuery(id: number, q: UpstreamQuestion): Buffer {
   return buf;
 }
 
+const LENIENT = Object.freeze({ allowTrailing: true });
+
 export type ReplyCheck =
   | { ok: true; scan: Scan; rcode: number; truncated: boolean }
   | { ok: false; reason: "malformed" | "not-a-response" | "id-mismatch" | "question-mismatch" };
 
 export function checkReply(reply: Buffer, id: number, q: UpstreamQuestion): ReplyCheck {
   // Trailing bytes are tolerated from upstreams: some middleboxes pad; the records still parse.
-  const scan = scanMessage(reply, { allowTrailing: true });
+  const scan = scanMessage(reply, LENIENT);
   if (!scan.ok) return { ok: false, reason: "malformed" };
   const h = scan.value.header;
   if (h.id !== id) return { ok: false, reason: "id-mismatch" };
   if (!(h.flags & FLAG_QR) || h.flags & OPCODE_MASK) return { ok: false, reason: "not-a-response" };
   if (h.qd !== 1) return { ok: false, reason: "question-mismatch" };
   // scanMessage accepted the name; compared where it lies, without copying its labels.
-  const sameName = nameEqualsLower(reply, HEADER_LEN, q.labels);
+  const sameName = nameEqualsLower(reply, HEADER_LEN, q.name);
   const end = scan.value.questionEnd;
   if (!sameName || reply.readUInt16BE(end - 4) !== q.qtype || reply.readUInt16BE(end - 2) !== q.qclass)
     return { ok: false, reason: "question-mismatch" };

@@ -134,12 +134,13 @@ export function skipName(buf: Buffer, offset: number): number {
 }
 
 /**
- * Whether the name at `offset`, which skipName accepted, equals `lower` (lowercase labels), ASCII
- * letters compared case-insensitively (RFC 4343). Walks the packet in place: no label copies.
+ * Whether the name at `offset`, which skipName accepted, equals `lower` (a lowercase name in wire
+ * form: length-prefixed labels, then 0), ASCII letters compared case-insensitively (RFC 4343).
+ * Walks the packet in place: no label copies.
  */
-export function nameEqualsLower(buf: Buffer, offset: number, lower: readonly Buffer[]): boolean {
+export function nameEqualsLower(buf: Buffer, offset: number, lower: Buffer): boolean {
   let pos = offset;
-  let i = 0;
+  let at = 0;
   for (let hops = 0; hops <= MAX_NAME; hops++) {
     if (pos >= buf.length) return false;
     const len = buf[pos]!;
@@ -151,14 +152,15 @@ export function nameEqualsLower(buf: Buffer, offset: number, lower: readonly Buf
       pos = target;
       continue;
     }
-    if (len === 0) return i === lower.length;
-    const label = lower[i++];
-    if (label === undefined || label.length !== len || pos + 1 + len > buf.length) return false;
-    for (let k = 0; k < len; k++) {
-      const c = buf[pos + 1 + k]!;
-      if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== label[k]) return false;
+    if (at >= lower.length || lower[at] !== len) return false;
+    if (len === 0) return at === lower.length - 1;
+    if (pos + 1 + len > buf.length || at + 1 + len > lower.length) return false;
+    for (let k = 1; k <= len; k++) {
+      const c = buf[pos + k]!;
+      if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower[at + k]) return false;
     }
     pos += 1 + len;
+    at += 1 + len;
   }
   return false;
 }
@@ -187,9 +189,11 @@ export function readName(buf: Buffer, offset: number, collect = false): Result<N
 }
 
 const SECTIONS: readonly Section[] = ["answer", "authority", "additional"];
+// A shared default: `= {}` in the signature would allocate an object per call (one per query).
+const STRICT: { allowTrailing?: boolean } = Object.freeze({});
 
 /** Walks the whole message: header, questions, then every resource record's framing. */
-export function scanMessage(buf: Buffer, opts: { allowTrailing?: boolean } = {}): Result<Scan> {
+export function scanMessage(buf: Buffer, opts: { allowTrailing?: boolean } = STRICT): Result<Scan> {
   const header = readHeader(buf);
   if (!header) return fail("SHORT_HEADER");
   // Smallest possible encodings: a question is root + type + class (5), a record adds ttl + rdlength (11).
@@ -203,7 +207,9 @@ export function scanMessage(buf: Buffer, opts: { allowTrailing?: boolean } = {})
     if (pos > buf.length) return fail("RECORD_OUT_OF_BOUNDS");
   }
   const questionEnd = pos;
-  const records: RecordRef[] = [];
+  // Sized once (the counts were checked against the length above): pushing grows the store.
+  const records = new Array<RecordRef>(header.an + header.ns + header.ar);
+  let r = 0;
   for (let s = 0; s < 3; s++) {
     const count = s === 0 ? header.an : s === 1 ? header.ns : header.ar;
     for (let i = 0; i < count; i++) {
@@ -216,7 +222,7 @@ export function scanMessage(buf: Buffer, opts: { allowTrailing?: boolean } = {})
       const rdataStart = pos + 10;
       const recordEnd = rdataStart + rdLength;
       if (recordEnd > buf.length) return fail("RECORD_OUT_OF_BOUNDS");
-      records.push({
+      records[r++] = {
         section: SECTIONS[s]!,
         start,
         type: buf.readUInt16BE(pos),
@@ -225,12 +231,20 @@ export function scanMessage(buf: Buffer, opts: { allowTrailing?: boolean } = {})
         rdataStart,
         end: recordEnd,
         rootOwner: end === start + 1 && buf[start] === 0,
-      });
+      };
       pos = recordEnd;
     }
   }
   if (!opts.allowTrailing && pos !== buf.length) return fail("TRAILING_DATA");
   return { ok: true, value: { header, questionEnd, records } };
+}
+
+/** The labels of a name in wire form without compression (a query's question name). */
+export function wireLabels(name: Buffer): Buffer[] {
+  const labels: Buffer[] = [];
+  for (let pos = 0; pos < name.length && name[pos] !== 0; pos += 1 + name[pos]!)
+    labels.push(name.subarray(pos + 1, pos + 1 + name[pos]!));
+  return labels;
 }
 
 /** ASCII-only lowercase, as DNS names compare (RFC 4343): other bytes are left alone. */

@@ -94,8 +94,8 @@ describe("dns answers to clients", () => {
   });
 
   it("builds upstream queries with EDNS 1232 and accepts only matching replies", () => {
-    const labels = [Buffer.from("example"), Buffer.from("com")];
-    const q = { labels, qtype: 1, qclass: 1, dnssecOk: false, checkingDisabled: false };
+    const name = Buffer.from("\x07example\x03com\x00", "latin1");
+    const q = { name, qtype: 1, qclass: 1, dnssecOk: false, checkingDisabled: false };
     const query = dnsPacket.decode(buildUpstreamQuery(77, q));
     assert.equal(query.id, 77);
     assert.equal((query.additionals![0] as dnsPacket.OptAnswer).udpPayloadSize, 1232);

@@ -9,6 +9,7 @@ import {
   nameError,
   readName,
   skipName,
+  wireLabels,
 } from "../../../agent/src/dns/wire";
 
 const HEADER = Buffer.alloc(12);
@@ -47,7 +48,7 @@ describe("dns wire: the allocation-free name walks", () => {
   });
 
   it("nameEqualsLower compares ASCII case-insensitively, through pointers, and nothing else", () => {
-    const lower = (...l: string[]) => l.map((x) => Buffer.from(x, "latin1"));
+    const lower = (...l: string[]) => Buffer.from(labelBytes(...l));
     const buf = wire(...labelBytes("WwW", "Example", "com"), 1, 0x61, 0xc0, 16);
     assert.equal(nameEqualsLower(buf, 12, lower("www", "example", "com")), true);
     assert.equal(nameEqualsLower(buf, 12, lower("www", "example", "org")), false);
@@ -59,8 +60,8 @@ describe("dns wire: the allocation-free name walks", () => {
     assert.equal(nameEqualsLower(buf, 29, lower("a", "www", "example", "com")), false);
     // Only ASCII letters fold: 0xC4 and 0xE4 differ.
     const latin = wire(1, 0xc4, 0);
-    assert.equal(nameEqualsLower(latin, 12, [Buffer.from([0xe4])]), false);
-    assert.equal(nameEqualsLower(latin, 12, [Buffer.from([0xc4])]), true);
+    assert.equal(nameEqualsLower(latin, 12, Buffer.from([1, 0xe4, 0])), false);
+    assert.equal(nameEqualsLower(latin, 12, Buffer.from([1, 0xc4, 0])), true);
     // A forward pointer (never accepted by skipName) ends the walk instead of looping.
     assert.equal(nameEqualsLower(wire(0xc0, 12), 12, lower("a")), false);
   });
@@ -83,18 +84,22 @@ describe("dns wire: the allocation-free name walks", () => {
       const lower = labels.map(lowerAscii);
       assert.equal(r.query.name, labelsToName(labels));
       assert.equal(r.query.key, labelsToName(lower));
-      assert.deepEqual(r.query.labels, lower);
+      assert.deepEqual(wireLabels(r.query.lowerName), lower);
+      assert.deepEqual(
+        r.query.lowerName,
+        Buffer.concat([...lower.map((l) => Buffer.concat([Buffer.from([l.length]), l])), Buffer.from([0])]),
+      );
     }
     const root = parseQuery(Buffer.from([0, 9, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1]));
     assert.ok(root.ok);
     assert.equal(root.query.name, ".");
     assert.equal(root.query.key, "");
-    assert.deepEqual(root.query.labels, []);
+    assert.deepEqual(root.query.lowerName, Buffer.from([0]));
   });
 
   it("checkReply accepts the question in another case and rejects any other name", () => {
     const q = {
-      labels: ["www", "example", "com"].map((l) => Buffer.from(l)),
+      name: Buffer.from(labelBytes("www", "example", "com")),
       qtype: 1,
       qclass: 1,
       dnssecOk: false,
