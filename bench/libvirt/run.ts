@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderMetaData, renderUserData } from "../../agent/src/qemu/seed-render";
-import { guestDir } from "../../test/helpers/guest";
+import { guestDir, guestImage } from "../../test/helpers/guest";
 import { TestAgent } from "../../test/helpers/agent";
 import { mean, median, record, since, timed } from "../lib/results";
 import { tracedAgent, printTrees } from "../profile/traced";
@@ -99,13 +99,7 @@ async function main(): Promise<void> {
       // VMs: create -> IP known.
       await peer.call("net_create", { xml: netXml(VMNET, "qvxlbvm", "10.222.0", true) });
       await c.applyNetwork({ id: "qlvm", cidr: "10.223.0.0/24", nat: true, dhcp: { enabled: true } });
-      await c.applyImage({
-        id: "img",
-        source: `file://${g}/disk.qcow2`,
-        kernel: `file://${g}/vmlinuz`,
-        initrd: `file://${g}/initrd.img`,
-        cmdline: "console=ttyS0",
-      });
+      await c.applyImage(await guestImage("img"));
       const leases = path.join(agent.stateDir, "networks", "qlvm", "leases");
       for (let i = -1; i < M; i++) {
         const name = `qvx-lv${i < 0 ? "w" : i}`;

@@ -8,7 +8,7 @@ import { names } from "../../agent/src/constants";
 import { renderNftTable, renderNsBatch, renderRootBatch } from "../../agent/src/network/render";
 import { resolveNetwork } from "../../agent/src/network/spec";
 import { run } from "../../agent/src/util/exec";
-import { guestDir } from "../../test/helpers/guest";
+import { guestImage } from "../../test/helpers/guest";
 import type { Span } from "./tracer";
 import { tracedAgent } from "./traced";
 import { timeline } from "./timeline";
@@ -77,7 +77,6 @@ async function floor(): Promise<string[]> {
 
 async function main(): Promise<void> {
   const { agent, traceFile } = tracedAgent();
-  const g = await guestDir("x86_64");
   const client: Record<string, number[]> = {
     create: [],
     delete: [],
@@ -99,13 +98,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < N; i++) await timed(client.deleteDhcp!, () => c.deleteNetwork(`qpd${i}`));
 
     await c.applyNetwork({ id: "qpi", cidr: "10.212.0.0/24", nat: true, dhcp: { enabled: true } });
-    await c.applyImage({
-      id: "img",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(await guestImage("img"));
     const inst = (id: string, i: number) => ({
       id,
       image_id: "img",

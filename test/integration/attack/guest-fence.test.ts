@@ -9,7 +9,7 @@ import { names } from "../../../agent/src/constants";
 import { type Sighting, arpSweep, networkSegment } from "../../../agent/src/instance/discovery";
 import { resolveNetwork } from "../../../agent/src/network/spec";
 import { run } from "../../../agent/src/util/exec";
-import { guestDir } from "../../helpers/guest";
+import { guestImage } from "../../helpers/guest";
 import { TestAgent } from "../../helpers/agent";
 import { Guest, OutsideHost } from "../../helpers/hosts";
 import { useLeakCheck } from "../../helpers/leaks";
@@ -60,19 +60,12 @@ describe("attack: a hostile guest against the guest fence (real kernel, qvmd)", 
   let bridge = "";
 
   before(async () => {
-    const g = await guestDir("x86_64");
     const c = await agent.start();
     await outside.start();
     const n = await c.applyNetwork({ id: NET, cidr: CIDR, nat: true, dhcp: { enabled: true } });
     netns = n.namespace;
     bridge = n.bridge;
-    await c.applyImage({
-      id: "img",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(await guestImage("img"));
     // Two instances that are recorded but not started: their NICs are in the fence, and the guests
     // below stand where their TAPs would be.
     for (const [id, g, ip] of [

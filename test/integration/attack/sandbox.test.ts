@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { SANDBOX_USERS, names } from "../../../agent/src/constants";
 import { run } from "../../../agent/src/util/exec";
 import { type Sandbox, resolveSandbox, sandboxArgv } from "../../../agent/src/util/sandbox";
-import { guestDir } from "../../helpers/guest";
+import { guestImage } from "../../helpers/guest";
 import { TestAgent } from "../../helpers/agent";
 import { useLeakCheck } from "../../helpers/leaks";
 import { confinement } from "../../helpers/sandbox";
@@ -57,7 +57,6 @@ describe("attack: QEMU and dnsmasq are not root, and their names are not their i
   before(async () => {
     qemu = await resolveSandbox(SANDBOX_USERS.qemu);
     dhcp = await resolveSandbox(SANDBOX_USERS.dhcp);
-    const g = await guestDir("x86_64");
     const c = await agent.start();
     // Fakes first: a dnsmasq "serving" the network, a QEMU "running" the instance.
     const conf = path.join(agent.stateDir, "networks", "qxs", "dnsmasq.conf");
@@ -65,13 +64,7 @@ describe("attack: QEMU and dnsmasq are not root, and their names are not their i
     fake("qemu-system-x86_64", "-name", names.qemu("vs1"));
     await new Promise((r) => setTimeout(r, 200));
     await c.applyNetwork({ id: "qxs", cidr: "10.243.0.0/24", nat: true, dhcp: { enabled: true } });
-    await c.applyImage({
-      id: "img",
-      source: `file://${g}/disk.qcow2`,
-      kernel: `file://${g}/vmlinuz`,
-      initrd: `file://${g}/initrd.img`,
-      cmdline: "console=ttyS0",
-    });
+    await c.applyImage(await guestImage("img"));
   });
   after(async () => {
     for (const f of fakes) f.kill("SIGKILL");
