@@ -4,6 +4,7 @@
 // rule carries `qvm:<id>` so that removal and leak checks find exactly ours.
 import { hostFailure } from "../errors";
 import { run } from "../util/exec";
+import { allSettledOrThrow } from "../util/settled";
 import { type Backend, type Detection, cachedBackends, detectBackends } from "./backends";
 import {
   type ParsedChain,
@@ -68,11 +69,8 @@ const backendsFor = (o: { cached?: boolean }): Promise<Detection> =>
  * `f` for each backend at once (iptables-nft and iptables-legacy are separate tables, programs and
  * locks), every one finished before a failure is thrown; the results in the backends' order.
  */
-async function eachBackend<T>(backends: readonly Backend[], f: (b: Backend) => Promise<T>): Promise<T[]> {
-  const r = await Promise.allSettled(backends.map(f));
-  const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
-  if (failed) throw failed.reason;
-  return r.map((x) => (x as PromiseFulfilledResult<T>).value);
+function eachBackend<T>(backends: readonly Backend[], f: (b: Backend) => Promise<T>): Promise<T[]> {
+  return allSettledOrThrow(backends.map(f));
 }
 
 export async function ensureForwardAccept(

@@ -1,6 +1,7 @@
 // Running a list of steps (an instance's Apply: instance/plan.ts) through one function that does a
 // step: in order, a `together` step's at once, and a rollback for failures inside a range. The
 // mechanism only: which steps, in which order, is the plan's; what a step does is the caller's.
+import { allSettledOrThrow } from "./settled";
 
 /** A step whose steps need nothing of each other: run at once, all finished before a failure counts. */
 export interface Together<S> {
@@ -27,9 +28,7 @@ export async function runPlan<S extends { op: string }>(
 ): Promise<void> {
   const one = async (s: S): Promise<void> => {
     if (s.op !== "together") return exec(s);
-    const r = await Promise.allSettled((s as unknown as Together<S>).steps.map(one));
-    const failed = r.find((x): x is PromiseRejectedResult => x.status === "rejected");
-    if (failed) throw failed.reason;
+    await allSettledOrThrow((s as unknown as Together<S>).steps.map(one));
   };
   for (const [i, step] of plan.steps.entries()) {
     try {
